@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Everything else they need,
+# they install into .venv/ themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/python -m kiosk.serve --demo-on-first-start
+
+# The whole suite twice: on SQLite, then on PostgreSQL (127.0.0.1:5432 or
+# KIOSK_TEST_DATABASE_URL). Without PostgreSQL or Chromium the suite says what it
+# skipped; with KIOSK_TEST_STRICT=1 a missing one fails instead.
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check kiosk printer tests bench
+	KIOSK_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	KIOSK_TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check kiosk printer tests bench
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,74 @@
+"""Fées déclic kiosk: a touch point-of-sale and stock app for a charity sewing group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from kiosk import paths
+from kiosk.config import load_config
+from kiosk.extensions import babel, csrf, db, login_manager, migrate
+
+SUPPORTED_LANGUAGES = ("fr", "en")
+
+
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the kiosk. `config` overrides the KIOSK_* environment (tests use it)."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(paths.templates_dir()),
+        static_folder=str(paths.static_dir()),
+    )
+    load_config(app, config)
+
+    db.init_app(app)
+    with app.app_context():
+        from kiosk.database import configure_engine
+
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(paths.MIGRATIONS_DIR))
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(paths.TRANSLATIONS_DIR),
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from kiosk import models  # noqa: F401  (registers the tables)
+    from kiosk.auth import bp as auth_bp
+    from kiosk.auth.loader import register_loaders
+    from kiosk.web import register_web
+
+    register_loaders(login_manager)
+    app.register_blueprint(auth_bp)
+
+    from kiosk.api import bp as api_bp
+
+    csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie
+    app.register_blueprint(api_bp)
+    register_web(app)
+
+    from kiosk.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _select_locale() -> str:
+    wanted = request.args.get("lang")
+    if wanted in SUPPORTED_LANGUAGES:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in SUPPORTED_LANGUAGES:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.language:
+        return current_user.language
+    return "fr"
+
+
+__all__ = ["create_app", "db"]

@@ -1,0 +1,7 @@
+"""Admin pages: volunteers, API tokens and settings."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from kiosk.admin import routes  # noqa: E402,F401

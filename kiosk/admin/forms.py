@@ -1,0 +1,29 @@
+"""Forms of the admin pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Regexp
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Prénom (ou prénom et nom)"), validators=[
+        InputRequired(_l("Écrivez le prénom de la personne.")),
+        Length(max=120, message=_l("Le prénom est trop long (120 caractères au plus)."))])
+    role = SelectField(_l("Rôle"), choices=[
+        ("seller", _l("Vendeuse : vend et imprime")),
+        ("treasurer", _l("Trésorière : ferme la caisse, enveloppes, exports")),
+        ("admin", _l("Coordinatrice : catalogue, personnes, réglages"))])
+    pin = PasswordField(_l("Code secret (4 à 6 chiffres)"), validators=[
+        InputRequired(_l("Choisissez un code secret de 4 à 6 chiffres.")),
+        Regexp(r"^[0-9]{4,6}$", message=_l("Le code secret a 4 à 6 chiffres, rien d'autre."))])
+
+
+class TokenForm(FlaskForm):
+    user_id = SelectField(_l("Pour qui ?"), coerce=int)
+    label = StringField(_l("À quoi sert-il ?"), validators=[
+        Length(max=120, message=_l("120 caractères au plus."))])
+
+
+class RevokeForm(FlaskForm):
+    token_id = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]+$")])

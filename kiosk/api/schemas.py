@@ -1,0 +1,51 @@
+"""Building blocks for strict request bodies (pydantic, strict mode).
+
+Strict means JSON integers where integers go: `"1250"`, `12.5` or `true` are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from kiosk.models.cash import DENOMINATIONS_CENTS
+
+
+def _no_control_chars(value: str) -> str:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+class Body(BaseModel):
+    """Base of every request body: strict types, unknown fields refused."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_no_control_chars)]
+Note = Annotated[str, Field(max_length=500), AfterValidator(_no_control_chars)]
+Reason = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_control_chars)]
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+Sku = Code
+Qty = Annotated[int, Field(ge=1, le=999)]
+PriceCents = Annotated[int, Field(ge=0, le=1_000_000)]
+AmountCents = Annotated[int, Field(ge=1, le=100_000_000)]
+Count = Annotated[int, Field(ge=0, le=9999)]
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4,6}$")]
+
+
+def _check_denominations(counts: dict[str, int]) -> dict[str, int]:
+    allowed = {str(d) for d in DENOMINATIONS_CENTS}
+    unknown = sorted(set(counts) - allowed)
+    if unknown:
+        raise ValueError(f"not a euro denomination in cents: {', '.join(unknown)}")
+    return counts
+
+
+DenominationCounts = Annotated[dict[str, Count], AfterValidator(_check_denominations)]
+
+
+def denomination_total(counts: dict[str, int]) -> int:
+    return sum(int(denom) * count for denom, count in counts.items())

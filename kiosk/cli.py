@@ -1,0 +1,117 @@
+"""`flask --app kiosk COMMAND`: the commands of CONTRACT.md."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from kiosk.database import write_transaction
+from kiosk.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    for command in (init_db, seed_demo, create_user_cmd, create_token, verify_journal,
+                    backup):
+        app.cli.add_command(command)
+
+
+def upgrade_schema() -> None:
+    from flask_migrate import upgrade
+
+    from kiosk import paths
+
+    upgrade(directory=str(paths.MIGRATIONS_DIR))
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (migrations)."""
+    upgrade_schema()
+    click.echo("Base de données à jour.")
+
+
+@click.command("seed-demo")
+@click.option("--sales", type=click.IntRange(min=0), default=0,
+              help="Also write N past sales spread over past events.")
+def seed_demo(sales: int) -> None:
+    """Demo users, catalogue, stock and envelopes (and, with --sales, past sales)."""
+    from kiosk.seed import seed_demo as load
+
+    with write_transaction(db.session):
+        loaded = load(db.session)
+    click.echo("Démo chargée." if loaded else "La démo était déjà là.")
+    if sales:
+        from kiosk.services.bulk import seed_sales
+
+        count = seed_sales(db.session, sales)
+        click.echo(f"{count} ventes passées ajoutées.")
+
+
+@click.command("create-user")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["seller", "treasurer", "admin"]))
+@click.option("--pin", required=True)
+def create_user_cmd(name: str, role: str, pin: str) -> None:
+    """Add a volunteer."""
+    from kiosk.services.auth import create_user
+
+    try:
+        with write_transaction(db.session):
+            create_user(db.session, name, role, pin)
+    except ValueError as exc:
+        reasons = {"pin": "le code secret doit avoir 4 à 6 chiffres",
+                   "name": "le nom doit avoir 1 à 120 caractères, sans caractère de contrôle",
+                   "exists": "ce nom existe déjà", "role": "rôle inconnu"}
+        click.echo(f"Refusé : {reasons.get(str(exc), str(exc))}.", err=True)
+        sys.exit(2)
+    click.echo(f"{name} ajouté(e) ({role}).")
+
+
+@click.command("create-token")
+@click.argument("name")
+def create_token(name: str) -> None:
+    """Print an API token for that volunteer."""
+    from kiosk.models import User
+    from kiosk.services.auth import issue_token
+
+    user = db.session.scalar(select(User).where(User.name == name))
+    if user is None:
+        click.echo(f"Refusé : personne ne s'appelle « {name} ».", err=True)
+        sys.exit(2)
+    with write_transaction(db.session):
+        user = db.session.get(User, user.id)
+        token = issue_token(db.session, user, int(current_app.config["TOKEN_DAYS"]), "cli")
+    click.echo(token)
+
+
+@click.command("verify-journal")
+def verify_journal() -> None:
+    """Re-check the whole hash chain and the stock ledger."""
+    from kiosk.services.journal import verify
+
+    verdict = verify(db.session)
+    for problem in verdict.problems:
+        click.echo(f"PROBLÈME : {problem}")
+    if verdict.ok:
+        click.echo(f"Journal intact : {verdict.entries} entrées, tête {verdict.head_hash}.")
+        return
+    click.echo(f"Journal ABÎMÉ : {len(verdict.problems)} problème(s) sur "
+               f"{verdict.entries} entrées.")
+    sys.exit(1)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path: str) -> None:
+    """A consistent copy of the database while the app runs."""
+    from kiosk.services.backup import backup_database
+
+    try:
+        backup_database(db.engine, path)
+    except (ValueError, OSError) as exc:
+        click.echo(f"Refusé : {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Copie écrite dans {path}.")

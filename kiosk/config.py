@@ -1,0 +1,59 @@
+"""Configuration: defaults, then KIOSK_* environment variables, then the caller's dict."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "PRINTER": "none",
+    "LABEL_PRINTER": None,  # None: same as PRINTER
+    "PRINTER_PROFILE": "default",
+    "PAPER_WIDTH": 80,
+    "PRINTER_CODEPAGE": "CP858",
+    "PRINTER_TIMEOUT": 3.0,  # seconds a sale may wait for the printer
+    "PUBLIC_URL": None,
+    "TOKEN_DAYS": 365,
+    "LOCKOUT_ATTEMPTS": 5,
+    "LOCKOUT_MINUTES": 5,
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # a stall day is long; the session cookie bounds it
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("KIOSK")
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'kiosk.sqlite3'}"
+    app.config["DATABASE_URL"] = url
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        # SQLite connections may be shared across the server's threads one at a time.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+    if not app.config.get("LABEL_PRINTER"):
+        app.config["LABEL_PRINTER"] = app.config["PRINTER"]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if int(app.config["PAPER_WIDTH"]) not in (58, 80):
+        raise ValueError("KIOSK_PAPER_WIDTH must be 58 or 80")
+
+
+def _instance_secret(path: Path) -> str:
+    """Generated once per installation, never a constant in the code."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,39 @@
+"""The kiosk's tables, one module per area; importing this package registers them all."""
+
+from kiosk.models.cash import CashCountLine, CashSession, CashSessionClosure, Cheque
+from kiosk.models.catalogue import BannerLot, Location, Product
+from kiosk.models.envelopes import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
+from kiosk.models.journal import JournalEntry, JournalHead
+from kiosk.models.people import ApiToken, User
+from kiosk.models.printing import PrintJob
+from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleCounter, SaleLine
+from kiosk.models.settings import ExportRecord, Setting
+from kiosk.models.stock import StockLevel, StockMove
+
+__all__ = [
+    "ApiToken",
+    "BannerLot",
+    "CashCountLine",
+    "CashSession",
+    "CashSessionClosure",
+    "Cheque",
+    "ConsignmentStatement",
+    "Envelope",
+    "EnvelopeEntry",
+    "ExportRecord",
+    "JournalEntry",
+    "JournalHead",
+    "Location",
+    "Payment",
+    "PrintJob",
+    "Product",
+    "Sale",
+    "SaleCounter",
+    "SaleLine",
+    "Setting",
+    "SplitRule",
+    "SplitRulePart",
+    "StockLevel",
+    "StockMove",
+    "User",
+]

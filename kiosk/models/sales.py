@@ -1,0 +1,109 @@
+"""Sales, their lines and payments; refunds and voids are sales of their own, negative."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kiosk.database import UTCDateTime, utcnow
+from kiosk.extensions import db
+
+
+class SaleKind(StrEnum):
+    SALE = "sale"
+    REFUND = "refund"  # a treasurer gives money back for some or all lines
+    VOID = "void"  # a seller cancels her own last sale
+    CONSIGNMENT = "consignment"  # what a consignment shop reports it sold
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CHEQUE = "cheque"
+    CARD = "card"
+    # Consignment: the shop pays later by transfer; the commission it keeps is its own line.
+    TRANSFER = "transfer"
+
+
+class SaleCounter(db.Model):
+    """Last number given per year; locked while a number is allocated."""
+
+    __tablename__ = "sale_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Sale(db.Model):
+    __tablename__ = "sales"
+    __table_args__ = (Index("ix_sales_session_seq", "cash_session_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)  # YYYY-NNNNNN
+    year: Mapped[int]
+    seq: Mapped[int]
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # What the client asked for, hashed: a retry with other content is a conflict.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default=SaleKind.SALE)
+    cash_session_id: Mapped[int | None] = mapped_column(ForeignKey("cash_sessions.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    refund_of_id: Mapped[int | None] = mapped_column(ForeignKey("sales.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    total_cents: Mapped[int]
+    change_cents: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    lines: Mapped[list[SaleLine]] = relationship(
+        back_populates="sale", order_by="SaleLine.id", lazy="selectin"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="sale", order_by="Payment.id", lazy="selectin"
+    )
+
+
+class SaleLine(db.Model):
+    __tablename__ = "sale_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    qty: Mapped[int]  # negative on refunds and voids
+    unit_price_cents: Mapped[int]
+    line_total_cents: Mapped[int]
+
+    sale: Mapped[Sale] = relationship(back_populates="lines")
+
+
+class Payment(db.Model):
+    """Money in (or out, negative). For cash, what was handed over and the change given."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))
+    amount_cents: Mapped[int]  # what the payment settles of the total
+    tendered_cents: Mapped[int]  # cash: the note handed over; otherwise = amount
+    change_cents: Mapped[int] = mapped_column(default=0)
+    cheque_number: Mapped[str] = mapped_column(String(40), default="")
+
+    sale: Mapped[Sale] = relationship(back_populates="payments")
+
+
+class ConsignmentStatement(db.Model):
+    """A consignment shop's report: what it sold, what it paid, the commission it kept."""
+
+    __tablename__ = "consignment_statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), unique=True)
+    period_label: Mapped[str] = mapped_column(String(120))
+    commission_cents: Mapped[int]
+    paid_cents: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,215 @@
+"""The hash-chained journal: append an event's rows, and verify the whole chain.
+
+Each entry stores, for every row the event wrote, the SHA-256 of that row's canonical
+content, and chains to the previous entry's hash. verify() recomputes both, so a row
+changed, deleted or inserted behind the app's back, or an entry tampered with, is named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from kiosk.database import utcnow
+from kiosk.extensions import db
+from kiosk.models import (
+    CashCountLine,
+    CashSession,
+    CashSessionClosure,
+    Cheque,
+    ConsignmentStatement,
+    EnvelopeEntry,
+    JournalEntry,
+    JournalHead,
+    Payment,
+    Sale,
+    SaleLine,
+    SplitRule,
+    SplitRulePart,
+    StockLevel,
+    StockMove,
+)
+
+# Every table whose rows must never change behind the app's back.
+JOURNALED_MODELS: tuple[type[db.Model], ...] = (
+    Sale,
+    SaleLine,
+    Payment,
+    StockMove,
+    CashSession,
+    CashCountLine,
+    CashSessionClosure,
+    Cheque,
+    EnvelopeEntry,
+    SplitRule,
+    SplitRulePart,
+    ConsignmentStatement,
+)
+JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_digest(table: str, values: dict[str, Any]) -> str:
+    canonical = {key: _canonical_value(val) for key, val in values.items()}
+    return hashlib.sha256(_dumps([table, canonical]).encode()).hexdigest()
+
+
+def _object_values(obj: db.Model) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {col.name: getattr(obj, mapper.get_property_by_column(col).key)
+            for col in mapper.local_table.columns}
+
+
+def entry_hash(prev_hash: str, seq: int, created_at: datetime, event: str, ref: str,
+               user_id: int | None, rows_json: str) -> str:
+    material = _dumps([prev_hash, seq, created_at.isoformat(), event, ref, user_id, rows_json])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def lock_head(session: Session) -> JournalHead:
+    """Lock the chain's end for this transaction (FOR UPDATE; SQLite is already locked by
+    BEGIN IMMEDIATE). Every journaled write calls this first, so they run one at a time."""
+    head = session.execute(
+        select(JournalHead).where(JournalHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = JournalHead(id=1, seq=0, hash="0" * 64)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def append(session: Session, event: str, ref: str, rows: Iterable[db.Model],
+           user_id: int | None = None) -> JournalEntry:
+    """Add one entry covering `rows` (already added to the session) to the chain."""
+    head = lock_head(session)
+    session.flush()  # ids and defaults are known only after the flush
+    digests = []
+    for obj in rows:
+        table = obj.__tablename__
+        if table not in JOURNALED_TABLES:
+            raise ValueError(f"{table} is not a journaled table")
+        values = _object_values(obj)
+        digests.append([table, values["id"], row_digest(table, values)])
+    return _append_digests(session, head, event, ref, digests, user_id)
+
+
+def _append_digests(session: Session, head: JournalHead, event: str, ref: str,
+                    digests: list[list[Any]], user_id: int | None,
+                    created_at: datetime | None = None) -> JournalEntry:
+    created_at = created_at or utcnow()
+    seq = head.seq + 1
+    rows_json = _dumps(digests)
+    digest = entry_hash(head.hash, seq, created_at, event, ref, user_id, rows_json)
+    entry = JournalEntry(seq=seq, created_at=created_at, event=event, ref=ref, user_id=user_id,
+                         rows=rows_json, prev_hash=head.hash, hash=digest)
+    session.add(entry)
+    head.seq, head.hash = seq, digest
+    return entry
+
+
+def head(session: Session) -> tuple[int, str]:
+    row = session.get(JournalHead, 1)
+    return (row.seq, row.hash) if row else (0, "0" * 64)
+
+
+@dataclass
+class Verdict:
+    ok: bool = True
+    entries: int = 0
+    head_hash: str = "0" * 64
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        self.ok = False
+        if len(self.problems) < 1000:  # enough to act on; the count says the rest
+            self.problems.append(text)
+
+
+def verify(session: Session) -> Verdict:
+    """Re-check the whole chain, every guarded row and the cached stock levels."""
+    verdict = Verdict()
+    expected: dict[tuple[str, int], tuple[str, int]] = {}
+    prev_hash, prev_seq = "0" * 64, 0
+    stmt = select(JournalEntry).order_by(JournalEntry.seq).execution_options(yield_per=2000)
+    for entry in session.scalars(stmt):
+        verdict.entries += 1
+        label = f"entrée n° {entry.seq} ({entry.event} {entry.ref})".strip()
+        if entry.seq != prev_seq + 1:
+            verdict.problem(f"{label} : il manque les entrées {prev_seq + 1} à {entry.seq - 1}")
+        if entry.prev_hash != prev_hash:
+            verdict.problem(f"{label} : ne suit pas l'entrée précédente (chaîne rompue)")
+        recomputed = entry_hash(entry.prev_hash, entry.seq, entry.created_at, entry.event,
+                                entry.ref, entry.user_id, entry.rows)
+        if recomputed != entry.hash:
+            verdict.problem(f"{label} : l'entrée elle-même a été modifiée")
+        try:
+            rows = json.loads(entry.rows)
+        except ValueError:
+            verdict.problem(f"{label} : contenu illisible")
+            rows = []
+        for table, row_id, digest in rows:
+            expected[(table, row_id)] = (digest, entry.seq)
+        prev_hash, prev_seq = entry.hash, entry.seq
+    verdict.head_hash = prev_hash
+    session.expunge_all()
+
+    stored_head = session.get(JournalHead, 1)
+    if stored_head is not None and (stored_head.seq, stored_head.hash) != (prev_seq, prev_hash):
+        verdict.problem("la tête de chaîne ne correspond pas à la dernière entrée")
+
+    for table_name, model in JOURNALED_TABLES.items():
+        table = model.__table__
+        for row in session.execute(select(table).execution_options(yield_per=5000)).mappings():
+            key = (table_name, row["id"])
+            known = expected.pop(key, None)
+            if known is None:
+                verdict.problem(
+                    f"{table_name} n° {row['id']} : ligne ajoutée hors de l'application")
+            elif row_digest(table_name, dict(row)) != known[0]:
+                verdict.problem(
+                    f"{table_name} n° {row['id']} : modifiée depuis l'entrée n° {known[1]}")
+    for (table_name, row_id), (_digest, seq) in sorted(expected.items(), key=lambda i: i[1][1]):
+        verdict.problem(f"{table_name} n° {row_id} : supprimée (entrée n° {seq})")
+
+    _verify_stock_levels(session, verdict)
+    return verdict
+
+
+def _verify_stock_levels(session: Session, verdict: Verdict) -> None:
+    ledger = dict(
+        ((product_id, location_id), total)
+        for product_id, location_id, total in session.execute(
+            select(StockMove.product_id, StockMove.location_id, func.sum(StockMove.qty))
+            .group_by(StockMove.product_id, StockMove.location_id)
+        )
+    )
+    for level in session.scalars(select(StockLevel)):
+        total = ledger.pop((level.product_id, level.location_id), 0)
+        if total != level.qty:
+            verdict.problem(
+                f"stock du produit n° {level.product_id} au lieu n° {level.location_id} : "
+                f"{level.qty} en cache, {total} d'après les mouvements")
+    for (product_id, location_id), total in ledger.items():
+        if total != 0:
+            verdict.problem(
+                f"stock du produit n° {product_id} au lieu n° {location_id} : "
+                f"aucun niveau en cache, {total} d'après les mouvements")

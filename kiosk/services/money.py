@@ -1,0 +1,60 @@
+"""Money in integer cents: splitting by the largest remainder, and French display."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from babel.numbers import format_currency
+
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+
+
+def split_largest_remainder(amount_cents: int, weights: Mapping[str, int]) -> dict[str, int]:
+    """Share `amount_cents` by `weights` so the parts add up exactly to the whole.
+
+    Each part gets the floor of its exact share; the cents left over go one by one to
+    the largest remainders (ties: the order given). Works for negative amounts too, by
+    splitting the absolute value and giving the sign back, so a shortfall is shared the
+    same way as takings.
+    """
+    if not weights:
+        raise ValueError("a split needs at least one part")
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise ValueError("weights must be positive")
+    sign = -1 if amount_cents < 0 else 1
+    whole = abs(amount_cents)
+    total_weight = sum(weights.values())
+    parts = {key: whole * w // total_weight for key, w in weights.items()}
+    left = whole - sum(parts.values())
+    by_remainder = sorted(
+        weights, key=lambda key: -(whole * weights[key] % total_weight)
+    )  # sorted() is stable, so ties keep the order given
+    for key in by_remainder[:left]:
+        parts[key] += 1
+    return {key: sign * value for key, value in parts.items()}
+
+
+def format_money(cents: int, locale: str = "fr_FR") -> str:
+    """`1250` → `12,50 €` as Babel writes it for the screen (narrow no-break space)."""
+    return format_currency(Decimal(cents) / 100, "EUR", locale=locale)
+
+
+def format_money_for_paper(cents: int) -> str:
+    """`12,50 €` with a plain space: thermal printers cannot print Babel's narrow one."""
+    return format_money(cents).replace(NARROW_NBSP, " ").replace(NBSP, " ")
+
+
+def parse_euros(text: str) -> int:
+    """`12,50`, `12.5`, `12 €` → 1250 cents. ValueError on anything else."""
+    cleaned = text.strip().replace("€", "").replace(NARROW_NBSP, "").replace(NBSP, "")
+    cleaned = cleaned.replace(" ", "").replace(",", ".")
+    if not cleaned or cleaned.count(".") > 1 or cleaned.startswith("-"):
+        raise ValueError(text)
+    units, _, decimals = cleaned.partition(".")
+    if (not units.isdigit() and units != "") or (decimals and not decimals.isdigit()):
+        raise ValueError(text)
+    if len(decimals) > 2:
+        raise ValueError(text)
+    return int(units or "0") * 100 + int((decimals + "00")[:2])

@@ -1,0 +1,103 @@
+"""Browser fixtures: the kiosk served on a loopback port, driven in Debian's Chromium.
+
+Playwright drives /usr/bin/chromium (never a downloaded browser). axe-core, vendored
+from its npm package, checks every page a test visits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import missing
+
+CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM", "/usr/bin/chromium")
+AXE_SOURCE = (Path(__file__).parent.parent / "vendor" / "axe.min.js").read_text()
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+HOME = re.compile(r"^http://[^/]+/(\?.*)?$")  # the home page, whatever the port
+TABLET = {"width": 1280, "height": 800}  # a 10-inch tablet, landscape
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        missing(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(demo) -> Iterator[LiveServer]:
+    with LiveServer(demo) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport=TABLET, has_touch=True, locale="fr-FR",
+                                  base_url=live_server.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.js_errors = errors
+    yield page
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+def check_accessibility(page) -> list[dict]:
+    """Run axe-core on the page; return the serious and critical violations."""
+    page.evaluate(AXE_SOURCE + "\n;0")
+    result = page.evaluate(
+        "async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
+    violations = json.loads(result)["violations"]
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def assert_accessible(page) -> None:
+    problems = check_accessibility(page)
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def login_by_touch(page, name: str, pin: str) -> None:
+    page.goto("/login")
+    assert_accessible(page)
+    page.get_by_role("radio", name=name, exact=True).tap()
+    for digit in pin:
+        page.locator(f'.keypad [data-key="{digit}"]').tap()
+    with page.expect_navigation():
+        page.get_by_role("button", name="OK").tap()

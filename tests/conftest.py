@@ -1,0 +1,187 @@
+"""Fixtures: a fresh app and a real database per test, on SQLite or PostgreSQL.
+
+KIOSK_TEST_DB picks the database (`make test` runs the suite once with each):
+- sqlite: the schema is migrated once into a template file, copied for every test;
+- postgresql: a database of its own per run on the local server (or the server of
+  KIOSK_TEST_DATABASE_URL), migrated once and emptied between tests.
+Without a reachable server those tests are skipped with the reason, or fail when
+KIOSK_TEST_STRICT=1 (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from kiosk import create_app
+from kiosk.database import write_transaction
+from kiosk.extensions import db
+
+STRICT = os.environ.get("KIOSK_TEST_STRICT") == "1"
+BACKEND = os.environ.get("KIOSK_TEST_DB", "sqlite")
+PG_SERVER_URL = os.environ.get(
+    "KIOSK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def missing(what: str) -> None:
+    """Skip, saying plainly what is missing; under KIOSK_TEST_STRICT=1, fail instead."""
+    if STRICT:
+        pytest.fail(f"{what} (KIOSK_TEST_STRICT=1: this is a failure)", pytrace=False)
+    pytest.skip(what)
+
+
+def pytest_report_header(config) -> str:
+    return f"kiosk database: {BACKEND}; strict: {STRICT}"
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from kiosk.cli import upgrade_schema
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "tests"}, str(instance))
+    with app.app_context():
+        upgrade_schema()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> Iterator[str]:
+    """The migrated, empty database this run's tests start from."""
+    instance = tmp_path_factory.mktemp("instance")
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        _migrate(f"sqlite:///{path}", instance)
+        yield str(path)
+        return
+    if BACKEND != "postgresql":
+        pytest.fail(f"KIOSK_TEST_DB must be sqlite or postgresql, not {BACKEND!r}")
+    server = make_url(PG_SERVER_URL)
+    name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={
+            "connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        missing(f"PostgreSQL unreachable at {server.render_as_string()}: {exc.__class__.__name__}")
+    url = server.set(database=name).render_as_string(hide_password=False)
+    _migrate(url, instance)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> str:
+    """A database for one test, empty but for the schema."""
+    if BACKEND == "sqlite":
+        path = tmp_path / "kiosk.sqlite3"
+        shutil.copyfile(database_template, path)
+        return f"sqlite:///{path}"
+    engine = create_engine(database_template)
+    with engine.begin() as conn:
+        tables = [row[0] for row in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename <> 'alembic_version'"))]
+        if tables:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                              + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return database_template
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict:
+    """Override in a test module to change settings (printer, paper width…)."""
+    return {"DATABASE_URL": database_url, "SECRET_KEY": "tests", "TESTING": True,
+            "PRINTER": "none"}
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in an app context of its own, as in production.
+
+    The `app` fixture keeps an app context pushed so tests can use db.session; Flask
+    would reuse it for requests, sharing `g` (the logged-in user) and the session's
+    identity map between them. Hiding it during a request gives each its own.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def app(app_config: dict, tmp_path: Path):
+    app = create_app(app_config, str(tmp_path / "instance"))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo of `seed-demo`: users, locations, catalogue, stock, envelopes."""
+    from kiosk.seed import seed_demo
+
+    with write_transaction(db.session):
+        seed_demo(db.session)
+    return app
+
+
+def api_login(client, name: str, pin: str) -> dict[str, str]:
+    response = client.post("/api/v1/login", json={"user": name, "pin": pin})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+@pytest.fixture
+def seller_headers(demo, client) -> dict[str, str]:
+    return api_login(client, "Vendeuse", "3456")
+
+
+@pytest.fixture
+def treasurer_headers(demo, client) -> dict[str, str]:
+    return api_login(client, "Tresoriere", "2345")
+
+
+@pytest.fixture
+def admin_headers(demo, client) -> dict[str, str]:
+    return api_login(client, "Admin", "1234")
+
+
+def web_login(client, name: str, pin: str):
+    """Log in through the page, as the browser does (CSRF token included)."""
+    return client.post("/login", data={"csrf_token": csrf_token(client), "user": name,
+                                       "pin": pin})
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token every page carries in its <meta name="csrf-token">."""
+    import re
+
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
