@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.models import Envelope, SplitRule, SplitRulePart
+from kiosk.models import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
 from kiosk.services import journal
 from kiosk.services.errors import InvalidInput, NotFound
+from kiosk.services.money import split_largest_remainder
 
 
 def decide_split(session: Session, weights: Mapping[str, int], effective_from: date,
@@ -44,3 +45,34 @@ def rule_in_force(session: Session, on: date) -> SplitRule | None:
     return session.scalar(
         select(SplitRule).where(SplitRule.effective_from <= on)
         .order_by(SplitRule.effective_from.desc(), SplitRule.id.desc()).limit(1))
+
+
+def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
+                 kind: str = "takings", cash_session_id: int | None = None,
+                 sale_id: int | None = None, user_id: int | None = None,
+                 journal_rows: list | None = None) -> list[EnvelopeEntry]:
+    """Share `amount_cents` (negative for a shortfall) between the envelopes by the rule
+    in force on `on`, to the cent (largest remainder), as new envelope entries.
+
+    With `journal_rows`, the entries are added to that list for the caller's own journal
+    entry (a closing journals its closure and postings together); otherwise they are
+    journaled here as one "takings" entry.
+    """
+    rule = rule_in_force(session, on)
+    if rule is None:
+        raise InvalidInput("no_split_rule", "Aucune répartition n'est décidée pour cette date : "
+                           "la trésorière doit en enregistrer une.")
+    if amount_cents == 0:
+        return []
+    weights = {str(part.envelope_id): part.weight for part in rule.parts}
+    shares = split_largest_remainder(amount_cents, weights)
+    entries = [EnvelopeEntry(envelope_id=int(envelope_id), amount_cents=cents, kind=kind,
+                             label=label[:120], entry_date=on, cash_session_id=cash_session_id,
+                             sale_id=sale_id, created_by=user_id)
+               for envelope_id, cents in shares.items() if cents != 0]
+    session.add_all(entries)
+    if journal_rows is not None:
+        journal_rows.extend(entries)
+    else:
+        journal.append(session, kind, label[:64], entries, user_id)
+    return entries
