@@ -71,6 +71,10 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
+        from kiosk.api.errors import error_response, is_api_request
+
+        if is_api_request():
+            return error_response(exc.status, exc.code, exc.message)
         return render_template("errors/error.html", status=exc.status,
                                message=exc.message), exc.status
 

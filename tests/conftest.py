@@ -112,14 +112,19 @@ class IsolatedClient(FlaskClient):
     The `app` fixture keeps an app context pushed so tests can use db.session; Flask
     would reuse it for requests, sharing `g` (the logged-in user) and the session's
     identity map between them. Hiding it during a request gives each its own.
+    The test's own session is rolled back around each request: it holds no lock or old
+    snapshot while the request runs, and reads what the request wrote afterwards (a
+    test commits what it writes itself).
     """
 
     def open(self, *args, **kwargs):
+        db.session.rollback()
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
+            db.session.rollback()
 
 
 @pytest.fixture

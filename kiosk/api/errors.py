@@ -8,7 +8,6 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from kiosk.api import bp
-from kiosk.services.errors import ServiceError
 
 
 class ApiError(Exception):
@@ -47,13 +46,6 @@ def _from_http(exc: HTTPException):
 @bp.app_errorhandler(ApiError)
 def _api_error(exc: ApiError):
     return error_response(exc.status, exc.code, exc.message, **exc.extra)
-
-
-@bp.app_errorhandler(ServiceError)
-def _service_error(exc: ServiceError):
-    if request.blueprint != "api":
-        raise exc  # pages handle their own service errors
-    return error_response(exc.status, exc.code, exc.message)
 
 
 @bp.errorhandler(CSRFError)

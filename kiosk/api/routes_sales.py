@@ -1,1 +1,155 @@
-"""API routes: sales."""
+"""API routes: sales, voids, refunds and receipts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from flask import jsonify
+from flask_login import current_user
+from pydantic import Field
+from sqlalchemy import select
+
+from kiosk.api.endpoint import endpoint
+from kiosk.api.schemas import AmountCents, Body, PriceCents, Qty, Reason, Sku
+from kiosk.database import write_transaction
+from kiosk.extensions import db
+from kiosk.models import Product, Sale
+from kiosk.models.people import Role
+from kiosk.services import sales as sales_service
+from kiosk.services.cash import get_cash_session
+from kiosk.services.sales import LineRequest, PaymentRequest
+
+
+class SaleLineBody(Body):
+    sku: Sku
+    qty: Qty
+    unit_price_cents: PriceCents | None = None
+
+
+class PaymentBody(Body):
+    method: Literal["cash", "cheque", "card"]
+    amount_cents: AmountCents
+
+
+class SaleBody(Body):
+    client_id: UUID
+    cash_session_id: Annotated[int, Field(ge=1)]
+    lines: Annotated[list[SaleLineBody], Field(min_length=1, max_length=100)]
+    payments: Annotated[list[PaymentBody], Field(max_length=10)]
+
+
+class RefundLineBody(Body):
+    sku: Sku
+    qty: Qty
+
+
+class RefundBody(Body):
+    reason: Reason
+    lines: Annotated[list[RefundLineBody], Field(min_length=1, max_length=100)] | None = None
+
+
+class VoidBody(Body):
+    reason: Reason
+
+
+class SalesQuery(Body):
+    cash_session_id: Annotated[int, Field(ge=1)]
+
+
+def sale_json(sale: Sale) -> dict:
+    skus = dict(db.session.execute(select(Product.id, Product.sku).where(
+        Product.id.in_([line.product_id for line in sale.lines]))).all())
+    refunds = db.session.scalars(select(Sale.id).where(Sale.refund_of_id == sale.id)).all()
+    body = {
+        "id": sale.id, "number": sale.number, "kind": sale.kind, "client_id": sale.client_id,
+        "cash_session_id": sale.cash_session_id, "total_cents": sale.total_cents,
+        "change_cents": sale.change_cents, "created_at": sale.created_at.isoformat(),
+        "reason": sale.reason or None, "refund_of": sale.refund_of_id,
+        "lines": [{"sku": skus[line.product_id], "qty": line.qty,
+                   "unit_price_cents": line.unit_price_cents,
+                   "total_cents": line.line_total_cents} for line in sale.lines],
+        "payments": [{"method": p.method, "amount_cents": p.amount_cents,
+                      "tendered_cents": p.tendered_cents, "change_cents": p.change_cents}
+                     for p in sale.payments],
+    }
+    if refunds:
+        body["refunded_by"] = list(refunds)
+    return body
+
+
+def print_receipt(sale: Sale) -> str:
+    """Try the receipt printer (at most a few seconds); the sale is already committed."""
+    from kiosk.services import printing
+
+    return printing.submit_and_attempt(db.session, "receipt", ref_id=sale.id)
+
+
+def _recorded(result: sales_service.SaleResult):
+    sale = result.sale
+    body = sale_json(sale)
+    if result.created:
+        body["receipt"] = {"status": print_receipt(sale)}
+    else:
+        body["receipt"] = {"status": receipt_status(sale.id)}
+    return jsonify(body), 201 if result.created else 200
+
+
+def receipt_status(sale_id: int) -> str:
+    from kiosk.services import printing
+
+    return printing.latest_status(db.session, "receipt", sale_id)
+
+
+@endpoint("/sales", "POST", summary="Record a sale (idempotent by client_id)", body=SaleBody,
+          responses={201: "the sale", 200: "the same sale, already recorded"})
+def create_sale(data: SaleBody):
+    with write_transaction(db.session):
+        result = sales_service.record_sale(
+            db.session, client_id=str(data.client_id), cash_session_id=data.cash_session_id,
+            lines=[LineRequest(line.sku, line.qty, line.unit_price_cents) for line in data.lines],
+            payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
+            user_id=current_user.id)
+    return _recorded(result)
+
+
+@endpoint("/sales/<int:sale_id>", summary="One sale with its lines and payments")
+def show_sale(sale_id: int):
+    body = sale_json(sales_service.get_sale(db.session, sale_id))
+    body["receipt"] = {"status": receipt_status(sale_id)}
+    return jsonify(body)
+
+
+@endpoint("/sales", summary="Every sale of a cash session, in number order",
+          query=SalesQuery)
+def list_sales(query: SalesQuery):
+    get_cash_session(db.session, query.cash_session_id)
+    sales = db.session.scalars(select(Sale).where(
+        Sale.cash_session_id == query.cash_session_id).order_by(Sale.year, Sale.seq))
+    return jsonify([sale_json(sale) for sale in sales])
+
+
+@endpoint("/sales/<int:sale_id>/void", "POST", summary="Void the seller's own last sale",
+          body=VoidBody, responses={201: "the void, a negative sale"})
+def void_sale(sale_id: int, data: VoidBody):
+    with write_transaction(db.session):
+        result = sales_service.void_sale(db.session, sale_id, data.reason, current_user.id)
+    return _recorded(result)
+
+
+@endpoint("/sales/<int:sale_id>/refund", "POST", role=Role.TREASURER, body=RefundBody,
+          summary="Refund a sale, whole or some lines",
+          responses={201: "the refund, a negative sale"})
+def refund_sale(sale_id: int, data: RefundBody):
+    lines = None if data.lines is None else [(line.sku, line.qty) for line in data.lines]
+    with write_transaction(db.session):
+        result = sales_service.refund_sale(db.session, sale_id, data.reason, lines,
+                                           current_user.id)
+    return _recorded(result)
+
+
+@endpoint("/sales/<int:sale_id>/receipt", "POST", summary="Print the receipt again",
+          responses={200: "receipt status"})
+def reprint_receipt(sale_id: int):
+    sale = sales_service.get_sale(db.session, sale_id)
+    return jsonify({"receipt": {"status": print_receipt(sale)}})

@@ -1,0 +1,81 @@
+"""Opening a cash session: a drawer at a location, with its float counted by denomination."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.models import CashCountLine, CashSession, CashSessionClosure, Location
+from kiosk.models.cash import DENOMINATIONS_CENTS
+from kiosk.models.catalogue import LocationKind
+from kiosk.services import journal
+from kiosk.services.errors import Conflict, InvalidInput, NotFound
+
+
+def open_session_for(session: Session, location_code: str) -> CashSession | None:
+    """The open session at that location, if any."""
+    return session.scalar(
+        select(CashSession).join(Location, Location.id == CashSession.location_id)
+        .outerjoin(CashSessionClosure, CashSessionClosure.cash_session_id == CashSession.id)
+        .where(Location.code == location_code, CashSessionClosure.id.is_(None))
+        .order_by(CashSession.id.desc()).limit(1))
+
+
+def open_sessions(session: Session) -> list[CashSession]:
+    return list(session.scalars(
+        select(CashSession)
+        .outerjoin(CashSessionClosure, CashSessionClosure.cash_session_id == CashSession.id)
+        .where(CashSessionClosure.id.is_(None)).order_by(CashSession.opened_at)))
+
+
+def validate_counts(counts: Mapping[int, int]) -> dict[int, int]:
+    clean: dict[int, int] = {}
+    for denomination, count in counts.items():
+        if int(denomination) not in DENOMINATIONS_CENTS:
+            raise InvalidInput("denomination", f"{denomination} n'est pas un billet ou une "
+                               "pièce en euros (en centimes : 50000, 20000… 1).")
+        if not 0 <= int(count) <= 9999:
+            raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à 9999.")
+        clean[int(denomination)] = clean.get(int(denomination), 0) + int(count)
+    return clean
+
+
+def open_cash_session(session: Session, name: str, location_code: str,
+                      opening_counts: Mapping[int, int], user_id: int) -> CashSession:
+    """Open a drawer at a stall or the workshop; one open drawer per location, so that
+    two tablets at the same stall sell into the same session."""
+    counts = validate_counts(opening_counts)
+    name = name.strip()
+    if not 1 <= len(name) <= 120:
+        raise InvalidInput("name", "Donnez un nom à la caisse, par exemple « Vente IKEA ».")
+    location = session.scalar(select(Location).where(Location.code == location_code))
+    if location is None or not location.active:
+        raise NotFound("location", f"Le lieu « {location_code} » n'existe pas.")
+    if location.kind == LocationKind.CONSIGNMENT:
+        raise InvalidInput("location", "On n'ouvre pas de caisse dans un dépôt-vente : "
+                           "ses ventes arrivent par le relevé du dépôt.")
+    journal.lock_head(session)
+    already = open_session_for(session, location_code)
+    if already is not None:
+        raise Conflict("already_open", f"Une caisse est déjà ouverte ici : « {already.name} ». "
+                       "Vendez dans celle-ci.")
+    cash_session = CashSession(name=name, location_id=location.id, opened_by=user_id,
+                               float_cents=sum(d * c for d, c in counts.items()))
+    session.add(cash_session)
+    session.flush()
+    lines = [CashCountLine(cash_session_id=cash_session.id, moment="open",
+                           denomination_cents=d, count=c)
+             for d, c in sorted(counts.items(), reverse=True) if c]
+    session.add_all(lines)
+    journal.append(session, "cash_open", f"session-{cash_session.id}", [cash_session, *lines],
+                   user_id)
+    return cash_session
+
+
+def get_cash_session(session: Session, cash_session_id: int) -> CashSession:
+    cash_session = session.get(CashSession, cash_session_id)
+    if cash_session is None:
+        raise NotFound("cash_session", f"La caisse n° {cash_session_id} n'existe pas.")
+    return cash_session

@@ -1,0 +1,318 @@
+"""Recording sales, and undoing them with voids and refunds (new negative sales).
+
+A sale, its lines, payments, stock moves, number and journal entry are written in the
+caller's one transaction (`write_transaction`), or none of it is. A retry with the same
+`client_id` returns the sale already recorded instead of selling twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.database import utcnow
+from kiosk.models import CashSession, Payment, Product, Sale, SaleLine
+from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.models.stock import MoveReason
+from kiosk.services import journal
+from kiosk.services.cash import get_cash_session, open_session_for
+from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.money import format_money
+from kiosk.services.numbering import next_sale_number
+from kiosk.services.stock import MoveSpec, build_moves
+
+MAX_LINES = 100
+MAX_PRICE_CENTS = 1_000_000
+POS_METHODS = (PaymentMethod.CASH, PaymentMethod.CHEQUE, PaymentMethod.CARD)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku: str
+    qty: int
+    unit_price_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    method: str
+    amount_cents: int  # cash: what the customer handed over
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    sale: Sale
+    created: bool  # False: the same client_id was already recorded
+
+
+def request_fingerprint(cash_session_id: int, lines: Sequence[LineRequest],
+                        payments: Sequence[PaymentRequest]) -> str:
+    content = [cash_session_id,
+               [[line.sku, line.qty, line.unit_price_cents] for line in lines],
+               [[p.method, p.amount_cents] for p in payments]]
+    return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+def _existing(session: Session, client_id: str, fingerprint: str) -> Sale | None:
+    sale = session.scalar(select(Sale).where(Sale.client_id == client_id))
+    if sale is not None and sale.request_hash != fingerprint:
+        raise Conflict("client_id_reused", "Cette vente a déjà été enregistrée avec un autre "
+                       "contenu : recommencez le panier.")
+    return sale
+
+
+def record_sale(session: Session, *, client_id: str, cash_session_id: int,
+                lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
+                user_id: int) -> SaleResult:
+    """Record a sale at the stall. Stock may go negative: a customer holding a bag is
+    never refused; the level is flagged for a count instead."""
+    client_id = str(uuid.UUID(str(client_id)))
+    fingerprint = request_fingerprint(cash_session_id, lines, payments)
+    known = _existing(session, client_id, fingerprint)  # a retry needs no lock
+    if known is not None:
+        return SaleResult(known, False)
+    _check_shape(lines, payments)
+
+    journal.lock_head(session)
+    known = _existing(session, client_id, fingerprint)  # a twin request won the race
+    if known is not None:
+        return SaleResult(known, False)
+    cash_session = _open_session(session, cash_session_id)
+    products = _products(session, [line.sku for line in lines])
+
+    sale_lines = []
+    for line in lines:
+        product = products[line.sku]
+        price = product.price_cents if line.unit_price_cents is None else line.unit_price_cents
+        sale_lines.append(SaleLine(product_id=product.id, qty=line.qty, unit_price_cents=price,
+                                   line_total_cents=line.qty * price))
+    total = sum(line.line_total_cents for line in sale_lines)
+    payment_rows, change = _settle(total, payments)
+
+    now = utcnow()
+    year, seq, number = next_sale_number(session, now)
+    sale = Sale(number=number, year=year, seq=seq, client_id=client_id,
+                request_hash=fingerprint, kind=SaleKind.SALE, cash_session_id=cash_session.id,
+                location_id=cash_session.location_id, user_id=user_id, total_cents=total,
+                change_cents=change, created_at=now)
+    session.add(sale)
+    session.flush()
+    for row in (*sale_lines, *payment_rows):
+        row.sale_id = sale.id
+    session.add_all([*sale_lines, *payment_rows])
+    moves = build_moves(session, [
+        MoveSpec(line.product_id, cash_session.location_id, -line.qty, MoveReason.SALE,
+                 sale_id=sale.id) for line in sale_lines], user_id)
+    journal.append(session, "sale", number, [sale, *sale_lines, *payment_rows, *moves],
+                   user_id)
+    return SaleResult(sale, True)
+
+
+def _check_shape(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest]) -> None:
+    if not lines:
+        raise InvalidInput("empty_cart", "Le panier est vide : touchez un article d'abord.")
+    if len(lines) > MAX_LINES:
+        raise InvalidInput("too_many_lines", f"{MAX_LINES} lignes au plus par vente.")
+    for line in lines:
+        if not 1 <= line.qty <= 999:
+            raise InvalidInput("qty", "La quantité va de 1 à 999.")
+        if line.unit_price_cents is not None and not 0 <= line.unit_price_cents <= (
+                MAX_PRICE_CENTS):
+            raise InvalidInput("price", "Le prix va de 0 à 10 000 €.")
+    for payment in payments:
+        if payment.method not in POS_METHODS:
+            raise InvalidInput("method", "Le paiement se fait en espèces, chèque ou carte.")
+        if not 1 <= payment.amount_cents <= 100_000_000:
+            raise InvalidInput("amount", "Chaque paiement doit être un montant positif.")
+
+
+def _open_session(session: Session, cash_session_id: int) -> CashSession:
+    cash_session = get_cash_session(session, cash_session_id)
+    if not cash_session.is_open:
+        raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
+                       "pour vendre.")
+    return cash_session
+
+
+def _products(session: Session, skus: Sequence[str]) -> dict[str, Product]:
+    found = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
+    missing = [sku for sku in skus if sku not in found]
+    if missing:
+        raise InvalidInput("unknown_product", f"Article inconnu : {missing[0]}. "
+                           "Vérifiez l'étiquette ou choisissez l'article à l'écran.")
+    return found
+
+
+def _settle(total: int, payments: Sequence[PaymentRequest]) -> tuple[list[Payment], int]:
+    """Payments for `total`: non-cash pays at most the total, cash gets the change back."""
+    paid = sum(p.amount_cents for p in payments)
+    not_cash = sum(p.amount_cents for p in payments if p.method != PaymentMethod.CASH)
+    if paid < total:
+        raise InvalidInput("short_payment", f"Il manque {format_money(total - paid)} : "
+                           "ajoutez un paiement.")
+    if not_cash > total:
+        raise InvalidInput("overpaid", "Un chèque ou une carte ne peut pas dépasser le total : "
+                           "la monnaie ne se rend qu'en espèces.")
+    change = paid - total
+    rows: list[Payment] = []
+    change_left = change
+    for payment in reversed(payments):  # the change comes out of the last cash handed over
+        if payment.method == PaymentMethod.CASH:
+            given_back = min(change_left, payment.amount_cents)
+            change_left -= given_back
+        else:
+            given_back = 0
+        rows.append(Payment(method=payment.method,
+                            amount_cents=payment.amount_cents - given_back,
+                            tendered_cents=payment.amount_cents, change_cents=given_back))
+    rows.reverse()
+    return [row for row in rows if row.amount_cents or row.tendered_cents], change
+
+
+def get_sale(session: Session, sale_id: int) -> Sale:
+    sale = session.get(Sale, sale_id)
+    if sale is None:
+        raise NotFound("sale", f"La vente n° {sale_id} n'existe pas.")
+    return sale
+
+
+def refunded_by(session: Session, sale_id: int) -> list[Sale]:
+    return list(session.scalars(select(Sale).where(Sale.refund_of_id == sale_id)
+                                .order_by(Sale.id)))
+
+
+def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> SaleResult:
+    """A seller cancels her own last sale in the open session: one tap and a reason.
+
+    Tapping twice voids it once: the second tap returns the void already made.
+    """
+    reason = _reason(reason)
+    journal.lock_head(session)
+    sale = get_sale(session, sale_id)
+    earlier = session.scalar(select(Sale).where(Sale.refund_of_id == sale.id,
+                                                Sale.kind == SaleKind.VOID))
+    if earlier is not None:
+        return SaleResult(earlier, False)
+    if sale.kind != SaleKind.SALE or sale.cash_session_id is None:
+        raise Conflict("not_voidable", "Seule une vente peut être annulée.")
+    _open_session(session, sale.cash_session_id)
+    last = session.scalar(
+        select(Sale).where(Sale.cash_session_id == sale.cash_session_id,
+                           Sale.user_id == user_id, Sale.kind == SaleKind.SALE)
+        .order_by(Sale.seq.desc(), Sale.id.desc()).limit(1))
+    if last is None or last.id != sale.id:
+        raise Conflict("not_last_sale", "On ne peut annuler que sa propre dernière vente. "
+                       "Pour une autre, demandez à la trésorière un remboursement.")
+    if refunded_by(session, sale.id):
+        raise Conflict("already_refunded", "Cette vente a déjà été remboursée.")
+    lines = [(line.product_id, line.qty, line.unit_price_cents) for line in sale.lines]
+    return SaleResult(_negative_sale(session, sale, SaleKind.VOID, lines, reason, user_id,
+                                     sale.cash_session_id), True)
+
+
+def refund_sale(session: Session, sale_id: int, reason: str,
+                lines: Sequence[tuple[str, int]] | None, user_id: int) -> SaleResult:
+    """A treasurer gives money back for a whole sale or some of its lines.
+
+    The refund goes into the original session if it is still open, else into the open
+    session at the same place, else it stands outside any drawer (the treasurer pays it).
+    """
+    reason = _reason(reason)
+    journal.lock_head(session)
+    sale = get_sale(session, sale_id)
+    if sale.kind not in (SaleKind.SALE, SaleKind.CONSIGNMENT):
+        raise Conflict("not_refundable", "Un remboursement ou une annulation ne se "
+                       "rembourse pas.")
+    remaining = _remaining(session, sale)
+    products = {p.id: p for p in session.scalars(
+        select(Product).where(Product.id.in_([line.product_id for line in sale.lines])))}
+    by_sku = {products[pid].sku: pid for pid in remaining}
+    wanted: list[tuple[int, int, int]] = []
+    if lines is None:
+        wanted = [(pid, qty, price) for pid, (qty, price) in remaining.items() if qty > 0]
+        if not wanted:
+            raise Conflict("nothing_left", "Cette vente a déjà été entièrement remboursée.")
+    else:
+        if not lines:
+            raise InvalidInput("no_lines", "Choisissez au moins un article à rembourser.")
+        asked: dict[int, int] = {}
+        for sku, qty in lines:
+            if sku not in by_sku:
+                raise InvalidInput("not_in_sale", f"L'article {sku} n'est pas dans cette vente.")
+            if not 1 <= qty <= 999:
+                raise InvalidInput("qty", "La quantité va de 1 à 999.")
+            asked[by_sku[sku]] = asked.get(by_sku[sku], 0) + qty
+        for pid, qty in asked.items():
+            left, price = remaining[pid]
+            if qty > left:
+                raise Conflict("too_many", f"On ne peut rembourser que {left} "
+                               f"« {products[pid].name} » de plus.")
+            wanted.append((pid, qty, price))
+    target = None
+    if sale.cash_session_id is not None:
+        original = get_cash_session(session, sale.cash_session_id)
+        target = original if original.is_open else None
+    if target is None:
+        location = sale.location_id
+        from kiosk.models import Location
+
+        code = session.scalar(select(Location.code).where(Location.id == location))
+        target = open_session_for(session, code) if code else None
+    return SaleResult(_negative_sale(session, sale, SaleKind.REFUND, wanted, reason, user_id,
+                                     target.id if target else None), True)
+
+
+def _remaining(session: Session, sale: Sale) -> dict[int, tuple[int, int]]:
+    """Per product of `sale`: (quantity not yet refunded, unit price)."""
+    remaining: dict[int, tuple[int, int]] = {}
+    for line in sale.lines:
+        qty, _price = remaining.get(line.product_id, (0, line.unit_price_cents))
+        remaining[line.product_id] = (qty + line.qty, line.unit_price_cents)
+    back = session.execute(
+        select(SaleLine.product_id, func.sum(SaleLine.qty)).join(Sale)
+        .where(Sale.refund_of_id == sale.id).group_by(SaleLine.product_id))
+    for product_id, qty in back:
+        left, price = remaining[product_id]
+        remaining[product_id] = (left + int(qty), price)  # refunded quantities are negative
+    return remaining
+
+
+def _negative_sale(session: Session, sale: Sale, kind: SaleKind,
+                   lines: Sequence[tuple[int, int, int]], reason: str, user_id: int,
+                   cash_session_id: int | None) -> Sale:
+    rows = [SaleLine(product_id=pid, qty=-qty, unit_price_cents=price,
+                     line_total_cents=-qty * price) for pid, qty, price in lines]
+    total = sum(row.line_total_cents for row in rows)
+    method = max(sale.payments, key=lambda p: p.amount_cents).method if sale.payments else (
+        PaymentMethod.CASH)
+    now = utcnow()
+    year, seq, number = next_sale_number(session, now)
+    refund = Sale(number=number, year=year, seq=seq, client_id=str(uuid.uuid4()),
+                  request_hash="", kind=kind, cash_session_id=cash_session_id,
+                  location_id=sale.location_id, user_id=user_id, refund_of_id=sale.id,
+                  reason=reason, total_cents=total, change_cents=0, created_at=now)
+    session.add(refund)
+    session.flush()
+    for row in rows:
+        row.sale_id = refund.id
+    payment = Payment(sale_id=refund.id, method=method, amount_cents=total,
+                      tendered_cents=total, change_cents=0)
+    session.add_all([*rows, payment])
+    moves = build_moves(session, [
+        MoveSpec(row.product_id, sale.location_id, -row.qty, MoveReason.REFUND,
+                 sale_id=refund.id) for row in rows], user_id)
+    journal.append(session, kind.value, number, [refund, *rows, payment, *moves], user_id)
+    return refund
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not 1 <= len(reason) <= 500 or any(ord(ch) < 32 for ch in reason):
+        raise InvalidInput("reason", "Dites en quelques mots pourquoi (500 caractères au plus).")
+    return reason

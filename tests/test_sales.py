@@ -1,0 +1,222 @@
+"""Recording sales through the API: totals, change, idempotency, voids, refunds, numbers."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from kiosk.extensions import db
+from kiosk.models import Sale, StockLevel, StockMove
+from kiosk.services import journal
+from kiosk.services.stock import level
+
+
+def open_session(client, headers, location="ikea", counts=None):
+    response = client.post("/api/v1/cash-sessions", headers=headers, json={
+        "name": "Vente IKEA", "location": location,
+        "opening_float": counts if counts is not None else {"1000": 2, "200": 5}})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def sell(client, headers, session_id, lines, payments, client_id=None):
+    return client.post("/api/v1/sales", headers=headers, json={
+        "client_id": client_id or str(uuid.uuid4()), "cash_session_id": session_id,
+        "lines": lines, "payments": payments})
+
+
+def ikea_level(sku):
+    from kiosk.models import Location, Product
+
+    product = db.session.scalar(select(Product).where(Product.sku == sku))
+    location = db.session.scalar(select(Location).where(Location.code == "ikea"))
+    return level(db.session, product.id, location.id)
+
+
+def test_open_session_counts_the_float(client, seller_headers):
+    session_id = open_session(client, seller_headers)
+    shown = client.get(f"/api/v1/cash-sessions/{session_id}", headers=seller_headers)
+    assert shown.get_json()["float_cents"] == 3000
+    assert shown.get_json()["status"] == "open"
+    again = client.post("/api/v1/cash-sessions", headers=seller_headers, json={
+        "name": "Deuxième", "location": "ikea", "opening_float": {}})
+    assert again.status_code == 409  # two tablets sell into the same open session
+
+
+@pytest.mark.parametrize("body", [
+    {"name": "x", "location": "ikea", "opening_float": {"300": 1}},
+    {"name": "x", "location": "ikea", "opening_float": {"100": -1}},
+    {"name": "x", "location": "ikea", "opening_float": {"100": 10000}},
+    {"name": "x", "location": "ikea", "opening_float": {"100": "2"}},
+    {"name": "", "location": "ikea", "opening_float": {}},
+    {"name": "x", "location": "musee", "opening_float": {}},
+])
+def test_bad_openings_are_refused(client, seller_headers, body):
+    response = client.post("/api/v1/cash-sessions", headers=seller_headers, json=body)
+    assert response.status_code == 400, response.get_json()
+    assert client.get("/api/v1/cash-sessions", headers=seller_headers).get_json() == []
+
+
+def test_unknown_location_is_404(client, seller_headers):
+    response = client.post("/api/v1/cash-sessions", headers=seller_headers, json={
+        "name": "x", "location": "lune", "opening_float": {}})
+    assert response.status_code == 404
+
+
+def test_a_cash_sale_gives_change_and_moves_stock(client, seller_headers):
+    session_id = open_session(client, seller_headers)
+    before = ikea_level("POCH-TGV")
+    response = sell(client, seller_headers, session_id,
+                    [{"sku": "POCH-TGV", "qty": 2}, {"sku": "ETIQ-TGV", "qty": 1}],
+                    [{"method": "cash", "amount_cents": 2000}])
+    assert response.status_code == 201, response.get_json()
+    sale = response.get_json()
+    assert sale["total_cents"] == 2000 and sale["change_cents"] == 0
+    response = sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+                    [{"method": "cash", "amount_cents": 2000}])
+    assert response.get_json()["change_cents"] == 1600
+    assert response.get_json()["receipt"] == {"status": "none"}
+    assert ikea_level("POCH-TGV") == before - 2
+    assert journal.verify(db.session).ok
+
+
+def test_numbers_run_per_year_in_order(client, seller_headers):
+    session_id = open_session(client, seller_headers)
+    numbers = [sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+                    [{"method": "card", "amount_cents": 400}]).get_json()["number"]
+               for _ in range(3)]
+    year = numbers[0][:4]
+    assert numbers == [f"{year}-000001", f"{year}-000002", f"{year}-000003"]
+
+
+def test_same_client_id_never_sells_twice(client, seller_headers):
+    session_id = open_session(client, seller_headers)
+    client_id = str(uuid.uuid4())
+    lines, payments = [{"sku": "SAC-IKEA", "qty": 1}], [{"method": "cash", "amount_cents": 2000}]
+    first = sell(client, seller_headers, session_id, lines, payments, client_id)
+    again = sell(client, seller_headers, session_id, lines, payments, client_id)
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.get_json()["id"] == again.get_json()["id"]
+    other = sell(client, seller_headers, session_id, [{"sku": "SAC-IKEA", "qty": 2}],
+                 [{"method": "cash", "amount_cents": 5000}], client_id)
+    assert other.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(Sale)) == 1
+
+
+@pytest.mark.parametrize("lines, payments, status", [
+    ([{"sku": "SAC-IKEA", "qty": 1}], [{"method": "cash", "amount_cents": 1000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 1}], [{"method": "cheque", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 1}], [{"method": "card", "amount_cents": 1600}], 400),
+    ([{"sku": "NOPE", "qty": 1}], [{"method": "cash", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": -1}], [{"method": "cash", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 0}], [{"method": "cash", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 1000}], [{"method": "cash", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": "1"}], [{"method": "cash", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 1.5}], [{"method": "cash", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": True}], [{"method": "cash", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 1}], [{"method": "cash", "amount_cents": "2000"}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 1}], [{"method": "bitcoin", "amount_cents": 2000}], 400),
+    ([{"sku": "SAC-IKEA", "qty": 1, "unit_price_cents": 1_000_001}],
+     [{"method": "cash", "amount_cents": 2000}], 400),
+    ([], [{"method": "cash", "amount_cents": 2000}], 400),
+])
+def test_bad_sales_change_nothing(client, seller_headers, lines, payments, status):
+    session_id = open_session(client, seller_headers)
+    head = journal.head(db.session)
+    stock = db.session.scalar(select(func.sum(StockLevel.qty)))
+    response = sell(client, seller_headers, session_id, lines, payments)
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["message"]
+    assert db.session.scalar(select(func.count()).select_from(Sale)) == 0
+    assert journal.head(db.session) == head
+    assert db.session.scalar(select(func.sum(StockLevel.qty))) == stock
+
+
+def test_sale_into_unknown_or_closed_session(client, seller_headers):
+    lines, payments = [{"sku": "SAC-IKEA", "qty": 1}], [{"method": "cash", "amount_cents": 2000}]
+    assert sell(client, seller_headers, 999, lines, payments).status_code == 404
+    session_id = open_session(client, seller_headers)
+    from kiosk.database import write_transaction
+    from kiosk.models import CashSessionClosure
+
+    with write_transaction(db.session):
+        db.session.add(CashSessionClosure(
+            cash_session_id=session_id, closed_by=1, expected_cash_cents=0,
+            counted_cash_cents=0, difference_cents=0, revenue_cents=0, cheque_total_cents=0,
+            card_total_cents=0))
+    assert sell(client, seller_headers, session_id, lines, payments).status_code == 409
+
+
+def test_stock_may_go_negative_but_the_sale_goes_through(client, seller_headers):
+    session_id = open_session(client, seller_headers)
+    before = ikea_level("LINGE-IKEA")
+    response = sell(client, seller_headers, session_id, [{"sku": "LINGE-IKEA", "qty": 12}],
+                    [{"method": "cash", "amount_cents": 20000}])
+    assert response.status_code == 201
+    assert ikea_level("LINGE-IKEA") == before - 12 < 0
+
+
+def test_seller_voids_her_own_last_sale_once(client, seller_headers, treasurer_headers):
+    session_id = open_session(client, seller_headers)
+    first = sell(client, seller_headers, session_id, [{"sku": "TAB-IKEA", "qty": 1}],
+                 [{"method": "cash", "amount_cents": 1400}]).get_json()
+    last = sell(client, seller_headers, session_id, [{"sku": "TAB-IKEA", "qty": 1}],
+                [{"method": "cash", "amount_cents": 2000}]).get_json()
+    before = ikea_level("TAB-IKEA")
+    not_last = client.post(f"/api/v1/sales/{first['id']}/void", headers=seller_headers,
+                           json={"reason": "Erreur de saisie"})
+    assert not_last.status_code == 409
+    voided = client.post(f"/api/v1/sales/{last['id']}/void", headers=seller_headers,
+                         json={"reason": "Erreur de saisie"})
+    assert voided.status_code == 201
+    void = voided.get_json()
+    assert void["kind"] == "void" and void["total_cents"] == -1400
+    assert void["payments"][0]["amount_cents"] == -1400
+    assert ikea_level("TAB-IKEA") == before + 1
+    twice = client.post(f"/api/v1/sales/{last['id']}/void", headers=seller_headers,
+                        json={"reason": "Erreur de saisie"})
+    assert twice.status_code == 200 and twice.get_json()["id"] == void["id"]
+    shown = client.get(f"/api/v1/sales/{last['id']}", headers=seller_headers).get_json()
+    assert shown["refunded_by"] == [void["id"]]
+    other_seller = client.post(f"/api/v1/sales/{first['id']}/void", headers=treasurer_headers,
+                               json={"reason": "x"})
+    assert other_seller.status_code == 409
+    assert journal.verify(db.session).ok
+
+
+def test_treasurer_refunds_some_lines_then_the_rest(client, seller_headers,
+                                                    treasurer_headers):
+    session_id = open_session(client, seller_headers)
+    sale = sell(client, seller_headers, session_id,
+                [{"sku": "POCH-TGV", "qty": 3}, {"sku": "SAC-IKEA", "qty": 1}],
+                [{"method": "cash", "amount_cents": 5000}]).get_json()
+    url = f"/api/v1/sales/{sale['id']}/refund"
+    assert client.post(url, headers=seller_headers, json={"reason": "x"}).status_code == 403
+    assert client.post(url, headers=treasurer_headers, json={}).status_code == 400
+    part = client.post(url, headers=treasurer_headers, json={
+        "reason": "Couture défaite", "lines": [{"sku": "POCH-TGV", "qty": 2}]})
+    assert part.status_code == 201 and part.get_json()["total_cents"] == -1600
+    too_many = client.post(url, headers=treasurer_headers, json={
+        "reason": "x", "lines": [{"sku": "POCH-TGV", "qty": 2}]})
+    assert too_many.status_code == 409
+    rest = client.post(url, headers=treasurer_headers, json={"reason": "Changé d'avis"})
+    assert rest.get_json()["total_cents"] == -(800 + 1500)
+    assert client.post(url, headers=treasurer_headers, json={"reason": "x"}).status_code == 409
+    listed = client.get(f"/api/v1/sales?cash_session_id={session_id}",
+                        headers=seller_headers).get_json()
+    assert [s["kind"] for s in listed] == ["sale", "refund", "refund"]
+    assert sum(s["total_cents"] for s in listed) == 0
+    moves = db.session.scalar(select(func.sum(StockMove.qty)).where(
+        StockMove.sale_id.in_([s["id"] for s in listed])))
+    assert moves == 0
+    assert journal.verify(db.session).ok
+
+
+def test_list_needs_a_session_id(client, seller_headers):
+    assert client.get("/api/v1/sales", headers=seller_headers).status_code == 400
+    assert client.get("/api/v1/sales?cash_session_id=abc",
+                      headers=seller_headers).status_code == 400
+    assert client.get("/api/v1/sales?cash_session_id=5",
+                      headers=seller_headers).status_code == 404
