@@ -1,0 +1,27 @@
+"""Every string a volunteer reads has its English translation, compiled."""
+
+from __future__ import annotations
+
+import gettext
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+import i18n  # noqa: E402
+
+
+def test_every_french_string_has_an_english_translation():
+    catalog = i18n.load()
+    known = {m.id for m in catalog if m.id}
+    source = {m.id for m in i18n.extract() if m.id}
+    assert not source - known, "run: .venv/bin/python scripts/i18n.py, then translate"
+    assert i18n.missing(catalog) == []
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    with i18n.MO.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in i18n.load():
+        if message.id and isinstance(message.id, str):
+            assert compiled.gettext(message.id) == message.string, message.id
