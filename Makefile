@@ -25,12 +25,12 @@ run: $(VENV)/.installed-run
 # KIOSK_TEST_DATABASE_URL). Without PostgreSQL or Chromium the suite says what it
 # skipped; with KIOSK_TEST_STRICT=1 a missing one fails instead.
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check kiosk printer tests bench
+	$(BIN)/ruff check kiosk printer tests bench scripts
 	KIOSK_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
 	KIOSK_TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kiosk printer tests bench
+	$(BIN)/ruff check kiosk printer tests bench scripts
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

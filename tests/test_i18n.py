@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-import i18n  # noqa: E402
+import i18n
 
 
 def test_every_french_string_has_an_english_translation():
