@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/i18n.py            # extract + update en .po + compile .mo
     .venv/bin/python scripts/i18n.py --missing  # list the French strings not yet translated
+    .venv/bin/python scripts/i18n.py --apply en.json  # {"French": "English", …} into the .po
 
 French is the source language (every msgid is what a French volunteer reads); English
 is the translation. tests/test_i18n.py fails while a string has no English.
@@ -49,6 +50,19 @@ def update() -> Catalog:
     return catalog
 
 
+def apply(translations: dict[str, str]) -> Catalog:
+    catalog = load()
+    for message in catalog:
+        if isinstance(message.id, str) and message.id in translations:
+            message.string = translations[message.id]
+            message.flags.discard("fuzzy")
+    with PO.open("wb") as handle:
+        write_po(handle, catalog, width=100, sort_output=False)
+    with MO.open("wb") as handle:
+        write_mo(handle, catalog)
+    return catalog
+
+
 def missing(catalog: Catalog) -> list[str]:
     return [m.id if isinstance(m.id, str) else m.id[0]
             for m in catalog if m.id and (not m.string or m.fuzzy)]
@@ -57,8 +71,14 @@ def missing(catalog: Catalog) -> list[str]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--missing", action="store_true")
+    parser.add_argument("--apply", metavar="JSON")
     args = parser.parse_args()
-    if args.missing:
+    if args.apply:
+        import json
+
+        left = missing(apply(json.loads(Path(args.apply).read_text())))
+        print(f"{len(left)} string(s) still without English")
+    elif args.missing:
         for text in missing(load()):
             print(text)
     else:

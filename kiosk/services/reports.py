@@ -1,0 +1,143 @@
+"""Figures for the reports page: sales by event, product and month; the impact report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.models import (
+    CashSession,
+    Envelope,
+    EnvelopeEntry,
+    Location,
+    Product,
+    Sale,
+    SaleLine,
+    StockLevel,
+    StockMove,
+)
+from kiosk.models.stock import MoveReason
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+    """Paris calendar days [from, to] as UTC instants [start, end)."""
+    start = datetime.combine(date_from, time.min, PARIS).astimezone(UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, PARIS).astimezone(UTC)
+    return start, end
+
+
+@dataclass
+class Row:
+    label: str
+    count: int = 0
+    qty: int = 0
+    cents: int = 0
+
+
+@dataclass
+class Impact:
+    items_made: int = 0
+    banner_cm2: int = 0
+    items_sold: int = 0
+    raised_cents: int = 0
+    solidarity_spent_cents: int = 0
+    partners: dict[str, int] = field(default_factory=dict)  # banner cm² per partner
+
+    @property
+    def banner_m2(self) -> float:
+        return self.banner_cm2 / 10_000
+
+
+def sales_by_event(session: Session, start: datetime, end: datetime) -> list[Row]:
+    rows = session.execute(
+        select(CashSession.name, CashSession.opened_at, func.count(Sale.id),
+               func.coalesce(func.sum(Sale.total_cents), 0))
+        .join(Sale, Sale.cash_session_id == CashSession.id)
+        .where(Sale.created_at >= start, Sale.created_at < end)
+        .group_by(CashSession.id, CashSession.name, CashSession.opened_at)
+        .order_by(CashSession.opened_at.desc()))
+    result = [Row(f"{name} ({opened.astimezone(PARIS):%d/%m/%Y})", count, 0, int(cents))
+              for name, opened, count, cents in rows]
+    consigned = session.execute(
+        select(Location.name, func.count(Sale.id), func.coalesce(func.sum(Sale.total_cents), 0))
+        .join(Sale, Sale.location_id == Location.id)
+        .where(Sale.cash_session_id.is_(None), Sale.created_at >= start, Sale.created_at < end)
+        .group_by(Location.name))
+    result += [Row(f"{name} (dépôt-vente)", count, 0, int(cents))
+               for name, count, cents in consigned]
+    return result
+
+
+def sales_by_product(session: Session, start: datetime, end: datetime) -> list[Row]:
+    rows = session.execute(
+        select(Product.name, func.sum(SaleLine.qty), func.sum(SaleLine.line_total_cents))
+        .join(SaleLine, SaleLine.product_id == Product.id)
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(Sale.created_at >= start, Sale.created_at < end)
+        .group_by(Product.name)
+        .order_by(func.sum(SaleLine.line_total_cents).desc()))
+    return [Row(name, 0, int(qty), int(cents)) for name, qty, cents in rows]
+
+
+def sales_by_month(session: Session, start: datetime, end: datetime) -> list[Row]:
+    # Grouped in Python by the Paris month: the same on SQLite and PostgreSQL.
+    months: dict[str, Row] = {}
+    for created_at, total in session.execute(
+            select(Sale.created_at, Sale.total_cents)
+            .where(Sale.created_at >= start, Sale.created_at < end)):
+        key = created_at.astimezone(PARIS).strftime("%Y-%m")
+        row = months.setdefault(key, Row(key))
+        row.count += 1
+        row.cents += total
+    return [months[key] for key in sorted(months)]
+
+
+def stock_to_check(session: Session) -> list[tuple[str, str, int]]:
+    """Negative levels: something was sold that the books did not have."""
+    return [(product, location, qty) for product, location, qty in session.execute(
+        select(Product.name, Location.name, StockLevel.qty)
+        .join(Product, Product.id == StockLevel.product_id)
+        .join(Location, Location.id == StockLevel.location_id)
+        .where(StockLevel.qty < 0).order_by(StockLevel.qty))]
+
+
+def impact(session: Session, start: datetime, end: datetime,
+           solidarity_code: str = "solidarite") -> Impact:
+    report = Impact()
+    from kiosk.models import BannerLot
+
+    made = session.execute(
+        select(BannerLot.partner, func.sum(StockMove.qty),
+               func.sum(StockMove.qty * Product.banner_area_cm2))
+        .select_from(StockMove)
+        .join(Product, Product.id == StockMove.product_id)
+        .outerjoin(BannerLot, BannerLot.id == StockMove.banner_lot_id)
+        .where(StockMove.reason == MoveReason.PRODUCTION,
+               StockMove.created_at >= start, StockMove.created_at < end)
+        .group_by(BannerLot.partner))
+    partners: dict[str, int] = defaultdict(int)
+    for partner, qty, area in made:
+        report.items_made += int(qty or 0)
+        report.banner_cm2 += int(area or 0)
+        partners[partner or "?"] += int(area or 0)
+    report.partners = dict(partners)
+    sold = session.execute(
+        select(func.coalesce(func.sum(SaleLine.qty), 0),
+               func.coalesce(func.sum(SaleLine.line_total_cents), 0))
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .where(Sale.created_at >= start, Sale.created_at < end)).one()
+    report.items_sold, report.raised_cents = int(sold[0]), int(sold[1])
+    spent = session.scalar(
+        select(func.coalesce(func.sum(EnvelopeEntry.amount_cents), 0))
+        .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
+        .where(Envelope.code == solidarity_code, EnvelopeEntry.kind == "spend",
+               EnvelopeEntry.created_at >= start, EnvelopeEntry.created_at < end))
+    report.solidarity_spent_cents = -int(spent or 0)
+    return report
