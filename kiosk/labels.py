@@ -69,12 +69,15 @@ class SheetLayout:
             raise ValueError("grid")
         if not (10 <= self.label_w <= 210 and 10 <= self.label_h <= 297):
             raise ValueError("size")
-        if not all(-20 <= v <= 100 for v in (self.margin_left, self.margin_top, self.gap_x,
-                                              self.gap_y, self.offset_x, self.offset_y)):
+        if not all(0 <= v <= 100 for v in (self.margin_left, self.margin_top, self.gap_x,
+                                            self.gap_y)):
             raise ValueError("margins")
-        right = (self.margin_left + self.offset_x + self.cols * self.label_w
+        if not all(-20 <= v <= 20 for v in (self.offset_x, self.offset_y)):
+            raise ValueError("offset")
+        # The grid must fit the page; the offset only corrects where the printer puts it.
+        right = (self.margin_left + self.cols * self.label_w
                  + (self.cols - 1) * self.gap_x)
-        bottom = (self.margin_top + self.offset_y + self.rows * self.label_h
+        bottom = (self.margin_top + self.rows * self.label_h
                   + (self.rows - 1) * self.gap_y)
         if right > 210.5 or bottom > 297.5:
             raise ValueError("page")
@@ -258,7 +261,7 @@ def _draw_label(pdf: FPDF, label: LabelData, x: float, y: float, w: float, h: fl
                 c = run
             else:
                 c += 1
-    pdf._out("q 0 g " + " ".join(ops) + " f Q")  # noqa: SLF001 (raw path: no public API)
+    pdf._out("q 0 g " + " ".join(ops) + " f Q")
     tx = qx + qr_side + 1.0
     tw = x + w - pad - tx
     pdf.set_text_color(0, 0, 0)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from kiosk.models import BannerLot, Location, Product
 from kiosk.models.catalogue import Category, LocationKind
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.text import _
 
 SKU_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -49,7 +49,7 @@ def _clean_text(value: str, field: str, label: str, max_length: int,
     if len(value) > max_length:
         raise InvalidInput(field, _("%(what)s est trop long (%(n)s caractères au plus).",
                                     what=label.capitalize(), n=max_length))
-    if any(ord(ch) < 32 and ch not in "\n\r\t" or ord(ch) == 127 for ch in value):
+    if any((ord(ch) < 32 and ch not in "\n\r\t") or ord(ch) == 127 for ch in value):
         raise InvalidInput(field, _("%(what)s contient un caractère invisible : "
                                     "retapez-le.", what=label.capitalize()))
     return value

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -23,6 +22,7 @@ from kiosk.services.envelopes import post_takings
 from kiosk.services.errors import InvalidInput
 from kiosk.services.numbering import next_sale_number
 from kiosk.services.stock import MoveSpec, build_moves, check_qty, find_location, find_product
+from kiosk.services.text import _
 
 PARIS = ZoneInfo("Europe/Paris")
 

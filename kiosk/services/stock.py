@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from kiosk.models.catalogue import LocationKind
 from kiosk.models.stock import MoveReason
 from kiosk.services import journal
 from kiosk.services.errors import InvalidInput, NotFound
+from kiosk.services.text import _
 
 
 @dataclass(frozen=True)
