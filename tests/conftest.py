@@ -118,13 +118,18 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        db.session.rollback()
+        self._forget()
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
-            db.session.rollback()
+            self._forget()
+
+    @staticmethod
+    def _forget() -> None:
+        db.session.rollback()
+        db.session.expire_all()  # expire_on_commit is off: reload what the test holds
 
 
 @pytest.fixture
