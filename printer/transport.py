@@ -41,6 +41,7 @@ class PrinterURL:
     product: int = 0
     path: str = ""
     queue: str = ""
+    baudrate: int = 9600  # serial only: serial:///dev/ttyUSB0?baudrate=19200
 
 
 def parse_printer_url(url: str) -> PrinterURL:
@@ -74,7 +75,14 @@ def parse_printer_url(url: str) -> PrinterURL:
         if parts.netloc or not parts.path.startswith("/"):
             raise ValueError(f"printer URL {raw!r}: expected {scheme}:///absolute/path "
                              "(three slashes)")
-        return PrinterURL(scheme, path=parts.path)
+        baudrate = 9600
+        if parts.query:
+            key, _, value = parts.query.partition("=")
+            if scheme != "serial" or key != "baudrate" or not value.isdigit():
+                raise ValueError(f"printer URL {raw!r}: the only option is ?baudrate=N "
+                                 "(serial printers)")
+            baudrate = int(value)
+        return PrinterURL(scheme, path=parts.path, baudrate=baudrate)
     if scheme == "cups":
         queue = parts.netloc or parts.path.strip("/")
         if not queue or "/" in queue:
@@ -191,7 +199,14 @@ def _send_usb(target: PrinterURL, data: bytes, timeout: float) -> None:
     except PrinterError:
         raise
     except Exception as exc:  # pyusb raises many kinds: all mean "not printed"
-        text = str(exc).lower()
+        text = f"{type(exc).__name__} {exc}".lower()
+        if "nobackend" in text or "no backend" in text:
+            raise PrinterError("La bibliothèque libusb manque sur ce kiosque : voir la "
+                               "documentation de l'imprimante.") from None
+        if "not found" in text or "not plugged" in text:
+            raise PrinterError(f"L'imprimante USB {target.vendor:04x}:{target.product:04x} "
+                               "est introuvable : vérifiez qu'elle est branchée et "
+                               "allumée.") from None
         if "busy" in text:
             raise PrinterError("L'imprimante USB est occupée par le pilote usblp : voir la "
                                "documentation de l'imprimante.") from None
@@ -210,9 +225,12 @@ def _send_serial(target: PrinterURL, data: bytes, timeout: float) -> None:
 
     if not Serial.is_usable():
         raise PrinterError("Le pilote série (pyserial) n'est pas installé sur ce kiosque.")
+    if not os.path.exists(target.path):
+        raise PrinterError(f"L'imprimante {target.path} est introuvable : vérifiez "
+                           "qu'elle est branchée et allumée.")
     printer = None
     try:
-        printer = Serial(devfile=target.path, timeout=timeout)
+        printer = Serial(devfile=target.path, baudrate=target.baudrate, timeout=timeout)
         printer.open()
         printer.device.write_timeout = timeout
         printer._raw(data)

@@ -230,6 +230,7 @@ def test_cups_without_pycups_is_a_printer_error():
     "", "tcp://printer", "tcp://:9100", "tcp://host:port", "tcp://host:99999",
     "usb://04b8", "usb://zz:0202", "usb://04b8:0202/x", "serial://dev/ttyUSB0",
     "file://dev/usb/lp0", "file:relative", "cups://", "lpt1", "http://printer:9100",
+    "serial:///dev/ttyUSB0?baud=9600", "file:///dev/usb/lp0?baudrate=9600",
 ])
 def test_bad_printer_urls_are_refused_when_configured(url):
     with pytest.raises(ValueError):
@@ -241,6 +242,7 @@ def test_bad_printer_urls_are_refused_when_configured(url):
 @pytest.mark.parametrize("url, scheme", [
     ("tcp://192.168.1.50:9100", "tcp"), ("usb://04b8:0202", "usb"),
     ("serial:///dev/ttyUSB0", "serial"), ("file:///dev/usb/lp0", "file"),
+    ("serial:///dev/ttyUSB0?baudrate=19200", "serial"),
     ("cups://TM-T20", "cups"), ("none", "none"), ("NONE", "none"),
 ])
 def test_good_printer_urls(url, scheme):
@@ -263,3 +265,13 @@ def test_decoder_refuses_unknown_commands():
         decode(b"\x1d\x99")
     with pytest.raises(UnknownCommand):
         decode(b"\x1bt\x13abc\x07")
+
+
+@pytest.mark.parametrize("url", ["usb://04b8:0202", "serial:///dev/ttyNOPE0"])
+def test_absent_usb_or_serial_printer_is_a_printer_error(url):
+    """Whether or not pyusb/pyserial are installed, nothing plugged in means PrinterError."""
+    start = time.monotonic()
+    with pytest.raises(PrinterError) as err:
+        Printer(url, timeout=1).print(receipt())
+    assert err.value.reason
+    assert time.monotonic() - start < 3
