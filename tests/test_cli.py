@@ -98,3 +98,15 @@ def test_backup_makes_a_usable_copy(demo, runner, tmp_path):
             assert copy.execute("SELECT count(*) FROM products").fetchone()[0] == 12
     again = runner.invoke(args=["backup", str(target)])
     assert again.exit_code == 2  # never overwrites a backup
+
+
+def test_verify_journal_survives_unreadable_values(demo, runner):
+    if BACKEND != "sqlite":
+        return  # PostgreSQL's typed columns refuse such values in the first place
+    db.session.execute(text("UPDATE stock_moves SET created_at = 'lundi' WHERE id = 2"))
+    db.session.execute(text("UPDATE journal_entries SET rows = '{\"a\": 1}' WHERE seq = 4"))
+    db.session.commit()
+    result = runner.invoke(args=["verify-journal"])
+    assert result.exit_code == 1, result.output
+    assert "stock_moves n° 2 : valeur illisible" in result.output
+    assert "entrée n° 4" in result.output and "contenu illisible" in result.output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -87,13 +87,21 @@ def entry_hash(prev_hash: str, seq: int, created_at: datetime, event: str, ref: 
 def lock_head(session: Session) -> JournalHead:
     """Lock the chain's end for this transaction (FOR UPDATE; SQLite is already locked by
     BEGIN IMMEDIATE). Every journaled write calls this first, so they run one at a time."""
+    # scoped_session (Flask-SQLAlchemy's db.session) proxies to the real Session.
+    real = session() if callable(session) else session
+    transaction = real.get_transaction()
+    held = session.info.get("journal_head")
+    if held is not None and held[0] is transaction:
+        return held[1]  # already locked in this transaction
     head = session.execute(
         select(JournalHead).where(JournalHead.id == 1).with_for_update()
+        .execution_options(populate_existing=True)  # never trust a copy from an older tx
     ).scalar_one_or_none()
     if head is None:
         head = JournalHead(id=1, seq=0, hash="0" * 64)
         session.add(head)
         session.flush()
+    session.info["journal_head"] = (transaction, head)
     return head
 
 
@@ -127,8 +135,9 @@ def _append_digests(session: Session, head: JournalHead, event: str, ref: str,
 
 
 def head(session: Session) -> tuple[int, str]:
-    row = session.get(JournalHead, 1)
-    return (row.seq, row.hash) if row else (0, "0" * 64)
+    row = session.execute(select(JournalHead.seq, JournalHead.hash)
+                          .where(JournalHead.id == 1)).one_or_none()
+    return (row[0], row[1]) if row else (0, "0" * 64)
 
 
 @dataclass
@@ -149,36 +158,35 @@ def verify(session: Session) -> Verdict:
     verdict = Verdict()
     expected: dict[tuple[str, int], tuple[str, int]] = {}
     prev_hash, prev_seq = "0" * 64, 0
-    stmt = select(JournalEntry).order_by(JournalEntry.seq).execution_options(yield_per=2000)
-    for entry in session.scalars(stmt):
+    stmt = select(JournalEntry).order_by(JournalEntry.seq)
+    for entry in _readable(session, JournalEntry.seq, stmt, verdict, "journal_entries"):
         verdict.entries += 1
-        label = f"entrée n° {entry.seq} ({entry.event} {entry.ref})".strip()
+        label = f"entrée n° {entry.seq} ({entry.event} {entry.ref})"
         if entry.seq != prev_seq + 1:
             verdict.problem(f"{label} : il manque les entrées {prev_seq + 1} à {entry.seq - 1}")
         if entry.prev_hash != prev_hash:
             verdict.problem(f"{label} : ne suit pas l'entrée précédente (chaîne rompue)")
-        recomputed = entry_hash(entry.prev_hash, entry.seq, entry.created_at, entry.event,
-                                entry.ref, entry.user_id, entry.rows)
-        if recomputed != entry.hash:
-            verdict.problem(f"{label} : l'entrée elle-même a été modifiée")
         try:
-            rows = json.loads(entry.rows)
-        except ValueError:
+            recomputed = entry_hash(entry.prev_hash, entry.seq, entry.created_at, entry.event,
+                                    entry.ref, entry.user_id, entry.rows)
+            rows = _parse_rows(entry.rows)
+        except (TypeError, ValueError, AttributeError):
             verdict.problem(f"{label} : contenu illisible")
-            rows = []
+            recomputed, rows = None, []
+        if recomputed is not None and recomputed != entry.hash:
+            verdict.problem(f"{label} : l'entrée elle-même a été modifiée")
         for table, row_id, digest in rows:
             expected[(table, row_id)] = (digest, entry.seq)
         prev_hash, prev_seq = entry.hash, entry.seq
     verdict.head_hash = prev_hash
-    session.expunge_all()
 
-    stored_head = session.get(JournalHead, 1)
-    if stored_head is not None and (stored_head.seq, stored_head.hash) != (prev_seq, prev_hash):
+    if head(session) != (prev_seq, prev_hash):
         verdict.problem("la tête de chaîne ne correspond pas à la dernière entrée")
 
     for table_name, model in JOURNALED_TABLES.items():
         table = model.__table__
-        for row in session.execute(select(table).execution_options(yield_per=5000)).mappings():
+        stmt = select(table).order_by(table.c.id)
+        for row in _readable(session, table.c.id, stmt, verdict, table_name, mappings=True):
             key = (table_name, row["id"])
             known = expected.pop(key, None)
             if known is None:
@@ -192,6 +200,48 @@ def verify(session: Session) -> Verdict:
 
     _verify_stock_levels(session, verdict)
     return verdict
+
+
+def _parse_rows(rows_json: str) -> list[tuple[str, int, str]]:
+    rows = json.loads(rows_json)
+    if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+            and isinstance(r[1], int) and isinstance(r[2], str) for r in rows):
+        raise ValueError("rows")
+    return [tuple(r) for r in rows]
+
+
+READ_ERRORS = (ValueError, TypeError, OverflowError)
+CHUNK = 5000
+
+
+def _readable(session: Session, key, stmt, verdict: Verdict, what: str,
+              mappings: bool = False) -> Iterator:
+    """Stream `stmt` in chunks of `key`; a value written behind the app's back that its
+    type cannot even parse is named as a problem instead of crashing the verification."""
+    low, high = session.execute(select(func.min(key), func.max(key))).one()
+    if low is None:
+        return
+    for start in range(low, high + 1, CHUNK):
+        chunk = stmt.where(key >= start, key < start + CHUNK)
+        try:
+            result = session.execute(chunk)
+            rows = (result.mappings() if mappings else result.scalars()).all()
+        except READ_ERRORS:
+            session.rollback()
+            rows = []
+            for row_id in session.execute(select(key).where(
+                    key >= start, key < start + CHUNK).order_by(key)).scalars():
+                try:
+                    result = session.execute(stmt.where(key == row_id))
+                    rows.append((result.mappings() if mappings else result.scalars()).one())
+                except READ_ERRORS:
+                    session.rollback()
+                    verdict.problem(f"{what} n° {row_id} : valeur illisible "
+                                    "(modifiée hors de l'application)")
+        yield from rows
+        if not mappings:
+            session.expunge_all()
 
 
 def _verify_stock_levels(session: Session, verdict: Verdict) -> None:
