@@ -39,3 +39,8 @@ class ConsignmentForm(FlaskForm):
     commission_percent = StringField(_l("Commission gardée par la boutique (%)"),
                                      validators=[Optional()])
     paid = StringField(_l("Montant versé par la boutique (€)"), validators=[Optional()])
+
+
+class LabelPrintForm(FlaskForm):
+    sku = HiddenField(validators=[InputRequired()])
+    copies = IntegerField(validators=[InputRequired(), NumberRange(1, 999)])

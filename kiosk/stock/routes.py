@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -25,11 +26,11 @@ from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import BannerLot, Product, StockMove
 from kiosk.models.catalogue import LocationKind
-from kiosk.services import catalogue, consignment, stock
+from kiosk.services import catalogue, consignment, label_printing, printing, stock
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
 from kiosk.stock import bp
-from kiosk.stock.forms import ConsignmentForm, CountForm, MadeForm, TakeForm
+from kiosk.stock.forms import ConsignmentForm, CountForm, LabelPrintForm, MadeForm, TakeForm
 
 
 def _labels_url(sku: str, copies: int) -> str:
@@ -83,7 +84,63 @@ def made_done():
     qty = request.args.get("qty", type=int) or 1
     qty = max(1, min(qty, 999))
     return render_template("stock/made_done.html", product=product, qty=qty,
-                           pdf_url=_labels_url(product.sku, qty))
+                           pdf_url=_labels_url(product.sku, qty),
+                           label_printer=printing.get_printer("label").enabled)
+
+
+def _progress_message(state: dict) -> str:
+    if state["status"] == "printed":
+        return _("Toutes les étiquettes sont imprimées (%(n)s).", n=state["total"])
+    if state["status"] == "failed":
+        return _("L'imprimante d'étiquettes ne répond pas (%(error)s) : vérifiez-la, "
+                 "puis réessayez depuis les réglages.", error=state["error"] or "?")
+    return _("%(done)s étiquette(s) imprimée(s) sur %(total)s…", done=state["printed"],
+             total=state["total"])
+
+
+@bp.route("/stock/labels/print", methods=["POST"])
+@seller_required
+def print_labels():
+    """Send labels to the label printer; the page then follows the batch's progress."""
+    form = LabelPrintForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit():
+        message = _("Le nombre d'étiquettes va de 1 à 999.")
+        if wants_json:
+            return jsonify({"status": "error", "message": message}), 400
+        flash(message, "error")
+        return redirect(url_for("stock.index"))
+    try:
+        ids = label_printing.submit_batch(db.session, [(form.sku.data, form.copies.data)])
+    except ServiceError as exc:
+        if wants_json:
+            return jsonify({"status": "error", "message": exc.message}), exc.status
+        flash(exc.message, "error")
+        return redirect(url_for("stock.index"))
+    if not ids:
+        state = {"status": "none", "message": _("Aucune imprimante d'étiquettes n'est "
+                                                 "branchée : imprimez la feuille A4.")}
+    else:
+        state = label_printing.progress(db.session, ids)
+        state["message"] = _progress_message(state)
+        state["poll"] = url_for("stock.label_progress", job=ids)
+    if wants_json:
+        return jsonify(state)
+    flash(state["message"], "success" if state["status"] == "printed" else "error")
+    return redirect(url_for("stock.index"))
+
+
+@bp.route("/stock/labels/progress")
+@seller_required
+def label_progress():
+    ids = [int(v) for v in request.args.getlist("job") if v.isdigit()][:200]
+    if not ids:
+        abort(404)
+    state = label_printing.progress(db.session, ids)
+    state["message"] = _progress_message(state)
+    if state["status"] == "queued":
+        state["poll"] = url_for("stock.label_progress", job=ids)
+    return jsonify(state)
 
 
 @bp.route("/stock/take", methods=["GET", "POST"])
