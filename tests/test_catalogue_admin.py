@@ -78,11 +78,11 @@ def test_photo_is_checked_and_served(demo, client, app):
     assert good.status_code == 302
     stored = product("POCH-TGV").photo
     assert stored and "/" not in stored and stored.endswith(".jpg")
-    served = client.get(f"/photos/{stored}")
+    served = client.get(f"/p/photo/{stored}")
     assert served.status_code == 200
     assert max(Image.open(io.BytesIO(served.data)).size) == 1200  # shrunk
-    assert "photos/" + stored in text(client.get("/p/POCH-TGV"))
-    assert client.get("/photos/..%2Fsecret_key").status_code == 404
+    assert "photo/" + stored in text(client.get("/p/POCH-TGV"))
+    assert client.get("/p/photo/..%2Fsecret_key").status_code == 404
 
 
 def test_banner_lots(demo, client):

@@ -306,7 +306,7 @@ def public_product(sku: str):
                            category=catalogue.category_labels().get(product.category, ""))
 
 
-@bp.route("/photos/<name>")
+@bp.route("/p/photo/<name>")
 def photo(name: str):
     if not re.fullmatch(r"[0-9a-f]{32}\.(jpg|png|webp)", name):
         abort(404)
