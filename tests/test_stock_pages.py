@@ -156,3 +156,19 @@ def test_consignment_numbers_that_do_not_add_up_change_nothing(demo, client):
 def test_sellers_cannot_record_consignment(demo, client):
     web_login(client, "Vendeuse", "3456")
     assert client.get("/stock/consignment").status_code == 403
+
+
+def test_bring_everything_back_from_the_stall(demo, client):
+    web_login(client, "Vendeuse", "3456")
+    page = text(client.get("/stock/take"))
+    assert "Ramener de Stand IKEA Dijon (96 pièces)" in page
+    token = csrf_token(client, "/stock/take")
+    response = client.post("/stock/bring-back", data={"csrf_token": token, "source": "ikea"})
+    assert response.status_code == 302
+    assert level("SAC-IKEA", "ikea") == 0 and level("SAC-IKEA", "atelier") == 16
+    assert "Ramener de Stand IKEA Dijon (0 pièces)" in text(client.get("/stock/take"))
+    assert journal.verify(db.session).ok
+    before = moves()
+    assert client.post("/stock/bring-back", data={"csrf_token": token,
+                                                  "source": "lune"}).status_code == 404
+    assert moves() == before

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -165,6 +165,32 @@ def transfer(session: Session, sku: str, qty: int, from_code: str, to_code: str,
         MoveSpec(product.id, source.id, -qty, MoveReason.TRANSFER, group_ref=group, note=note),
         MoveSpec(product.id, target.id, qty, MoveReason.TRANSFER, group_ref=group, note=note),
     ], user_id, "transfer", group)
+
+
+def bring_back_all(session: Session, from_code: str, to_code: str, user_id: int | None
+                   ) -> list[StockMove]:
+    """The end of a stall day: every piece the books place at `from_code` goes back to
+    `to_code`, as transfers in one journal entry (nothing when the stall is empty)."""
+    journal.lock_head(session)
+    source, target = find_location(session, from_code), find_location(session, to_code)
+    if source.id == target.id:
+        raise InvalidInput("same_location", _("Choisissez deux lieux différents : "
+                                              "d'où partent les pièces et où elles vont."))
+    group = str(uuid.uuid4())
+    specs = []
+    for product_id, qty in session.execute(
+            select(StockLevel.product_id, StockLevel.qty)
+            .where(StockLevel.location_id == source.id, StockLevel.qty > 0)
+            .order_by(StockLevel.product_id)):
+        specs += [MoveSpec(product_id, source.id, -qty, MoveReason.TRANSFER, group_ref=group),
+                  MoveSpec(product_id, target.id, qty, MoveReason.TRANSFER, group_ref=group)]
+    return record_moves(session, specs, user_id, "transfer", group) if specs else []
+
+
+def pieces_at(session: Session, location_id: int) -> int:
+    return session.scalar(select(func.coalesce(func.sum(StockLevel.qty), 0))
+                          .where(StockLevel.location_id == location_id,
+                                 StockLevel.qty > 0)) or 0
 
 
 def remove(session: Session, sku: str, qty: int, location_code: str, reason: str,

@@ -44,3 +44,7 @@ class ConsignmentForm(FlaskForm):
 class LabelPrintForm(FlaskForm):
     sku = HiddenField(validators=[InputRequired()])
     copies = IntegerField(validators=[InputRequired(), NumberRange(1, 999)])
+
+
+class BringBackForm(FlaskForm):
+    source = HiddenField(validators=[InputRequired()])

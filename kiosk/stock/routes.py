@@ -30,7 +30,14 @@ from kiosk.services import catalogue, consignment, label_printing, printing, sto
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
 from kiosk.stock import bp
-from kiosk.stock.forms import ConsignmentForm, CountForm, LabelPrintForm, MadeForm, TakeForm
+from kiosk.stock.forms import (
+    BringBackForm,
+    ConsignmentForm,
+    CountForm,
+    LabelPrintForm,
+    MadeForm,
+    TakeForm,
+)
 
 
 def _labels_url(sku: str, copies: int) -> str:
@@ -177,9 +184,30 @@ def take():
             return redirect(url_for("stock.index"))
     elif request.method == "POST":
         status = 400
+    workshop = next((loc for loc in places if loc.kind == LocationKind.WORKSHOP), None)
+    away = [(loc, stock.pieces_at(db.session, loc.id)) for loc in places
+            if workshop is not None and loc.id != workshop.id]
     return render_template("stock/take.html", form=form,
                            products=catalogue.products(db.session),
-                           categories=catalogue.category_labels()), status
+                           categories=catalogue.category_labels(), workshop=workshop,
+                           away=away, back_form=BringBackForm()), status
+
+
+@bp.route("/stock/bring-back", methods=["POST"])
+@seller_required
+def bring_back():
+    form = BringBackForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with write_transaction(db.session):
+        source = stock.find_location(db.session, form.source.data)
+        moves = stock.bring_back_all(db.session, source.code, stock.workshop(db.session).code,
+                                     current_user.id)
+        name = source.name
+        pieces = sum(m.qty for m in moves if m.qty > 0)
+    flash(_("C'est noté : %(n)s pièce(s) ramenée(s) de %(place)s à l'atelier.", n=pieces,
+            place=name), "success")
+    return redirect(url_for("stock.index"))
 
 
 QTY_FIELD = re.compile(r"^qty-([A-Za-z0-9_.-]{1,32})$")
