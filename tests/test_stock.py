@@ -197,3 +197,28 @@ def test_api_products_are_created_by_admins_only(demo, client, admin_headers,
                            headers=admin_headers).status_code == 400
     skus = [p["sku"] for p in client.get("/api/v1/products", headers=admin_headers).get_json()]
     assert skus.count("SAC-MUSEE") == 1 and "AUTRE" not in skus
+
+
+def test_api_consignment_statement(demo, client, treasurer_headers, seller_headers):
+    body = {"location": "musee", "period": "mai 2026",
+            "lines": [{"sku": "SAC-VILLE", "qty": 7}, {"sku": "ETIQ-TGV", "qty": 2,
+                                                        "unit_price_cents": 350}],
+            "paid_cents": 11970}
+    assert client.post("/api/v1/consignment-statements", json=body,
+                       headers=seller_headers).status_code == 403
+    before = snapshot()
+    wrong = client.post("/api/v1/consignment-statements",
+                        json={**body, "paid_cents": 14000}, headers=treasurer_headers)
+    assert wrong.status_code == 400 and "ne tombent pas juste" in wrong.get_json()["message"]
+    stall = client.post("/api/v1/consignment-statements",
+                        json={**body, "location": "ikea"}, headers=treasurer_headers)
+    assert stall.status_code == 400
+    assert snapshot() == before
+    response = client.post("/api/v1/consignment-statements", json=body,
+                           headers=treasurer_headers)
+    assert response.status_code == 201, response.get_json()
+    sale = response.get_json()
+    assert sale["kind"] == "consignment" and sale["total_cents"] == 7 * 1800 + 700
+    assert sale["commission_cents"] == 1330 and sale["paid_cents"] == 11970
+    assert cached("SAC-VILLE", "musee") == 4 - 7 and cached("ETIQ-TGV", "musee") == 2
+    assert journal.verify(db.session).ok

@@ -10,10 +10,11 @@ from flask_login import current_user
 from pydantic import Field
 
 from kiosk.api.endpoint import endpoint
-from kiosk.api.schemas import Body, Code, Note, Sku
+from kiosk.api.schemas import Body, Code, Name, Note, PriceCents, Qty, Sku
 from kiosk.database import write_transaction
 from kiosk.extensions import db
-from kiosk.services import catalogue, stock
+from kiosk.models.people import Role
+from kiosk.services import catalogue, consignment, stock
 from kiosk.services.errors import InvalidInput
 
 
@@ -73,4 +74,34 @@ def post_move(data: MoveBody):
         body = {"moves": [{"id": m.id, "sku": product.sku, "location": codes.get(m.location_id),
                            "qty": m.qty, "reason": m.reason} for m in moves],
                 "stock": levels}
+    return jsonify(body), 201
+
+
+class StatementLineBody(Body):
+    sku: Sku
+    qty: Qty
+    unit_price_cents: PriceCents | None = None
+
+
+class StatementBody(Body):
+    location: Code
+    period: Name
+    lines: Annotated[list[StatementLineBody], Field(min_length=1, max_length=200)]
+    commission_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+    paid_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+
+
+@endpoint("/consignment-statements", "POST", role=Role.TREASURER, body=StatementBody,
+          responses={201: "the consignment sale"},
+          summary="A consignment shop's statement: what it sold, its commission, what it paid")
+def post_statement(data: StatementBody):
+    with write_transaction(db.session):
+        sale, statement = consignment.record_statement(
+            db.session, data.location, data.period,
+            [consignment.StatementLine(line.sku, line.qty, line.unit_price_cents)
+             for line in data.lines], current_user.id,
+            commission_cents=data.commission_cents, paid_cents=data.paid_cents)
+        body = {"id": sale.id, "number": sale.number, "kind": sale.kind,
+                "total_cents": sale.total_cents, "commission_cents": statement.commission_cents,
+                "paid_cents": statement.paid_cents}
     return jsonify(body), 201
