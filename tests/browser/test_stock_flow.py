@@ -94,3 +94,24 @@ def test_public_page_is_accessible(page):
     page.goto("/p/POCH-TGV")
     assert page.get_by_role("heading", level=1).inner_text() == "Pochette TGV Rhin-Rhône"
     assert_accessible(page)
+
+
+def test_catalogue_and_consignment_pages_are_accessible(page):
+    login_by_touch(page, "Admin", "1234")
+    page.wait_for_url(HOME)
+    for url, heading in (("/admin/products", "Catalogue"),
+                         ("/admin/products/new", "Ajouter un produit"),
+                         ("/admin/products/1", "Modifier Sac cabas Ville de Dijon"),
+                         ("/admin/lots", "Lots de bâches"),
+                         ("/admin/labels", "Feuille d'étiquettes"),
+                         ("/stock/consignment", "Relevé du dépôt-vente")):
+        page.goto(url)
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert_accessible(page)
+    page.goto("/admin/products/new")
+    page.get_by_label("Référence (sur l'étiquette)").fill("SAC-NOEL")
+    page.get_by_label("Nom").fill("Sac de Noël")
+    page.get_by_label("Prix (€)").fill("douze euros")
+    page.get_by_role("button", name="Enregistrer").tap()
+    page.get_by_text("Le prix doit être un nombre, par exemple 12,50.").wait_for()
+    assert_accessible(page)
