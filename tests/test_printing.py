@@ -153,7 +153,7 @@ def test_print_queue_command_retries_and_lists(app, printer_emulator):
     result = runner.invoke(args=["print-queue"])
     assert result.exit_code == 0
     assert "0 impression(s) faite(s)" in result.output
-    assert "test_receipt n°9" in result.output and "queued" in result.output
+    assert "test_receipt n°9" in result.output and "en attente" in result.output
     db.session.remove()
 
     printer_emulator.resume()

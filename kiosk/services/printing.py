@@ -355,6 +355,8 @@ def print_queue_command(requeue_failed: bool) -> None:
         return
     for job in jobs:
         ref = f" n°{job.ref_id}" if job.ref_id is not None else ""
-        click.echo(f"#{job.id} {job.document}{ref} [{job.target}] {job.status}, "
+        state = "abandonnée (relancer avec --requeue-failed)" if job.status == FAILED \
+            else "en attente"
+        click.echo(f"#{job.id} {job.document}{ref} [{job.target}] {state}, "
                    f"{job.attempts} essai(s), créé le {_when(job.created_at)}"
                    + (f" : {job.last_error}" if job.last_error else ""))
