@@ -55,4 +55,5 @@ def list_products():
 def create_product(data: ProductBody):
     with write_transaction(db.session):
         product = catalogue.create_product(db.session, catalogue.ProductData(**data.model_dump()))
-    return jsonify(product_json(product)), 201
+        body = product_json(product)
+    return jsonify(body), 201
