@@ -19,7 +19,7 @@ export function skuFromCode(text) {
 }
 
 let jsQRLoading = null;
-function loadJsQR() {
+export function loadJsQR() {
   if (window.jsQR) return Promise.resolve(window.jsQR);
   if (!jsQRLoading) {
     jsQRLoading = new Promise((resolve, reject) => {

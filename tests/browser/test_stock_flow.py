@@ -115,3 +115,28 @@ def test_catalogue_and_consignment_pages_are_accessible(page):
     page.get_by_role("button", name="Enregistrer").tap()
     page.get_by_text("Le prix doit être un nombre, par exemple 12,50.").wait_for()
     assert_accessible(page)
+
+
+def test_scan_module_reads_labels_without_barcode_detector(page):
+    """The vendored jsQR fallback decodes a real label; URLs and bare SKUs are accepted."""
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    page.goto("/stock/made")
+    result = page.evaluate("""async () => {
+        const scan = await import("/static/js/scan.js");
+        const jsQR = await scan.loadJsQR();
+        const blob = await (await fetch("/api/v1/products/POCH-TGV/label.png")).blob();
+        const bitmap = await createImageBitmap(blob);
+        const canvas = document.createElement("canvas");
+        canvas.width = bitmap.width; canvas.height = bitmap.height;
+        const context = canvas.getContext("2d");
+        context.drawImage(bitmap, 0, 0);
+        const frame = context.getImageData(0, 0, canvas.width, canvas.height);
+        const code = jsQR(frame.data, frame.width, frame.height);
+        return {decoded: code && code.data,
+                sku: scan.skuFromCode(code && code.data),
+                url: scan.skuFromCode("https://fees.example.org/p/sac-ikea"),
+                junk: scan.skuFromCode("DROP TABLE; <script>")};
+    }""")
+    assert result == {"decoded": "POCH-TGV", "sku": "POCH-TGV", "url": "SAC-IKEA",
+                      "junk": None}
