@@ -56,6 +56,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from kiosk.cli import register_cli
 
     register_cli(app)
+
+    from kiosk.services.printing import init_app as init_printing
+
+    init_printing(app)  # a malformed KIOSK_PRINTER fails here, not at the first sale
     return app
 
 

@@ -1,0 +1,60 @@
+"""ESC/POS printing for the kiosk: documents in, bytes out to a printer URL.
+
+Knows nothing of the database or Flask; the kiosk hands it plain data.
+"""
+
+from __future__ import annotations
+
+from printer.documents import Document, Label, PaymentLine, Receipt, ReceiptLine, Report, Section
+from printer.money import format_cents
+from printer.render import render
+from printer.transport import PrinterError, PrinterURL, parse_printer_url, probe, send
+
+__all__ = ["Document", "Label", "PaymentLine", "Printer", "PrinterError", "PrinterURL",
+           "Receipt", "ReceiptLine", "Report", "Section", "format_cents",
+           "parse_printer_url", "render", "send"]
+
+
+class Printer:
+    """One configured printer. `url` is checked at once (ValueError when malformed)."""
+
+    def __init__(self, url: str, profile: str = "default", paper_width: int = 80,
+                 codepage: str = "CP858", timeout: float = 3.0,
+                 native_qr: bool | None = None) -> None:
+        self.target = parse_printer_url(url)
+        self.url = (url or "").strip()
+        self.profile = profile
+        self.paper_width = int(paper_width)
+        self.codepage = codepage
+        self.timeout = float(timeout)
+        self.native_qr = native_qr
+        if self.paper_width not in (58, 80):
+            raise ValueError("paper width must be 58 or 80 (mm)")
+        try:  # an unknown profile or code page fails now, not at the first sale
+            render([], profile=profile, codepage=codepage)
+        except Exception as exc:  # python-escpos raises KeyError and others
+            raise ValueError(f"printer profile {profile!r} or code page {codepage!r} "
+                             f"is not known to python-escpos ({exc!r})") from None
+
+    @property
+    def enabled(self) -> bool:
+        return self.target.scheme != "none"
+
+    def render(self, document: Document) -> bytes:
+        return render(document, paper_width=self.paper_width, codepage=self.codepage,
+                      profile=self.profile, native_qr=self.native_qr)
+
+    def print(self, document: Document, timeout: float | None = None) -> None:
+        """Renders and sends; raises PrinterError when the printer did not take it all."""
+        if not self.enabled:
+            raise PrinterError("Aucune imprimante n'est configurée.")
+        data = self.render(document)
+        send(self.url, data, self.timeout if timeout is None else timeout)
+
+    def status(self) -> str:
+        if not self.enabled:
+            return "unknown"
+        return probe(self.url, timeout=min(self.timeout, 1.0))
+
+    def __repr__(self) -> str:
+        return f"Printer({self.url!r}, profile={self.profile!r}, paper_width={self.paper_width})"

@@ -118,13 +118,18 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        db.session.rollback()
+        self._forget()
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
-            db.session.rollback()
+            self._forget()
+
+    @staticmethod
+    def _forget() -> None:
+        db.session.rollback()
+        db.session.expire_all()  # expire_on_commit is off: reload what the test holds
 
 
 @pytest.fixture
@@ -190,3 +195,12 @@ def csrf_token(client, path: str = "/login") -> str:
 
     page = client.get(path, follow_redirects=True).get_data(as_text=True)
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def printer_emulator():
+    """A network receipt printer on 127.0.0.1 (tests/printer_emulator.py), started."""
+    from tests.printer_emulator import PrinterEmulator
+
+    with PrinterEmulator() as emulator:
+        yield emulator

@@ -57,10 +57,12 @@ class SalesQuery(Body):
     cash_session_id: Annotated[int, Field(ge=1)]
 
 
-def sale_json(sale: Sale) -> dict:
-    skus = dict(db.session.execute(select(Product.id, Product.sku).where(
-        Product.id.in_([line.product_id for line in sale.lines]))).all())
-    refunds = db.session.scalars(select(Sale.id).where(Sale.refund_of_id == sale.id)).all()
+def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None) -> dict:
+    if not skus:
+        skus = dict(db.session.execute(select(Product.id, Product.sku).where(
+            Product.id.in_([line.product_id for line in sale.lines]))).all())
+    refunds = [] if new else db.session.scalars(
+        select(Sale.id).where(Sale.refund_of_id == sale.id)).all()
     body = {
         "id": sale.id, "number": sale.number, "kind": sale.kind, "client_id": sale.client_id,
         "cash_session_id": sale.cash_session_id, "total_cents": sale.total_cents,
@@ -87,7 +89,7 @@ def print_receipt(sale: Sale) -> str:
 
 def _recorded(result: sales_service.SaleResult):
     sale = result.sale
-    body = sale_json(sale)
+    body = sale_json(sale, new=result.created, skus=result.skus)
     if result.created:
         body["receipt"] = {"status": print_receipt(sale)}
     else:

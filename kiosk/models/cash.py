@@ -29,9 +29,7 @@ class CashSession(db.Model):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     float_cents: Mapped[int]
 
-    closure: Mapped[CashSessionClosure | None] = relationship(
-        back_populates="cash_session", lazy="selectin"
-    )
+    closure: Mapped[CashSessionClosure | None] = relationship(back_populates="cash_session")
 
     @property
     def is_open(self) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.database import utcnow
@@ -100,7 +100,8 @@ def issue_token(session: Session, user: User, days: int, label: str = "") -> str
 
 
 def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    row = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                         .where(ApiToken.token_hash == _token_hash(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     if not row.user.active:

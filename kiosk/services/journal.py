@@ -87,13 +87,21 @@ def entry_hash(prev_hash: str, seq: int, created_at: datetime, event: str, ref: 
 def lock_head(session: Session) -> JournalHead:
     """Lock the chain's end for this transaction (FOR UPDATE; SQLite is already locked by
     BEGIN IMMEDIATE). Every journaled write calls this first, so they run one at a time."""
+    # scoped_session (Flask-SQLAlchemy's db.session) proxies to the real Session.
+    real = session() if callable(session) else session
+    transaction = real.get_transaction()
+    held = session.info.get("journal_head")
+    if held is not None and held[0] is transaction:
+        return held[1]  # already locked in this transaction
     head = session.execute(
         select(JournalHead).where(JournalHead.id == 1).with_for_update()
+        .execution_options(populate_existing=True)  # never trust a copy from an older tx
     ).scalar_one_or_none()
     if head is None:
         head = JournalHead(id=1, seq=0, hash="0" * 64)
         session.add(head)
         session.flush()
+    session.info["journal_head"] = (transaction, head)
     return head
 
 
@@ -127,8 +135,9 @@ def _append_digests(session: Session, head: JournalHead, event: str, ref: str,
 
 
 def head(session: Session) -> tuple[int, str]:
-    row = session.get(JournalHead, 1)
-    return (row.seq, row.hash) if row else (0, "0" * 64)
+    row = session.execute(select(JournalHead.seq, JournalHead.hash)
+                          .where(JournalHead.id == 1)).one_or_none()
+    return (row[0], row[1]) if row else (0, "0" * 64)
 
 
 @dataclass
@@ -171,8 +180,7 @@ def verify(session: Session) -> Verdict:
         prev_hash, prev_seq = entry.hash, entry.seq
     verdict.head_hash = prev_hash
 
-    stored_head = session.get(JournalHead, 1)
-    if stored_head is not None and (stored_head.seq, stored_head.hash) != (prev_seq, prev_hash):
+    if head(session) != (prev_seq, prev_hash):
         verdict.problem("la tête de chaîne ne correspond pas à la dernière entrée")
 
     for table_name, model in JOURNALED_TABLES.items():

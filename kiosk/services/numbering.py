@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kiosk.models import SaleCounter
@@ -22,11 +22,15 @@ def next_sale_number(session: Session, when: datetime) -> tuple[int, int, str]:
     so a rolled-back sale gives its number back and no gap appears.
     """
     year = when.astimezone(PARIS).year
-    counter = session.execute(
-        select(SaleCounter).where(SaleCounter.year == year).with_for_update()
+    # One statement: the increment takes the row's write lock until the commit.
+    seq = session.execute(
+        update(SaleCounter).where(SaleCounter.year == year)
+        .values(last_number=SaleCounter.last_number + 1)
+        .returning(SaleCounter.last_number)
+        .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
-    if counter is None:
-        counter = SaleCounter(year=year, last_number=0)
-        session.add(counter)
-    counter.last_number += 1
-    return year, counter.last_number, f"{year}-{counter.last_number:06d}"
+    if seq is None:  # the year's first sale (serialised by the journal head lock)
+        session.add(SaleCounter(year=year, last_number=1))
+        session.flush()
+        seq = 1
+    return year, seq, f"{year}-{seq:06d}"

@@ -11,13 +11,13 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models import CashSession, Payment, Product, Sale, SaleLine
+from kiosk.models import CashSession, CashSessionClosure, Payment, Product, Sale, SaleLine
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.models.stock import MoveReason
 from kiosk.services import journal
@@ -49,6 +49,7 @@ class PaymentRequest:
 class SaleResult:
     sale: Sale
     created: bool  # False: the same client_id was already recorded
+    skus: dict[int, str] = field(default_factory=dict)  # product id → SKU, when known
 
 
 def request_fingerprint(cash_session_id: int, lines: Sequence[LineRequest],
@@ -71,47 +72,61 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                 lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
                 user_id: int) -> SaleResult:
     """Record a sale at the stall. Stock may go negative: a customer holding a bag is
-    never refused; the level is flagged for a count instead."""
+    never refused; the level is flagged for a count instead.
+
+    The sale path is measured (bench/): one lock, few statements, no reloads.
+    """
     client_id = str(uuid.UUID(str(client_id)))
     fingerprint = request_fingerprint(cash_session_id, lines, payments)
-    known = _existing(session, client_id, fingerprint)  # a retry needs no lock
-    if known is not None:
-        return SaleResult(known, False)
     _check_shape(lines, payments)
+    with session.no_autoflush:
+        journal.lock_head(session)
+        known = _existing(session, client_id, fingerprint)  # checked under the lock
+        if known is not None:
+            return SaleResult(known, False)
+        location_id = _open_session_location(session, cash_session_id)
+        products = _products(session, [line.sku for line in lines])
 
-    journal.lock_head(session)
-    known = _existing(session, client_id, fingerprint)  # a twin request won the race
-    if known is not None:
-        return SaleResult(known, False)
-    cash_session = _open_session(session, cash_session_id)
-    products = _products(session, [line.sku for line in lines])
+        sale_lines = []
+        for line in lines:
+            product = products[line.sku]
+            price = (product.price_cents if line.unit_price_cents is None
+                     else line.unit_price_cents)
+            sale_lines.append(SaleLine(product_id=product.id, qty=line.qty,
+                                       unit_price_cents=price,
+                                       line_total_cents=line.qty * price))
+        total = sum(line.line_total_cents for line in sale_lines)
+        payment_rows, change = _settle(total, payments)
 
-    sale_lines = []
-    for line in lines:
-        product = products[line.sku]
-        price = product.price_cents if line.unit_price_cents is None else line.unit_price_cents
-        sale_lines.append(SaleLine(product_id=product.id, qty=line.qty, unit_price_cents=price,
-                                   line_total_cents=line.qty * price))
-    total = sum(line.line_total_cents for line in sale_lines)
-    payment_rows, change = _settle(total, payments)
+        now = utcnow()
+        year, seq, number = next_sale_number(session, now)
+        sale = Sale(number=number, year=year, seq=seq, client_id=client_id,
+                    request_hash=fingerprint, kind=SaleKind.SALE,
+                    cash_session_id=cash_session_id, location_id=location_id, user_id=user_id,
+                    refund_of_id=None, reason="", total_cents=total, change_cents=change,
+                    created_at=now, lines=sale_lines, payments=payment_rows)
+        session.add(sale)
+        session.flush()  # the sale's id, then its lines and payments in one batch each
+        moves = build_moves(session, [
+            MoveSpec(line.product_id, location_id, -line.qty, MoveReason.SALE,
+                     sale_id=sale.id) for line in sale_lines], user_id)
+        journal.append(session, "sale", number, [sale, *sale_lines, *payment_rows, *moves],
+                       user_id)
+    return SaleResult(sale, True, {p.id: p.sku for p in products.values()})
 
-    now = utcnow()
-    year, seq, number = next_sale_number(session, now)
-    sale = Sale(number=number, year=year, seq=seq, client_id=client_id,
-                request_hash=fingerprint, kind=SaleKind.SALE, cash_session_id=cash_session.id,
-                location_id=cash_session.location_id, user_id=user_id, total_cents=total,
-                change_cents=change, created_at=now)
-    session.add(sale)
-    session.flush()
-    for row in (*sale_lines, *payment_rows):
-        row.sale_id = sale.id
-    session.add_all([*sale_lines, *payment_rows])
-    moves = build_moves(session, [
-        MoveSpec(line.product_id, cash_session.location_id, -line.qty, MoveReason.SALE,
-                 sale_id=sale.id) for line in sale_lines], user_id)
-    journal.append(session, "sale", number, [sale, *sale_lines, *payment_rows, *moves],
-                   user_id)
-    return SaleResult(sale, True)
+
+def _open_session_location(session: Session, cash_session_id: int) -> int:
+    """The location of an open session, in one query; 404 unknown, 409 closed."""
+    row = session.execute(
+        select(CashSession.location_id, CashSessionClosure.id)
+        .outerjoin(CashSessionClosure, CashSessionClosure.cash_session_id == CashSession.id)
+        .where(CashSession.id == cash_session_id)).one_or_none()
+    if row is None:
+        raise NotFound("cash_session", f"La caisse n° {cash_session_id} n'existe pas.")
+    if row[1] is not None:
+        raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
+                       "pour vendre.")
+    return row[0]
 
 
 def _check_shape(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest]) -> None:

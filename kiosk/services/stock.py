@@ -40,16 +40,28 @@ def build_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | None
     for s in specs:
         key = (s.product_id, s.location_id)
         deltas[key] = deltas.get(key, 0) + s.qty
-    for (product_id, location_id), delta in sorted(deltas.items()):
-        level = session.execute(
-            select(StockLevel).where(StockLevel.product_id == product_id,
-                                     StockLevel.location_id == location_id).with_for_update()
-        ).scalar_one_or_none()
-        if level is None:
-            session.add(StockLevel(product_id=product_id, location_id=location_id, qty=delta))
-        else:
-            level.qty += delta
+    apply_level_deltas(session, deltas)
     return moves
+
+
+def apply_level_deltas(session: Session, deltas: dict[tuple[int, int], int]) -> None:
+    """Add each delta to its cached level in one upsert (INSERT … ON CONFLICT DO UPDATE,
+    the same on SQLite and PostgreSQL); the row lock it takes is held to the commit."""
+    if not deltas:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = StockLevel.__table__  # Core, not the ORM's slower bulk path
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.product_id, table.c.location_id],
+        set_={"qty": table.c.qty + statement.excluded.qty})
+    session.execute(statement, [
+        {"product_id": product_id, "location_id": location_id, "qty": delta}
+        for (product_id, location_id), delta in sorted(deltas.items())])
 
 
 def record_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | None,

@@ -1,0 +1,72 @@
+"""The printer page: where receipts go, whether the printer answers, what waits."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from kiosk.admin import bp
+from kiosk.auth.roles import admin_required
+from kiosk.database import utcnow
+from kiosk.extensions import db
+from kiosk.services import printing
+from kiosk.web import paris_datetime
+
+
+class PrinterActionForm(FlaskForm):
+    """Only the CSRF token: the buttons carry no data."""
+
+
+@bp.route("/printer", methods=["GET"])
+@admin_required
+def printer_page():
+    receipt = printing.get_printer("receipt")
+    label = printing.get_printer("label")
+    printers = [("receipt", _("Tickets de caisse"), receipt, receipt.status())]
+    if label.url != receipt.url:
+        printers.append(("label", _("Étiquettes"), label, label.status()))
+    jobs = printing.waiting_jobs(db.session)
+    return render_template("admin/printer.html", printers=printers, jobs=jobs,
+                           form=PrinterActionForm())
+
+
+@bp.route("/printer/test", methods=["POST"])
+@admin_required
+def printer_test():
+    if not PrinterActionForm().validate_on_submit():
+        flash(_("La page a expiré : revenez en arrière et recommencez."), "error")
+        return redirect(url_for("admin.printer_page"), 303)
+    status = printing.submit_and_attempt(
+        db.session, "test", payload={"by": current_user.name,
+                                     "when": paris_datetime(utcnow(), "dd/MM/yyyy HH:mm")})
+    flash(*_STATUS_MESSAGES[status]())
+    return redirect(url_for("admin.printer_page"), 303)
+
+
+@bp.route("/printer/retry", methods=["POST"])
+@admin_required
+def printer_retry():
+    if not PrinterActionForm().validate_on_submit():
+        flash(_("La page a expiré : revenez en arrière et recommencez."), "error")
+        return redirect(url_for("admin.printer_page"), 303)
+    printing.requeue(db.session)
+    printed = printing.retry_queued(db.session)
+    left = len(printing.waiting_jobs(db.session))
+    if left:
+        flash(_("%(n)s impression(s) faite(s), %(left)s attendent encore : vérifiez que "
+                "l'imprimante est allumée et a du papier.", n=printed, left=left), "error")
+    else:
+        flash(_("%(n)s impression(s) faite(s), plus rien n'attend.", n=printed), "success")
+    return redirect(url_for("admin.printer_page"), 303)
+
+
+_STATUS_MESSAGES = {
+    "printed": lambda: (_("Le ticket de test est imprimé."), "success"),
+    "queued": lambda: (_("L'imprimante n'a pas répondu : le ticket attend, vérifiez "
+                         "qu'elle est allumée puis relancez."), "error"),
+    "failed": lambda: (_("Le ticket n'a pas pu être imprimé : vérifiez l'imprimante puis "
+                         "relancez."), "error"),
+    "none": lambda: (_("Aucune imprimante n'est réglée (KIOSK_PRINTER)."), "error"),
+}

@@ -1,0 +1,65 @@
+"""What the printer prints: plain data handed over by the kiosk (no database, no Flask)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReceiptLine:
+    name: str
+    qty: int
+    unit_price_cents: int
+    total_cents: int
+
+
+@dataclass
+class PaymentLine:
+    label: str
+    amount_cents: int
+
+
+@dataclass
+class Receipt:
+    header: list[str]
+    number: str
+    when: str
+    seller: str
+    lines: list[ReceiptLine]
+    total_cents: int
+    payments: list[PaymentLine]
+    cash_given_cents: int | None
+    change_cents: int
+    footer: list[str]
+    qr: str | None = None
+    duplicate: bool = False
+    title: str = ""  # e.g. "REMBOURSEMENT", "ANNULATION"
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[tuple[str, str]]
+
+
+@dataclass
+class Report:
+    """A Z report, a hand-over slip, the test ticket: titled sections of label/value rows."""
+
+    title: str
+    header: list[str]
+    sections: list[Section]
+    footer: list[str] = field(default_factory=list)
+    signatures: list[str] = field(default_factory=list)  # each prints as a line to sign on
+    duplicate: bool = False
+
+
+@dataclass
+class Label:
+    name: str
+    price_cents: int
+    sku: str
+    qr_payload: str
+
+
+Document = Receipt | Report | Label | list[Label]
