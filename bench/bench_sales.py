@@ -283,7 +283,8 @@ def _tap_latency(app) -> None:
             tile = page.locator(".product").first
             for _ in range(10):
                 page.evaluate("""() => { window.__t = null;
-                    new MutationObserver((m, o) => { window.__t = performance.now(); o.disconnect(); })
+                    new MutationObserver((m, o) => {
+                        window.__t = performance.now(); o.disconnect(); })
                       .observe(document.querySelector('[data-cart-total]'),
                                {childList: true, characterData: true, subtree: true}); }""")
                 started = page.evaluate("() => performance.now()")

@@ -19,6 +19,7 @@ from kiosk.models.catalogue import LocationKind
 from kiosk.models.sales import SaleKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
+from kiosk.services import printing
 from kiosk.services import sales as sales_service
 from kiosk.services.cash import open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
@@ -148,15 +149,14 @@ def open_session():
 def _sale_context(sale: Sale) -> dict:
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_([line.product_id for line in sale.lines])))}
-    from kiosk.api.routes_sales import receipt_status
-
     seller = db.session.get(User, sale.user_id)
     cash_session = db.session.get(CashSession, sale.cash_session_id) if (
         sale.cash_session_id) else None
     refunds = sales_service.refunded_by(db.session, sale.id)
     original = db.session.get(Sale, sale.refund_of_id) if sale.refund_of_id else None
     return {"sale": sale, "products": products, "seller": seller, "cash_session": cash_session,
-            "refunds": refunds, "original": original, "receipt": receipt_status(sale.id),
+            "refunds": refunds, "original": original,
+            "receipt": printing.latest_status(db.session, "receipt", sale.id),
             "methods": method_labels(), "kinds": kind_labels(),
             "receipt_labels": receipt_status_labels()}
 
@@ -172,10 +172,8 @@ def sale_page(sale_id: int):
 @bp.route("/sell/sales/<int:sale_id>/receipt", methods=["POST"])
 @seller_required
 def reprint(sale_id: int):
-    from kiosk.api.routes_sales import print_receipt
-
-    sale = sales_service.get_sale(db.session, sale_id)
-    status = print_receipt(sale)
+    sales_service.get_sale(db.session, sale_id)  # 404 for an unknown sale
+    status = printing.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
     flash(receipt_status_labels().get(status, status),
           "success" if status in ("printed", "none") else "error")
     return redirect(url_for("sell.sale_page", sale_id=sale_id))
@@ -210,8 +208,6 @@ def refund(sale_id: int):
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
-    from kiosk.api.routes_sales import print_receipt
-
-    print_receipt(db.session.get(Sale, refund_id))
+    printing.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
     flash(_("Remboursement enregistré."), "success")
     return redirect(url_for("sell.sale_page", sale_id=refund_id))
