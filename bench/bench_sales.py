@@ -1,11 +1,13 @@
 """Sale latency against history, next to a floor; the sale screen's weight and tap speed.
 
-`python -m bench.bench_sales` (or `make bench`). For SQLite and, when reachable,
-PostgreSQL (KIOSK_BENCH_PG, default the local server), with 1,000 and 100,000 past
-sales written by seed_sales: median and 95th percentile of POST /api/v1/sales (3 lines,
-cash) over 500 sales, and of a floor measured in the same run: a bare Flask route doing
-one INSERT and one COMMIT on the same database. Both go through the same in-process
-WSGI client, so the network is left out of both.
+`python -m bench.bench_sales` (or `make bench`). KIOSK_BENCH_DB=sqlite or postgresql
+picks one database; KIOSK_BENCH_SALES and KIOSK_BENCH_HISTORY change the counts.
+
+For SQLite and, when reachable, PostgreSQL (KIOSK_BENCH_PG, default the local server),
+with 1,000 and 100,000 past sales written by seed_sales: median and 95th percentile of
+POST /api/v1/sales (3 lines, cash) over 500 sales, and of a floor measured in the same
+run: a bare Flask route doing one INSERT and one COMMIT on the same database. Both go
+through the same in-process WSGI client, so the network is left out of both.
 
 Targets: 100k/1k median ratio <= 1.2, sale/floor median ratio <= 3; /sell under 100 KB
 (HTML, CSS, JS); a tap on a tile updates the cart in under 50 ms with Chromium's CPU
@@ -33,6 +35,7 @@ HISTORIES = tuple(int(h) for h in os.environ.get("KIOSK_BENCH_HISTORY", "1000,10
                   .split(","))
 PG_SERVER = os.environ.get("KIOSK_BENCH_PG",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DATABASES = os.environ.get("KIOSK_BENCH_DB", "sqlite,postgresql").split(",")
 CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM", "/usr/bin/chromium")
 SKUS = ("POCH-TGV", "ETIQ-TGV", "SAC-IKEA", "TAB-IKEA", "TROU-IKEA", "ETIQ-IKEA")
 
@@ -95,6 +98,7 @@ def _prepare(app, history: int) -> tuple[str, int]:
             with db.engine.connect() as conn:  # fresh statistics, as autovacuum would
                 conn.execution_options(isolation_level="AUTOCOMMIT")
                 conn.execute(text("VACUUM ANALYZE"))
+                conn.execute(text("CHECKPOINT"))  # the bulk load's writes, out of the way
         db.session.remove()
     print(f"    {history} ventes passées écrites en {seeded:.1f} s", flush=True)
     return token, session_id
@@ -126,7 +130,10 @@ def _measure(app, token: str, session_id: int) -> tuple[list[float], list[float]
 
 def _databases(tmp: Path):
     """(label, url, cleanup) for each database to measure."""
-    yield "SQLite", lambda name: (f"sqlite:///{tmp / (name + '.sqlite3')}", lambda: None)
+    if "sqlite" in DATABASES:
+        yield "SQLite", lambda name: (f"sqlite:///{tmp / (name + '.sqlite3')}", lambda: None)
+    if "postgresql" not in DATABASES:
+        return
     server = make_url(PG_SERVER)
     try:
         admin = create_engine(server, isolation_level="AUTOCOMMIT",

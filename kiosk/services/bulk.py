@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from kiosk.database import write_transaction
+from kiosk.database import UTCDateTime, write_transaction
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -101,11 +101,15 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        for model in TABLES:
-            if self.rows[model]:
-                self.session.execute(insert(model.__table__), self.rows[model])
+        batches = [(model.__table__, self.rows[model]) for model in TABLES if self.rows[model]]
         if self.entries:
-            self.session.execute(insert(JournalEntry.__table__), self.entries)
+            batches.append((JournalEntry.__table__, self.entries))
+        connection = self.session.connection()
+        for table, rows in batches:
+            if connection.dialect.name == "postgresql":
+                _copy(connection, table, rows)
+            else:
+                connection.execute(insert(table), rows)
         self.rows.clear()
         self.entries.clear()
         self.pending = 0
@@ -119,6 +123,21 @@ class _Writer:
                 self.session.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table}), 1))"))
+
+
+def _copy(connection, table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY FROM STDIN in the session's own transaction, several times faster
+    than INSERT for 100,000 sales. Times go in as naive UTC, as UTCDateTime stores them."""
+    columns = list(table.c.keys())
+    times = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)]
+    raw = connection.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            if times:
+                row = {**row, **{c: row[c].astimezone(UTC).replace(tzinfo=None)
+                                 for c in times if row[c] is not None}}
+            copy.write_row([row[c] for c in columns])
 
 
 def _paris(day: date, hour: int, minute: int = 0) -> datetime:
