@@ -59,6 +59,7 @@ def test_a_sale_prints_its_receipt_with_accents_total_and_change(client, seller_
     assert "TVA non applicable, art. 293 B du CGI" in text
     assert "Vos achats financent les sorties" in text and "actions solidaires" in text
     assert "DUPLICATA" not in text and ticket.cuts
+    assert ticket.qr_payloads() == []  # no PUBLIC_URL, no QR
 
 
 def test_total_reads_12_50_euros(client, seller_headers, printer_emulator):
@@ -142,3 +143,22 @@ def test_the_sale_page_reprints_a_duplicate(client, seller_headers, printer_emul
     refused = client.post(f"/sell/sales/{sale['id']}/receipt", data={})
     assert refused.status_code == 400  # no CSRF token, nothing printed
     assert db.session.scalar(select(func.count(PrintJob.id))) == 2
+
+
+def test_settings_change_the_paper_and_public_url_adds_a_qr(app, client, seller_headers,
+                                                            printer_emulator):
+    from kiosk.database import write_transaction
+    from kiosk.models import Setting
+
+    app.config["PUBLIC_URL"] = "https://feesdeclic.example"
+    with write_transaction(db.session):
+        db.session.add(Setting(key="receipt_legal", value="Association loi 1901, TVA non "
+                               "applicable"))
+    session_id = open_session(client, seller_headers)
+    response = sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+                    [{"method": "cash", "amount_cents": 400}])
+    assert response.status_code == 201
+    ticket = decode(printer_emulator.wait_for_jobs(1)[0])
+    assert "Association loi 1901, TVA non applicable" in ticket.text
+    assert "art. 293 B" not in ticket.text
+    assert ticket.qr_payloads() == ["https://feesdeclic.example/"]
