@@ -130,6 +130,13 @@ def test_search_scan_and_the_cart_buttons(page):
     assert sorted((p.method, p.amount_cents) for p in sale.payments) == [
         ("card", 150), ("cash", 200)]
     assert db.session.scalar(select(func.count(Sale.id))) == 1
+    # the sale's own page, from the link on the screen
+    page.get_by_role("link", name="Voir la vente").tap()
+    page.wait_for_url(re.compile(rf"/sell/sales/{sale.id}$"))
+    assert sale.number in page.get_by_role("heading", level=1).inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Réimprimer").tap()
+    assert "Pas d'imprimante" in page.locator("[data-receipt-status]").inner_text()
 
 
 def test_network_failure_says_so_and_retry_sells_once(page, live_server):
