@@ -1,6 +1,8 @@
 // The sale screen: the cart lives here (a tap never waits on the server); only the
 // finished sale is sent, with a client_id made when the cart starts, so a double tap or
 // a retry after a Wi-Fi drop never sells twice.
+import { bindScanner } from "./scan.js";
+
 const $ = (sel, root = document) => root.querySelector(sel);
 const readJson = (id) => JSON.parse(document.getElementById(id).textContent);
 
@@ -76,7 +78,7 @@ function start() {
     return fromUrl ? fromUrl[1] : value;
   }
 
-  // Exported for scan.js (camera): a code read from a label.
+  // A code read from a label, typed by a scanner or read by the camera.
   function scanned(code) {
     const sku = [...catalogue.keys()].find((k) => k.toLowerCase() === skuFrom(code).toLowerCase());
     if (!sku) {
@@ -88,7 +90,8 @@ function start() {
     add(sku, 1);
     return true;
   }
-  window.kioskScanned = scanned;
+  // The camera reads a label's QR (scan.js); the field above is the scanner's input.
+  bindScanner($("[data-scan]"), (sku) => scanned(sku));
 
   function filter() {
     const words = find.value.trim().toLowerCase().normalize("NFD").replace(/\p{Diacritic}/gu, "");
