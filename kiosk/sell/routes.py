@@ -1,12 +1,213 @@
-"""Pages of the sell area."""
+"""Pages of the sell area: opening a drawer, the sale screen, one sale's page."""
 
-from flask import render_template
+from __future__ import annotations
 
-from kiosk.auth.roles import seller_required
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from kiosk.auth.roles import seller_required, treasurer_required
+from kiosk.database import write_transaction
+from kiosk.extensions import db
+from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
+from kiosk.models.cash import DENOMINATIONS_CENTS
+from kiosk.models.catalogue import LocationKind
+from kiosk.models.sales import SaleKind
 from kiosk.sell import bp
+from kiosk.sell.forms import OpenSessionForm, RefundForm
+from kiosk.services import printing
+from kiosk.services import sales as sales_service
+from kiosk.services.cash import open_cash_session, open_sessions
+from kiosk.services.errors import ServiceError
+
+
+def category_labels() -> dict[str, str]:
+    return {"bag": _("Sacs"), "apron": _("Tabliers"), "pouch": _("Pochettes"),
+            "toiletry_kit": _("Trousses"), "laundry_bag": _("Sacs à linge"),
+            "luggage_tag": _("Étiquettes"), "other": _("Autres")}
+
+
+def method_labels() -> dict[str, str]:
+    return {"cash": _("Espèces"), "cheque": _("Chèque"), "card": _("Carte"),
+            "transfer": _("Virement")}
+
+
+def kind_labels() -> dict[str, str]:
+    return {"sale": _("Vente"), "refund": _("Remboursement"), "void": _("Annulation"),
+            "consignment": _("Dépôt-vente")}
+
+
+def receipt_status_labels() -> dict[str, str]:
+    return {"printed": _("Ticket imprimé"),
+            "queued": _("Ticket en attente : l'imprimante ne répond pas"),
+            "failed": _("Ticket non imprimé : vérifiez l'imprimante"),
+            "none": _("Pas d'imprimante : aucun ticket")}
+
+
+def _catalogue(location_id: int) -> list[dict]:
+    """What the screen needs to sell with no request: embedded in the page as JSON."""
+    stock = dict(db.session.execute(
+        select(StockLevel.product_id, StockLevel.qty)
+        .where(StockLevel.location_id == location_id)).all())
+    products = db.session.scalars(
+        select(Product).where(Product.active.is_(True)).order_by(Product.category, Product.name))
+    return [{"sku": p.sku, "name": p.name, "category": p.category, "price": p.price_cents,
+             "colour": p.colour, "photo": url_for("static", filename=p.photo) if p.photo
+             else None, "stock": stock.get(p.id, 0)} for p in products]
+
+
+def _last_own_sale(cash_session_id: int) -> Sale | None:
+    """The seller's own last sale in this session, if it can still be voided."""
+    last = db.session.scalar(
+        select(Sale).where(Sale.cash_session_id == cash_session_id,
+                           Sale.user_id == current_user.id, Sale.kind == SaleKind.SALE)
+        .order_by(Sale.seq.desc(), Sale.id.desc()).limit(1))
+    if last is None or sales_service.refunded_by(db.session, last.id):
+        return None
+    return last
 
 
 @bp.route("/sell")
 @seller_required
 def index():
-    return render_template("sell/index.html")
+    sessions = open_sessions(db.session)
+    if not sessions:
+        return render_template("sell/no_session.html")
+    wanted = request.args.get("session", type=int)
+    chosen = next((s for s in sessions if s.id == wanted), sessions[0])
+    location = db.session.get(Location, chosen.location_id)
+    catalogue = _catalogue(chosen.location_id)
+    labels = category_labels()
+    categories = [(code, labels.get(code, code))
+                  for code in dict.fromkeys(p["category"] for p in catalogue)]
+    last = _last_own_sale(chosen.id)
+    screen = {
+        "session": chosen.id,
+        "last_sale": {"id": last.id, "number": last.number, "total": last.total_cents}
+        if last else None,
+        "sale_url": url_for("sell.sale_page", sale_id=0).removesuffix("0"),
+    }
+    return render_template("sell/index.html", cash_session=chosen, location=location,
+                           sessions=sessions, catalogue=catalogue, categories=categories,
+                           screen=screen)
+
+
+def _default_name(location: Location | None) -> str:
+    place = {"ikea": "IKEA", "atelier": _("à l'atelier")}.get(
+        location.code if location else "", location.name if location else "")
+    return _("Vente %(place)s du %(day)s", place=place, day=format_date(date.today(), "d MMMM"))
+
+
+@bp.route("/sell/open", methods=["GET", "POST"])
+@seller_required
+def open_session():
+    locations = db.session.scalars(
+        select(Location).where(Location.active.is_(True),
+                               Location.kind != LocationKind.CONSIGNMENT)
+        .order_by(Location.kind.desc(), Location.name)).all()
+    form = OpenSessionForm()
+    form.location.choices = [(loc.code, loc.name) for loc in locations]
+    stall = next((loc for loc in locations if loc.kind == LocationKind.STALL), None)
+    if request.method == "GET":
+        form.location.data = stall.code if stall else (locations[0].code if locations else None)
+        form.name.data = _default_name(stall)
+    error = None
+    if form.validate_on_submit():
+        counts = {}
+        for denomination in DENOMINATIONS_CENTS:
+            raw = request.form.get(f"d{denomination}", "0").strip() or "0"
+            if not raw.isdigit():
+                error = _("Les nombres de billets et de pièces s'écrivent en chiffres.")
+                break
+            counts[denomination] = int(raw)
+        if error is None:
+            try:
+                with write_transaction(db.session):
+                    cash_session = open_cash_session(db.session, form.name.data,
+                                                     form.location.data, counts,
+                                                     current_user.id)
+                    session_id = cash_session.id
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                flash(_("La caisse est ouverte. Bonne vente !"), "success")
+                return redirect(url_for("sell.index", session=session_id))
+    elif request.method == "POST":
+        error = _("Choisissez le lieu et donnez un nom à la caisse.")
+    notes = [d for d in DENOMINATIONS_CENTS if d >= 500]
+    coins = [d for d in DENOMINATIONS_CENTS if d < 500]
+    counts = {d: request.form.get(f"d{d}", "0") for d in DENOMINATIONS_CENTS}
+    return render_template("sell/open.html", form=form, notes=notes, coins=coins,
+                           counts=counts, error=error), (
+        400 if error else 200)
+
+
+def _sale_context(sale: Sale) -> dict:
+    products = {p.id: p for p in db.session.scalars(
+        select(Product).where(Product.id.in_([line.product_id for line in sale.lines])))}
+    seller = db.session.get(User, sale.user_id)
+    cash_session = db.session.get(CashSession, sale.cash_session_id) if (
+        sale.cash_session_id) else None
+    refunds = sales_service.refunded_by(db.session, sale.id)
+    original = db.session.get(Sale, sale.refund_of_id) if sale.refund_of_id else None
+    return {"sale": sale, "products": products, "seller": seller, "cash_session": cash_session,
+            "refunds": refunds, "original": original,
+            "receipt": printing.latest_status(db.session, "receipt", sale.id),
+            "methods": method_labels(), "kinds": kind_labels(),
+            "receipt_labels": receipt_status_labels()}
+
+
+@bp.route("/sell/sales/<int:sale_id>")
+@seller_required
+def sale_page(sale_id: int):
+    sale = sales_service.get_sale(db.session, sale_id)
+    form = RefundForm()
+    return render_template("sell/sale.html", form=form, **_sale_context(sale))
+
+
+@bp.route("/sell/sales/<int:sale_id>/receipt", methods=["POST"])
+@seller_required
+def reprint(sale_id: int):
+    sales_service.get_sale(db.session, sale_id)  # 404 for an unknown sale
+    status = printing.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
+    flash(receipt_status_labels().get(status, status),
+          "success" if status in ("printed", "none") else "error")
+    return redirect(url_for("sell.sale_page", sale_id=sale_id))
+
+
+@bp.route("/sell/sales/<int:sale_id>/refund", methods=["POST"])
+@treasurer_required
+def refund(sale_id: int):
+    sale = sales_service.get_sale(db.session, sale_id)
+    form = RefundForm()
+    if not form.validate_on_submit():
+        flash(_("Dites en quelques mots pourquoi vous remboursez."), "error")
+        return redirect(url_for("sell.sale_page", sale_id=sale_id))
+    skus = {p.id: p.sku for p in db.session.scalars(
+        select(Product).where(Product.id.in_([line.product_id for line in sale.lines])))}
+    lines: list[tuple[str, int]] = []
+    whole = True
+    for product_id, sku in skus.items():
+        raw = request.form.get(f"qty-{sku}", "").strip() or "0"
+        if not raw.isdigit():
+            abort(400)
+        sold = sum(line.qty for line in sale.lines if line.product_id == product_id)
+        if int(raw) != sold:
+            whole = False
+        if int(raw):
+            lines.append((sku, int(raw)))
+    try:
+        with write_transaction(db.session):
+            result = sales_service.refund_sale(db.session, sale_id, form.reason.data,
+                                               None if whole else lines, current_user.id)
+            refund_id = result.sale.id
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("sell.sale_page", sale_id=sale_id))
+    printing.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
+    flash(_("Remboursement enregistré."), "success")
+    return redirect(url_for("sell.sale_page", sale_id=refund_id))

@@ -1,0 +1,86 @@
+"""The sale receipt: what the printer gets for a sale, a void or a refund.
+
+Registered with the print queue as "receipt" (register_documents, called by the sell
+blueprint), so `printing.submit_and_attempt(session, "receipt", ref_id=sale.id)` prints
+it; the queue marks reprints DUPLICATA itself.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.models import PrintJob, Product, Sale, Setting, User
+from kiosk.models.sales import PaymentMethod, SaleKind
+from printer.documents import PaymentLine, Receipt, ReceiptLine
+
+PARIS = ZoneInfo("Europe/Paris")
+
+# Settings an admin may change (Setting rows, or KIOSK_RECEIPT_* in the environment).
+DEFAULTS = {
+    "receipt_name": "Les Fées déclic — section de l'ASCS",
+    "receipt_address": "Centre social de la Fontaine d'Ouche, Dijon",
+    # An association under the VAT threshold says so on its receipts.
+    "receipt_legal": "TVA non applicable, art. 293 B du CGI",
+    "receipt_thanks": "Merci ! Vos achats financent les sorties et les actions solidaires "
+                      "des Fées déclic.",
+}
+METHOD_LABELS = {PaymentMethod.CASH: "Espèces", PaymentMethod.CHEQUE: "Chèque",
+                 PaymentMethod.CARD: "Carte", PaymentMethod.TRANSFER: "Virement"}
+TITLES = {SaleKind.REFUND: "REMBOURSEMENT", SaleKind.VOID: "ANNULATION"}
+
+
+def setting(session: Session, key: str) -> str:
+    """An admin's Setting row first, then the configuration, then the default."""
+    value = session.scalar(select(Setting.value).where(Setting.key == key))
+    if value is not None:
+        return value
+    if has_app_context():
+        configured = current_app.config.get(key.upper())
+        if configured is not None:
+            return str(configured)
+    return DEFAULTS[key]
+
+
+def build_receipt(session: Session, job: PrintJob) -> Receipt:
+    sale = session.get(Sale, job.ref_id)
+    if sale is None:
+        raise LookupError(f"sale {job.ref_id} does not exist")
+    names = dict(session.execute(select(Product.id, Product.name).where(
+        Product.id.in_([line.product_id for line in sale.lines]))).all())
+    seller = session.get(User, sale.user_id)
+    cash = [p for p in sale.payments if p.method == PaymentMethod.CASH]
+    title = TITLES.get(sale.kind, "")
+    footer = [setting(session, "receipt_legal"), setting(session, "receipt_thanks")]
+    if sale.refund_of_id is not None:
+        original = session.scalar(select(Sale.number).where(Sale.id == sale.refund_of_id))
+        footer.insert(0, f"Pour le ticket n° {original}")
+        if sale.reason:
+            footer.insert(1, f"Raison : {sale.reason}")
+    public_url = current_app.config.get("PUBLIC_URL") if has_app_context() else None
+    return Receipt(
+        header=[setting(session, "receipt_name"), setting(session, "receipt_address")],
+        number=sale.number,
+        when=sale.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
+        seller=seller.first_name if seller else "",
+        lines=[ReceiptLine(names.get(line.product_id, "?"), line.qty, line.unit_price_cents,
+                           line.line_total_cents) for line in sale.lines],
+        total_cents=sale.total_cents,
+        payments=[PaymentLine(METHOD_LABELS.get(p.method, p.method), p.amount_cents)
+                  for p in sale.payments],
+        cash_given_cents=sum(p.tendered_cents for p in cash)
+        if cash and sale.kind == SaleKind.SALE else None,
+        change_cents=sale.change_cents,
+        footer=footer,
+        qr=str(public_url).rstrip("/") + "/" if public_url else None,
+        title=title,
+    )
+
+
+def register_documents() -> None:
+    from kiosk.services import printing
+
+    printing.register_builder("receipt", build_receipt)
