@@ -106,12 +106,13 @@ def receipt_status(sale_id: int) -> str:
 @endpoint("/sales", "POST", summary="Record a sale (idempotent by client_id)", body=SaleBody,
           responses={201: "the sale", 200: "the same sale, already recorded"})
 def create_sale(data: SaleBody):
+    user_id = current_user.id  # read before the transaction expires the loaded user
     with write_transaction(db.session):
         result = sales_service.record_sale(
             db.session, client_id=str(data.client_id), cash_session_id=data.cash_session_id,
             lines=[LineRequest(line.sku, line.qty, line.unit_price_cents) for line in data.lines],
             payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
-            user_id=current_user.id)
+            user_id=user_id)
         body = sale_json(result.sale, new=result.created, skus=result.skus)
     return _recorded(result, body)
 
