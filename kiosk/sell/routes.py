@@ -16,7 +16,6 @@ from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
-from kiosk.models.sales import SaleKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
 from kiosk.services import printing
@@ -56,16 +55,13 @@ def _catalogue(location_id: int) -> list[dict]:
     products = db.session.scalars(
         select(Product).where(Product.active.is_(True)).order_by(Product.category, Product.name))
     return [{"sku": p.sku, "name": p.name, "category": p.category, "price": p.price_cents,
-             "colour": p.colour, "photo": url_for("static", filename=p.photo) if p.photo
+             "colour": p.colour, "photo": url_for("stock.photo", name=p.photo) if p.photo
              else None, "stock": stock.get(p.id, 0)} for p in products]
 
 
 def _last_own_sale(cash_session_id: int) -> Sale | None:
     """The seller's own last sale in this session, if it can still be voided."""
-    last = db.session.scalar(
-        select(Sale).where(Sale.cash_session_id == cash_session_id,
-                           Sale.user_id == current_user.id, Sale.kind == SaleKind.SALE)
-        .order_by(Sale.seq.desc(), Sale.id.desc()).limit(1))
+    last = sales_service.last_own_sale(db.session, cash_session_id, current_user.id)
     if last is None or sales_service.refunded_by(db.session, last.id):
         return None
     return last

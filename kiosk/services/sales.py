@@ -202,6 +202,14 @@ def refunded_by(session: Session, sale_id: int) -> list[Sale]:
                                 .order_by(Sale.id)))
 
 
+def last_own_sale(session: Session, cash_session_id: int, user_id: int) -> Sale | None:
+    """The last sale this volunteer recorded in this session: the only one she may void."""
+    return session.scalar(
+        select(Sale).where(Sale.cash_session_id == cash_session_id,
+                           Sale.user_id == user_id, Sale.kind == SaleKind.SALE)
+        .order_by(Sale.seq.desc(), Sale.id.desc()).limit(1))
+
+
 def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> SaleResult:
     """A seller cancels her own last sale in the open session: one tap and a reason.
 
@@ -217,10 +225,7 @@ def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> Sale
     if sale.kind != SaleKind.SALE or sale.cash_session_id is None:
         raise Conflict("not_voidable", "Seule une vente peut être annulée.")
     _open_session(session, sale.cash_session_id)
-    last = session.scalar(
-        select(Sale).where(Sale.cash_session_id == sale.cash_session_id,
-                           Sale.user_id == user_id, Sale.kind == SaleKind.SALE)
-        .order_by(Sale.seq.desc(), Sale.id.desc()).limit(1))
+    last = last_own_sale(session, sale.cash_session_id, user_id)
     if last is None or last.id != sale.id:
         raise Conflict("not_last_sale", "On ne peut annuler que sa propre dernière vente. "
                        "Pour une autre, demandez à la trésorière un remboursement.")
