@@ -118,3 +118,19 @@ def close_session(session_id: int, data: CloseBody):
         body.update(status="closed", journal_hash=result.closure.journal_hash)
     body["prints"] = reports_print.print_closing_documents(db.session, session_id)
     return jsonify(body)
+
+
+@endpoint("/cash-sessions/<int:session_id>/z-report", "POST", role=Role.TREASURER,
+          summary="Print the Z report of a closed session again (says DUPLICATA)",
+          responses={200: "print status"})
+def print_z_report(session_id: int):
+    return jsonify({"print": {"status": reports_print.print_document(
+        db.session, "z_report", session_id)}})
+
+
+@endpoint("/cash-sessions/<int:session_id>/slip", "POST", role=Role.TREASURER,
+          summary="Print the hand-over slip of a closed session again (says DUPLICATA)",
+          responses={200: "print status"})
+def print_slip(session_id: int):
+    return jsonify({"print": {"status": reports_print.print_document(
+        db.session, "slip", session_id)}})

@@ -54,10 +54,12 @@ def _header(session: Session, cash_session, closure) -> list[str]:
 
 
 def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
+    """The chain's hashes, each on two half lines: 64 characters fit no receipt."""
     entry = closing_entry(session, cash_session_id)
-    lines = [f"Journal avant clôture : {closure.journal_hash}"]
+    lines = ["Empreinte du journal avant clôture :", closure.journal_hash[:32],
+             closure.journal_hash[32:]]
     if entry is not None:
-        lines.append(f"Écriture de clôture n° {entry.seq} : {entry.hash}")
+        lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:]]
     return lines
 
 
