@@ -116,12 +116,12 @@ class CloseResult:
         return self.preview.allocations
 
 
-def difference_in_words(difference_cents: int) -> str:
+def difference_in_words(difference_cents: int, money=format_money) -> str:
     """What the screen and the slip say about the count, in plain French."""
     if difference_cents < 0:
-        return f"il manque {format_money(-difference_cents)}"
+        return f"il manque {money(-difference_cents)}"
     if difference_cents > 0:
-        return f"il y a {format_money(difference_cents)} de trop"
+        return f"il y a {money(difference_cents)} de trop"
     return "le compte est bon"
 
 
