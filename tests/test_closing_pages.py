@@ -54,13 +54,14 @@ def test_treasurer_closes_with_a_preview_then_reads_the_slip(client, seller_head
     session_page = text(client.get(f"/sessions/{session_id}"))
     assert "La caisse est fermée" in session_page and "il manque 1,00 €" in session_page
 
-    slip = text(client.get(f"/sessions/{session_id}/slip"))
+    slip = text(client.get(f"/sessions/{session_id}/document/slip"))
     assert "BORDEREAU DE REMISE" in slip and "Mme Dupré" in slip and "Reçu par" in slip
     assert "DUPLICATA" not in slip
-    z_report = text(client.get(f"/sessions/{session_id}/z_report"))
+    z_report = text(client.get(f"/sessions/{session_id}/document/z_report"))
     assert "TICKET Z" in z_report and "Couture défaite" in z_report
-    pdf = client.get(f"/sessions/{session_id}/slip.pdf")
+    pdf = client.get(f"/sessions/{session_id}/pdf/slip")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/sessions/{session_id}/document/other").status_code == 404
     printed = client.post(f"/sessions/{session_id}/print/slip",
                           data={"csrf_token": token}, follow_redirects=True)
     assert "Pas d'imprimante" in text(printed)
@@ -148,5 +149,16 @@ def test_export_page_and_journal_page(client, seller_headers, treasurer_headers)
     assert zipped.mimetype == "application/zip" and zipped.data.startswith(b"PK")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(ExportRecord)) == 3
+    changed = client.post("/exports/accounts", data={
+        "csrf_token": token, "paheko_account_sales": "707"}, follow_redirects=True)
+    assert "Comptes enregistrés" in text(changed)
+    bad = client.post("/exports/accounts", data={
+        "csrf_token": token, "paheko_account_cash": "caisse"}, follow_redirects=True)
+    assert "fait de chiffres" in text(bad)
+    from kiosk.services.exports import accounts
+
+    db.session.rollback()
+    assert accounts(db.session)["paheko_account_sales"] == "707"
+    assert accounts(db.session)["paheko_account_cash"] == "530"
     journal_page = text(client.get("/journal"))
     assert "Journal intact" in journal_page

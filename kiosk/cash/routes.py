@@ -179,10 +179,11 @@ def _document_or_404(document: str) -> None:
         abort(404)
 
 
-@bp.route("/sessions/<int:session_id>/<any(z_report, slip):document>")
+@bp.route("/sessions/<int:session_id>/document/<document>")
 @treasurer_required
 def document_page(session_id: int, document: str):
     """The Z report or the slip as a printable page."""
+    _document_or_404(document)
     _open_session_or_404(session_id)
     report = reports_print.build(db.session, document, session_id)
     report.duplicate = reports_print.already_printed(db.session, document, session_id)
@@ -190,9 +191,10 @@ def document_page(session_id: int, document: str):
                            document=document)
 
 
-@bp.route("/sessions/<int:session_id>/<any(z_report, slip):document>.pdf")
+@bp.route("/sessions/<int:session_id>/pdf/<document>")
 @treasurer_required
 def document_pdf(session_id: int, document: str):
+    _document_or_404(document)
     _open_session_or_404(session_id)
     report = reports_print.build(db.session, document, session_id)
     report.duplicate = reports_print.already_printed(db.session, document, session_id)
@@ -201,12 +203,12 @@ def document_pdf(session_id: int, document: str):
                      download_name=f"{name}-caisse-{session_id}.pdf")
 
 
-@bp.route("/sessions/<int:session_id>/print/<any(z_report, slip):document>",
-          methods=["POST"])
+@bp.route("/sessions/<int:session_id>/print/<document>", methods=["POST"])
 @treasurer_required
 def print_document(session_id: int, document: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
+    _document_or_404(document)
     _open_session_or_404(session_id)
     status = reports_print.print_document(db.session, document, session_id)
     messages = {
@@ -287,3 +289,22 @@ def journal_page():
     entries = db.session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())
                                  .limit(100)).all()
     return render_template("cash/journal.html", verdict=verdict, entries=entries)
+
+
+@bp.route("/exports/accounts", methods=["POST"])
+@treasurer_required
+def export_accounts():
+    """The account numbers the Paheko file uses (they must exist in the chart)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction(db.session):
+            for key in exports.ACCOUNTS:
+                if key in request.form:
+                    exports.set_account(db.session, key, request.form[key])
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cash.exports_page"))
+    flash(_("Comptes enregistrés."), "success")
+    return redirect(url_for("cash.exports_page"))

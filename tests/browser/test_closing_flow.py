@@ -45,7 +45,7 @@ def test_treasurer_closes_the_day_and_reads_the_slip(page, live_server, client):
     assert_accessible(page)
 
     page.get_by_role("link", name="Voir le bordereau").tap()
-    page.wait_for_url("**/slip")
+    page.wait_for_url("**/document/slip")
     slip = page.locator("article.document").inner_text().replace("\u202f", " ").replace(
         "\u00a0", " ")
     for expected in ("BORDEREAU DE REMISE", "1 x 50,00 €", "Mme Dupré", "Fond de caisse rendu",
