@@ -129,7 +129,7 @@ class IsolatedClient(FlaskClient):
     @staticmethod
     def _forget() -> None:
         db.session.rollback()
-        db.session.expire_all()  # expire_on_commit is off: reload what the test holds
+        db.session.expire_all()  # a committed session keeps its objects: reload them
 
 
 @pytest.fixture

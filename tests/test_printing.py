@@ -153,7 +153,7 @@ def test_print_queue_command_retries_and_lists(app, printer_emulator):
     result = runner.invoke(args=["print-queue"])
     assert result.exit_code == 0
     assert "0 impression(s) faite(s)" in result.output
-    assert "test_receipt n°9" in result.output and "queued" in result.output
+    assert "test_receipt n°9" in result.output and "en attente" in result.output
     db.session.remove()
 
     printer_emulator.resume()
@@ -170,7 +170,7 @@ def test_without_printer_jobs_are_none_and_nothing_waits(database_url, tmp_path)
     with app.app_context():
         assert printing.submit_and_attempt(db.session, "test") == "none"
         assert printing.retry_queued(db.session) == 0
-        assert [j.status for j in jobs_in_db()] == ["none"]
+        assert jobs_in_db() == []  # nothing written on the sale path without a printer
         assert printing.start_print_worker(app) is None
         db.session.remove()
         db.engine.dispose()
@@ -233,3 +233,25 @@ def test_admin_page_refuses_others_and_forged_posts(demo, client, printer_emulat
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PrintJob)) == before == 0
     assert printer_emulator.jobs == []
+
+
+def test_unknown_document_is_a_programming_error(app):
+    with pytest.raises(ValueError):
+        printing.submit_and_attempt(db.session, "no_such_document")
+    with pytest.raises(ValueError):
+        printing.submit(db.session, "test", target="drawer")
+    assert jobs_in_db() == []
+
+
+def test_a_busy_printer_does_not_hold_the_sale_longer_than_the_timeout(app, printer_emulator):
+    lock = printing._locks["receipt"]
+    lock.acquire()  # another thread is printing (the worker, say)
+    try:
+        start = time.monotonic()
+        assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=4) == "queued"
+        assert time.monotonic() - start < 1.5
+    finally:
+        lock.release()
+    assert jobs_in_db()[0].attempts == 0  # not tried at all: it waits its turn
+    assert printing.retry_queued(db.session) == 1
+    printer_emulator.wait_for_jobs(1)

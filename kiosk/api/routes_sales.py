@@ -80,20 +80,20 @@ def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None)
     return body
 
 
-def print_receipt(sale: Sale) -> str:
+def print_receipt(sale_id: int) -> str:
     """Try the receipt printer (at most a few seconds); the sale is already committed."""
     from kiosk.services import printing
 
-    return printing.submit_and_attempt(db.session, "receipt", ref_id=sale.id)
+    return printing.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
 
 
-def _recorded(result: sales_service.SaleResult):
-    sale = result.sale
-    body = sale_json(sale, new=result.created, skus=result.skus)
+def _recorded(result: sales_service.SaleResult, body: dict):
+    """Answer with `body` (built inside the transaction: no reload after the commit),
+    after one try at the receipt printer for a new sale."""
     if result.created:
-        body["receipt"] = {"status": print_receipt(sale)}
+        body["receipt"] = {"status": print_receipt(body["id"])}
     else:
-        body["receipt"] = {"status": receipt_status(sale.id)}
+        body["receipt"] = {"status": receipt_status(body["id"])}
     return jsonify(body), 201 if result.created else 200
 
 
@@ -112,7 +112,8 @@ def create_sale(data: SaleBody):
             lines=[LineRequest(line.sku, line.qty, line.unit_price_cents) for line in data.lines],
             payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
             user_id=current_user.id)
-    return _recorded(result)
+        body = sale_json(result.sale, new=result.created, skus=result.skus)
+    return _recorded(result, body)
 
 
 @endpoint("/sales/<int:sale_id>", summary="One sale with its lines and payments")
@@ -136,7 +137,8 @@ def list_sales(query: SalesQuery):
 def void_sale(sale_id: int, data: VoidBody):
     with write_transaction(db.session):
         result = sales_service.void_sale(db.session, sale_id, data.reason, current_user.id)
-    return _recorded(result)
+        body = sale_json(result.sale, new=result.created)
+    return _recorded(result, body)
 
 
 @endpoint("/sales/<int:sale_id>/refund", "POST", role=Role.TREASURER, body=RefundBody,
@@ -147,11 +149,12 @@ def refund_sale(sale_id: int, data: RefundBody):
     with write_transaction(db.session):
         result = sales_service.refund_sale(db.session, sale_id, data.reason, lines,
                                            current_user.id)
-    return _recorded(result)
+        body = sale_json(result.sale, new=result.created)
+    return _recorded(result, body)
 
 
 @endpoint("/sales/<int:sale_id>/receipt", "POST", summary="Print the receipt again",
           responses={200: "receipt status"})
 def reprint_receipt(sale_id: int):
     sale = sales_service.get_sale(db.session, sale_id)
-    return jsonify({"receipt": {"status": print_receipt(sale)}})
+    return jsonify({"receipt": {"status": print_receipt(sale.id)}})

@@ -24,6 +24,7 @@ from datetime import datetime
 import click
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 import printer
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 PRINTED, QUEUED, FAILED, NONE = "printed", "queued", "failed", "none"
 TARGETS = ("receipt", "label")
 DEFAULT_MAX_ATTEMPTS = 20
+MIN_SEND_SECONDS = 0.2  # less time than this left: leave the job queued, do not start
 
 Builder = Callable[[Session, PrintJob], "printer.Document"]
 _builders: dict[str, Builder] = {}
@@ -120,9 +122,10 @@ def attempt(session: Session, job_id: int, timeout: float | None = None) -> str:
         return _finish(session, job_id, NONE, "")
     lock = _locks[job.target]
     if not lock.acquire(timeout=max(deadline - time.monotonic(), 0.01)):
-        session.rollback()
         return _status(session, job_id)  # the printer is busy: the worker will retry
     try:
+        if deadline - time.monotonic() < MIN_SEND_SECONDS:
+            return _status(session, job_id)  # no time left to print it now
         seen = job.attempts
         with write_transaction(session):  # claim this attempt (another process may try too)
             claimed = session.execute(
@@ -144,7 +147,8 @@ def attempt(session: Session, job_id: int, timeout: float | None = None) -> str:
                            "Le document n'a pas pu être préparé : prévenez la coordinatrice.")
         session.rollback()  # no transaction stays open while the printer is busy
         try:
-            printer.send(device.url, data, max(deadline - time.monotonic(), 0.5))
+            printer.send(device.url, data,
+                         max(deadline - time.monotonic(), MIN_SEND_SECONDS))
         except printer.PrinterError as exc:
             return _failed(session, job_id, exc.reason)
         return _finish(session, job_id, PRINTED, "", duplicate=duplicate)
@@ -158,13 +162,22 @@ def submit_and_attempt(session: Session, document: str, ref_id: int | None = Non
     Never raises for printer trouble (nor for a print job that cannot be written)."""
     if not get_printer(target).enabled:
         return NONE  # nothing to queue: no write on the sale path without a printer
+    # An unknown document or target is a programming error: that one is raised.
     try:
         job = submit(session, document, ref_id, payload, target)
-        return attempt(session, job.id)
-    except Exception:
-        log.exception("printing %s %s failed", document, ref_id)
+    except SQLAlchemyError:  # the job could not even be written down
+        log.exception("print job for %s %s not recorded", document, ref_id)
         session.rollback()
-        return QUEUED if get_printer(target).enabled else NONE
+        return FAILED if get_printer(target).enabled else NONE
+    if job.status == NONE:
+        return NONE
+    job_id = job.id
+    try:
+        return attempt(session, job_id)
+    except Exception:  # the job is recorded: the worker will try again
+        log.exception("print job %s: attempt failed", job_id)
+        session.rollback()
+        return QUEUED
 
 
 def latest_status(session: Session, document: str, ref_id: int) -> str:
@@ -352,6 +365,8 @@ def print_queue_command(requeue_failed: bool) -> None:
         return
     for job in jobs:
         ref = f" n°{job.ref_id}" if job.ref_id is not None else ""
-        click.echo(f"#{job.id} {job.document}{ref} [{job.target}] {job.status}, "
+        state = "abandonnée (relancer avec --requeue-failed)" if job.status == FAILED \
+            else "en attente"
+        click.echo(f"#{job.id} {job.document}{ref} [{job.target}] {state}, "
                    f"{job.attempts} essai(s), créé le {_when(job.created_at)}"
                    + (f" : {job.last_error}" if job.last_error else ""))
