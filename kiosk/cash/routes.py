@@ -19,7 +19,7 @@ from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
 from kiosk.database import utcnow, write_transaction
 from kiosk.extensions import db
-from kiosk.models import CashSession, Location, User
+from kiosk.models import CashSession, Envelope, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.services import exports, journal, reports_print
 from kiosk.services.closing import (
@@ -120,7 +120,9 @@ def close(session_id: int):
                "counted": {}, "cheque_rows": [{"amount": "", "drawer": ""}] * CHEQUE_ROWS,
                "card_total": "", "preview": None, "problems": [],
                "totals": session_totals(db.session, session_id),
-               "difference_in_words": difference_in_words}
+               "difference_in_words": difference_in_words,
+               "envelope_names": dict(db.session.execute(
+                   select(Envelope.code, Envelope.name)).all())}
     if request.method == "GET":
         return render_template("cash/close.html", **context)
     if not form.validate_on_submit():
