@@ -1,1 +1,59 @@
-"""API routes: catalogue."""
+"""API routes: catalogue (locations and products)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from flask import jsonify
+from pydantic import Field
+
+from kiosk.api.endpoint import endpoint
+from kiosk.api.schemas import Body, Name, PriceCents, Sku
+from kiosk.database import write_transaction
+from kiosk.extensions import db
+from kiosk.models.people import Role
+from kiosk.services import catalogue
+from kiosk.services.stock import stock_table
+
+CategoryName = Literal["bag", "apron", "pouch", "toiletry_kit", "laundry_bag", "luggage_tag",
+                       "other"]
+
+
+class ProductBody(Body):
+    sku: Sku
+    name: Name
+    category: CategoryName
+    price_cents: PriceCents
+    active: bool = True
+    story: Annotated[str, Field(max_length=2000)] = ""
+    colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#2b6cb0"
+    banner_area_cm2: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
+def product_json(product, stock: dict[str, int] | None = None) -> dict:
+    return {"sku": product.sku, "name": product.name, "category": product.category,
+            "price_cents": product.price_cents, "active": product.active,
+            "story": product.story, "colour": product.colour,
+            "banner_area_cm2": product.banner_area_cm2, "stock": stock or {}}
+
+
+@endpoint("/locations", summary="Where stock can be: workshop, stalls, consignment shops")
+def list_locations():
+    return jsonify([{"code": loc.code, "name": loc.name, "kind": loc.kind}
+                    for loc in catalogue.locations(db.session)])
+
+
+@endpoint("/products", summary="The catalogue, with the stock at each location")
+def list_products():
+    table = stock_table(db.session, include_inactive=True)
+    return jsonify([product_json(p, {loc.code: table.at(p.id, loc.id)
+                                     for loc in table.locations}) for p in table.products])
+
+
+@endpoint("/products", "POST", summary="Add a product to the catalogue", role=Role.ADMIN,
+          body=ProductBody, responses={201: "the product"})
+def create_product(data: ProductBody):
+    with write_transaction(db.session):
+        product = catalogue.create_product(db.session, catalogue.ProductData(**data.model_dump()))
+        body = product_json(product)
+    return jsonify(body), 201

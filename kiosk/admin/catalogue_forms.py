@@ -1,0 +1,68 @@
+"""Forms of the catalogue pages: products, banner lots, the label sheet."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+
+class ProductForm(FlaskForm):
+    sku = StringField(_l("Référence (sur l'étiquette)"), validators=[
+        InputRequired(_l("Écrivez une référence, par exemple SAC-IKEA.")),
+        Length(max=32, message=_l("La référence a 32 caractères au plus."))])
+    name = StringField(_l("Nom"), validators=[
+        InputRequired(_l("Écrivez le nom du produit.")),
+        Length(max=120, message=_l("Le nom a 120 caractères au plus."))])
+    category = SelectField(_l("Catégorie"))
+    price = StringField(_l("Prix (€)"), validators=[
+        InputRequired(_l("Écrivez le prix, par exemple 12,50."))])
+    banner_area_cm2 = IntegerField(_l("Bâche utilisée par pièce (cm²)"), default=0,
+                                   validators=[Optional(), NumberRange(
+                                       0, 1_000_000, _l("Un nombre de cm² de 0 à 1 000 000."))])
+    colour = StringField(_l("Couleur de la tuile"), default="#2b6cb0")
+    story = TextAreaField(_l("Son histoire (page publique)"), validators=[
+        Length(max=2000, message=_l("2000 caractères au plus."))])
+    active = BooleanField(_l("En vente"), default=True)
+    photo = FileField(_l("Photo (JPEG, PNG ou WebP, 5 Mo au plus)"))
+
+
+class LotForm(FlaskForm):
+    code = StringField(_l("Code du lot"), validators=[
+        InputRequired(_l("Écrivez un code, par exemple IKEA-2026."))])
+    partner = StringField(_l("Donné par"), validators=[
+        InputRequired(_l("Dites qui a donné les bâches."))])
+    description = StringField(_l("Description"))
+    received_on = DateField(_l("Reçu le"), validators=[
+        InputRequired(_l("Indiquez la date de réception."))])
+    area = StringField(_l("Surface (m²)"), validators=[
+        InputRequired(_l("Écrivez la surface en m², par exemple 12,5."))])
+
+
+class SheetForm(FlaskForm):
+    cols = IntegerField(_l("Colonnes"), validators=[InputRequired(), NumberRange(1, 10)])
+    rows = IntegerField(_l("Lignes"), validators=[InputRequired(), NumberRange(1, 30)])
+    label_w = DecimalField(_l("Largeur d'une étiquette (mm)"), places=2,
+                           validators=[InputRequired(), NumberRange(10, 210)])
+    label_h = DecimalField(_l("Hauteur d'une étiquette (mm)"), places=2,
+                           validators=[InputRequired(), NumberRange(10, 297)])
+    margin_left = DecimalField(_l("Marge de gauche (mm)"), places=2,
+                               validators=[InputRequired(), NumberRange(0, 100)])
+    margin_top = DecimalField(_l("Marge du haut (mm)"), places=2,
+                              validators=[InputRequired(), NumberRange(0, 100)])
+    gap_x = DecimalField(_l("Espace entre colonnes (mm)"), places=2,
+                         validators=[InputRequired(), NumberRange(0, 100)])
+    gap_y = DecimalField(_l("Espace entre lignes (mm)"), places=2,
+                         validators=[InputRequired(), NumberRange(0, 100)])
+    offset_x = DecimalField(_l("Décalage vers la droite (mm)"), places=2,
+                            validators=[InputRequired(), NumberRange(-20, 20)])
+    offset_y = DecimalField(_l("Décalage vers le bas (mm)"), places=2,
+                            validators=[InputRequired(), NumberRange(-20, 20)])

@@ -1,0 +1,209 @@
+"""The catalogue and the banner lots: created and edited by the coordinator, not journaled."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.models import BannerLot, Location, Product
+from kiosk.models.catalogue import Category, LocationKind
+from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.text import _
+
+SKU_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
+COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_PRICE_CENTS = 1_000_000
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+PHOTO_SIDE = 1200  # stored photos are shrunk to this size at most
+
+
+@dataclass
+class ProductData:
+    """What the coordinator typed (or the API sent), already in the right types."""
+
+    sku: str
+    name: str
+    category: str
+    price_cents: int
+    active: bool = True
+    story: str = ""
+    colour: str = "#2b6cb0"
+    banner_area_cm2: int = 0
+
+
+def _clean_text(value: str, field: str, label: str, max_length: int,
+                required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(field, _("Écrivez %(what)s.", what=label))
+    if len(value) > max_length:
+        raise InvalidInput(field, _("%(what)s est trop long (%(n)s caractères au plus).",
+                                    what=label.capitalize(), n=max_length))
+    if any((ord(ch) < 32 and ch not in "\n\r\t") or ord(ch) == 127 for ch in value):
+        raise InvalidInput(field, _("%(what)s contient un caractère invisible : "
+                                    "retapez-le.", what=label.capitalize()))
+    return value
+
+
+def validate_product(data: ProductData) -> ProductData:
+    sku = (data.sku or "").strip().upper()
+    if not SKU_PATTERN.match(sku):
+        raise InvalidInput("sku", _("La référence s'écrit en lettres sans accent, chiffres "
+                                    "et tirets, 32 caractères au plus (par exemple SAC-IKEA)."))
+    name = _clean_text(data.name, "name", _("le nom du produit"), 120)
+    if data.category not in {c.value for c in Category}:
+        raise InvalidInput("category", _("Choisissez une catégorie dans la liste."))
+    if isinstance(data.price_cents, bool) or not isinstance(data.price_cents, int) \
+            or not 0 <= data.price_cents <= MAX_PRICE_CENTS:
+        raise InvalidInput("price_cents", _("Le prix doit être entre 0 et 10 000 €, "
+                                            "par exemple 12,50."))
+    story = _clean_text(data.story, "story", _("l'histoire"), 2000, required=False)
+    colour = (data.colour or "#2b6cb0").strip()
+    if not COLOUR_PATTERN.match(colour):
+        raise InvalidInput("colour", _("La couleur s'écrit comme #2b6cb0."))
+    if isinstance(data.banner_area_cm2, bool) or not isinstance(data.banner_area_cm2, int) \
+            or not 0 <= data.banner_area_cm2 <= 1_000_000:
+        raise InvalidInput("banner_area_cm2", _("La surface de bâche par pièce est un nombre "
+                                                "entier de cm², de 0 à 1 000 000."))
+    return ProductData(sku, name, data.category, data.price_cents, bool(data.active), story,
+                       colour.lower(), data.banner_area_cm2)
+
+
+def create_product(session: Session, data: ProductData) -> Product:
+    data = validate_product(data)
+    if session.scalar(select(Product.id).where(Product.sku == data.sku)) is not None:
+        raise Conflict("sku_taken", _("La référence %(sku)s existe déjà : choisissez-en une "
+                                      "autre.", sku=data.sku))
+    product = Product(**data.__dict__)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def update_product(session: Session, product_id: int, data: ProductData) -> Product:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound("unknown_product", _("Ce produit n'existe pas."))
+    data = validate_product(data)
+    if data.sku != product.sku and session.scalar(
+            select(Product.id).where(Product.sku == data.sku)) is not None:
+        raise Conflict("sku_taken", _("La référence %(sku)s existe déjà : choisissez-en une "
+                                      "autre.", sku=data.sku))
+    for key, value in data.__dict__.items():
+        setattr(product, key, value)
+    session.flush()
+    return product
+
+
+def photos_dir(instance_path: str) -> Path:
+    folder = Path(instance_path) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_photo(session: Session, product: Product, raw: bytes, instance_path: str) -> str:
+    """Check that `raw` is a real picture of a sensible size, shrink it, store it under
+    instance/photos/ with a name of our own (never the uploader's), and link it."""
+    if not raw:
+        raise InvalidInput("photo", _("Le fichier de la photo est vide."))
+    if len(raw) > MAX_PHOTO_BYTES:
+        raise InvalidInput("photo", _("La photo est trop lourde (5 Mo au plus)."))
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+        if kind not in PHOTO_FORMATS:
+            raise InvalidInput("photo", _("La photo doit être en JPEG, PNG ou WebP."))
+        if width * height > MAX_PHOTO_PIXELS:
+            raise InvalidInput("photo", _("La photo a trop de pixels."))
+        with Image.open(io.BytesIO(raw)) as image:
+            image.load()
+            image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+            if image.mode not in ("RGB", "RGBA", "L"):
+                image = image.convert("RGB")
+            if kind == "JPEG" and image.mode == "RGBA":
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, format=kind)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
+        raise InvalidInput("photo", _("Ce fichier n'est pas une photo lisible : "
+                                      "choisissez un JPEG, PNG ou WebP.")) from None
+    name = f"{uuid.uuid4().hex}.{PHOTO_FORMATS[kind]}"
+    (photos_dir(instance_path) / name).write_bytes(out.getvalue())
+    product.photo = name
+    session.flush()
+    return name
+
+
+# --- Banner lots ---------------------------------------------------------------------------
+
+def create_lot(session: Session, code: str, partner: str, received_on: date | None,
+               area_m2_text: str | float | int, description: str = "") -> BannerLot:
+    code = (code or "").strip().upper()
+    if not SKU_PATTERN.match(code):
+        raise InvalidInput("code", _("Le code du lot s'écrit en lettres sans accent, "
+                                     "chiffres et tirets (par exemple IKEA-2026)."))
+    partner = _clean_text(partner, "partner", _("qui a donné les bâches"), 120)
+    description = _clean_text(description, "description", _("la description"), 500,
+                              required=False)
+    if received_on is None:
+        raise InvalidInput("received_on", _("Indiquez la date de réception."))
+    area_dm2 = parse_area_m2(area_m2_text)
+    if session.scalar(select(BannerLot.id).where(BannerLot.code == code)) is not None:
+        raise Conflict("lot_taken", _("Le lot %(code)s existe déjà.", code=code))
+    lot = BannerLot(code=code, partner=partner, description=description,
+                    received_on=received_on, area_dm2=area_dm2)
+    session.add(lot)
+    session.flush()
+    return lot
+
+
+def parse_area_m2(text: str | float | int) -> int:
+    """`12,5` m² → 1250 dm² (the lots store square decimetres)."""
+    cleaned = str(text).strip().replace("m²", "").replace("m2", "").replace(" ", "")
+    cleaned = cleaned.replace(",", ".")
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,2})?", cleaned):
+        raise InvalidInput("area", _("La surface est un nombre de m², par exemple 12,5."))
+    units, _sep, decimals = cleaned.partition(".")
+    return int(units) * 100 + int((decimals + "00")[:2])
+
+
+def lots(session: Session) -> list[BannerLot]:
+    return list(session.scalars(select(BannerLot).order_by(BannerLot.received_on.desc(),
+                                                           BannerLot.code)))
+
+
+def products(session: Session, active_only: bool = True) -> list[Product]:
+    stmt = select(Product).order_by(Product.category, Product.name)
+    if active_only:
+        stmt = stmt.where(Product.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def locations(session: Session) -> list[Location]:
+    return list(session.scalars(select(Location).where(Location.active.is_(True))
+                                .order_by(Location.id)))
+
+
+def category_labels() -> dict[str, str]:
+    return {Category.BAG: _("Sac"), Category.APRON: _("Tablier"), Category.POUCH: _("Pochette"),
+            Category.TOILETRY_KIT: _("Trousse de toilette"),
+            Category.LAUNDRY_BAG: _("Sac à linge"), Category.LUGGAGE_TAG: _("Étiquette de valise"),
+            Category.OTHER: _("Autre")}
+
+
+def location_kind_labels() -> dict[str, str]:
+    return {LocationKind.WORKSHOP: _("atelier"), LocationKind.STALL: _("stand"),
+            LocationKind.CONSIGNMENT: _("dépôt-vente")}

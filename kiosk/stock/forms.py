@@ -1,0 +1,50 @@
+"""Forms of the stock pages. The product grids have one field per product, so the pages
+read those fields themselves; these forms carry the CSRF token and the fixed fields."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+
+class MadeForm(FlaskForm):
+    sku = HiddenField()
+    qty = IntegerField(_l("Combien ?"), default=1, validators=[
+        InputRequired(_l("Dites combien de pièces vous avez cousues.")),
+        NumberRange(1, 999, _l("Le nombre de pièces va de 1 à 999."))])
+    lot = SelectField(_l("Dans quel lot de bâches ?"), validators=[Optional()])
+
+
+class TakeForm(FlaskForm):
+    sku = HiddenField()
+    qty = IntegerField(_l("Combien ?"), default=1, validators=[
+        InputRequired(_l("Dites combien de pièces vous emportez.")),
+        NumberRange(1, 999, _l("Le nombre de pièces va de 1 à 999."))])
+    source = SelectField(_l("D'où ?"))
+    target = SelectField(_l("Vers où ?"))
+
+
+class CountForm(FlaskForm):
+    """The counted quantities come as `qty-SKU` fields; `step` is preview or save."""
+
+    location = HiddenField()
+    step = HiddenField(default="preview")
+
+
+class ConsignmentForm(FlaskForm):
+    location = SelectField(_l("Quelle boutique ?"))
+    period = StringField(_l("Quelle période ?"), validators=[
+        InputRequired(_l("Dites quelle période ce relevé couvre, par exemple « mai 2026 »."
+                         )), Length(max=120)])
+    commission_percent = StringField(_l("Commission gardée par la boutique (%)"),
+                                     validators=[Optional()])
+    paid = StringField(_l("Montant versé par la boutique (€)"), validators=[Optional()])
+
+
+class LabelPrintForm(FlaskForm):
+    sku = HiddenField(validators=[InputRequired()])
+    copies = IntegerField(validators=[InputRequired(), NumberRange(1, 999)])
+
+
+class BringBackForm(FlaskForm):
+    source = HiddenField(validators=[InputRequired()])
