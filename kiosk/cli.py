@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import click
@@ -14,7 +15,7 @@ from kiosk.extensions import db
 
 def register_cli(app: Flask) -> None:
     for command in (init_db, seed_demo, create_user_cmd, create_token, verify_journal,
-                    backup):
+                    backup, export, restore):
         app.cli.add_command(command)
 
 
@@ -115,3 +116,47 @@ def backup(path: str) -> None:
         click.echo(f"Refusé : {exc}", err=True)
         sys.exit(2)
     click.echo(f"Copie écrite dans {path}.")
+
+
+@click.command("export")
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="First day (YYYY-MM-DD, Paris time).")
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day, included.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "paheko"]))
+@click.option("--again", is_flag=True,
+              help="Export to Paheko a period that overlaps an earlier export anyway.")
+@click.argument("directory", type=click.Path(file_okay=False))
+def export(date_from, date_to, fmt: str, again: bool, directory: str) -> None:
+    """Sales, payments, refunds, cash counts and envelope entries for the treasurer."""
+    from kiosk.services.errors import ServiceError
+    from kiosk.services.exports import export as run_export
+
+    try:
+        with write_transaction(db.session):
+            result = run_export(db.session, date_from.date(), date_to.date(), fmt, directory,
+                                again=again)
+    except ServiceError as exc:
+        click.echo(f"Refusé : {exc.message}", err=True)
+        sys.exit(2)
+    for path in result.files:
+        click.echo(str(path))
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.option("--yes", is_flag=True, help="Really replace the database (stop the app first).")
+def restore(path: str, yes: bool) -> None:
+    """Replace the database by a copy made with `backup` (docs/backup.md)."""
+    from kiosk.services.backup import restore_database
+
+    if not yes:
+        click.echo("Refusé : la base actuelle serait remplacée. Arrêtez la caisse, puis "
+                   "relancez avec --yes.", err=True)
+        sys.exit(2)
+    try:
+        restore_database(db.engine, path)
+    except (ValueError, OSError, subprocess.CalledProcessError) as exc:
+        click.echo(f"Refusé : {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Base restaurée depuis {path}.")

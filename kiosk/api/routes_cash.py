@@ -48,3 +48,89 @@ def show_session(session_id: int):
 
 
 # --- closing ---
+# Closing imports sit here, not at the top, so the two halves of this file merge apart.
+from typing import Annotated  # noqa: E402
+
+from pydantic import AfterValidator, Field  # noqa: E402
+
+from kiosk.api.schemas import AmountCents, _no_control_chars  # noqa: E402
+from kiosk.models.people import Role  # noqa: E402
+from kiosk.services import reports_print  # noqa: E402  (registers the Z report and slip)
+from kiosk.services.closing import (  # noqa: E402
+    ChequeIn,
+    ClosePreview,
+    close_cash_session,
+    difference_in_words,
+    preview_close,
+)
+
+ChequeText = Annotated[str, Field(max_length=120), AfterValidator(_no_control_chars)]
+
+
+class ChequeBody(Body):
+    amount_cents: AmountCents
+    drawer: ChequeText = ""
+    bank: ChequeText = ""
+    number: Annotated[str, Field(max_length=40), AfterValidator(_no_control_chars)] = ""
+
+
+class CloseBody(Body):
+    counted: DenominationCounts
+    cheques: Annotated[list[ChequeBody], Field(max_length=200)] = Field(default_factory=list)
+    card_total_cents: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+
+
+def _close_args(data: CloseBody) -> tuple[dict[int, int], list[ChequeIn], int]:
+    counted = {int(denomination): count for denomination, count in data.counted.items()}
+    cheques = [ChequeIn(c.amount_cents, c.drawer, c.bank, c.number) for c in data.cheques]
+    return counted, cheques, data.card_total_cents
+
+
+def preview_json(preview: ClosePreview) -> dict:
+    return {"cash_session_id": preview.cash_session_id,
+            "expected_cash_cents": preview.expected_cash_cents,
+            "counted_cash_cents": preview.counted_cash_cents,
+            "difference_cents": preview.difference_cents,
+            "difference_text": difference_in_words(preview.difference_cents),
+            "revenue_cents": preview.revenue_cents,
+            "cheque_total_cents": preview.cheque_total_cents,
+            "cheque_expected_cents": preview.cheque_expected_cents,
+            "card_total_cents": preview.card_total_cents,
+            "card_expected_cents": preview.card_expected_cents,
+            "allocations": preview.allocations}
+
+
+@endpoint("/cash-sessions/<int:session_id>/close/preview", "POST", role=Role.TREASURER,
+          summary="What closing would record (expected, counted, difference); saves nothing",
+          body=CloseBody, responses={200: "the figures"})
+def preview_close_session(session_id: int, data: CloseBody):
+    return jsonify(preview_json(preview_close(db.session, session_id, *_close_args(data))))
+
+
+@endpoint("/cash-sessions/<int:session_id>/close", "POST", role=Role.TREASURER,
+          summary="Close a cash session: count, cheques, card total; posts to the envelopes",
+          body=CloseBody, responses={200: "the closure and the envelope allocations"})
+def close_session(session_id: int, data: CloseBody):
+    with write_transaction(db.session):
+        result = close_cash_session(db.session, session_id, *_close_args(data),
+                                    current_user.id)
+        body = preview_json(result.preview)
+        body.update(status="closed", journal_hash=result.closure.journal_hash)
+    body["prints"] = reports_print.print_closing_documents(db.session, session_id)
+    return jsonify(body)
+
+
+@endpoint("/cash-sessions/<int:session_id>/z-report", "POST", role=Role.TREASURER,
+          summary="Print the Z report of a closed session again (says DUPLICATA)",
+          responses={200: "print status"})
+def print_z_report(session_id: int):
+    return jsonify({"print": {"status": reports_print.print_document(
+        db.session, "z_report", session_id)}})
+
+
+@endpoint("/cash-sessions/<int:session_id>/slip", "POST", role=Role.TREASURER,
+          summary="Print the hand-over slip of a closed session again (says DUPLICATA)",
+          responses={200: "print status"})
+def print_slip(session_id: int):
+    return jsonify({"print": {"status": reports_print.print_document(
+        db.session, "slip", session_id)}})

@@ -1,12 +1,312 @@
-"""Pages of the cash area."""
+"""Pages of the cash area: the sessions, closing a drawer, the Z report and the slip,
+the exports and the journal."""
 
-from flask import render_template
+from __future__ import annotations
 
-from kiosk.auth.roles import seller_required
+import io
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
+from kiosk.database import utcnow, write_transaction
+from kiosk.extensions import db
+from kiosk.models import CashSession, Envelope, Location, User
+from kiosk.models.cash import DENOMINATIONS_CENTS
+from kiosk.services import exports, journal, reports_print
+from kiosk.services.closing import (
+    PARIS,
+    ChequeIn,
+    close_cash_session,
+    counted_lines,
+    difference_in_words,
+    preview_close,
+    session_cheques,
+    session_totals,
+)
+from kiosk.services.errors import ServiceError
+from kiosk.services.money import parse_euros
+from kiosk.services.pdf import report_pdf
+
+CHEQUE_ROWS = 8
+DOCUMENT_NAMES = {"z_report": "Ticket Z", "slip": "Bordereau de remise"}
+
+
+def denomination_label(cents: int) -> str:
+    if cents >= 500:
+        return _("Billets de %(n)s €", n=cents // 100)
+    if cents >= 100:
+        return _("Pièces de %(n)s €", n=cents // 100)
+    return _("Pièces de %(n)s c", n=cents)
 
 
 @bp.route("/sessions")
 @seller_required
 def index():
-    return render_template("cash/index.html")
+    sessions = db.session.scalars(select(CashSession).order_by(CashSession.id.desc())
+                                  .limit(200)).all()
+    locations = {loc.id: loc for loc in db.session.scalars(select(Location))}
+    by_location: dict[str, list[CashSession]] = {}
+    for cash_session in sessions:
+        by_location.setdefault(locations[cash_session.location_id].name, []).append(cash_session)
+    return render_template("cash/index.html", by_location=by_location)
+
+
+def _open_session_or_404(session_id: int) -> CashSession:
+    cash_session = db.session.get(CashSession, session_id)
+    if cash_session is None:
+        abort(404)
+    return cash_session
+
+
+def _read_close_form() -> tuple[dict[int, int], list[ChequeIn], int, list[dict], list[str]]:
+    """The counters, cheques and card total as typed; the problems in plain words."""
+    problems: list[str] = []
+    counted: dict[int, int] = {}
+    for denomination in DENOMINATIONS_CENTS:
+        raw = (request.form.get(f"count-{denomination}") or "0").strip()
+        if not raw.isdigit() or int(raw) > 9999:
+            problems.append(_("%(what)s : écrivez un nombre de 0 à 9999.",
+                              what=denomination_label(denomination)))
+            continue
+        counted[denomination] = int(raw)
+    cheques, cheque_rows = [], []
+    for i in range(CHEQUE_ROWS):
+        amount_text = (request.form.get(f"cheque-{i}-amount") or "").strip()
+        drawer = (request.form.get(f"cheque-{i}-drawer") or "").strip()
+        cheque_rows.append({"amount": amount_text, "drawer": drawer})
+        if not amount_text and not drawer:
+            continue
+        try:
+            cents = parse_euros(amount_text)
+        except ValueError:
+            problems.append(_("Chèque n° %(n)s : écrivez son montant, par exemple 12,50.",
+                              n=i + 1))
+            continue
+        if cents <= 0:
+            problems.append(_("Chèque n° %(n)s : le montant doit être plus grand que 0.",
+                              n=i + 1))
+            continue
+        cheques.append(ChequeIn(cents, drawer[:120]))
+    card_text = (request.form.get("card_total") or "0").strip() or "0"
+    try:
+        card = parse_euros(card_text)
+    except ValueError:
+        problems.append(_("Carte bancaire : écrivez le total du terminal, par exemple 45,00 "
+                          "(0 s'il n'y en a pas)."))
+        card = 0
+    return counted, cheques, card, cheque_rows, problems
+
+
+@bp.route("/sessions/<int:session_id>/close", methods=["GET", "POST"])
+@treasurer_required
+def close(session_id: int):
+    cash_session = _open_session_or_404(session_id)
+    if not cash_session.is_open:
+        flash(_("Cette caisse est déjà fermée."), "info")
+        return redirect(url_for("cash.show", session_id=session_id))
+    form = FlaskForm()
+    location = db.session.get(Location, cash_session.location_id)
+    context = {"cash_session": cash_session, "location": location, "form": form,
+               "denominations": [(d, denomination_label(d)) for d in DENOMINATIONS_CENTS],
+               "counted": {}, "cheque_rows": [{"amount": "", "drawer": ""}] * CHEQUE_ROWS,
+               "card_total": "", "preview": None, "problems": [],
+               "totals": session_totals(db.session, session_id),
+               "difference_in_words": difference_in_words,
+               "envelope_names": dict(db.session.execute(
+                   select(Envelope.code, Envelope.name)).all())}
+    if request.method == "GET":
+        return render_template("cash/close.html", **context)
+    if not form.validate_on_submit():
+        abort(400)
+    counted, cheques, card, cheque_rows, problems = _read_close_form()
+    context.update(counted=counted, cheque_rows=cheque_rows,
+                   card_total=request.form.get("card_total", ""), problems=problems)
+    if problems:
+        return render_template("cash/close.html", **context), 400
+    try:
+        if request.form.get("action") == "confirm":
+            with write_transaction(db.session):
+                close_cash_session(db.session, session_id, counted, cheques, card,
+                                   current_user.id)
+            prints = reports_print.print_closing_documents(db.session, session_id)
+            flash(_("La caisse est fermée. %(printed)s",
+                    printed=_print_message(prints)), "success")
+            return redirect(url_for("cash.show", session_id=session_id))
+        context["preview"] = preview_close(db.session, session_id, counted, cheques, card)
+    except ServiceError as exc:
+        db.session.rollback()
+        context["problems"] = [exc.message]
+        return render_template("cash/close.html", **context), exc.status
+    return render_template("cash/close.html", **context)
+
+
+def _print_message(prints: dict[str, str]) -> str:
+    statuses = set(prints.values())
+    if statuses == {"printed"}:
+        return _("Le ticket Z et le bordereau sont imprimés.")
+    if statuses == {"none"}:
+        return _("Pas d'imprimante : affichez le bordereau ou son PDF ci-dessous.")
+    return _("L'imprimante ne répond pas : le ticket Z et le bordereau attendent dans la "
+             "file et partiront dès qu'elle sera prête.")
+
+
+@bp.route("/sessions/<int:session_id>")
+@seller_required
+def show(session_id: int):
+    cash_session = _open_session_or_404(session_id)
+    location = db.session.get(Location, cash_session.location_id)
+    closure = cash_session.closure
+    context = {"cash_session": cash_session, "location": location, "closure": closure,
+               "totals": session_totals(db.session, session_id), "form": FlaskForm(),
+               "difference_in_words": difference_in_words}
+    if closure is not None:
+        context.update(
+            closed_by=db.session.get(User, closure.closed_by),
+            lines=counted_lines(db.session, session_id, "close"),
+            cheques=session_cheques(db.session, session_id))
+    return render_template("cash/session.html", **context)
+
+
+def _document_or_404(document: str) -> None:
+    if document not in DOCUMENT_NAMES:
+        abort(404)
+
+
+@bp.route("/sessions/<int:session_id>/document/<document>")
+@treasurer_required
+def document_page(session_id: int, document: str):
+    """The Z report or the slip as a printable page."""
+    _document_or_404(document)
+    _open_session_or_404(session_id)
+    report = reports_print.build(db.session, document, session_id)
+    report.duplicate = reports_print.already_printed(db.session, document, session_id)
+    return render_template("cash/document.html", report=report, session_id=session_id,
+                           document=document)
+
+
+@bp.route("/sessions/<int:session_id>/pdf/<document>")
+@treasurer_required
+def document_pdf(session_id: int, document: str):
+    _document_or_404(document)
+    _open_session_or_404(session_id)
+    report = reports_print.build(db.session, document, session_id)
+    report.duplicate = reports_print.already_printed(db.session, document, session_id)
+    name = "ticket-z" if document == "z_report" else "bordereau"
+    return send_file(io.BytesIO(report_pdf(report)), mimetype="application/pdf",
+                     download_name=f"{name}-caisse-{session_id}.pdf")
+
+
+@bp.route("/sessions/<int:session_id>/print/<document>", methods=["POST"])
+@treasurer_required
+def print_document(session_id: int, document: str):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    _document_or_404(document)
+    _open_session_or_404(session_id)
+    status = reports_print.print_document(db.session, document, session_id)
+    messages = {
+        "printed": _("%(doc)s imprimé.", doc=_(DOCUMENT_NAMES[document])),
+        "queued": _("L'imprimante ne répond pas : %(doc)s attend dans la file.",
+                    doc=_(DOCUMENT_NAMES[document])),
+        "failed": _("L'impression a échoué : voyez la page Imprimante."),
+        "none": _("Pas d'imprimante réglée : ouvrez le PDF pour l'imprimer."),
+    }
+    flash(messages.get(status, status), "success" if status == "printed" else "info")
+    return redirect(url_for("cash.show", session_id=session_id))
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+def _today() -> date:
+    return utcnow().astimezone(PARIS).date()
+
+
+@bp.route("/exports", methods=["GET", "POST"])
+@treasurer_required
+def exports_page():
+    form = FlaskForm()
+    today = _today()
+    values = {"date_from": date(today.year, today.month, 1).isoformat(),
+              "date_to": today.isoformat(), "format": "paheko"}
+    problem = overlap = None
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        values = {key: request.form.get(key, "") for key in values}
+        try:
+            date_from = date.fromisoformat(values["date_from"])
+            date_to = date.fromisoformat(values["date_to"])
+        except ValueError:
+            problem, status = _("Les dates s'écrivent AAAA-MM-JJ."), 400
+        else:
+            again = request.form.get("again") == "1"
+            try:
+                with tempfile.TemporaryDirectory() as tmp, write_transaction(db.session):
+                    result = exports.export(db.session, date_from, date_to, values["format"],
+                                            tmp, current_user.id, again=again)
+                    payload, name, mimetype = _bundle(result.files, values["format"],
+                                                      date_from, date_to)
+            except ServiceError as exc:
+                problem, status = exc.message, exc.status
+                overlap = exc.code == "already_exported"
+            else:
+                return send_file(io.BytesIO(payload), mimetype=mimetype, download_name=name,
+                                 as_attachment=True)
+    return render_template("cash/exports.html", form=form, values=values, problem=problem,
+                           overlap=overlap, history=exports.history(db.session),
+                           accounts=exports.accounts(db.session),
+                           account_labels=exports.ACCOUNTS), status
+
+
+def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
+            ) -> tuple[bytes, str, str]:
+    if fmt == "paheko":
+        return files[0].read_bytes(), files[0].name, "text/csv"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, path.name)
+    return (buffer.getvalue(), f"export-caisse_{date_from}_au_{date_to}.zip",
+            "application/zip")
+
+
+# -- journal ---------------------------------------------------------------------------------
+
+@bp.route("/journal")
+@treasurer_required
+def journal_page():
+    from kiosk.models import JournalEntry
+
+    verdict = journal.verify(db.session)
+    entries = db.session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())
+                                 .limit(100)).all()
+    return render_template("cash/journal.html", verdict=verdict, entries=entries)
+
+
+@bp.route("/exports/accounts", methods=["POST"])
+@treasurer_required
+def export_accounts():
+    """The account numbers the Paheko file uses (they must exist in the chart)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction(db.session):
+            for key in exports.ACCOUNTS:
+                if key in request.form:
+                    exports.set_account(db.session, key, request.form[key])
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cash.exports_page"))
+    flash(_("Comptes enregistrés."), "success")
+    return redirect(url_for("cash.exports_page"))

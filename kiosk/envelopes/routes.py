@@ -1,12 +1,150 @@
-"""Pages of the envelopes area."""
+"""Pages of the envelopes area: balances and ledgers, spending, transfers, the split."""
 
-from flask import render_template
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
+from kiosk.database import utcnow, write_transaction
 from kiosk.envelopes import bp
+from kiosk.extensions import db
+from kiosk.models import Envelope
+from kiosk.services import envelopes as service
+from kiosk.services.closing import PARIS
+from kiosk.services.errors import ServiceError
+from kiosk.services.money import format_money, parse_euros
+
+
+def _today() -> date:
+    return utcnow().astimezone(PARIS).date()
+
+
+def _render(status: int = 200, **extra):
+    rows = service.balances(db.session)
+    codes = {b.envelope.id: b.envelope.code for b in rows}
+    context = {
+        "form": FlaskForm(), "balances": rows, "today": _today().isoformat(),
+        "ledgers": {b.envelope.code: service.ledger(db.session, b.envelope.id) for b in rows},
+        "rules": service.rules_history(db.session), "codes": codes,
+        "names": {b.envelope.id: b.envelope.name for b in rows},
+        "values": {}, "problem": None, "confirm_spend": False, "confirm_transfer": False,
+    }
+    context.update(extra)
+    return render_template("envelopes/index.html", **context), status
 
 
 @bp.route("/envelopes")
 @treasurer_required
 def index():
-    return render_template("envelopes/index.html")
+    return _render()
+
+
+def _checked_form() -> dict[str, str]:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return {key: value.strip() for key, value in request.form.items() if key != "csrf_token"}
+
+
+def _amount(values: dict[str, str]) -> int:
+    try:
+        cents = parse_euros(values.get("amount", ""))
+    except ValueError:
+        raise ServiceError("amount", _("Écrivez le montant en euros, par exemple 12,50.")
+                           ) from None
+    if cents <= 0:
+        raise ServiceError("amount", _("Le montant doit être plus grand que 0."))
+    return cents
+
+
+def _day(values: dict[str, str]) -> date:
+    try:
+        return date.fromisoformat(values.get("entry_date") or _today().isoformat())
+    except ValueError:
+        raise ServiceError("date", _("La date s'écrit AAAA-MM-JJ.")) from None
+
+
+@bp.route("/envelopes/spend", methods=["POST"])
+@treasurer_required
+def spend():
+    values = _checked_form()
+    try:
+        amount, day = _amount(values), _day(values)
+        with write_transaction(db.session):
+            service.spend(db.session, values.get("envelope", ""), amount,
+                          values.get("label", ""), day, values.get("receipt_ref", ""),
+                          confirm=values.get("confirm") == "1", user_id=current_user.id)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render(exc.status, values=values, problem=exc.message,
+                       confirm_spend=exc.code == "below_zero")
+    flash(_("Dépense de %(a)s enregistrée.", a=format_money(amount)), "success")
+    return redirect(url_for("envelopes.index"))
+
+
+@bp.route("/envelopes/transfer", methods=["POST"])
+@treasurer_required
+def transfer():
+    values = _checked_form()
+    try:
+        amount, day = _amount(values), _day(values)
+        with write_transaction(db.session):
+            service.transfer(db.session, values.get("from", ""), values.get("to", ""), amount,
+                             values.get("label", ""), day,
+                             confirm=values.get("confirm") == "1", user_id=current_user.id)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render(exc.status, values=values, problem=exc.message,
+                       confirm_transfer=exc.code == "below_zero")
+    flash(_("Virement de %(a)s enregistré.", a=format_money(amount)), "success")
+    return redirect(url_for("envelopes.index"))
+
+
+@bp.route("/envelopes/rules", methods=["POST"])
+@treasurer_required
+def decide():
+    values = _checked_form()
+    envelopes = db.session.scalars(select(Envelope).order_by(Envelope.id)).all()
+    try:
+        weights = {}
+        for envelope in envelopes:
+            raw = values.get(f"weight-{envelope.code}", "0") or "0"
+            if not raw.isdigit() or int(raw) > 1000:
+                raise ServiceError("weights", _("Les parts sont des nombres de 0 à 1000, "
+                                                "par exemple 1 et 1 pour moitié-moitié."))
+            weights[envelope.code] = int(raw)
+        try:
+            effective = date.fromisoformat(values.get("effective_from", ""))
+        except ValueError:
+            raise ServiceError("date", _("La date d'effet s'écrit AAAA-MM-JJ.")) from None
+        if len(values.get("decision", "")) > 500:
+            raise ServiceError("decision", _("La note fait 500 caractères au plus."))
+        with write_transaction(db.session):
+            service.decide_split(db.session, weights, effective, values.get("decision", ""),
+                                 current_user.id)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render(exc.status, values=values, problem=exc.message)
+    flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
+            d=effective.strftime("%d/%m/%Y")), "success")
+    return redirect(url_for("envelopes.index"))
+
+
+@bp.route("/envelopes/new", methods=["POST"])
+@treasurer_required
+def new_envelope():
+    values = _checked_form()
+    try:
+        with write_transaction(db.session):
+            service.add_envelope(db.session, values.get("code", ""), values.get("name", ""))
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render(exc.status, values=values, problem=exc.message)
+    flash(_("Enveloppe ajoutée : elle reçoit de l'argent dès qu'une répartition la "
+            "compte."), "success")
+    return redirect(url_for("envelopes.index"))

@@ -44,3 +44,29 @@ def _backup_postgresql(engine: Engine, target: Path) -> None:
     # pg_dump takes one snapshot: the dump is consistent while sales continue.
     subprocess.run(["pg_dump", "--format=custom", "--file", str(target),
                     url.render_as_string(hide_password=False)], check=True)
+
+
+def restore_database(engine: Engine, path: str) -> None:
+    """Put a backup back in place of the database (the app must be stopped).
+
+    SQLite: the backup API copies the file's pages over the live database, so the WAL and
+    any open connection see the restored content. PostgreSQL: pg_restore --clean.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise ValueError(f"{path} n'existe pas")
+    engine.dispose()
+    if engine.dialect.name == "sqlite":
+        with sqlite3.connect(source) as copy, sqlite3.connect(engine.url.database) as target:
+            copy.backup(target)
+        copy.close()
+        target.close()
+    elif engine.dialect.name == "postgresql":
+        if shutil.which("pg_restore") is None:
+            raise ValueError("pg_restore est introuvable : installez postgresql-client")
+        url = engine.url.set(drivername="postgresql")
+        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
+                        "--single-transaction", "--dbname",
+                        url.render_as_string(hide_password=False), str(source)], check=True)
+    else:
+        raise ValueError(f"base {engine.dialect.name} non prise en charge")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
 from kiosk.services import journal
-from kiosk.services.errors import InvalidInput, NotFound
-from kiosk.services.money import split_largest_remainder
+from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.money import format_money, split_largest_remainder
 
 
 def decide_split(session: Session, weights: Mapping[str, int], effective_from: date,
@@ -76,3 +78,132 @@ def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
     else:
         journal.append(session, kind, label[:64], entries, user_id)
     return entries
+
+
+# -- balances, ledgers, spending and transfers ------------------------------------------
+
+MAX_AMOUNT_CENTS = 100_000_000
+
+
+@dataclass
+class EnvelopeBalance:
+    envelope: Envelope
+    balance_cents: int
+
+
+def envelope_by_code(session: Session, code: str) -> Envelope:
+    envelope = session.scalar(select(Envelope).where(Envelope.code == code))
+    if envelope is None:
+        raise NotFound("envelope", f"L'enveloppe « {code} » n'existe pas.")
+    return envelope
+
+
+def balance(session: Session, envelope_id: int) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(EnvelopeEntry.amount_cents), 0))
+                              .where(EnvelopeEntry.envelope_id == envelope_id)) or 0)
+
+
+def balances(session: Session) -> list[EnvelopeBalance]:
+    sums = dict(session.execute(
+        select(EnvelopeEntry.envelope_id, func.sum(EnvelopeEntry.amount_cents))
+        .group_by(EnvelopeEntry.envelope_id)).all())
+    return [EnvelopeBalance(e, int(sums.get(e.id, 0) or 0))
+            for e in session.scalars(select(Envelope).order_by(Envelope.id))]
+
+
+def ledger(session: Session, envelope_id: int) -> list[tuple[EnvelopeEntry, int]]:
+    """The envelope's entries, oldest first, each with the balance after it."""
+    running = 0
+    rows = []
+    for entry in session.scalars(select(EnvelopeEntry).where(
+            EnvelopeEntry.envelope_id == envelope_id)
+            .order_by(EnvelopeEntry.entry_date, EnvelopeEntry.id)):
+        running += entry.amount_cents
+        rows.append((entry, running))
+    return rows
+
+
+def rules_history(session: Session) -> list[SplitRule]:
+    return list(session.scalars(select(SplitRule).order_by(SplitRule.effective_from.desc(),
+                                                           SplitRule.id.desc())))
+
+
+def _check_text(value: str, field: str, what: str, required: bool = True,
+                limit: int = 120) -> str:
+    value = (value or "").strip()
+    if (required and not value) or len(value) > limit or any(
+            ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InvalidInput(field, what)
+    return value
+
+
+def _check_amount(amount_cents: int) -> int:
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or not (
+            1 <= amount_cents <= MAX_AMOUNT_CENTS):
+        raise InvalidInput("amount", "Le montant doit être positif, par exemple 12,50.")
+    return amount_cents
+
+
+def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
+          receipt_ref: str = "", *, confirm: bool = False,
+          user_id: int | None = None) -> EnvelopeEntry:
+    """Money taken out of an envelope (the Christmas meal). One that would take the
+    envelope below zero needs `confirm`, and the refusal says the resulting balance."""
+    amount_cents = _check_amount(amount_cents)
+    label = _check_text(label, "label", "Dites à quoi l'argent a servi (120 caractères au plus).")
+    receipt_ref = _check_text(receipt_ref, "receipt_ref", "La référence du justificatif fait "
+                              "120 caractères au plus.", required=False)
+    journal.lock_head(session)  # balances are read and written one writer at a time
+    envelope = envelope_by_code(session, code)
+    after = balance(session, envelope.id) - amount_cents
+    if after < 0 and not confirm:
+        raise Conflict("below_zero", f"Après cette dépense, l'enveloppe « {envelope.name} » "
+                       f"serait à {format_money(after)} : confirmez si c'est bien voulu.")
+    entry = EnvelopeEntry(envelope_id=envelope.id, amount_cents=-amount_cents, kind="spend",
+                          label=label, entry_date=on, receipt_ref=receipt_ref,
+                          created_by=user_id)
+    session.add(entry)
+    journal.append(session, "envelope_spend", code, [entry], user_id)
+    return entry
+
+
+def transfer(session: Session, from_code: str, to_code: str, amount_cents: int, label: str,
+             on: date, *, confirm: bool = False,
+             user_id: int | None = None) -> list[EnvelopeEntry]:
+    """Move money between two envelopes, as the group decided: two entries, one group."""
+    amount_cents = _check_amount(amount_cents)
+    label = _check_text(label, "label", "Dites pourquoi (120 caractères au plus).")
+    if from_code == to_code:
+        raise InvalidInput("same_envelope", "Choisissez deux enveloppes différentes.")
+    journal.lock_head(session)
+    source = envelope_by_code(session, from_code)
+    target = envelope_by_code(session, to_code)
+    after = balance(session, source.id) - amount_cents
+    if after < 0 and not confirm:
+        raise Conflict("below_zero", f"Après ce virement, l'enveloppe « {source.name} » "
+                       f"serait à {format_money(after)} : confirmez si c'est bien voulu.")
+    group = str(uuid.uuid4())
+    entries = [
+        EnvelopeEntry(envelope_id=source.id, amount_cents=-amount_cents, kind="transfer",
+                      label=label, entry_date=on, group_ref=group, created_by=user_id),
+        EnvelopeEntry(envelope_id=target.id, amount_cents=amount_cents, kind="transfer",
+                      label=label, entry_date=on, group_ref=group, created_by=user_id),
+    ]
+    session.add_all(entries)
+    journal.append(session, "envelope_transfer", f"{from_code}>{to_code}", entries, user_id)
+    return entries
+
+
+def add_envelope(session: Session, code: str, name: str) -> Envelope:
+    """A new envelope (not journaled: it holds no money until an entry says so)."""
+    code = _check_text(code, "code", "Le code est fait de lettres et de chiffres, sans espace.",
+                       limit=32).lower()
+    if not all(c.isalnum() or c in "-_" for c in code) or not code.isascii():
+        raise InvalidInput("code", "Le code est fait de lettres et de chiffres, sans espace.")
+    name = _check_text(name, "name", "Donnez un nom à l'enveloppe (120 caractères au plus).")
+    if session.scalar(select(Envelope.id).where(Envelope.code == code)) is not None:
+        raise Conflict("exists", f"L'enveloppe « {code} » existe déjà.")
+    envelope = Envelope(code=code, name=name)
+    session.add(envelope)
+    session.flush()
+    return envelope

@@ -1,0 +1,183 @@
+"""The Z report and the hand-over slip of a closed session, as printer Reports (paper and PDF).
+
+Both are built from the database each time they are printed, so a reprint is the same
+document; the print queue marks copies "DUPLICATA".
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.models import Envelope, EnvelopeEntry, Location, PrintJob, Product, Sale, SaleLine, User
+from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.services import printing
+from kiosk.services.cash import get_cash_session
+from kiosk.services.closing import (
+    PARIS,
+    closing_entry,
+    counted_lines,
+    difference_in_words,
+    session_cheques,
+    session_totals,
+)
+from kiosk.services.errors import Conflict
+from kiosk.services.money import format_money_for_paper as money
+from printer.documents import Report, Section
+
+METHOD_LABELS = {PaymentMethod.CASH: "Espèces", PaymentMethod.CHEQUE: "Chèques",
+                 PaymentMethod.CARD: "Carte bancaire", PaymentMethod.TRANSFER: "Virement"}
+KIND_LABELS = {SaleKind.VOID: "Annulation", SaleKind.REFUND: "Remboursement"}
+DOCUMENTS = ("z_report", "slip")
+
+
+def _when(moment) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def _closed(session: Session, cash_session_id: int):
+    cash_session = get_cash_session(session, cash_session_id)
+    if cash_session.closure is None:
+        raise Conflict("session_open", "Cette caisse n'est pas encore fermée : le ticket Z et "
+                       "le bordereau viennent après la clôture.")
+    return cash_session, cash_session.closure
+
+
+def _header(session: Session, cash_session, closure) -> list[str]:
+    location = session.get(Location, cash_session.location_id)
+    opened_by = session.get(User, cash_session.opened_by)
+    closed_by = session.get(User, closure.closed_by)
+    return ["Fées déclic", f"{cash_session.name} - {location.name}",
+            f"Caisse n° {cash_session.id}",
+            f"Ouverte le {_when(cash_session.opened_at)} par {opened_by.name}",
+            f"Fermée le {_when(closure.closed_at)} par {closed_by.name}"]
+
+
+def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
+    """The chain's hashes, each on two half lines: 64 characters fit no receipt."""
+    entry = closing_entry(session, cash_session_id)
+    lines = ["Empreinte du journal avant clôture :", closure.journal_hash[:32],
+             closure.journal_hash[32:]]
+    if entry is not None:
+        lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:]]
+    return lines
+
+
+def _allocations(session: Session, cash_session_id: int) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(Envelope.name, func.sum(EnvelopeEntry.amount_cents))
+        .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
+        .where(EnvelopeEntry.cash_session_id == cash_session_id,
+               EnvelopeEntry.kind == "takings")
+        .group_by(Envelope.name).order_by(Envelope.name))
+    return [(name, money(int(cents))) for name, cents in rows]
+
+
+def z_report(session: Session, cash_session_id: int) -> Report:
+    """Sales count, totals by method and by product, voids and refunds with reasons,
+    the count and its difference, the envelopes."""
+    cash_session, closure = _closed(session, cash_session_id)
+    totals = session_totals(session, cash_session_id)
+    by_product = session.execute(
+        select(Product.name, func.sum(SaleLine.qty), func.sum(SaleLine.line_total_cents))
+        .join(Sale, Sale.id == SaleLine.sale_id).join(Product, Product.id == SaleLine.product_id)
+        .where(Sale.cash_session_id == cash_session_id)
+        .group_by(Product.name).order_by(Product.name)).all()
+    undone = session.scalars(select(Sale).where(
+        Sale.cash_session_id == cash_session_id, Sale.kind.in_((SaleKind.VOID, SaleKind.REFUND)))
+        .order_by(Sale.seq)).all()
+    numbers = session.execute(select(func.min(Sale.number), func.max(Sale.number)).where(
+        Sale.cash_session_id == cash_session_id)).one()
+    sections = [
+        Section("Ventes", [
+            ("Nombre de ventes", str(totals.sales_count)),
+            ("Annulations", str(totals.voids_count)),
+            ("Remboursements", str(totals.refunds_count)),
+            ("Tickets", f"{numbers[0]} à {numbers[1]}" if numbers[0] else "aucun"),
+            ("Total net des ventes", money(totals.revenue_cents))]),
+        Section("Par moyen de paiement", [
+            (label, money(totals.by_method.get(method, 0)))
+            for method, label in METHOD_LABELS.items()
+            if method != PaymentMethod.TRANSFER or totals.by_method.get(method)]),
+        Section("Par article", [(f"{name} x {int(qty)}", money(int(cents)))
+                                for name, qty, cents in by_product] or [("Aucun article", "")]),
+        Section("Annulations et remboursements", [
+            (f"{s.number} {KIND_LABELS.get(s.kind, s.kind)} : {s.reason}", money(s.total_cents))
+            for s in undone] or [("Aucun", "")]),
+        Section("Caisse", [
+            ("Fond de caisse", money(totals.float_cents)),
+            ("Espèces reçues", money(totals.cash_tendered_cents)),
+            ("Monnaie rendue", money(-totals.change_cents)),
+            ("Espèces remboursées", money(-totals.cash_refunds_cents)),
+            ("Espèces attendues", money(closure.expected_cash_cents)),
+            ("Espèces comptées", money(closure.counted_cash_cents)),
+            ("Écart", money(closure.difference_cents)),
+            (difference_in_words(closure.difference_cents, money).capitalize(), ""),
+            ("Chèques remis", money(closure.cheque_total_cents)),
+            ("Carte (terminal)", money(closure.card_total_cents))]),
+        Section("Enveloppes", _allocations(session, cash_session_id)
+                or [("Rien à répartir", "")]),
+    ]
+    return Report(title="TICKET Z", header=_header(session, cash_session, closure),
+                  sections=sections, footer=_hash_lines(session, cash_session_id, closure))
+
+
+def slip(session: Session, cash_session_id: int) -> Report:
+    """The bordereau de remise: what the treasurer takes away, to sign."""
+    cash_session, closure = _closed(session, cash_session_id)
+    lines = counted_lines(session, cash_session_id, "close")
+    cheques = session_cheques(session, cash_session_id)
+    cash_handed = closure.counted_cash_cents - cash_session.float_cents
+    cash_rows = [(f"{line.count} x {money(line.denomination_cents)}",
+                  money(line.count * line.denomination_cents)) for line in lines]
+    cash_rows.append(("Total compté", money(closure.counted_cash_cents)))
+    cheque_rows = []
+    for number, cheque in enumerate(cheques, 1):
+        who = " ".join(part for part in (cheque.drawer, cheque.bank) if part) or "sans nom"
+        ref = f" n° {cheque.number}" if cheque.number else ""
+        cheque_rows.append((f"{number}. {who}{ref}", money(cheque.amount_cents)))
+    cheque_rows.append((f"Total ({len(cheques)} chèque(s))", money(closure.cheque_total_cents)))
+    sections = [
+        Section("Espèces par billet et pièce", cash_rows),
+        Section("Chèques", cheque_rows),
+        Section("Carte bancaire", [("Total du terminal", money(closure.card_total_cents))]),
+        Section("Remise", [
+            ("Fond de caisse rendu", money(cash_session.float_cents)),
+            ("Espèces remises", money(cash_handed)),
+            ("Chèques remis", money(closure.cheque_total_cents)),
+            ("Recette remise (espèces et chèques)",
+             money(cash_handed + closure.cheque_total_cents)),
+            ("Écart de caisse", money(closure.difference_cents)),
+            (difference_in_words(closure.difference_cents, money).capitalize(), "")]),
+    ]
+    return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
+                  sections=sections, footer=_hash_lines(session, cash_session_id, closure),
+                  signatures=["Remis par", "Reçu par (trésorière)"])
+
+
+def build(session: Session, document: str, cash_session_id: int) -> Report:
+    return z_report(session, cash_session_id) if document == "z_report" else slip(
+        session, cash_session_id)
+
+
+def already_printed(session: Session, document: str, cash_session_id: int) -> bool:
+    return session.scalar(select(func.count()).select_from(PrintJob).where(
+        PrintJob.document == document, PrintJob.ref_id == cash_session_id,
+        PrintJob.status == printing.PRINTED)) > 0
+
+
+def print_document(session: Session, document: str, cash_session_id: int) -> str:
+    """Print (or queue) one of the two documents; a copy says DUPLICATA."""
+    _closed(session, cash_session_id)
+    session.rollback()
+    return printing.submit_and_attempt(session, document, ref_id=cash_session_id)
+
+
+def print_closing_documents(session: Session, cash_session_id: int) -> dict[str, str]:
+    """After a close: the Z report then the slip, each printed or queued."""
+    return {document: print_document(session, document, cash_session_id)
+            for document in DOCUMENTS}
+
+
+printing.register_builder("z_report", lambda session, job: z_report(session, job.ref_id))
+printing.register_builder("slip", lambda session, job: slip(session, job.ref_id))

@@ -1,0 +1,172 @@
+"""Exports for the accounts: CSV totals equal the database's; Paheko's journal import
+rules; the period remembered; backup then restore gives the same journal head."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kiosk.database import utcnow
+from kiosk.extensions import db
+from kiosk.models import CashCountLine, Cheque, EnvelopeEntry, ExportRecord, Payment, Sale
+from kiosk.services import journal
+from kiosk.services.closing import PARIS
+from tests.closing_helpers import close_body, sales_day, sell
+
+
+def today() -> str:
+    return utcnow().astimezone(PARIS).date().isoformat()
+
+
+def read(path: Path, encoding="utf-8-sig") -> list[dict]:
+    with path.open(encoding=encoding, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def closed_day(client, seller_headers, treasurer_headers) -> int:
+    session_id = sales_day(client, seller_headers, treasurer_headers)
+    response = client.post(f"/api/v1/cash-sessions/{session_id}/close",
+                           headers=treasurer_headers, json=close_body())
+    assert response.status_code == 200
+    return session_id
+
+
+def total(model_column) -> int:
+    db.session.rollback()
+    return int(db.session.scalar(select(func.coalesce(func.sum(model_column), 0))))
+
+
+def test_csv_export_round_trip(client, runner, seller_headers, treasurer_headers, tmp_path):
+    closed_day(client, seller_headers, treasurer_headers)
+    out = tmp_path / "export"
+    result = runner.invoke(args=["export", "--from", today(), "--to", today(), "--format",
+                                 "csv", str(out)])
+    assert result.exit_code == 0, result.output
+    files = {p.name.split("_")[0]: p for p in out.iterdir()}
+    assert set(files) == {"ventes-lignes", "paiements", "caisses", "comptages-caisse",
+                          "cheques", "enveloppes"}
+
+    lines = read(files["ventes-lignes"])
+    assert sum(int(r["total_centimes"]) for r in lines) == total(Sale.total_cents) == 4750
+    assert {r["motif"] for r in lines} >= {"Mauvais article touché", "Couture défaite"}
+    assert any(r["annule_vente"] for r in lines)
+    payments = read(files["paiements"])
+    assert sum(int(r["montant_centimes"]) for r in payments) == total(Payment.amount_cents)
+    assert sum(int(r["rendu_centimes"]) for r in payments) == total(Payment.change_cents)
+    counts = read(files["comptages-caisse"])
+    assert sum(int(r["total_centimes"]) for r in counts) == total(
+        CashCountLine.denomination_cents * CashCountLine.count) == 3000 + 6500
+    cheques = read(files["cheques"])
+    assert [(r["montant_centimes"], r["tireur"]) for r in cheques] == [("750", "Mme Dupré")]
+    assert sum(int(r["montant_centimes"]) for r in cheques) == total(Cheque.amount_cents)
+    envelopes = read(files["enveloppes"])
+    assert sum(int(r["montant_centimes"]) for r in envelopes) == total(
+        EnvelopeEntry.amount_cents) == 4650
+    [drawer] = read(files["caisses"])
+    assert (drawer["ecart_centimes"], drawer["ventes_nettes_centimes"]) == ("-100", "4750")
+    assert db.session.scalar(select(func.count()).select_from(ExportRecord)) == 1
+
+
+def test_paheko_journal_follows_its_import_rules(client, runner, seller_headers,
+                                                  treasurer_headers, tmp_path):
+    session_id = closed_day(client, seller_headers, treasurer_headers)
+    out = tmp_path / "paheko"
+    result = runner.invoke(args=["export", "--from", today(), "--to", today(), "--format",
+                                 "paheko", str(out)])
+    assert result.exit_code == 0, result.output
+    [path] = list(out.iterdir())
+    assert path.name == f"paheko-journal_{today()}_au_{today()}.csv"
+    raw = path.read_bytes()
+    raw.decode("utf-8")  # UTF-8, never Windows-1252
+    rows = read(path, "utf-8")
+    assert list(rows[0]) == ["Numéro d'écriture", "Libellé", "Date", "Remarques",
+                             "Numéro pièce comptable", "Référence paiement",
+                             "Compte de débit", "Compte de crédit", "Montant",
+                             "Projet analytique"]
+    for row in rows:
+        assert row["Numéro d'écriture"] == ""  # a filled one would overwrite an entry
+        assert re.fullmatch(r"[1-9][0-9]*,[0-9]{2}|0,[0-9]{2}", row["Montant"])
+        assert row["Montant"] != "0,00"
+        assert re.fullmatch(r"\d\d/\d\d/\d{4}", row["Date"])
+        assert row["Libellé"] and row["Compte de débit"] and row["Compte de crédit"]
+        assert row["Numéro pièce comptable"] == f"Caisse {session_id}"
+
+    def net(account: str) -> int:
+        cents = 0
+        for row in rows:
+            amount = int(row["Montant"].replace(",", ""))
+            cents += amount if row["Compte de débit"] == account else 0
+            cents -= amount if row["Compte de crédit"] == account else 0
+        return cents
+
+    assert net("701") == -4750  # the revenue, credited
+    assert net("530") == 3600 - 100  # net cash in, less the 1 € shortfall
+    assert net("5112") == 750 and net("5115") == 400
+    assert net("658") == 100  # the shortfall is a charge
+    shortfall = [r for r in rows if r["Compte de débit"] == "658"]
+    assert shortfall and shortfall[0]["Compte de crédit"] == "530"
+
+    again = runner.invoke(args=["export", "--from", today(), "--to", today(), "--format",
+                                "paheko", str(tmp_path / "twice")])
+    assert again.exit_code == 2 and "deux fois" in again.output
+    assert not (tmp_path / "twice").exists()
+    forced = runner.invoke(args=["export", "--from", today(), "--to", today(), "--format",
+                                 "paheko", "--again", str(tmp_path / "twice")])
+    assert forced.exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(ExportRecord)) == 2
+
+
+def test_refunds_alone_swap_the_accounts(client, runner, seller_headers, treasurer_headers,
+                                         tmp_path):
+    from tests.closing_helpers import open_session
+
+    session_id = open_session(client, seller_headers)
+    sale = sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+                [{"method": "card", "amount_cents": 400}]).get_json()
+    client.post(f"/api/v1/sales/{sale['id']}/refund", headers=treasurer_headers,
+                json={"reason": "cassée"})
+    sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+         [{"method": "cash", "amount_cents": 400}])
+    from kiosk.services.exports import paheko_rows
+
+    day = utcnow().astimezone(PARIS).date()
+    rows = paheko_rows(db.session, day, day)
+    # card: +4 −4 = 0, nothing written; cash: +4 → 530 debit
+    assert [(r[6], r[7], r[8]) for r in rows] == [("530", "701", "4,00")]
+
+
+def test_bad_export_requests(runner, demo, tmp_path):
+    for args in (["--from", "2026-05-02", "--to", "2026-05-01", "--format", "csv"],
+                 ["--from", "2026-13-01", "--to", "2026-05-01", "--format", "csv"],
+                 ["--from", "2026-05-01", "--to", "2026-05-01", "--format", "xls"]):
+        result = runner.invoke(args=["export", *args, str(tmp_path / "x")])
+        assert result.exit_code == 2, result.output
+    assert db.session.scalar(select(func.count()).select_from(ExportRecord)) == 0
+
+
+def test_backup_then_restore_gives_the_same_head(client, runner, seller_headers,
+                                                 treasurer_headers, tmp_path):
+    closed_day(client, seller_headers, treasurer_headers)
+    db.session.rollback()
+    head_at_backup = journal.head(db.session)
+    copy = tmp_path / "copie.backup"
+    assert runner.invoke(args=["backup", str(copy)]).exit_code == 0
+    from tests.closing_helpers import open_session
+
+    open_session(client, seller_headers, name="Après la copie")  # the journal moves on
+    db.session.rollback()
+    assert journal.head(db.session) != head_at_backup
+    db.session.remove()
+
+    refused = runner.invoke(args=["restore", str(copy)])
+    assert refused.exit_code == 2
+    result = runner.invoke(args=["restore", "--yes", str(copy)])
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    verdict = runner.invoke(args=["verify-journal"])
+    assert verdict.exit_code == 0, verdict.output
+    assert head_at_backup[1] in verdict.output
+    assert journal.head(db.session) == head_at_backup
