@@ -110,9 +110,11 @@ def backup(path: str) -> None:
     """A consistent copy of the database while the app runs."""
     from kiosk.services.backup import backup_database
 
+    import subprocess
+
     try:
         backup_database(db.engine, path)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, subprocess.CalledProcessError) as exc:
         click.echo(f"Refusé : {exc}", err=True)
         sys.exit(2)
     click.echo(f"Copie écrite dans {path}.")
