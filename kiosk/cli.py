@@ -108,9 +108,9 @@ def verify_journal() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def backup(path: str) -> None:
     """A consistent copy of the database while the app runs."""
-    from kiosk.services.backup import backup_database
-
     import subprocess
+
+    from kiosk.services.backup import backup_database
 
     try:
         backup_database(db.engine, path)

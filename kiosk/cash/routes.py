@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -37,7 +38,7 @@ from kiosk.services.money import parse_euros
 from kiosk.services.pdf import report_pdf
 
 CHEQUE_ROWS = 8
-DOCUMENT_NAMES = {"z_report": "Ticket Z", "slip": "Bordereau de remise"}
+DOCUMENT_NAMES = {"z_report": _l("Ticket Z"), "slip": _l("Bordereau de remise")}
 
 
 def denomination_label(cents: int) -> str:
@@ -214,9 +215,9 @@ def print_document(session_id: int, document: str):
     _open_session_or_404(session_id)
     status = reports_print.print_document(db.session, document, session_id)
     messages = {
-        "printed": _("%(doc)s imprimé.", doc=_(DOCUMENT_NAMES[document])),
+        "printed": _("%(doc)s imprimé.", doc=str(DOCUMENT_NAMES[document])),
         "queued": _("L'imprimante ne répond pas : %(doc)s attend dans la file.",
-                    doc=_(DOCUMENT_NAMES[document])),
+                    doc=str(DOCUMENT_NAMES[document])),
         "failed": _("L'impression a échoué : voyez la page Imprimante."),
         "none": _("Pas d'imprimante réglée : ouvrez le PDF pour l'imprimer."),
     }

@@ -34,6 +34,7 @@ from kiosk.services.cash import get_cash_session, validate_counts
 from kiosk.services.envelopes import post_takings, rule_in_force
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.money import format_money, split_largest_remainder
+from kiosk.services.text import _
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_AMOUNT_CENTS = 100_000_000
@@ -119,10 +120,10 @@ class CloseResult:
 def difference_in_words(difference_cents: int, money=format_money) -> str:
     """What the screen and the slip say about the count, in plain French."""
     if difference_cents < 0:
-        return f"il manque {money(-difference_cents)}"
+        return _("il manque %(amount)s", amount=money(-difference_cents))
     if difference_cents > 0:
-        return f"il y a {money(difference_cents)} de trop"
-    return "le compte est bon"
+        return _("il y a %(amount)s de trop", amount=money(difference_cents))
+    return _("le compte est bon")
 
 
 def session_day(cash_session: CashSession) -> date:
