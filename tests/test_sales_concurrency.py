@@ -14,7 +14,6 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from kiosk.database import write_transaction
 from kiosk.extensions import db
@@ -29,6 +28,7 @@ from kiosk.models import (
 )
 from kiosk.services import journal
 from kiosk.services.stock import level
+from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.slow
 
@@ -36,19 +36,12 @@ THREADS, SALES_EACH = 8, 40
 SKUS = ("SAC-VILLE", "POCH-TGV", "ETIQ-TGV", "TAB-IKEA", "TROU-IKEA", "ETIQ-IKEA")
 
 
-class Server:
+class Server(LiveServer):
+    """A real HTTP server, as the tablets reach it, with a small JSON client."""
+
     def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/api/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
+        super().__init__(app)
+        self.url += "/api/v1"
 
     def call(self, path: str, body: dict | None = None, token: str | None = None
              ) -> tuple[int, dict]:

@@ -182,14 +182,20 @@ def _document_or_404(document: str) -> None:
         abort(404)
 
 
-@bp.route("/sessions/<int:session_id>/document/<document>")
-@treasurer_required
-def document_page(session_id: int, document: str):
-    """The Z report or the slip as a printable page."""
+def _report(session_id: int, document: str):
+    """The document as paper would show it: DUPLICATA once it was printed."""
     _document_or_404(document)
     _open_session_or_404(session_id)
     report = reports_print.build(db.session, document, session_id)
     report.duplicate = reports_print.already_printed(db.session, document, session_id)
+    return report
+
+
+@bp.route("/sessions/<int:session_id>/document/<document>")
+@treasurer_required
+def document_page(session_id: int, document: str):
+    """The Z report or the slip as a printable page."""
+    report = _report(session_id, document)
     return render_template("cash/document.html", report=report, session_id=session_id,
                            document=document)
 
@@ -197,10 +203,7 @@ def document_page(session_id: int, document: str):
 @bp.route("/sessions/<int:session_id>/pdf/<document>")
 @treasurer_required
 def document_pdf(session_id: int, document: str):
-    _document_or_404(document)
-    _open_session_or_404(session_id)
-    report = reports_print.build(db.session, document, session_id)
-    report.duplicate = reports_print.already_printed(db.session, document, session_id)
+    report = _report(session_id, document)
     name = "ticket-z" if document == "z_report" else "bordereau"
     return send_file(io.BytesIO(report_pdf(report)), mimetype="application/pdf",
                      download_name=f"{name}-caisse-{session_id}.pdf")

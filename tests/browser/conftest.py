@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import missing
+from tests.conftest import LiveServer, missing
 
 CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM", "/usr/bin/chromium")
 AXE_SOURCE = (Path(__file__).parent.parent / "vendor" / "axe.min.js").read_text()
@@ -40,21 +38,6 @@ def browser():
                                              args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-class LiveServer:
-    def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
 
 
 @pytest.fixture
