@@ -220,3 +220,15 @@ def test_list_needs_a_session_id(client, seller_headers):
                       headers=seller_headers).status_code == 400
     assert client.get("/api/v1/sales?cash_session_id=5",
                       headers=seller_headers).status_code == 404
+
+
+def test_service_errors_speak_the_volunteers_language(client, seller_headers):
+    session_id = open_session(client, seller_headers)
+    body = {"client_id": str(uuid.uuid4()), "cash_session_id": session_id,
+            "lines": [{"sku": "NOPE", "qty": 1}],
+            "payments": [{"method": "cash", "amount_cents": 100}]}
+    french = client.post("/api/v1/sales", headers=seller_headers, json=body).get_json()
+    assert french["message"].startswith("Article inconnu : NOPE.")
+    english = client.post("/api/v1/sales?lang=en", headers=seller_headers,
+                          json=body).get_json()
+    assert english["message"].startswith("Unknown item: NOPE.")

@@ -34,8 +34,8 @@ def validate_counts(counts: Mapping[int, int]) -> dict[int, int]:
     clean: dict[int, int] = {}
     for denomination, count in counts.items():
         if int(denomination) not in DENOMINATIONS_CENTS:
-            raise InvalidInput("denomination", f"{denomination} n'est pas un billet ou une "
-                               "pièce en euros (en centimes : 50000, 20000… 1).")
+            raise InvalidInput("denomination", "%(d)s n'est pas un billet ou une pièce en "
+                               "euros (en centimes : 50000, 20000… 1).", d=denomination)
         if not 0 <= int(count) <= 9999:
             raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à 9999.")
         clean[int(denomination)] = clean.get(int(denomination), 0) + int(count)
@@ -52,15 +52,15 @@ def open_cash_session(session: Session, name: str, location_code: str,
         raise InvalidInput("name", "Donnez un nom à la caisse, par exemple « Vente IKEA ».")
     location = session.scalar(select(Location).where(Location.code == location_code))
     if location is None or not location.active:
-        raise NotFound("location", f"Le lieu « {location_code} » n'existe pas.")
+        raise NotFound("location", "Le lieu « %(which)s » n'existe pas.", which=location_code)
     if location.kind == LocationKind.CONSIGNMENT:
         raise InvalidInput("location", "On n'ouvre pas de caisse dans un dépôt-vente : "
                            "ses ventes arrivent par le relevé du dépôt.")
     journal.lock_head(session)
     already = open_session_for(session, location_code)
     if already is not None:
-        raise Conflict("already_open", f"Une caisse est déjà ouverte ici : « {already.name} ». "
-                       "Vendez dans celle-ci.")
+        raise Conflict("already_open", "Une caisse est déjà ouverte ici : « %(name)s ». "
+                       "Vendez dans celle-ci.", name=already.name)
     cash_session = CashSession(name=name, location_id=location.id, opened_by=user_id,
                                float_cents=sum(d * c for d, c in counts.items()))
     session.add(cash_session)
@@ -77,5 +77,5 @@ def open_cash_session(session: Session, name: str, location_code: str,
 def get_cash_session(session: Session, cash_session_id: int) -> CashSession:
     cash_session = session.get(CashSession, cash_session_id)
     if cash_session is None:
-        raise NotFound("cash_session", f"La caisse n° {cash_session_id} n'existe pas.")
+        raise NotFound("cash_session", "La caisse n° %(id)s n'existe pas.", id=cash_session_id)
     return cash_session

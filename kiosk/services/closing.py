@@ -167,7 +167,7 @@ def expected_cash(session: Session, cash_session_id: int) -> int:
 
 def _clean_cheques(cheques: Sequence[ChequeIn]) -> list[ChequeIn]:
     if len(cheques) > MAX_CHEQUES:
-        raise InvalidInput("cheques", f"{MAX_CHEQUES} chèques au plus par caisse.")
+        raise InvalidInput("cheques", "%(n)s chèques au plus par caisse.", n=MAX_CHEQUES)
     clean = []
     for cheque in cheques:
         if not 1 <= cheque.amount_cents <= MAX_AMOUNT_CENTS:

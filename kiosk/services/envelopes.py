@@ -31,7 +31,7 @@ def decide_split(session: Session, weights: Mapping[str, int], effective_from: d
         select(Envelope).where(Envelope.code.in_(list(weights))))}
     missing = sorted(set(weights) - set(envelopes))
     if missing:
-        raise NotFound("envelope", f"Enveloppe inconnue : {', '.join(missing)}.")
+        raise NotFound("envelope", "Enveloppe inconnue : %(codes)s.", codes=", ".join(missing))
     rule = SplitRule(effective_from=effective_from, decision=decision.strip(),
                      created_by=user_id)
     session.add(rule)
@@ -94,7 +94,7 @@ class EnvelopeBalance:
 def envelope_by_code(session: Session, code: str) -> Envelope:
     envelope = session.scalar(select(Envelope).where(Envelope.code == code))
     if envelope is None:
-        raise NotFound("envelope", f"L'enveloppe « {code} » n'existe pas.")
+        raise NotFound("envelope", "L'enveloppe « %(which)s » n'existe pas.", which=code)
     return envelope
 
 
@@ -157,8 +157,9 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
     envelope = envelope_by_code(session, code)
     after = balance(session, envelope.id) - amount_cents
     if after < 0 and not confirm:
-        raise Conflict("below_zero", f"Après cette dépense, l'enveloppe « {envelope.name} » "
-                       f"serait à {format_money(after)} : confirmez si c'est bien voulu.")
+        raise Conflict("below_zero", "Après cette dépense, l'enveloppe « %(name)s » serait à "
+                       "%(amount)s : confirmez si c'est bien voulu.", name=envelope.name,
+                       amount=format_money(after))
     entry = EnvelopeEntry(envelope_id=envelope.id, amount_cents=-amount_cents, kind="spend",
                           label=label, entry_date=on, receipt_ref=receipt_ref,
                           created_by=user_id)
@@ -180,8 +181,9 @@ def transfer(session: Session, from_code: str, to_code: str, amount_cents: int, 
     target = envelope_by_code(session, to_code)
     after = balance(session, source.id) - amount_cents
     if after < 0 and not confirm:
-        raise Conflict("below_zero", f"Après ce virement, l'enveloppe « {source.name} » "
-                       f"serait à {format_money(after)} : confirmez si c'est bien voulu.")
+        raise Conflict("below_zero", "Après ce virement, l'enveloppe « %(name)s » serait à "
+                       "%(amount)s : confirmez si c'est bien voulu.", name=source.name,
+                       amount=format_money(after))
     group = str(uuid.uuid4())
     entries = [
         EnvelopeEntry(envelope_id=source.id, amount_cents=-amount_cents, kind="transfer",
@@ -202,7 +204,7 @@ def add_envelope(session: Session, code: str, name: str) -> Envelope:
         raise InvalidInput("code", "Le code est fait de lettres et de chiffres, sans espace.")
     name = _check_text(name, "name", "Donnez un nom à l'enveloppe (120 caractères au plus).")
     if session.scalar(select(Envelope.id).where(Envelope.code == code)) is not None:
-        raise Conflict("exists", f"L'enveloppe « {code} » existe déjà.")
+        raise Conflict("exists", "L'enveloppe « %(which)s » existe déjà.", which=code)
     envelope = Envelope(code=code, name=name)
     session.add(envelope)
     session.flush()

@@ -113,11 +113,12 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
         earlier = overlapping(session, fmt, date_from, date_to)
         if earlier:
             first = earlier[0]
-            raise Conflict("already_exported", (
-                f"Cette période recoupe un export Paheko déjà fait ({first.filename}, du "
-                f"{first.date_from:%d/%m/%Y} au {first.date_to:%d/%m/%Y}) : Paheko "
-                "compterait ces ventes deux fois. Refaites-le seulement si l'import "
-                "précédent a été annulé."))
+            raise Conflict(
+                "already_exported",
+                "Cette période recoupe un export Paheko déjà fait (%(file)s, du %(start)s au "
+                "%(end)s) : Paheko compterait ces ventes deux fois. Refaites-le seulement si "
+                "l'import précédent a été annulé.", file=first.filename,
+                start=f"{first.date_from:%d/%m/%Y}", end=f"{first.date_to:%d/%m/%Y}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     result = ExportResult()

@@ -122,7 +122,7 @@ def _open_session_location(session: Session, cash_session_id: int) -> int:
         .outerjoin(CashSessionClosure, CashSessionClosure.cash_session_id == CashSession.id)
         .where(CashSession.id == cash_session_id)).one_or_none()
     if row is None:
-        raise NotFound("cash_session", f"La caisse n° {cash_session_id} n'existe pas.")
+        raise NotFound("cash_session", "La caisse n° %(id)s n'existe pas.", id=cash_session_id)
     if row[1] is not None:
         raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
                        "pour vendre.")
@@ -133,7 +133,7 @@ def _check_shape(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest
     if not lines:
         raise InvalidInput("empty_cart", "Le panier est vide : touchez un article d'abord.")
     if len(lines) > MAX_LINES:
-        raise InvalidInput("too_many_lines", f"{MAX_LINES} lignes au plus par vente.")
+        raise InvalidInput("too_many_lines", "%(n)s lignes au plus par vente.", n=MAX_LINES)
     for line in lines:
         if not 1 <= line.qty <= 999:
             raise InvalidInput("qty", "La quantité va de 1 à 999.")
@@ -159,8 +159,8 @@ def _products(session: Session, skus: Sequence[str]) -> dict[str, Product]:
     found = {p.sku: p for p in session.scalars(select(Product).where(Product.sku.in_(skus)))}
     missing = [sku for sku in skus if sku not in found]
     if missing:
-        raise InvalidInput("unknown_product", f"Article inconnu : {missing[0]}. "
-                           "Vérifiez l'étiquette ou choisissez l'article à l'écran.")
+        raise InvalidInput("unknown_product", "Article inconnu : %(sku)s. Vérifiez l'étiquette "
+                           "ou choisissez l'article à l'écran.", sku=missing[0])
     return found
 
 
@@ -169,8 +169,8 @@ def _settle(total: int, payments: Sequence[PaymentRequest]) -> tuple[list[Paymen
     paid = sum(p.amount_cents for p in payments)
     not_cash = sum(p.amount_cents for p in payments if p.method != PaymentMethod.CASH)
     if paid < total:
-        raise InvalidInput("short_payment", f"Il manque {format_money(total - paid)} : "
-                           "ajoutez un paiement.")
+        raise InvalidInput("short_payment", "Il manque %(amount)s : ajoutez un paiement.",
+                           amount=format_money(total - paid))
     if not_cash > total:
         raise InvalidInput("overpaid", "Un chèque ou une carte ne peut pas dépasser le total : "
                            "la monnaie ne se rend qu'en espèces.")
@@ -193,7 +193,7 @@ def _settle(total: int, payments: Sequence[PaymentRequest]) -> tuple[list[Paymen
 def get_sale(session: Session, sale_id: int) -> Sale:
     sale = session.get(Sale, sale_id)
     if sale is None:
-        raise NotFound("sale", f"La vente n° {sale_id} n'existe pas.")
+        raise NotFound("sale", "La vente n° %(id)s n'existe pas.", id=sale_id)
     return sale
 
 
@@ -264,15 +264,16 @@ def refund_sale(session: Session, sale_id: int, reason: str,
         asked: dict[int, int] = {}
         for sku, qty in lines:
             if sku not in by_sku:
-                raise InvalidInput("not_in_sale", f"L'article {sku} n'est pas dans cette vente.")
+                raise InvalidInput("not_in_sale", "L'article %(sku)s n'est pas dans cette "
+                                   "vente.", sku=sku)
             if not 1 <= qty <= 999:
                 raise InvalidInput("qty", "La quantité va de 1 à 999.")
             asked[by_sku[sku]] = asked.get(by_sku[sku], 0) + qty
         for pid, qty in asked.items():
             left, price = remaining[pid]
             if qty > left:
-                raise Conflict("too_many", f"On ne peut rembourser que {left} "
-                               f"« {products[pid].name} » de plus.")
+                raise Conflict("too_many", "On ne peut rembourser que %(n)s « %(name)s » "
+                               "de plus.", n=left, name=products[pid].name)
             wanted.append((pid, qty, price))
     target = None
     if sale.cash_session_id is not None:
