@@ -78,10 +78,17 @@ def test_unknown_routes_and_methods_answer_json(demo, client, seller_headers):
 
 
 def test_cookie_session_api_posts_need_the_csrf_header(demo, client):
-    from tests.conftest import web_login
+    from tests.conftest import csrf_token, web_login
 
     web_login(client, "Vendeuse", "3456")
     assert client.get("/api/v1/journal/head").status_code == 200  # reads are fine
+    body = {"name": "Vente", "location": "ikea", "opening_float": {}}
+    refused = client.post("/api/v1/cash-sessions", json=body)
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    assert client.get("/api/v1/cash-sessions").get_json() == []  # nothing was opened
+    accepted = client.post("/api/v1/cash-sessions", json=body,
+                           headers={"X-CSRFToken": csrf_token(client, "/")})
+    assert accepted.status_code == 201
 
 
 def test_openapi_describes_every_api_route(app, client):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
 from kiosk.services import journal
-from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
 
 
@@ -155,17 +155,24 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
                               "120 caractères au plus.", required=False)
     journal.lock_head(session)  # balances are read and written one writer at a time
     envelope = envelope_by_code(session, code)
-    after = balance(session, envelope.id) - amount_cents
-    if after < 0 and not confirm:
-        raise Conflict("below_zero", "Après cette dépense, l'enveloppe « %(name)s » serait à "
-                       "%(amount)s : confirmez si c'est bien voulu.", name=envelope.name,
-                       amount=format_money(after))
+    _refuse_below_zero(session, envelope, amount_cents, confirm, N_(
+        "Après cette dépense, l'enveloppe « %(name)s » serait à %(amount)s : confirmez si "
+        "c'est bien voulu."))
     entry = EnvelopeEntry(envelope_id=envelope.id, amount_cents=-amount_cents, kind="spend",
                           label=label, entry_date=on, receipt_ref=receipt_ref,
                           created_by=user_id)
     session.add(entry)
     journal.append(session, "envelope_spend", code, [entry], user_id)
     return entry
+
+
+def _refuse_below_zero(session: Session, envelope: Envelope, amount_cents: int,
+                       confirm: bool, message: str) -> None:
+    """Taking `amount_cents` out may leave the envelope below zero only when confirmed;
+    the refusal says the balance it would leave."""
+    after = balance(session, envelope.id) - amount_cents
+    if after < 0 and not confirm:
+        raise Conflict("below_zero", message, name=envelope.name, amount=format_money(after))
 
 
 def transfer(session: Session, from_code: str, to_code: str, amount_cents: int, label: str,
@@ -179,11 +186,9 @@ def transfer(session: Session, from_code: str, to_code: str, amount_cents: int, 
     journal.lock_head(session)
     source = envelope_by_code(session, from_code)
     target = envelope_by_code(session, to_code)
-    after = balance(session, source.id) - amount_cents
-    if after < 0 and not confirm:
-        raise Conflict("below_zero", "Après ce virement, l'enveloppe « %(name)s » serait à "
-                       "%(amount)s : confirmez si c'est bien voulu.", name=source.name,
-                       amount=format_money(after))
+    _refuse_below_zero(session, source, amount_cents, confirm, N_(
+        "Après ce virement, l'enveloppe « %(name)s » serait à %(amount)s : confirmez si "
+        "c'est bien voulu."))
     group = str(uuid.uuid4())
     entries = [
         EnvelopeEntry(envelope_id=source.id, amount_cents=-amount_cents, kind="transfer",

@@ -14,6 +14,11 @@ from flask import has_request_context
 from flask_babel import gettext
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction when it reaches a ServiceError indirectly."""
+    return message
+
+
 class ServiceError(Exception):
     status = 400
 
