@@ -169,11 +169,12 @@ def bench_latency() -> dict:
                 try:
                     app = _app(url, str(tmp / f"instance-{label}-{history}"))
                     token, session_id = _prepare(app, history)
+                    # No app context around the requests: each one gets its own, with
+                    # its own session and login, as under the real server.
+                    sales, floor = _measure(app, token, session_id)
                     with app.app_context():
-                        sales, floor = _measure(app, token, session_id)
                         from kiosk.extensions import db
 
-                        db.session.remove()
                         db.engine.dispose()
                 finally:
                     cleanup()

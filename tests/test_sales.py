@@ -232,3 +232,71 @@ def test_service_errors_speak_the_volunteers_language(client, seller_headers):
     english = client.post("/api/v1/sales?lang=en", headers=seller_headers,
                           json=body).get_json()
     assert english["message"].startswith("Unknown item: NOPE.")
+
+
+def test_a_sale_is_a_handful_of_statements_whatever_the_database(client, seller_headers):
+    """The sale path's shape, which bench/ times: after the login, the head lock and one
+    query that says everything, the rows go in with ONE statement on PostgreSQL (each
+    statement is a round trip there) and one per table on SQLite. A statement added to
+    the path shows up here before it shows up at the stall."""
+    from sqlalchemy import event
+
+    session_id = open_session(client, seller_headers)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = sell(client, seller_headers, session_id,
+                        [{"sku": "SAC-IKEA", "qty": 1}, {"sku": "ETIQ-TGV", "qty": 2},
+                         {"sku": "POCH-TGV", "qty": 1}],
+                        [{"method": "cash", "amount_cents": 5000}])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 201, response.get_json()
+    if db.engine.dialect.name == "postgresql":
+        # the volunteer, the head lock, the context, then the WITH … UPDATE of every row
+        assert statements == ["SELECT", "SELECT", "SELECT", "WITH"], statements
+    else:
+        # BEGIN IMMEDIATE, the volunteer, the head, the context, then one per table:
+        # sales, lines, payments, moves, levels, journal entry, head
+        assert statements == ["BEGIN", "SELECT", "SELECT", "SELECT", *["INSERT"] * 6,
+                              "UPDATE"], statements
+    verdict = journal.verify(db.session)
+    assert verdict.ok, verdict.problems
+
+
+def test_a_number_cannot_be_given_twice(client, seller_headers):
+    """The unique (year, seq) index refuses a repeated number whatever the code does."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    session_id = open_session(client, seller_headers)
+    sold = sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+                [{"method": "card", "amount_cents": 400}]).get_json()
+    row = db.session.execute(select(Sale.__table__).where(Sale.id == sold["id"])).one()
+    twin = {**row._asdict(), "id": sold["id"] + 1000, "number": "x",
+            "client_id": str(uuid.uuid4())}
+    with pytest.raises(IntegrityError):
+        db.session.execute(insert(Sale.__table__), twin)
+    db.session.rollback()
+
+
+def test_a_sale_returns_what_was_written(client, seller_headers):
+    """The answer is built from the rows inserted, not reloaded: it must be what a later
+    read of the same sale gives."""
+    session_id = open_session(client, seller_headers)
+    sold = sell(client, seller_headers, session_id,
+                [{"sku": "SAC-IKEA", "qty": 2}, {"sku": "ETIQ-TGV", "qty": 1,
+                                                  "unit_price_cents": 350}],
+                [{"method": "card", "amount_cents": 1000}, {"method": "cash",
+                                                            "amount_cents": 5000}])
+    assert sold.status_code == 201, sold.get_json()
+    created = sold.get_json()
+    shown = client.get(f"/api/v1/sales/{created['id']}", headers=seller_headers).get_json()
+    assert {k: v for k, v in created.items() if k != "receipt"} == {
+        k: v for k, v in shown.items() if k != "receipt"}
+    assert created["lines"][1] == {"sku": "ETIQ-TGV", "qty": 1, "unit_price_cents": 350,
+                                   "total_cents": 350}

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ValidationError
 from kiosk.api import bp
 from kiosk.api.errors import ApiError
 from kiosk.auth.loader import authenticated_by_token
-from kiosk.extensions import csrf
+from kiosk.database import begin_write
+from kiosk.extensions import csrf, db
 from kiosk.models.people import Role
 
 
@@ -37,8 +38,11 @@ REGISTRY: list[EndpointDoc] = []
 def endpoint(rule: str, method: str = "GET", *, summary: str, role: Role | None = Role.SELLER,
              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
              responses: dict[int, str] | None = None,
-             produces: str = "application/json") -> Callable:
+             produces: str = "application/json", write: bool = False) -> Callable:
     """Register `view` under /api/v1`rule`. `role=None` makes it public.
+
+    `write=True`: the view's work is one write_transaction with nothing slow before it;
+    that transaction begins before the caller is authenticated (see begin_write).
 
     The view receives `data=` (the parsed body) and/or `query=` (the parsed query string)
     when those models are given; any input that does not fit is a 400 before it runs.
@@ -47,6 +51,8 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, role: Role | None 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(**kwargs: Any) -> Any:
+            if write:
+                begin_write(db.session)
             if role is not None:
                 if not current_user.is_authenticated:
                     raise ApiError(401, "unauthorized", _(

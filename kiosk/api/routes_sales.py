@@ -104,7 +104,7 @@ def receipt_status(sale_id: int) -> str:
 
 
 @endpoint("/sales", "POST", summary="Record a sale (idempotent by client_id)", body=SaleBody,
-          responses={201: "the sale", 200: "the same sale, already recorded"})
+          responses={201: "the sale", 200: "the same sale, already recorded"}, write=True)
 def create_sale(data: SaleBody):
     user_id = current_user.id  # read before the transaction expires the loaded user
     with write_transaction(db.session):

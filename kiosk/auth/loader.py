@@ -6,8 +6,8 @@ from flask import g, request
 from flask_login import LoginManager
 
 from kiosk.extensions import db
-from kiosk.models import User
-from kiosk.services.auth import user_for_token
+from kiosk.models.people import Volunteer
+from kiosk.services.auth import user_for_token, volunteer
 
 
 def register_loaders(login_manager: LoginManager) -> None:
@@ -16,14 +16,13 @@ def register_loaders(login_manager: LoginManager) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(user_id: str) -> Volunteer | None:
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return volunteer(db.session, int(user_id))
 
     @login_manager.request_loader
-    def load_from_token(req) -> User | None:
+    def load_from_token(req) -> Volunteer | None:
         header = req.headers.get("Authorization", "")
         if not header.startswith("Bearer "):
             return None

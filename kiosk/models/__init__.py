@@ -6,7 +6,7 @@ from kiosk.models.envelopes import Envelope, EnvelopeEntry, SplitRule, SplitRule
 from kiosk.models.journal import JournalEntry, JournalHead
 from kiosk.models.people import ApiToken, User
 from kiosk.models.printing import PrintJob
-from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleCounter, SaleLine
+from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleLine
 from kiosk.models.settings import ExportRecord, Setting
 from kiosk.models.stock import StockLevel, StockMove
 
@@ -28,7 +28,6 @@ __all__ = [
     "PrintJob",
     "Product",
     "Sale",
-    "SaleCounter",
     "SaleLine",
     "Setting",
     "SplitRule",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -24,7 +25,39 @@ class Role(StrEnum):
         return {"seller": 1, "treasurer": 2, "admin": 3}[self.value]
 
 
-class User(UserMixin, db.Model):
+class Person(UserMixin):
+    """What a volunteer may do, from her name, role and whether she is active: shared by
+    the stored User and the Volunteer snapshot that stands for her during a request."""
+
+    name: str
+    role: str
+    active: bool
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated volunteer cannot log in
+        return self.active
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(self.role).rank >= Role(role).rank
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0]
+
+
+@dataclass(frozen=True, eq=False)  # eq: Flask-Login's, by id
+class Volunteer(Person):
+    """Who is asking, for this one request (Flask-Login's current_user): read with one
+    Core query, never expired by a rollback, never reloaded."""
+
+    id: int
+    name: str
+    role: str
+    language: str | None
+    active: bool
+
+
+class User(Person, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,19 +73,8 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
     @property
-    def is_active(self) -> bool:  # Flask-Login: a deactivated volunteer cannot log in
-        return self.active
-
-    def has_role(self, role: Role | str) -> bool:
-        return Role(self.role).rank >= Role(role).rank
-
-    @property
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > utcnow()
-
-    @property
-    def first_name(self) -> str:
-        return self.name.split()[0]
 
 
 class ApiToken(db.Model):

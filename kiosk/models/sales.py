@@ -27,18 +27,13 @@ class PaymentMethod(StrEnum):
     TRANSFER = "transfer"
 
 
-class SaleCounter(db.Model):
-    """Last number given per year; locked while a number is allocated."""
-
-    __tablename__ = "sale_counters"
-
-    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_number: Mapped[int] = mapped_column(default=0)
-
-
 class Sale(db.Model):
     __tablename__ = "sales"
-    __table_args__ = (Index("ix_sales_session_seq", "cash_session_id", "seq"),)
+    __table_args__ = (
+        Index("ix_sales_session_seq", "cash_session_id", "seq"),
+        # The number's parts: never twice (numbering reads MAX(seq) for the year here).
+        Index("ix_sales_year_seq", "year", "seq", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)  # YYYY-NNNNNN

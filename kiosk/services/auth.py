@@ -8,13 +8,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.database import utcnow
 from kiosk.models import ApiToken, User
-from kiosk.models.people import Role
+from kiosk.models.people import Role, Volunteer
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,6}$")
 NAME_MAX = 120
@@ -99,14 +99,30 @@ def issue_token(session: Session, user: User, days: int, label: str = "") -> str
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                         .where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        return None
-    if not row.user.active:
-        return None
-    return row.user
+USERS = User.__table__
+TOKENS = ApiToken.__table__
+# Built once (each caches its compilation key): every request reads who is asking.
+_VOLUNTEER = select(USERS.c.id, USERS.c.name, USERS.c.role, USERS.c.language, USERS.c.active)
+VOLUNTEER_BY_ID = _VOLUNTEER.where(USERS.c.id == bindparam("user_id"),
+                                   USERS.c.active.is_(True))
+VOLUNTEER_BY_TOKEN = (_VOLUNTEER.join(TOKENS, TOKENS.c.user_id == USERS.c.id)
+                      .where(TOKENS.c.token_hash == bindparam("token_hash"),
+                             TOKENS.c.revoked_at.is_(None),
+                             TOKENS.c.expires_at > bindparam("now"),
+                             USERS.c.active.is_(True)))
+
+
+def volunteer(session: Session, user_id: int) -> Volunteer | None:
+    """The active volunteer with this id, as a request's current_user."""
+    row = session.connection().execute(VOLUNTEER_BY_ID, {"user_id": user_id}).first()
+    return Volunteer(*row) if row else None
+
+
+def user_for_token(session: Session, token: str) -> Volunteer | None:
+    """The active volunteer a live (unexpired, unrevoked) token belongs to, or None."""
+    row = session.connection().execute(VOLUNTEER_BY_TOKEN, {
+        "token_hash": _token_hash(token), "now": utcnow()}).first()
+    return Volunteer(*row) if row else None
 
 
 def revoke_token(session: Session, token_id: int) -> bool:

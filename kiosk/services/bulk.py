@@ -3,7 +3,7 @@
 Rows are written with Core `insert()` executemany and explicit ids, not one ORM object
 at a time, so 100,000 sales take seconds. The journal stays valid: every event gets the
 entry `journal.append` would have written (same row digests, same chained hash), the
-stock ledger and its cached levels agree, the yearly sale counters move on, and on
+stock ledger and its cached levels agree, the numbers follow each year's last one, and on
 PostgreSQL the id sequences are set past the ids written here.
 
 The history is made of closed cash sessions, two a month going back from last week:
@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.database import UTCDateTime, write_transaction
@@ -37,7 +37,6 @@ from kiosk.models import (
     Payment,
     Product,
     Sale,
-    SaleCounter,
     SaleLine,
     StockLevel,
     StockMove,
@@ -89,14 +88,10 @@ class _Writer:
         """The entry journal.append would write for these rows (same digests, same chain)."""
         digests = [[model.__tablename__, values["id"],
                     journal.row_digest(model.__tablename__, values)] for model, values in rows]
-        rows_json = journal._dumps(digests)
-        self.seq += 1
-        digest = journal.entry_hash(self.hash, self.seq, created_at, event, ref, user_id,
-                                    rows_json)
-        self.entries.append({"seq": self.seq, "created_at": created_at, "event": event,
-                             "ref": ref, "user_id": user_id, "rows": rows_json,
-                             "prev_hash": self.hash, "hash": digest})
-        self.hash = digest
+        entry = journal.next_entry(journal.ChainEnd(self.seq, self.hash), event, ref, digests,
+                                   user_id, created_at)
+        self.entries.append(entry)
+        self.seq, self.hash = entry["seq"], entry["hash"]
         if self.pending >= FLUSH_ROWS:
             self.flush()
 
@@ -116,7 +111,7 @@ class _Writer:
 
     def finish(self) -> None:
         self.flush()
-        self.head.seq, self.head.hash = self.seq, self.hash
+        journal.set_head(self.session, self.head, self.seq, self.hash)
         if self.session.get_bind().dialect.name == "postgresql":
             for model in TABLES:
                 table = model.__tablename__
@@ -190,8 +185,9 @@ def _seed(session: Session, n: int, rng: random.Random) -> None:
     envelopes = {e.id for e in session.scalars(select(Envelope))}
 
     writer = _Writer(session)
-    counters = dict(session.execute(select(SaleCounter.year, SaleCounter.last_number)).all())
-    known_years = set(counters)
+    # Numbers go on from each year's last one (see numbering.py).
+    counters = dict(session.execute(select(Sale.year, func.max(Sale.seq))
+                                    .group_by(Sale.year)).all())
     levels: dict[tuple[int, int], int] = defaultdict(int)
     events = min(MAX_EVENTS, max(1, math.ceil(n / SALES_PER_EVENT)))
     last_day = datetime.now(PARIS).date() - timedelta(days=7)
@@ -303,12 +299,6 @@ def _seed(session: Session, n: int, rng: random.Random) -> None:
 
     writer.finish()
     _apply_levels(session, levels)
-    for year, last in counters.items():
-        if year in known_years:
-            session.execute(update(SaleCounter).where(SaleCounter.year == year)
-                            .values(last_number=last))
-        else:
-            session.execute(insert(SaleCounter).values(year=year, last_number=last))
 
 
 def _move(product_id: int, location_id: int, qty: int, reason: str, user_id: int,

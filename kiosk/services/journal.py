@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -36,6 +36,7 @@ from kiosk.models import (
     StockLevel,
     StockMove,
 )
+from kiosk.models.journal import GENESIS_HASH
 
 # Every table whose rows must never change behind the app's back.
 JOURNALED_MODELS: tuple[type[db.Model], ...] = (
@@ -56,20 +57,19 @@ JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
 
 
 def _canonical_value(value: Any) -> Any:
-    if isinstance(value, datetime):
+    """Dates and times as ISO 8601 text; every other column value is JSON already."""
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} cannot be journaled")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# One encoder, built once (json.dumps with options builds a new one at every call).
+_dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          default=_canonical_value).encode
 
 
 def row_digest(table: str, values: dict[str, Any]) -> str:
-    canonical = {key: _canonical_value(val) for key, val in values.items()}
-    return hashlib.sha256(_dumps([table, canonical]).encode()).hexdigest()
+    return hashlib.sha256(_dumps([table, values]).encode()).hexdigest()
 
 
 def _object_values(obj: db.Model) -> dict[str, Any]:
@@ -84,29 +84,48 @@ def entry_hash(prev_hash: str, seq: int, created_at: datetime, event: str, ref: 
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def lock_head(session: Session) -> JournalHead:
+@dataclass
+class ChainEnd:
+    """The chain's last entry as this transaction holds it (locked)."""
+
+    seq: int
+    hash: str
+
+
+HEAD = JournalHead.__table__
+ENTRIES = JournalEntry.__table__
+# Built once: a statement object caches its own compilation key (the sale path runs these).
+LOCK_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
+INSERT_ENTRY = insert(ENTRIES)
+MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"),
+                                                     hash=bindparam("new_hash"))
+
+
+def lock_head(session: Session) -> ChainEnd:
     """Lock the chain's end for this transaction (FOR UPDATE; SQLite is already locked by
-    BEGIN IMMEDIATE). Every journaled write calls this first, so they run one at a time."""
+    BEGIN IMMEDIATE). Every journaled write calls this first, so they run one at a time.
+
+    Read and written with Core, not as an ORM object: the sale path pays for every
+    statement (bench/), and the head is cached per transaction in session.info."""
     # scoped_session (Flask-SQLAlchemy's db.session) proxies to the real Session.
     real = session() if callable(session) else session
+    connection = session.connection()  # begins the transaction if none is open
     transaction = real.get_transaction()
     held = session.info.get("journal_head")
     if held is not None and held[0] is transaction:
         return held[1]  # already locked in this transaction
-    head = session.execute(
-        select(JournalHead).where(JournalHead.id == 1).with_for_update()
-        .execution_options(populate_existing=True)  # never trust a copy from an older tx
-    ).scalar_one_or_none()
-    if head is None:
-        head = JournalHead(id=1, seq=0, hash="0" * 64)
-        session.add(head)
-        session.flush()
+    row = connection.execute(LOCK_HEAD).first()
+    if row is None:
+        connection.execute(insert(HEAD), {"id": 1, "seq": 0, "hash": GENESIS_HASH})
+        head = ChainEnd(0, GENESIS_HASH)
+    else:
+        head = ChainEnd(row.seq, row.hash)
     session.info["journal_head"] = (transaction, head)
     return head
 
 
 def append(session: Session, event: str, ref: str, rows: Iterable[db.Model],
-           user_id: int | None = None) -> JournalEntry:
+           user_id: int | None = None) -> dict[str, Any]:
     """Add one entry covering `rows` (already added to the session) to the chain."""
     head = lock_head(session)
     session.flush()  # ids and defaults are known only after the flush
@@ -117,34 +136,51 @@ def append(session: Session, event: str, ref: str, rows: Iterable[db.Model],
             raise ValueError(f"{table} is not a journaled table")
         values = _object_values(obj)
         digests.append([table, values["id"], row_digest(table, values)])
-    return _append_digests(session, head, event, ref, digests, user_id)
+    return append_digests(session, head, event, ref, digests, user_id)
 
 
-def _append_digests(session: Session, head: JournalHead, event: str, ref: str,
-                    digests: list[list[Any]], user_id: int | None,
-                    created_at: datetime | None = None) -> JournalEntry:
-    created_at = created_at or utcnow()
+def digest_rows(table: str, rows: Iterable[dict[str, Any]]) -> list[list[Any]]:
+    """Digests of rows written with Core: each dict holds every column, id included."""
+    return [[table, values["id"], row_digest(table, values)] for values in rows]
+
+
+def append_digests(session: Session, head: ChainEnd, event: str, ref: str,
+                   digests: list[list[Any]], user_id: int | None,
+                   created_at: datetime | None = None) -> dict[str, Any]:
+    """Write the entry for `digests` and move the locked head to it (two statements)."""
+    entry = next_entry(head, event, ref, digests, user_id, created_at or utcnow())
+    connection = session.connection()
+    connection.execute(INSERT_ENTRY, entry)
+    set_head(session, head, entry["seq"], entry["hash"])
+    return entry
+
+
+def next_entry(head: ChainEnd, event: str, ref: str, digests: list[list[Any]],
+               user_id: int | None, created_at: datetime) -> dict[str, Any]:
+    """The entry that follows `head` (its values, not yet written)."""
     seq = head.seq + 1
     rows_json = _dumps(digests)
     digest = entry_hash(head.hash, seq, created_at, event, ref, user_id, rows_json)
-    entry = JournalEntry(seq=seq, created_at=created_at, event=event, ref=ref, user_id=user_id,
-                         rows=rows_json, prev_hash=head.hash, hash=digest)
-    session.add(entry)
+    return {"seq": seq, "created_at": created_at, "event": event, "ref": ref,
+            "user_id": user_id, "rows": rows_json, "prev_hash": head.hash, "hash": digest}
+
+
+def set_head(session: Session, head: ChainEnd, seq: int, digest: str) -> None:
+    session.connection().execute(MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
     head.seq, head.hash = seq, digest
-    return entry
 
 
 def head(session: Session) -> tuple[int, str]:
     row = session.execute(select(JournalHead.seq, JournalHead.hash)
                           .where(JournalHead.id == 1)).one_or_none()
-    return (row[0], row[1]) if row else (0, "0" * 64)
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
 @dataclass
 class Verdict:
     ok: bool = True
     entries: int = 0
-    head_hash: str = "0" * 64
+    head_hash: str = GENESIS_HASH
     problems: list[str] = field(default_factory=list)
 
     def problem(self, text: str) -> None:
@@ -157,7 +193,7 @@ def verify(session: Session) -> Verdict:
     """Re-check the whole chain, every guarded row and the cached stock levels."""
     verdict = Verdict()
     expected: dict[tuple[str, int], tuple[str, int]] = {}
-    prev_hash, prev_seq = "0" * 64, 0
+    prev_hash, prev_seq = GENESIS_HASH, 0
     stmt = select(JournalEntry).order_by(JournalEntry.seq)
     for entry in _readable(session, JournalEntry.seq, stmt, verdict, "journal_entries"):
         verdict.entries += 1

@@ -1,36 +1,43 @@
-"""Sale numbers: `YYYY-NNNNNN`, per year (Paris time), without gap or repeat."""
+"""Sale numbers: `YYYY-NNNNNN`, per year (Paris time), without gap or repeat.
+
+The next number is the year's highest seq + 1, read under the journal head lock that every
+numbering write holds (journal.lock_head), so two tablets never read the same one; the
+unique index on (year, seq) refuses a repeat whatever happens; a rolled-back sale takes its
+number back with it, so no gap appears.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from kiosk.models import SaleCounter
+from kiosk.models import Sale
 
 PARIS = ZoneInfo("Europe/Paris")
+SALES = Sale.__table__
+# The year's last seq: one step down the (year, seq) index, whatever the history's size.
+# The sale folds it into the query it already makes (sales.SALE_CONTEXT).
+LAST_SEQ = (select(func.coalesce(func.max(SALES.c.seq), 0))
+            .where(SALES.c.year == bindparam("for_year")).scalar_subquery())
+LAST_SEQ_QUERY = select(LAST_SEQ)
+
+
+def sale_year(when: datetime) -> int:
+    return when.astimezone(PARIS).year
+
+
+def format_number(year: int, seq: int) -> str:
+    return f"{year}-{seq:06d}"
 
 
 def next_sale_number(session: Session, when: datetime) -> tuple[int, int, str]:
-    """Allocate the next number for the year of `when` → (year, seq, "2026-000123").
+    """The next number for the year of `when` → (year, seq, "2026-000123").
 
-    Call it inside a write transaction, after journal.lock_head(): the head lock already
-    serialises journaled writes; the counter row is locked too, so numbering stays safe
-    even if a caller forgets. The number is taken in the same transaction as the sale,
-    so a rolled-back sale gives its number back and no gap appears.
+    Call it inside a write transaction, after journal.lock_head().
     """
-    year = when.astimezone(PARIS).year
-    # One statement: the increment takes the row's write lock until the commit.
-    seq = session.execute(
-        update(SaleCounter).where(SaleCounter.year == year)
-        .values(last_number=SaleCounter.last_number + 1)
-        .returning(SaleCounter.last_number)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if seq is None:  # the year's first sale (serialised by the journal head lock)
-        session.add(SaleCounter(year=year, last_number=1))
-        session.flush()
-        seq = 1
-    return year, seq, f"{year}-{seq:06d}"
+    year = sale_year(when)
+    seq = session.connection().execute(LAST_SEQ_QUERY, {"for_year": year}).scalar_one() + 1
+    return year, seq, format_number(year, seq)
