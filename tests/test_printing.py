@@ -133,6 +133,38 @@ def test_two_threads_print_a_job_once(app, printer_emulator):
     assert jobs_in_db()[0].attempts == 1
 
 
+def test_a_job_another_process_is_sending_is_left_alone(app, printer_emulator):
+    """The server's worker and `flask print-queue` are two processes: the in-process lock
+    cannot keep them apart, the lease in the database does. A process that died while
+    sending lets its lease run out, and the job is printed then, once."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from kiosk.database import utcnow, write_transaction
+
+    job_id = printing.submit(db.session, "test_receipt", ref_id=11).id
+
+    def lease(until):
+        with write_transaction(db.session):  # as the other process's claim would
+            db.session.execute(update(PrintJob).where(PrintJob.id == job_id)
+                               .values(sending_until=until, attempts=1))
+
+    lease(utcnow() + timedelta(seconds=30))
+    assert printing.attempt(db.session, job_id) == "queued"
+    assert printing.retry_queued(db.session) == 0
+    time.sleep(0.2)
+    assert printer_emulator.jobs == []
+    assert jobs_in_db()[0].attempts == 1  # not claimed a second time
+
+    lease(utcnow() - timedelta(seconds=1))  # that process died mid-send
+    assert printing.attempt(db.session, job_id) == "printed"
+    printer_emulator.wait_for_jobs(1)
+    row = jobs_in_db()[0]
+    assert (row.status, row.attempts, row.sending_until) == ("printed", 2, None)
+    assert len(printer_emulator.jobs) == 1
+
+
 def test_background_worker_prints_what_waits(app, printer_emulator):
     printer_emulator.refuse()
     assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=5) == "queued"

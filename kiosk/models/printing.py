@@ -27,3 +27,5 @@ class PrintJob(db.Model):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the process sending the job; another process leaves it alone until then.
+    sending_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

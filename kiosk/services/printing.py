@@ -19,11 +19,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,9 @@ PRINTED, QUEUED, FAILED, NONE = "printed", "queued", "failed", "none"
 TARGETS = ("receipt", "label")
 DEFAULT_MAX_ATTEMPTS = 20
 MIN_SEND_SECONDS = 0.2  # less time than this left: leave the job queued, do not start
+# A claimed job is left alone by other processes for the send's budget plus this much
+# (building the document, the commits); a process that died mid-send lets it run out.
+LEASE_MARGIN = timedelta(seconds=5)
 
 Builder = Callable[[Session, PrintJob], "printer.Document"]
 _builders: dict[str, Builder] = {}
@@ -126,13 +129,17 @@ def attempt(session: Session, job_id: int, timeout: float | None = None) -> str:
     try:
         if deadline - time.monotonic() < MIN_SEND_SECONDS:
             return _status(session, job_id)  # no time left to print it now
-        seen = job.attempts
-        with write_transaction(session):  # claim this attempt (another process may try too)
+        seen, now = job.attempts, utcnow()
+        # Claim this attempt: the server's worker and `flask print-queue` are two
+        # processes, and the one that holds the lease is the only one to send the job.
+        with write_transaction(session):
             claimed = session.execute(
                 update(PrintJob)
                 .where(PrintJob.id == job_id, PrintJob.attempts == seen,
-                       PrintJob.status.in_((QUEUED, FAILED)))
-                .values(attempts=seen + 1)).rowcount
+                       PrintJob.status.in_((QUEUED, FAILED)),
+                       or_(PrintJob.sending_until.is_(None), PrintJob.sending_until < now))
+                .values(attempts=seen + 1,
+                        sending_until=now + timedelta(seconds=budget) + LEASE_MARGIN)).rowcount
         if not claimed:
             return _status(session, job_id)
         job = session.get(PrintJob, job_id)
@@ -265,7 +272,7 @@ def _failed(session: Session, job_id: int, reason: str) -> str:
 
 def _finish(session: Session, job_id: int, status: str, error: str,
             duplicate: bool | None = None) -> str:
-    values: dict = {"status": status, "last_error": error[:500]}
+    values: dict = {"status": status, "last_error": error[:500], "sending_until": None}
     if status == PRINTED:
         values["printed_at"] = utcnow()
     if duplicate is not None:
