@@ -78,3 +78,42 @@ def test_french_by_default_english_on_request(demo, client):
     english = client.get("/login?lang=en").get_data(as_text=True)
     assert "Tap your name" in english
     assert 'lang="en"' in english
+
+
+def test_two_first_writers_create_the_journal_head_once(app):
+    """On an empty database the first journaled writes create the head row: two at the
+    same moment must both go through, one after the other, chained."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from kiosk.database import write_transaction
+    from kiosk.services import journal
+    assert db.session.execute(text("SELECT count(*) FROM journal_head")).scalar() == 0
+    db.session.rollback()
+    start, errors = threading.Barrier(2), []
+
+    def writer(n: int) -> None:
+        with app.app_context():
+            try:
+                start.wait(5)
+                time.sleep(0.1 * n)  # the second starts while the first still writes
+                with write_transaction(db.session):
+                    journal.append(db.session, "test", f"writer-{n}", [])
+                    time.sleep(0.4 * (1 - n))  # the first holds its uncommitted head
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    db.session.rollback()
+    assert journal.head(db.session)[0] == 2
+    verdict = journal.verify(db.session)
+    assert verdict.ok, verdict.problems

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, inspect, select, update
+from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -97,6 +97,10 @@ ENTRIES = JournalEntry.__table__
 # Built once: a statement object caches its own compilation key (the sale path runs these).
 LOCK_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
 INSERT_ENTRY = insert(ENTRIES)
+# The very first journaled write creates the head; two doing it at once must not clash
+# (PostgreSQL makes the second wait for the first, then do nothing). Same text on both.
+CREATE_HEAD = text("INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, :genesis) "
+                   "ON CONFLICT (id) DO NOTHING").bindparams(genesis=GENESIS_HASH)
 MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"),
                                                      hash=bindparam("new_hash"))
 
@@ -116,10 +120,9 @@ def lock_head(session: Session) -> ChainEnd:
         return held[1]  # already locked in this transaction
     row = connection.execute(LOCK_HEAD).first()
     if row is None:
-        connection.execute(insert(HEAD), {"id": 1, "seq": 0, "hash": GENESIS_HASH})
-        head = ChainEnd(0, GENESIS_HASH)
-    else:
-        head = ChainEnd(row.seq, row.hash)
+        connection.execute(CREATE_HEAD)
+        row = connection.execute(LOCK_HEAD).one()
+    head = ChainEnd(row.seq, row.hash)
     session.info["journal_head"] = (transaction, head)
     return head
 
