@@ -90,6 +90,7 @@ def test_two_first_writers_create_the_journal_head_once(app):
 
     from kiosk.database import write_transaction
     from kiosk.services import journal
+
     assert db.session.execute(text("SELECT count(*) FROM journal_head")).scalar() == 0
     db.session.rollback()
     start, errors = threading.Barrier(2), []
@@ -102,7 +103,7 @@ def test_two_first_writers_create_the_journal_head_once(app):
                 with write_transaction(db.session):
                     journal.append(db.session, "test", f"writer-{n}", [])
                     time.sleep(0.4 * (1 - n))  # the first holds its uncommitted head
-            except Exception as exc:
+            except Exception as exc:  # reported by the assertion below
                 errors.append(exc)
             finally:
                 db.session.remove()
