@@ -12,6 +12,10 @@ from kiosk.config import load_config
 from kiosk.extensions import babel, csrf, db, login_manager, migrate
 
 SUPPORTED_LANGUAGES = ("fr", "en")
+# Pages a customer's phone opens from a label's QR code: they follow the phone's language
+# (a visitor at the museum may not read French); the kiosk's own pages stay French unless
+# the volunteer chooses otherwise.
+VISITOR_ENDPOINTS = frozenset({"stock.public_product"})
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -72,6 +76,8 @@ def _select_locale() -> str:
         return session["lang"]
     if current_user and current_user.is_authenticated and current_user.language:
         return current_user.language
+    if request.endpoint in VISITOR_ENDPOINTS:
+        return request.accept_languages.best_match(SUPPORTED_LANGUAGES) or "fr"
     return "fr"
 
 

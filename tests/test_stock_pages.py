@@ -113,6 +113,20 @@ def test_public_page_needs_no_login(demo, client):
     assert client.get("/stock").status_code == 302  # the rest needs a login
 
 
+def test_public_page_speaks_the_visitors_language(demo, client):
+    """A visitor's phone set to English reads the label's page in English; the kiosk's
+    own pages stay French by default whatever the browser says."""
+    english = client.get("/p/POCH-TGV", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert english.status_code == 200
+    assert '<html lang="en">' in english.text
+    assert "Where does it come from?" in text(english)
+    assert "Français" in text(english)  # and a way back
+    french = client.get("/p/POCH-TGV", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert '<html lang="fr">' in french.text and "D'où vient-il ?" in text(french)
+    login = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="fr">' in login.text
+
+
 def test_consignment_statement_is_a_numbered_sale_with_its_commission(demo, client):
     web_login(client, "Tresoriere", "2345")
     token = csrf_token(client, "/stock/consignment")
