@@ -25,6 +25,8 @@ def test_sqlite_runs_in_wal_with_foreign_keys(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        # 2 = FULL: a commit is on disk before the sale is acknowledged (power cut)
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
 
 
 def test_config_comes_from_kiosk_environment(monkeypatch, tmp_path):
