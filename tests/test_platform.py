@@ -115,6 +115,7 @@ def test_two_first_writers_create_the_journal_head_once(app):
         thread.start()
     for thread in threads:
         thread.join(10)
+    assert not any(thread.is_alive() for thread in threads)
     assert errors == []
     db.session.rollback()
     assert journal.head(db.session)[0] == 2

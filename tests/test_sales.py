@@ -300,3 +300,23 @@ def test_a_sale_returns_what_was_written(client, seller_headers):
         k: v for k, v in shown.items() if k != "receipt"}
     assert created["lines"][1] == {"sku": "ETIQ-TGV", "qty": 1, "unit_price_cents": 350,
                                    "total_cents": 350}
+
+
+def test_a_strangers_sale_takes_no_write_lock(client):
+    """POST /sales begins its write transaction before the login is checked, but only for
+    a request that carries a token or a cookie: a stranger gets a 401 without locking
+    SQLite's writers out for the request's length."""
+    from sqlalchemy import event
+
+    begun: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        begun.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = client.post("/api/v1/sales", json={})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert response.status_code == 401
+    assert not [s for s in begun if "IMMEDIATE" in s or "FOR UPDATE" in s], begun

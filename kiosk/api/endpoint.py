@@ -51,8 +51,8 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, role: Role | None 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(**kwargs: Any) -> Any:
-            if write:
-                begin_write(db.session)
+            if write and ("Authorization" in request.headers or request.cookies):
+                begin_write(db.session)  # (a stranger's request takes no write lock)
             if role is not None:
                 if not current_user.is_authenticated:
                     raise ApiError(401, "unauthorized", _(

@@ -106,7 +106,7 @@ def receipt_status(sale_id: int) -> str:
 @endpoint("/sales", "POST", summary="Record a sale (idempotent by client_id)", body=SaleBody,
           responses={201: "the sale", 200: "the same sale, already recorded"}, write=True)
 def create_sale(data: SaleBody):
-    user_id = current_user.id  # read before the transaction expires the loaded user
+    user_id = current_user.id
     with write_transaction(db.session):
         result = sales_service.record_sale(
             db.session, client_id=str(data.client_id), cash_session_id=data.cash_session_id,

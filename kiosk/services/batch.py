@@ -63,8 +63,10 @@ def write_event(connection: Connection, head: journal.ChainEnd,
     """Insert the rows of each table, add the deltas to the cached stock levels, append
     `entry` (made by journal.next_entry from `head`) and move the locked head to it."""
     for table, rows in tables:
-        if rows and set(rows[0]) != set(table.c.keys()):  # a digest covers every column
-            raise ValueError(f"{table.name}: {set(rows[0]) ^ set(table.c.keys())}")
+        columns = set(table.c.keys())
+        for row in rows:  # a digest covers every column, and no default fills a gap
+            if row.keys() != columns:
+                raise ValueError(f"{table.name}: {set(row) ^ columns}")
     levels = [{"product_id": product_id, "location_id": location_id, "qty": delta}
               for (product_id, location_id), delta in sorted(level_deltas.items())]
     if connection.dialect.name == "postgresql":
@@ -122,6 +124,8 @@ def _postgresql_sql(names: tuple[str, ...]) -> str:
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):  # stored as naive UTC, as UTCDateTime does
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC).replace(tzinfo=None).isoformat()
     if isinstance(value, date):
         return value.isoformat()

@@ -67,9 +67,9 @@ class _Writer:
         self.session = session
         self.rows: dict[type, list[dict[str, Any]]] = defaultdict(list)
         self.entries: list[dict[str, Any]] = []
+        self.head = journal.lock_head(session)  # first: no live sale slips in after the ids
         self.next_id = {model: (session.scalar(select(func.max(model.id))) or 0) + 1
                         for model in TABLES}
-        self.head = journal.lock_head(session)
         self.seq, self.hash = self.head.seq, self.head.hash
         self.pending = 0
         self.columns = {model: set(model.__table__.c.keys()) for model in TABLES}

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 import printer
-from kiosk.database import utcnow, write_transaction
+from kiosk.database import SQLITE_BUSY_TIMEOUT_MS, utcnow, write_transaction
 from kiosk.models import PrintJob
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ DEFAULT_MAX_ATTEMPTS = 20
 MIN_SEND_SECONDS = 0.2  # less time than this left: leave the job queued, do not start
 # A claimed job is left alone by other processes for the send's budget plus this much
 # (building the document, the commits); a process that died mid-send lets it run out.
-LEASE_MARGIN = timedelta(seconds=5)
+# The margin covers the busy timeout the final status update may wait on SQLite too.
+LEASE_MARGIN = timedelta(milliseconds=SQLITE_BUSY_TIMEOUT_MS) + timedelta(seconds=5)
 
 Builder = Callable[[Session, PrintJob], "printer.Document"]
 _builders: dict[str, Builder] = {}
@@ -129,10 +130,11 @@ def attempt(session: Session, job_id: int, timeout: float | None = None) -> str:
     try:
         if deadline - time.monotonic() < MIN_SEND_SECONDS:
             return _status(session, job_id)  # no time left to print it now
-        seen, now = job.attempts, utcnow()
+        seen = job.attempts
         # Claim this attempt: the server's worker and `flask print-queue` are two
         # processes, and the one that holds the lease is the only one to send the job.
         with write_transaction(session):
+            now = utcnow()  # once the write lock is held: the wait for it does not count
             claimed = session.execute(
                 update(PrintJob)
                 .where(PrintJob.id == job_id, PrintJob.attempts == seen,
