@@ -75,13 +75,19 @@ def configure_engine(engine: Engine) -> None:
 WRITE_READY = "write_transaction_ready"
 
 
+def real_session(session: Session) -> Session:
+    """The Session itself: Flask-SQLAlchemy's db.session is a scoped_session proxy, and
+    a transaction's identity is only visible on the real one."""
+    return session() if callable(session) else session
+
+
 def begin_write(session: Session) -> None:
     """Begin the request's transaction as a write transaction now, before its first read
     (the login's): write_transaction then carries on in it instead of rolling back and
     beginning again. On the sale path that saves a ROLLBACK, a pool check-out and a
     BEGIN (three round trips on PostgreSQL). Only for views whose whole work is one
     write transaction: on SQLite it holds the write lock from here to the commit."""
-    real = session() if callable(session) else session
+    real = real_session(session)
     if real.in_transaction():
         return
     session.connection(execution_options={"sqlite_immediate": True})
@@ -97,7 +103,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
     PostgreSQL the services lock the rows they allocate from with SELECT … FOR UPDATE).
     A transaction begun by begin_write() that has changed nothing yet is used as it is.
     """
-    real = session() if callable(session) else session
+    real = real_session(session)
     ready = session.info.pop(WRITE_READY, None)
     if not (ready is not None and ready is real.get_transaction()
             and not (real.new or real.dirty or real.deleted)):

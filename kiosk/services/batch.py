@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 
 from kiosk.services import journal
-from kiosk.services.stock import LEVEL_UPSERT
+from kiosk.services.stock import LEVEL_UPSERT, level_rows
 
 _INSERTS: dict[str, Any] = {}
 _PG_STATEMENTS: dict[tuple[str, ...], Any] = {}
@@ -59,7 +59,7 @@ def ids_from(value: Any, count: int) -> list[int]:
 
 def write_event(connection: Connection, head: journal.ChainEnd,
                 tables: Sequence[tuple[Table, list[dict[str, Any]]]],
-                level_deltas: dict[tuple[int, int], int], entry: dict[str, Any]) -> None:
+                deltas: dict[tuple[int, int], int], entry: dict[str, Any]) -> None:
     """Insert the rows of each table, add the deltas to the cached stock levels, append
     `entry` (made by journal.next_entry from `head`) and move the locked head to it."""
     for table, rows in tables:
@@ -67,20 +67,17 @@ def write_event(connection: Connection, head: journal.ChainEnd,
         for row in rows:  # a digest covers every column, and no default fills a gap
             if row.keys() != columns:
                 raise ValueError(f"{table.name}: {set(row) ^ columns}")
-    levels = [{"product_id": product_id, "location_id": location_id, "qty": delta}
-              for (product_id, location_id), delta in sorted(level_deltas.items())]
+    levels = level_rows(deltas)
     if connection.dialect.name == "postgresql":
         _write_postgresql(connection, tables, levels, entry)
-    else:
-        for table, rows in tables:
-            if rows:
-                connection.execute(_insert(table), rows)
-        if levels:
-            connection.execute(LEVEL_UPSERT, levels)
-        connection.execute(journal.INSERT_ENTRY, entry)
-        connection.execute(journal.MOVE_HEAD, {"new_seq": entry["seq"],
-                                               "new_hash": entry["hash"]})
-    head.seq, head.hash = entry["seq"], entry["hash"]
+        head.advance(entry)
+        return
+    for table, rows in tables:
+        if rows:
+            connection.execute(_insert(table), rows)
+    if levels:
+        connection.execute(LEVEL_UPSERT, levels)
+    journal.write_entry(connection, head, entry)
 
 
 def _insert(table: Table):

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from kiosk.database import utcnow
+from kiosk.database import real_session, utcnow
 from kiosk.extensions import db
 from kiosk.models import (
     CashCountLine,
@@ -91,6 +91,10 @@ class ChainEnd:
     seq: int
     hash: str
 
+    def advance(self, entry: dict[str, Any]) -> None:
+        """`entry` is written and the head row moved to it: follow."""
+        self.seq, self.hash = entry["seq"], entry["hash"]
+
 
 HEAD = JournalHead.__table__
 ENTRIES = JournalEntry.__table__
@@ -111,10 +115,8 @@ def lock_head(session: Session) -> ChainEnd:
 
     Read and written with Core, not as an ORM object: the sale path pays for every
     statement (bench/), and the head is cached per transaction in session.info."""
-    # scoped_session (Flask-SQLAlchemy's db.session) proxies to the real Session.
-    real = session() if callable(session) else session
     connection = session.connection()  # begins the transaction if none is open
-    transaction = real.get_transaction()
+    transaction = real_session(session).get_transaction()
     held = session.info.get("journal_head")
     if held is not None and held[0] is transaction:
         return held[1]  # already locked in this transaction
@@ -152,10 +154,15 @@ def append_digests(session: Session, head: ChainEnd, event: str, ref: str,
                    created_at: datetime | None = None) -> dict[str, Any]:
     """Write the entry for `digests` and move the locked head to it (two statements)."""
     entry = next_entry(head, event, ref, digests, user_id, created_at or utcnow())
-    connection = session.connection()
-    connection.execute(INSERT_ENTRY, entry)
-    set_head(session, head, entry["seq"], entry["hash"])
+    write_entry(session.connection(), head, entry)
     return entry
+
+
+def write_entry(connection: Connection, head: ChainEnd, entry: dict[str, Any]) -> None:
+    """Insert `entry` (made by next_entry from the locked `head`) and move the head to it."""
+    connection.execute(INSERT_ENTRY, entry)
+    connection.execute(MOVE_HEAD, {"new_seq": entry["seq"], "new_hash": entry["hash"]})
+    head.advance(entry)
 
 
 def next_entry(head: ChainEnd, event: str, ref: str, digests: list[list[Any]],

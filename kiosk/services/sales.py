@@ -34,7 +34,7 @@ from kiosk.services.cash import get_cash_session, open_session_for
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money
 from kiosk.services.numbering import next_sale_number
-from kiosk.services.stock import MoveSpec, build_moves
+from kiosk.services.stock import MoveSpec, build_moves, level_deltas
 
 MAX_LINES = 100
 MAX_PRICE_CENTS = 1_000_000
@@ -223,18 +223,11 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
     entry = journal.next_entry(head, "sale", number, digests, user_id, now)
     batch.write_event(connection, head, [(SALES, [sale_row]), (LINES, line_rows),
                                          (PAYMENTS, payment_rows), (MOVES, move_rows)],
-                      _deltas(move_rows), entry)
+                      level_deltas((row["product_id"], row["location_id"], row["qty"])
+                                   for row in move_rows), entry)
     sale = RecordedSale(**sale_row, lines=tuple(RecordedLine(**row) for row in line_rows),
                         payments=tuple(RecordedPayment(**row) for row in payment_rows))
     return SaleResult(sale, True, {pid: sku for sku, (pid, _price) in products.items()})
-
-
-def _deltas(move_rows: list[dict]) -> dict[tuple[int, int], int]:
-    deltas: dict[tuple[int, int], int] = {}
-    for row in move_rows:
-        key = (row["product_id"], row["location_id"])
-        deltas[key] = deltas.get(key, 0) + row["qty"]
-    return deltas
 
 
 def _check_shape(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest]) -> None:

@@ -4,7 +4,7 @@ levels equal to the sum of the moves."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,12 +43,24 @@ def build_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | None
                        reason=s.reason, banner_lot_id=s.banner_lot_id, sale_id=s.sale_id,
                        group_ref=s.group_ref, note=s.note, user_id=user_id) for s in specs]
     session.add_all(moves)
-    deltas: dict[tuple[int, int], int] = {}
-    for s in specs:
-        key = (s.product_id, s.location_id)
-        deltas[key] = deltas.get(key, 0) + s.qty
-    apply_level_deltas(session, deltas)
+    apply_level_deltas(session, level_deltas((s.product_id, s.location_id, s.qty)
+                                             for s in specs))
     return moves
+
+
+def level_deltas(moves: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], int]:
+    """(product id, location id) → what the moves (product, location, qty) add there."""
+    deltas: dict[tuple[int, int], int] = {}
+    for product_id, location_id, qty in moves:
+        key = (product_id, location_id)
+        deltas[key] = deltas.get(key, 0) + qty
+    return deltas
+
+
+def level_rows(deltas: dict[tuple[int, int], int]) -> list[dict[str, int]]:
+    """LEVEL_UPSERT's parameters, in key order: writers lock the levels in one order."""
+    return [{"product_id": product_id, "location_id": location_id, "qty": delta}
+            for (product_id, location_id), delta in sorted(deltas.items())]
 
 
 # Add each delta to its cached level. Written as text: SQLite and PostgreSQL share this
@@ -65,9 +77,7 @@ def apply_level_deltas(session: Session, deltas: dict[tuple[int, int], int]) -> 
     to the commit."""
     if not deltas:
         return
-    session.connection().execute(LEVEL_UPSERT, [
-        {"product_id": product_id, "location_id": location_id, "qty": delta}
-        for (product_id, location_id), delta in sorted(deltas.items())])
+    session.connection().execute(LEVEL_UPSERT, level_rows(deltas))
 
 
 def record_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | None,
