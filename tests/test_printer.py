@@ -215,6 +215,42 @@ def test_device_file_receives_the_job(tmp_path):
     assert "Sac à linge" in decode(device.read_bytes()).text
 
 
+def test_serial_printer_receives_the_job_through_a_pseudo_terminal():
+    """serial:// through python-escpos and pyserial for real: the test holds the other
+    end of a pseudo-terminal, as a printer on a USB-serial cable would, and reads what a
+    customer would get, accents and "€" included."""
+    import os
+    import threading
+
+    pytest.importorskip("serial")
+    controller, device = os.openpty()
+    received = bytearray()
+    done = threading.Event()
+
+    def read() -> None:  # like the printer: take bytes until the sender has finished
+        while not done.is_set() or _readable(controller):
+            if _readable(controller):
+                received.extend(os.read(controller, 4096))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        Printer(f"serial://{os.ttyname(device)}?baudrate=19200").print(receipt())
+    finally:
+        done.set()
+        reader.join(5)
+        os.close(device)
+        os.close(controller)
+    text = decode(bytes(received)).text
+    assert "Sac à linge" in text and "12,50 €" in text
+
+
+def _readable(fd: int) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], 0.05)[0])
+
+
 def test_cups_without_pycups_is_a_printer_error():
     pytest.importorskip("escpos")
     try:
