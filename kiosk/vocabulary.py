@@ -1,0 +1,63 @@
+"""The kiosk's one vocabulary: the time zone, the limits, and the words shown for payment
+methods and sale kinds. Services, API schemas, forms, templates and paper all read them here.
+
+Words are plain French (the source language). `method_word` / `kind_word` translate them
+for a screen; paper (receipts, Z reports, slips) is always French, so it passes
+`paper=True`.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.services.errors import N_
+from kiosk.services.text import _
+
+# Times are stored in UTC and shown, dated and numbered in Paris time.
+PARIS = ZoneInfo("Europe/Paris")
+
+# --- Limits (CONTRACT.md, "Rules of the API") -------------------------------------------
+MAX_QTY = 999  # pieces on one line of a sale, a move, a refund, a label batch
+MAX_PRICE_CENTS = 1_000_000  # a unit price: 10 000 €
+MAX_AMOUNT_CENTS = 100_000_000  # one payment, spending or transfer: 1 000 000 €
+MAX_COUNT = 9999  # notes or coins of one denomination
+MAX_LINES = 100  # lines in one sale
+MAX_AREA_CM2 = 1_000_000  # banner area of one product
+NAME_MAX = 120  # names and labels
+NOTE_MAX = 500  # notes and reasons
+
+# --- Words --------------------------------------------------------------------------------
+METHOD_WORDS: dict[str, str] = {
+    PaymentMethod.CASH: N_("Espèces"),
+    PaymentMethod.CHEQUE: N_("Chèque"),
+    PaymentMethod.CARD: N_("Carte bancaire"),
+    PaymentMethod.TRANSFER: N_("Virement"),
+}
+KIND_WORDS: dict[str, str] = {
+    SaleKind.SALE: N_("Vente"),
+    SaleKind.REFUND: N_("Remboursement"),
+    SaleKind.VOID: N_("Annulation"),
+    SaleKind.CONSIGNMENT: N_("Dépôt-vente"),
+}
+
+
+def method_word(method: str, *, paper: bool = False) -> str:
+    """"Espèces", "Chèque", "Carte bancaire", "Virement": French on paper, else translated."""
+    word = METHOD_WORDS[PaymentMethod(method)]
+    return word if paper else _(word)
+
+
+def kind_word(kind: str, *, paper: bool = False) -> str:
+    """"Vente", "Remboursement", "Annulation", "Dépôt-vente"."""
+    word = KIND_WORDS[SaleKind(kind)]
+    return word if paper else _(word)
+
+
+def method_words() -> dict[str, str]:
+    """Every method's word for this screen, keyed by its code (templates, sell.js)."""
+    return {str(method): method_word(method) for method in METHOD_WORDS}
+
+
+def kind_words() -> dict[str, str]:
+    return {str(kind): kind_word(kind) for kind in KIND_WORDS}
