@@ -13,8 +13,9 @@ from kiosk.database import utcnow
 from kiosk.extensions import db
 from kiosk.models import CashCountLine, Cheque, EnvelopeEntry, ExportRecord, Payment, Sale
 from kiosk.services import journal
-from kiosk.services.closing import PARIS
-from tests.closing_helpers import close_body, sales_day, sell
+from kiosk.vocabulary import PARIS
+from tests.closing_helpers import close_body, open_session, sales_day, sell
+from tests.conftest import api_login
 
 
 def today() -> str:
@@ -170,3 +171,35 @@ def test_backup_then_restore_gives_the_same_head(client, runner, seller_headers,
     assert verdict.exit_code == 0, verdict.output
     assert head_at_backup[1] in verdict.output
     assert journal.head(db.session) == head_at_backup
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_stay_text(client, runner, seller_headers,
+                                                          treasurer_headers, tmp_path):
+    admin = api_login(client, "Admin", "1234")
+    trap = '=HYPERLINK("http://example.invalid","Cliquez")'
+    response = client.post("/api/v1/products", headers=admin, json={
+        "sku": "PIEGE", "name": trap, "category": "bag", "price_cents": 500})
+    assert response.status_code == 201, response.get_json()
+    session_id = open_session(client, seller_headers)
+    sold = sell(client, seller_headers, session_id, [{"sku": "PIEGE", "qty": 1}],
+                [{"method": "cash", "amount_cents": 500}]).get_json()
+    for reason in ("+33 6 12 34 56 78", "@SUM(A1:A9)", "-1+1"):
+        voided = sell(client, seller_headers, session_id, [{"sku": "PIEGE", "qty": 1}],
+                      [{"method": "cash", "amount_cents": 500}]).get_json()
+        assert client.post(f"/api/v1/sales/{voided['id']}/void", headers=seller_headers,
+                           json={"reason": reason}).status_code == 201
+    out = tmp_path / "export"
+    result = runner.invoke(args=["export", "--from", today(), "--to", today(), "--format",
+                                 "csv", str(out)])
+    assert result.exit_code == 0, result.output
+    [path] = out.glob("ventes-lignes_*.csv")
+    lines = read(path)
+    assert {r["nom_article"] for r in lines} == {"'" + trap}
+    assert {r["motif"] for r in lines} == {"", "'+33 6 12 34 56 78", "'@SUM(A1:A9)", "'-1+1"}
+    # amounts stay numbers, negative ones included
+    assert sorted(int(r["total_centimes"]) for r in lines) == [-500, -500, -500,
+                                                               500, 500, 500, 500]
+    assert sold["total_cents"] == 500
+    for cell in (c for p in out.iterdir() for row in csv.reader(p.open(encoding="utf-8-sig"))
+                 for c in row):
+        assert not cell.startswith(("=", "+", "@")) and not re.match(r"-\D", cell), cell

@@ -36,9 +36,9 @@ from kiosk.models import (
     Setting,
 )
 from kiosk.models.sales import PaymentMethod
-from kiosk.services.closing import PARIS
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.reports import period_bounds
+from kiosk.vocabulary import PARIS, method_word
 
 FORMATS = ("csv", "paheko")
 
@@ -56,8 +56,6 @@ METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
                   PaymentMethod.CHEQUE: "paheko_account_cheque",
                   PaymentMethod.CARD: "paheko_account_card",
                   PaymentMethod.TRANSFER: "paheko_account_transfer"}
-METHOD_LABEL = {PaymentMethod.CASH: "espèces", PaymentMethod.CHEQUE: "chèques",
-                PaymentMethod.CARD: "carte", PaymentMethod.TRANSFER: "virement"}
 PAHEKO_COLUMNS = ["Numéro d'écriture", "Libellé", "Date", "Remarques",
                   "Numéro pièce comptable", "Référence paiement", "Compte de débit",
                   "Compte de crédit", "Montant", "Projet analytique"]
@@ -142,12 +140,26 @@ def _paris(moment) -> str:
     return moment.astimezone(PARIS).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# injection"): a product named =HYPERLINK(…) or a reason typed by any seller must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell a spreadsheet reads as text: formula-leading text gets a leading
+    apostrophe. Numbers stay numbers (amounts in cents keep their sign)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write(path: Path, header: list[str], rows: Iterable[Iterable], encoding="utf-8-sig"
            ) -> Path:
+    """Every CSV the kiosk writes goes through here, so every cell is made safe once."""
     with path.open("w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return path
 
 
@@ -261,10 +273,10 @@ def paheko_rows(session: Session, date_from: date, date_to: date) -> list[list[s
         where = names.get(cash_session_id, "") if cash_session_id else "hors caisse"
         debit, credit = acc[METHOD_ACCOUNT.get(method, "paheko_account_cash")], \
             acc["paheko_account_sales"]
-        label = f"Ventes {where} ({METHOD_LABEL.get(method, method)})"
+        label = f"Ventes {where} ({method_word(method, paper=True).lower()})"
         if cents < 0:  # more refunded than sold: money went out, the accounts swap
             debit, credit = credit, debit
-            label = f"Remboursements {where} ({METHOD_LABEL.get(method, method)})"
+            label = f"Remboursements {where} ({method_word(method, paper=True).lower()})"
         numbers = group["numbers"]
         piece = f"Caisse {cash_session_id}" if cash_session_id else f"Hors caisse {day}"
         notes = f"Tickets {numbers[0]} à {numbers[-1]}" if len(numbers) > 1 else (
