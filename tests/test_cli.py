@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 
 from kiosk.extensions import db
 from kiosk.models import Product, User
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, api_login, web_login
 
 
 def test_create_user_then_token(app, runner, client):
@@ -110,3 +110,22 @@ def test_verify_journal_survives_unreadable_values(demo, runner):
     assert result.exit_code == 1, result.output
     assert "stock_moves n° 2 : valeur illisible" in result.output
     assert "entrée n° 4" in result.output and "contenu illisible" in result.output
+
+
+def test_a_blob_written_behind_the_apps_back_is_named_never_a_crash(demo, runner, client):
+    if BACKEND != "sqlite":
+        return  # PostgreSQL's typed columns refuse bytes in a text or integer column
+    db.session.execute(text("UPDATE stock_moves SET note = X'1b40' WHERE id = 2"))
+    db.session.execute(text("UPDATE split_rule_parts SET weight = X'00ff' WHERE id = 1"))
+    db.session.commit()
+    result = runner.invoke(args=["verify-journal"])
+    assert result.exit_code == 1, result.output
+    assert "stock_moves n° 2 : modifiée" in result.output
+    assert "split_rule_parts n° 1 : modifiée" in result.output
+    headers = api_login(client, "Tresoriere", "2345")
+    verdict = client.get("/api/v1/journal/verify", headers=headers)
+    assert verdict.status_code == 200 and verdict.get_json()["ok"] is False
+    web_login(client, "Tresoriere", "2345")
+    page = client.get("/journal")
+    assert page.status_code == 200
+    assert "stock_moves n° 2" in page.get_data(as_text=True)
