@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import textwrap
+import unicodedata
 
 import qrcode
 from escpos.constants import QR_ECLEVEL_M
@@ -31,7 +32,12 @@ PAPER = {58: (32, 384), 80: (48, 576)}  # mm -> (characters a line in font A, do
 
 
 def printable(text: str) -> str:
-    return str(text).translate(_REPLACEMENTS)
+    """Text as the printer may receive it: whatever the caller hands over, a control
+    character never reaches the printer as a command (ESC @, GS V, DLE DC4 would reset,
+    cut or open the cash drawer); a line break inside a text is a space."""
+    text = str(text).translate(_REPLACEMENTS)
+    return "".join(" " if ch == "\n" else ch for ch in text
+                   if ch == "\n" or unicodedata.category(ch) != "Cc")
 
 
 class _Sheet:

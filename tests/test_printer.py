@@ -311,3 +311,27 @@ def test_absent_usb_or_serial_printer_is_a_printer_error(url):
         Printer(url, timeout=1).print(receipt())
     assert err.value.reason
     assert time.monotonic() - start < 3
+
+
+def test_control_characters_in_any_text_never_reach_the_printer():
+    """A drawer, product or volunteer named with ESC @ (reset), GS V 0 (cut) or DLE DC4
+    (cash-drawer pulse) prints as plain text: the bytes are those of the clean names."""
+    dirty = "Caisse\x1b@ IKEA\x1dV\x00\x10\x14\x01\x05\x7f\x9b"
+    clean = "Caisse@ IKEAV"
+
+    def z(name: str) -> Report:
+        return Report(title="RAPPORT Z", header=[name],
+                      sections=[Section(name, [(name, format_cents(100))])],
+                      footer=[name])
+
+    def ticket(name: str) -> Receipt:
+        return receipt(header=[name], seller=name,
+                       lines=[ReceiptLine(name, 1, 1250, 1250)], footer=[name])
+
+    for make in (z, ticket):
+        assert render(make(dirty)) == render(make(clean))
+    assert render(Label(name=dirty, price_cents=500, sku="SAC", qr_payload="SAC")) == render(
+        Label(name=clean, price_cents=500, sku="SAC", qr_payload="SAC"))
+    job = decode(render(z(dirty)))
+    assert "Caisse@ IKEAV" in job.text and job.cuts == 1
+    assert render(z("deux\nlignes")) == render(z("deux lignes"))
