@@ -8,11 +8,19 @@ from __future__ import annotations
 from printer.documents import Document, Label, PaymentLine, Receipt, ReceiptLine, Report, Section
 from printer.money import format_cents
 from printer.render import render
-from printer.transport import PrinterError, PrinterURL, parse_printer_url, probe, send
+from printer.transport import (
+    PAPER_OUT,
+    PrinterError,
+    PrinterURL,
+    paper_status,
+    parse_printer_url,
+    probe,
+    send,
+)
 
-__all__ = ["Document", "Label", "PaymentLine", "Printer", "PrinterError", "PrinterURL",
-           "Receipt", "ReceiptLine", "Report", "Section", "format_cents",
-           "parse_printer_url", "render", "send"]
+__all__ = ["PAPER_OUT", "Document", "Label", "PaymentLine", "Printer", "PrinterError",
+           "PrinterURL", "Receipt", "ReceiptLine", "Report", "Section", "format_cents",
+           "paper_status", "parse_printer_url", "render", "send"]
 
 
 class Printer:
@@ -55,6 +63,12 @@ class Printer:
         if not self.enabled:
             return "unknown"
         return probe(self.url, timeout=min(self.timeout, 1.0))
+
+    def paper(self) -> str:
+        """"ok", "low", "out" or "unknown": see transport.paper_status."""
+        if not self.enabled:
+            return "unknown"
+        return paper_status(self.url, timeout=min(self.timeout, 1.0))
 
     def __repr__(self) -> str:
         return f"Printer({self.url!r}, profile={self.profile!r}, paper_width={self.paper_width})"

@@ -279,3 +279,59 @@ def probe(url: str, timeout: float = 1.0) -> str:
     if target.scheme == "serial":
         return "online" if os.path.exists(target.path) else "offline"
     return "unknown"
+
+
+# DLE EOT 4: "transmit the paper roll sensor status", a real-time command most ESC/POS
+# printers answer at once with one byte, even between jobs (python-escpos'
+# paper_status() sends the same). Bits 2-3: paper near its end; bits 5-6: paper out.
+PAPER_QUERY = b"\x10\x04\x04"
+NEAR_END_BITS = 0x0C
+OUT_BITS = 0x60
+PAPER_OUT = "Plus de papier : changez le rouleau, le ticket attend et s'imprimera ensuite."
+
+
+def paper_status(url: str, timeout: float = 1.0) -> str:
+    """"ok", "low" (near its end), "out", or "unknown" (no answer, or a transport that
+    cannot read back: usb, file, cups). A hint, as FIELD-NOTES warn: only "out" is acted on,
+    and a printer that says nothing is tried as before."""
+    target = parse_printer_url(url)
+    if target.scheme == "tcp":
+        answer = _ask_tcp(target, PAPER_QUERY, timeout)
+    elif target.scheme == "serial":
+        answer = _ask_serial(target, PAPER_QUERY, timeout)
+    else:
+        return "unknown"
+    return "unknown" if answer is None else paper_state(answer)
+
+
+def paper_state(answer: int) -> str:
+    if answer & 0x93 != 0x12:  # bits 1 and 4 are always set, 0 and 7 clear: not a status
+        return "unknown"
+    if answer & OUT_BITS:
+        return "out"
+    return "low" if answer & NEAR_END_BITS else "ok"
+
+
+def _ask_tcp(target: PrinterURL, query: bytes, timeout: float) -> int | None:
+    try:
+        with socket.create_connection((target.host, target.port), timeout=timeout) as sock:
+            sock.sendall(query)
+            answer = sock.recv(1)
+    except OSError:
+        return None
+    return answer[0] if answer else None
+
+
+def _ask_serial(target: PrinterURL, query: bytes, timeout: float) -> int | None:
+    try:
+        import serial  # pyserial, the serial extra (docs/printer.md)
+    except ImportError:
+        return None
+    try:
+        with serial.Serial(target.path, baudrate=target.baudrate, timeout=timeout,
+                           write_timeout=timeout) as port:
+            port.write(query)
+            answer = port.read(1)
+    except (OSError, serial.SerialException):
+        return None
+    return answer[0] if answer else None

@@ -1,5 +1,6 @@
 """A network receipt printer for tests: a TCP server on 127.0.0.1 that keeps each
-connection's bytes as one job, and can refuse connections or hang like a real one."""
+connection's bytes as one job, and can refuse connections, hang, or run out of paper like a
+real one (answering the paper status query DLE EOT 4 as an Epson printer does)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import socket
 import threading
 import time
 
+STATUS = {"ok": 0x12, "low": 0x1E, "out": 0x7E}  # DLE EOT 4 answers (fixed bits 0x12)
+
 
 class PrinterEmulator:
     """`with PrinterEmulator() as printer: ... printer.url, printer.jobs`
@@ -15,13 +18,21 @@ class PrinterEmulator:
     refuse(): nothing listens any more (connections refused); resume(): listens again
     on the same port; hang(): accepts connections but never reads (the sender's writes
     stall once the small receive buffer is full).
+
+    `paper` is "ok", "low" or "out" (what DLE EOT 4 answers), or None for a printer that
+    never answers a status query. Out of paper it still takes the bytes, as real ones do,
+    but prints nothing: such jobs land in `lost`, not in `jobs`.
     """
+
 
     RCVBUF = 4096  # small, so that a printer that stops reading stalls the sender soon
 
     def __init__(self, port: int = 0) -> None:
         self.port = port
         self.jobs: list[bytes] = []
+        self.lost: list[bytes] = []
+        self.paper: str | None = "ok"
+        self.status_queries = 0
         self.connections = 0
         self._lock = threading.Condition()
         self._listener: socket.socket | None = None
@@ -129,9 +140,16 @@ class PrinterEmulator:
                     break
                 if not data:
                     break
+                if not chunks and data.startswith(b"\x10\x04"):  # a status query
+                    self.status_queries += 1
+                    if self.paper is not None:
+                        conn.sendall(bytes([STATUS[self.paper]]))
+                    data = data[3:]
+                    if not data:
+                        continue
                 chunks.append(data)
         job = b"".join(chunks)
         if job:  # a bare connect (a status probe) is not a job
             with self._lock:
-                self.jobs.append(job)
+                (self.lost if self.paper == "out" else self.jobs).append(job)
                 self._lock.notify_all()

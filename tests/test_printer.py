@@ -335,3 +335,17 @@ def test_control_characters_in_any_text_never_reach_the_printer():
     job = decode(render(z(dirty)))
     assert "Caisse@ IKEAV" in job.text and job.cuts == 1
     assert render(z("deux\nlignes")) == render(z("deux lignes"))
+
+
+@pytest.mark.parametrize("state", ["ok", "low", "out", None])
+def test_the_paper_status_is_asked_and_read(printer_emulator, state):
+    printer_emulator.paper = state
+    expected = state or "unknown"  # a printer that does not answer: unknown, never "out"
+    assert Printer(printer_emulator.url, timeout=0.5).paper() == expected
+    assert printer_emulator.status_queries == 1 and printer_emulator.jobs == []
+
+
+def test_paper_status_of_what_cannot_answer():
+    assert Printer("none").paper() == "unknown"
+    assert Printer("tcp://127.0.0.1:9", timeout=0.3).paper() == "unknown"  # nobody there
+    assert Printer("file:///dev/null").paper() == "unknown"
