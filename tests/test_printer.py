@@ -173,12 +173,14 @@ def test_printer_refusing_connections_fails_fast(printer_emulator):
 
 def test_hanging_printer_times_out(printer_emulator):
     printer_emulator.hang()
+    printer = Printer(printer_emulator.url, timeout=1, native_qr=False)
+    # a label batch as images: far more than the printer's receive buffer. Rendered
+    # first: the deadline is the sending's, and rendering on a loaded machine is slow.
+    data = printer.render([Label("Sac à linge", 800, f"SAC-{i}",
+                                 f"https://fd.example/p/SAC-{i}") for i in range(30)])
     start = time.monotonic()
     with pytest.raises(PrinterError) as err:
-        # a label batch as images: far more than the printer's receive buffer
-        Printer(printer_emulator.url, timeout=1, native_qr=False).print(
-            [Label("Sac à linge", 800, f"SAC-{i}", f"https://fd.example/p/SAC-{i}")
-             for i in range(30)])
+        send(printer.url, data, printer.timeout)
     assert time.monotonic() - start < 2
     assert err.value.reason
     assert printer_emulator.jobs == []
