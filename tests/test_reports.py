@@ -35,3 +35,35 @@ def test_reports_refuse_nonsense_dates_plainly(client, treasurer_headers):
 def test_sellers_do_not_see_reports(client, seller_headers):
     web_login(client, "Vendeuse", "3456")
     assert client.get("/reports").status_code == 403
+
+
+def _row(page: str, label: str) -> list[str]:
+    """The cells of the report row whose first cell starts with `label`."""
+    import re
+
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                        row, re.S)]
+        if cells and cells[0].startswith(label):
+            return cells
+    raise AssertionError(f"no row {label!r}")
+
+
+def test_reports_count_sales_voids_and_refunds_apart_as_the_z_does(
+        client, seller_headers, treasurer_headers):
+    from babel.dates import format_date
+
+    from kiosk.database import utcnow
+    from kiosk.vocabulary import PARIS
+    from tests.closing_helpers import sales_day
+
+    sales_day(client, seller_headers, treasurer_headers)  # 5 sales, 1 voided, 1 refunded
+    web_login(client, "Tresoriere", "2345")
+    page = client.get("/reports").get_data(as_text=True)
+    assert _row(page, "Vente IKEA (")[1:] == ["5", "1", "1", "47,50\xa0€"]
+    today = utcnow().astimezone(PARIS).date()
+    month = format_date(today, "LLLL yyyy", locale="fr")  # "décembre 2026"
+    assert _row(page, month) == [month, "5", "1", "1", "47,50\xa0€"]
+    assert f"<td>{today:%Y-%m}</td>" not in page
+    english = client.get("/reports?lang=en").get_data(as_text=True)
+    assert _row(english, format_date(today, "LLLL yyyy", locale="en"))[1:4] == ["5", "1", "1"]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import (
@@ -21,9 +20,9 @@ from kiosk.models import (
     StockLevel,
     StockMove,
 )
+from kiosk.models.sales import SaleKind
 from kiosk.models.stock import MoveReason
-
-PARIS = ZoneInfo("Europe/Paris")
+from kiosk.vocabulary import PARIS
 
 
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -35,10 +34,30 @@ def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
 
 @dataclass
 class Row:
+    """One line of a report. Sales, voids and refunds are counted apart, as on the Z
+    report; `cents` is the net (voids and refunds are negative sales)."""
+
     label: str
-    count: int = 0
+    count: int = 0  # sales (a consignment statement counts as one)
     qty: int = 0
     cents: int = 0
+    voids: int = 0
+    refunds: int = 0
+    month: date | None = None  # for rows by month: its first day (the page names it)
+
+    def add(self, kind: str, number: int = 1) -> None:
+        if kind == SaleKind.VOID:
+            self.voids += number
+        elif kind == SaleKind.REFUND:
+            self.refunds += number
+        else:
+            self.count += number
+
+
+def _kind_counts():
+    """How many voids and how many refunds: two columns for a GROUP BY of sales."""
+    return [func.sum(case((Sale.kind == kind, 1), else_=0))
+            for kind in (SaleKind.VOID, SaleKind.REFUND)]
 
 
 @dataclass
@@ -56,22 +75,25 @@ class Impact:
 
 
 def sales_by_event(session: Session, start: datetime, end: datetime) -> list[Row]:
+    voids, refunds = _kind_counts()
     rows = session.execute(
-        select(CashSession.name, CashSession.opened_at, func.count(Sale.id),
+        select(CashSession.name, CashSession.opened_at, func.count(Sale.id), voids, refunds,
                func.coalesce(func.sum(Sale.total_cents), 0))
         .join(Sale, Sale.cash_session_id == CashSession.id)
         .where(Sale.created_at >= start, Sale.created_at < end)
         .group_by(CashSession.id, CashSession.name, CashSession.opened_at)
         .order_by(CashSession.opened_at.desc()))
-    result = [Row(f"{name} ({opened.astimezone(PARIS):%d/%m/%Y})", count, 0, int(cents))
-              for name, opened, count, cents in rows]
+    result = [Row(f"{name} ({opened.astimezone(PARIS):%d/%m/%Y})", count - v - r, 0,
+                  int(cents), int(v), int(r))
+              for name, opened, count, v, r, cents in rows]
     consigned = session.execute(
-        select(Location.name, func.count(Sale.id), func.coalesce(func.sum(Sale.total_cents), 0))
+        select(Location.name, func.count(Sale.id), voids, refunds,
+               func.coalesce(func.sum(Sale.total_cents), 0))
         .join(Sale, Sale.location_id == Location.id)
         .where(Sale.cash_session_id.is_(None), Sale.created_at >= start, Sale.created_at < end)
         .group_by(Location.name))
-    result += [Row(f"{name} (dépôt-vente)", count, 0, int(cents))
-               for name, count, cents in consigned]
+    result += [Row(f"{name} (dépôt-vente)", count - v - r, 0, int(cents), int(v), int(r))
+               for name, count, v, r, cents in consigned]
     return result
 
 
@@ -88,13 +110,13 @@ def sales_by_product(session: Session, start: datetime, end: datetime) -> list[R
 
 def sales_by_month(session: Session, start: datetime, end: datetime) -> list[Row]:
     # Grouped in Python by the Paris month: the same on SQLite and PostgreSQL.
-    months: dict[str, Row] = {}
-    for created_at, total in session.execute(
-            select(Sale.created_at, Sale.total_cents)
+    months: dict[date, Row] = {}
+    for created_at, kind, total in session.execute(
+            select(Sale.created_at, Sale.kind, Sale.total_cents)
             .where(Sale.created_at >= start, Sale.created_at < end)):
-        key = created_at.astimezone(PARIS).strftime("%Y-%m")
-        row = months.setdefault(key, Row(key))
-        row.count += 1
+        first_day = created_at.astimezone(PARIS).date().replace(day=1)
+        row = months.setdefault(first_day, Row(f"{first_day:%Y-%m}", month=first_day))
+        row.add(kind)
         row.cents += total
     return [months[key] for key in sorted(months)]
 
