@@ -61,3 +61,30 @@ def method_words() -> dict[str, str]:
 
 def kind_words() -> dict[str, str]:
     return {str(kind): kind_word(kind) for kind in KIND_WORDS}
+
+
+# What each journal entry records (its `event`), as the journal page names it.
+EVENT_WORDS: dict[str, str] = {
+    "sale": N_("Vente"),
+    "void": N_("Annulation"),
+    "refund": N_("Remboursement"),
+    "consignment": N_("Relevé de dépôt-vente"),
+    "cash_open": N_("Ouverture de caisse"),
+    "cash_close": N_("Clôture de caisse"),
+    "takings": N_("Recette partagée dans les enveloppes"),
+    "split_rule": N_("Répartition décidée"),
+    "envelope_spend": N_("Dépense d'une enveloppe"),
+    "envelope_transfer": N_("Virement entre enveloppes"),
+    "production": N_("Pièces cousues"),
+    "transfer": N_("Pièces déplacées"),
+    "count": N_("Comptage du stock"),
+    "gift": N_("Pièces données"),
+    "loss": N_("Pièces perdues"),
+    "stock": N_("Mouvement de stock"),
+}
+
+
+def event_word(event: str) -> str:
+    """The journal's event code in words; an unknown code (a newer kiosk's) as it is."""
+    word = EVENT_WORDS.get(event)
+    return _(word) if word else event

@@ -162,3 +162,22 @@ def test_export_page_and_journal_page(client, seller_headers, treasurer_headers)
     assert accounts(db.session)["paheko_account_cash"] == "530"
     journal_page = text(client.get("/journal"))
     assert "Journal intact" in journal_page
+
+
+def test_the_journal_page_names_each_event_in_words(client, seller_headers, treasurer_headers):
+    from kiosk.models import JournalEntry
+    from kiosk.vocabulary import EVENT_WORDS
+
+    sales_day(client, seller_headers, treasurer_headers)
+    web_login(client, "Tresoriere", "2345")
+    db.session.rollback()
+    events = set(db.session.scalars(select(JournalEntry.event)))
+    assert events >= {"sale", "void", "refund", "cash_open", "production", "split_rule"}
+    assert events <= set(EVENT_WORDS)  # every event the kiosk writes has its words
+    page = text(client.get("/journal"))
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert {"Vente", "Annulation", "Remboursement", "Ouverture de caisse",
+            "Pièces cousues", "Répartition décidée"} <= set(cells)
+    assert not events & set(cells)  # no code such as "cash_open" is shown
+    english = text(client.get("/journal?lang=en"))
+    assert "Cash drawer opened" in english

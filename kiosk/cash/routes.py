@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from kiosk import vocabulary
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
 from kiosk.database import utcnow, write_transaction
@@ -294,7 +295,8 @@ def journal_page():
     verdict = journal.verify(db.session)
     entries = db.session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())
                                  .limit(100)).all()
-    return render_template("cash/journal.html", verdict=verdict, entries=entries)
+    return render_template("cash/journal.html", verdict=verdict, entries=entries,
+                           event_word=vocabulary.event_word)
 
 
 @bp.route("/exports/accounts", methods=["POST"])
