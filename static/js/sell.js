@@ -1,7 +1,10 @@
-// The sale screen: the cart lives here (a tap never waits on the server); only the
-// finished sale is sent, with a client_id made when the cart starts, so a double tap or
-// a retry after a Wi-Fi drop never sells twice.
-import { bindScanner } from "./scan.js";
+// The sale screen's wiring: taps, rendering and focus. The cart lives on the tablet (a tap
+// never waits on the server); only the finished sale is sent, with a client_id made when
+// the cart starts, so a double tap or a retry after a Wi-Fi drop never sells twice.
+// The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js.
+import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
+import { Cart, parseEuros } from "./cart.js";
+import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const readJson = (id) => JSON.parse(document.getElementById(id).textContent);
@@ -13,27 +16,17 @@ function start() {
   const catalogue = new Map(readJson("catalogue").map((p) => [p.sku, p]));
   const screen = readJson("screen");
   const T = readJson("texts");
-  const csrf = $('meta[name="csrf-token"]').content;
+  const api = apiClient({ csrf: $('meta[name="csrf-token"]').content, networkMessage: T.network });
   const euros = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
   const money = (cents) => euros.format(cents / 100);
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_m, k) => values[k] ?? "");
 
   // --- state -------------------------------------------------------------------------
-  let cart = new Map(); // sku -> qty, in the order tapped
+  const cart = new Cart(new Map([...catalogue].map(([sku, p]) => [sku, p.price])));
   let clientId = null; // made when the cart starts; kept until the server acknowledged
-  let payments = []; // [{method, amount_cents}]
   let pending = null; // the body being sent: a retry sends exactly the same
   let lastSale = screen.last_sale;
   let shownSale = null;
-
-  const newId = () => (crypto.randomUUID ? crypto.randomUUID() : fallbackUuid());
-  const total = () => {
-    let sum = 0;
-    for (const [sku, qty] of cart) sum += catalogue.get(sku).price * qty;
-    return sum;
-  };
-  const paid = () => payments.reduce((s, p) => s + p.amount_cents, 0);
-  const due = () => Math.max(0, total() - paid());
 
   // --- tiles, categories, search ------------------------------------------------------
   const products = $("[data-products]");
@@ -64,25 +57,23 @@ function start() {
   find.addEventListener("keydown", (event) => {
     if (event.key !== "Enter") return;
     event.preventDefault();
-    const code = skuFrom(find.value);
-    if (!code) return;
-    if (scanned(code)) {
+    if (!find.value.trim()) return;
+    if (scanned(find.value)) {
       find.value = "";
       filter();
     }
   });
 
-  function skuFrom(text) {
-    const value = text.trim();
-    const fromUrl = value.match(/\/p\/([A-Za-z0-9_.-]+)\/?$/);
-    return fromUrl ? fromUrl[1] : value;
-  }
-
-  // A code read from a label, typed by a scanner or read by the camera.
-  function scanned(code) {
-    const sku = [...catalogue.keys()].find((k) => k.toLowerCase() === skuFrom(code).toLowerCase());
+  // A code read from a label, typed by a scanner or read by the camera: scan.js reads the
+  // SKU out of it (a bare SKU or PUBLIC_URL/p/SKU).
+  function scanned(text) {
+    const typed = String(text).trim();
+    const code = skuFromCode(typed);
+    const sku = code && [...catalogue.keys()].find((k) => k.toLowerCase() === code.toLowerCase());
     if (!sku) {
-      findMessage.textContent = fill(T.unknown, { code });
+      // A bare code is said back as it was typed; from a label's URL, the SKU in it.
+      const shown = !code || code === typed.toUpperCase() ? typed : code;
+      findMessage.textContent = fill(T.unknown, { code: shown });
       findMessage.hidden = false;
       return false;
     }
@@ -108,26 +99,25 @@ function start() {
   const totalOut = $("[data-cart-total]");
   const checkout = $("[data-checkout]");
 
-  function add(sku, step) {
+  function edit(change) {
     if (pending) return; // a sale is being sent: the cart is frozen until it is answered
-    if (!clientId) clientId = newId();
-    const qty = Math.min(999, (cart.get(sku) || 0) + step);
-    if (qty <= 0) cart.delete(sku);
-    else cart.set(sku, qty);
+    if (!clientId) clientId = newClientId();
+    change();
     renderCart();
   }
+  const add = (sku, step) => edit(() => cart.add(sku, step));
 
   lines.addEventListener("click", (event) => {
     const button = event.target.closest("[data-line-step], [data-line-remove]");
     if (!button) return;
     const sku = button.closest("[data-line]").dataset.line;
-    if (button.dataset.lineRemove !== undefined) add(sku, -999);
+    if (button.dataset.lineRemove !== undefined) edit(() => cart.remove(sku));
     else add(sku, Number(button.dataset.lineStep));
   });
 
   function renderCart() {
     const rows = [];
-    for (const [sku, qty] of cart) {
+    for (const [sku, qty] of cart.entries()) {
       const p = catalogue.get(sku);
       const li = document.createElement("li");
       li.className = "cart-line";
@@ -140,7 +130,7 @@ function start() {
         <button type="button" class="line-button line-remove" data-line-remove>×</button>`;
       li.querySelector(".line-name").textContent = p.name;
       li.querySelector(".line-count").textContent = String(qty);
-      li.querySelector(".line-total").textContent = money(p.price * qty);
+      li.querySelector(".line-total").textContent = money(cart.lineTotal(sku));
       const [less, more] = li.querySelectorAll("[data-line-step]");
       less.setAttribute("aria-label", `${T.less} : ${p.name}`);
       more.setAttribute("aria-label", `${T.more} : ${p.name}`);
@@ -149,7 +139,7 @@ function start() {
     }
     lines.replaceChildren(...rows);
     empty.hidden = cart.size > 0;
-    totalOut.textContent = money(total());
+    totalOut.textContent = money(cart.total());
     checkout.disabled = cart.size === 0;
   }
 
@@ -162,7 +152,7 @@ function start() {
 
   checkout.addEventListener("click", () => {
     if (!cart.size) return;
-    payments = [];
+    cart.clearPayments();
     hideError();
     other.hidden = true;
     renderPay();
@@ -171,7 +161,7 @@ function start() {
   });
   $("[data-pay-back]").addEventListener("click", () => {
     if (pending) return;
-    payments = [];
+    cart.clearPayments();
     hide(pay);
     checkout.focus();
   });
@@ -182,19 +172,19 @@ function start() {
     const undo = event.target.closest("[data-pay-undo]");
     if (pending) return;
     if (cash) {
-      const amount = cash.dataset.cash === "exact" ? due() : Number(cash.dataset.cash);
+      const amount = cash.dataset.cash === "exact" ? cart.exact() : Number(cash.dataset.cash);
       addPayment("cash", amount);
     } else if (method) {
-      addPayment(method.dataset.method, due());
+      addPayment(method.dataset.method, cart.due());
     } else if (otherMethod) {
       const cents = parseEuros(otherInput.value);
-      if (cents === null || cents <= 0) return showError(T.amount);
-      if (otherMethod.dataset.otherMethod !== "cash" && cents > due()) return showError(T.toomuch);
+      const refusal = cart.refusal(otherMethod.dataset.otherMethod, cents);
+      if (refusal) return showError(T[refusal]); // T.amount or T.toomuch
       otherInput.value = "";
       other.hidden = true;
       addPayment(otherMethod.dataset.otherMethod, cents);
     } else if (undo) {
-      payments.splice(Number(undo.dataset.payUndo), 1);
+      cart.undoPayment(Number(undo.dataset.payUndo));
       renderPay();
     }
   });
@@ -205,18 +195,17 @@ function start() {
   retry.addEventListener("click", () => send());
 
   function addPayment(method, amount) {
-    if (amount <= 0) return;
+    if (!cart.pay(method, amount)) return; // nothing for 0 or less
     hideError();
-    payments.push({ method, amount_cents: amount });
-    if (paid() >= total()) send();
+    if (cart.settled()) send();
     else renderPay();
   }
 
   function renderPay() {
-    $("[data-pay-total]").textContent = money(total());
-    $("[data-pay-due]").textContent = money(due());
+    $("[data-pay-total]").textContent = money(cart.total());
+    $("[data-pay-due]").textContent = money(cart.due());
     const list = $("[data-pay-list]");
-    list.replaceChildren(...payments.map((p, i) => {
+    list.replaceChildren(...cart.payments.map((p, i) => {
       const li = document.createElement("li");
       li.textContent = `${T[p.method]} : ${money(p.amount_cents)} `;
       const undo = document.createElement("button");
@@ -230,43 +219,31 @@ function start() {
   }
 
   async function send() {
-    if (!pending) {
-      pending = {
-        client_id: clientId,
-        cash_session_id: screen.session,
-        lines: [...cart].map(([sku, qty]) => ({ sku, qty })),
-        payments: payments.map((p) => ({ ...p })),
-      };
-    }
+    if (!pending) pending = cart.body(clientId, screen.session);
     retry.hidden = true;
     setBusy(true);
-    let response;
-    try {
-      response = await post("/api/v1/sales", pending);
-    } catch {
-      setBusy(false);
-      showError(T.network);
+    const result = await api.postSale(pending);
+    setBusy(false);
+    if (!result.reached) {
+      showError(result.message);
       retry.hidden = false; // the same client_id: a sale that did arrive is not sold twice
       retry.focus();
       return;
     }
-    setBusy(false);
-    const body = await response.json().catch(() => ({}));
-    if (response.ok) return done(body);
+    if (result.ok) return done(result.body ?? {});
     // Refused (4xx): nothing was recorded; the cart may be changed and sent again.
     pending = null;
-    if (response.status === 409 && body.error === "client_id_reused") clientId = newId();
-    payments = [];
+    if (clientIdReused(result)) clientId = newClientId();
+    cart.clearPayments();
     renderPay();
-    showError(body.message || T.network);
+    showError(result.message);
   }
 
   function done(sale) {
     hide(pay);
     pending = null;
-    cart = new Map();
+    cart.clear();
     clientId = null;
-    payments = [];
     renderCart();
     lastSale = { id: sale.id, number: sale.number, total: sale.total_cents };
     $("[data-void-open]").hidden = false;
@@ -294,13 +271,7 @@ function start() {
   });
   $("[data-reprint]").addEventListener("click", async () => {
     if (!shownSale) return;
-    try {
-      const response = await post(`/api/v1/sales/${shownSale.id}/receipt`, {});
-      const body = await response.json();
-      showReceipt(body.receipt?.status || "failed");
-    } catch {
-      showReceipt("queued");
-    }
+    showReceipt(receiptStatus(await api.reprint(shownSale.id)));
   });
 
   // --- voiding the seller's own last sale ---------------------------------------------
@@ -319,22 +290,14 @@ function start() {
     const reason = event.target.closest("[data-reason]");
     if (!reason || !lastSale || voidBox.dataset.busy) return;
     voidBox.dataset.busy = "1";
-    let response;
-    try {
-      response = await post(`/api/v1/sales/${lastSale.id}/void`, { reason: reason.dataset.reason });
-    } catch {
-      delete voidBox.dataset.busy;
-      voidError.textContent = T.network;
-      voidError.hidden = false;
-      return;
-    }
+    const result = await api.voidSale(lastSale.id, reason.dataset.reason);
     delete voidBox.dataset.busy;
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      voidError.textContent = body.message || T.network;
+    if (!result.ok) { // no answer, or refused: nothing was voided
+      voidError.textContent = result.message;
       voidError.hidden = false;
       return;
     }
+    const body = result.body ?? {};
     const number = lastSale.number;
     lastSale = null;
     $("[data-void-open]").hidden = true;
@@ -351,14 +314,6 @@ function start() {
   });
 
   // --- helpers ------------------------------------------------------------------------
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(body),
-    });
-  }
   function setBusy(busy) {
     for (const b of pay.querySelectorAll("button")) b.disabled = busy;
     pay.setAttribute("aria-busy", String(busy));
@@ -378,17 +333,6 @@ function start() {
   function hide(box) {
     box.hidden = true;
     root.inert = false;
-  }
-  function parseEuros(text) {
-    const m = text.trim().replace(/\s|€/g, "").replace(",", ".").match(/^(\d+)(?:\.(\d{1,2}))?$/);
-    return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : null;
-  }
-  function fallbackUuid() {
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
   renderCart();
