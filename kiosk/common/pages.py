@@ -1,5 +1,6 @@
 """What every page shares: the security headers, and the filters and globals templates use
-(money, Paris time, the words for payment methods and sale kinds, the languages)."""
+(money, Paris time, the words for payment methods and sale kinds, the limits, the
+languages)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 
 from kiosk.services.money import format_money
-from kiosk.vocabulary import kind_word, kind_words, method_word, method_words
+from kiosk.vocabulary import (
+    MAX_COUNT,
+    MAX_QTY,
+    kind_word,
+    kind_words,
+    method_word,
+    method_words,
+)
 
 # Everything comes from this server: the stall has no internet, and nothing may be
 # injected. Camera frames (scanning) are blobs; label previews are data: URLs.
@@ -49,4 +57,5 @@ def init_pages(app: Flask) -> None:
     app.jinja_env.globals.update(
         get_locale=get_locale, languages=LANGUAGES,
         method_word=method_word, kind_word=kind_word,
-        method_words=method_words, kind_words=kind_words)
+        method_words=method_words, kind_words=kind_words,
+        MAX_QTY=MAX_QTY, MAX_COUNT=MAX_COUNT)  # the bounds the number boxes show
