@@ -44,18 +44,27 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     login_manager.init_app(app)
 
     from kiosk import models  # noqa: F401  (registers the tables)
-    from kiosk.auth import bp as auth_bp
-    from kiosk.auth.loader import register_loaders
-    from kiosk.web import register_web
-
-    register_loaders(login_manager)
-    app.register_blueprint(auth_bp)
-
+    from kiosk.admin import bp as admin_bp
     from kiosk.api import bp as api_bp
+    from kiosk.auth import bp as auth_bp
+    from kiosk.cash import bp as cash_bp
+    from kiosk.common.errors import init_errors
+    from kiosk.common.login import init_login
+    from kiosk.common.pages import init_pages
+    from kiosk.envelopes import bp as envelopes_bp
+    from kiosk.main import bp as main_bp
+    from kiosk.reports import bp as reports_bp
+    from kiosk.sell import bp as sell_bp
+    from kiosk.stock import bp as stock_bp
 
+    init_login(login_manager)
+    init_pages(app)
+    init_errors(app)
     csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie
-    app.register_blueprint(api_bp)
-    register_web(app)
+    # Every blueprint of the kiosk, here and nowhere else.
+    for blueprint in (auth_bp, api_bp, main_bp, sell_bp, stock_bp, cash_bp, envelopes_bp,
+                      reports_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
     from kiosk.cli import register_cli
 

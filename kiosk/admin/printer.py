@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 
 from kiosk.admin import bp
 from kiosk.auth.roles import admin_required
+from kiosk.common.pages import paris_datetime
 from kiosk.database import utcnow
 from kiosk.extensions import db
 from kiosk.services import printing
-from kiosk.web import paris_datetime
 
 
 class PrinterActionForm(FlaskForm):

@@ -2,10 +2,11 @@
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from kiosk.common.errors import API_BLUEPRINT, API_PREFIX
+
+bp = Blueprint(API_BLUEPRINT, __name__, url_prefix=API_PREFIX)
 
 from kiosk.api import (  # noqa: E402,F401
-    errors,
     openapi,
     routes_auth,
     routes_cash,

@@ -13,8 +13,8 @@ from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
 from kiosk.api import bp
-from kiosk.api.errors import ApiError
-from kiosk.auth.loader import authenticated_by_token
+from kiosk.common.errors import ApiError
+from kiosk.common.login import authenticated_by_token
 from kiosk.database import begin_write
 from kiosk.extensions import csrf, db
 from kiosk.models.people import Role

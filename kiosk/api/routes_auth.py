@@ -7,9 +7,9 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 
 from kiosk.api.endpoint import endpoint
-from kiosk.api.errors import ApiError
 from kiosk.api.schemas import Body, Name, Pin
-from kiosk.auth.routes import lockout_from_config
+from kiosk.common.errors import ApiError
+from kiosk.common.login import lockout_from_config
 from kiosk.extensions import db
 from kiosk.services.auth import AuthError, check_pin, issue_token
 

@@ -11,16 +11,10 @@ from sqlalchemy import select
 
 from kiosk.auth import bp
 from kiosk.auth.forms import LoginForm
+from kiosk.common.login import lockout_from_config
 from kiosk.extensions import db
 from kiosk.models import User
-from kiosk.services.auth import AuthError, Lockout, check_pin
-
-
-def lockout_from_config() -> Lockout:
-    from flask import current_app
-
-    return Lockout(int(current_app.config["LOCKOUT_ATTEMPTS"]),
-                   int(current_app.config["LOCKOUT_MINUTES"]))
+from kiosk.services.auth import AuthError, check_pin
 
 
 def _safe_next(target: str | None) -> str:

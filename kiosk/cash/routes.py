@@ -19,6 +19,7 @@ from sqlalchemy import select
 from kiosk import vocabulary
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
+from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, Location, User
@@ -37,6 +38,7 @@ from kiosk.services.closing import (
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
 from kiosk.services.pdf import report_pdf
+from kiosk.vocabulary import MAX_COUNT, NAME_MAX
 
 CHEQUE_ROWS = 8
 DOCUMENT_NAMES = {"z_report": _l("Ticket Z"), "slip": _l("Bordereau de remise")}
@@ -71,15 +73,10 @@ def _open_session_or_404(session_id: int) -> CashSession:
 
 def _read_close_form() -> tuple[dict[int, int], list[ChequeIn], int, list[dict], list[str]]:
     """The counters, cheques and card total as typed; the problems in plain words."""
-    problems: list[str] = []
-    counted: dict[int, int] = {}
-    for denomination in DENOMINATIONS_CENTS:
-        raw = (request.form.get(f"count-{denomination}") or "0").strip()
-        if not raw.isdigit() or int(raw) > 9999:
-            problems.append(_("%(what)s : écrivez un nombre de 0 à 9999.",
-                              what=denomination_label(denomination)))
-            continue
-        counted[denomination] = int(raw)
+    read = read_counts({d: f"count-{d}" for d in DENOMINATIONS_CENTS}, maximum=MAX_COUNT)
+    counted = read.values
+    problems = [_("%(what)s : écrivez un nombre de 0 à 9999.",  # 9999: MAX_COUNT
+                  what=denomination_label(denomination)) for denomination in read.bad]
     cheques, cheque_rows = [], []
     for i in range(CHEQUE_ROWS):
         amount_text = (request.form.get(f"cheque-{i}-amount") or "").strip()
@@ -97,7 +94,7 @@ def _read_close_form() -> tuple[dict[int, int], list[ChequeIn], int, list[dict],
             problems.append(_("Chèque n° %(n)s : le montant doit être plus grand que 0.",
                               n=i + 1))
             continue
-        cheques.append(ChequeIn(cents, drawer[:120]))
+        cheques.append(ChequeIn(cents, drawer[:NAME_MAX]))
     card_text = (request.form.get("card_total") or "0").strip() or "0"
     try:
         card = parse_euros(card_text)
@@ -305,14 +302,10 @@ def export_accounts():
     """The account numbers the Paheko file uses (they must exist in the chart)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
+    with flash_refusals():
         with write_transaction(db.session):
             for key in exports.ACCOUNTS:
                 if key in request.form:
                     exports.set_account(db.session, key, request.form[key])
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("cash.exports_page"))
-    flash(_("Comptes enregistrés."), "success")
+        flash(_("Comptes enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))

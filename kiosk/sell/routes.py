@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from kiosk.auth.roles import seller_required, treasurer_required
+from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
@@ -28,16 +29,6 @@ def category_labels() -> dict[str, str]:
     return {"bag": _("Sacs"), "apron": _("Tabliers"), "pouch": _("Pochettes"),
             "toiletry_kit": _("Trousses"), "laundry_bag": _("Sacs à linge"),
             "luggage_tag": _("Étiquettes"), "other": _("Autres")}
-
-
-def method_labels() -> dict[str, str]:
-    return {"cash": _("Espèces"), "cheque": _("Chèque"), "card": _("Carte"),
-            "transfer": _("Virement")}
-
-
-def kind_labels() -> dict[str, str]:
-    return {"sale": _("Vente"), "refund": _("Remboursement"), "void": _("Annulation"),
-            "consignment": _("Dépôt-vente")}
 
 
 def receipt_status_labels() -> dict[str, str]:
@@ -113,14 +104,12 @@ def open_session():
         form.name.data = _default_name(stall)
     error = None
     if form.validate_on_submit():
-        counts = {}
-        for denomination in DENOMINATIONS_CENTS:
-            raw = request.form.get(f"d{denomination}", "0").strip() or "0"
-            if not raw.isdigit():
-                error = _("Les nombres de billets et de pièces s'écrivent en chiffres.")
-                break
-            counts[denomination] = int(raw)
-        if error is None:
+        # the service bounds each count (MAX_COUNT) and says so in its own words
+        read = read_counts({d: f"d{d}" for d in DENOMINATIONS_CENTS}, maximum=None)
+        counts = read.values
+        if read.bad:
+            error = _("Les nombres de billets et de pièces s'écrivent en chiffres.")
+        else:
             try:
                 with write_transaction(db.session):
                     cash_session = open_cash_session(db.session, form.name.data,
@@ -153,7 +142,6 @@ def _sale_context(sale: Sale) -> dict:
     return {"sale": sale, "products": products, "seller": seller, "cash_session": cash_session,
             "refunds": refunds, "original": original,
             "receipt": printing.latest_status(db.session, "receipt", sale.id),
-            "methods": method_labels(), "kinds": kind_labels(),
             "receipt_labels": receipt_status_labels()}
 
 
@@ -196,13 +184,11 @@ def refund(sale_id: int):
             whole = False
         if int(raw):
             lines.append((sku, int(raw)))
-    try:
-        with write_transaction(db.session):
-            result = sales_service.refund_sale(db.session, sale_id, form.reason.data,
-                                               None if whole else lines, current_user.id)
-            refund_id = result.sale.id
-    except ServiceError as exc:
-        flash(exc.message, "error")
+    with flash_refusals() as refused, write_transaction(db.session):
+        result = sales_service.refund_sale(db.session, sale_id, form.reason.data,
+                                           None if whole else lines, current_user.id)
+        refund_id = result.sale.id
+    if refused.failed:
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
     printing.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
     flash(_("Remboursement enregistré."), "success")

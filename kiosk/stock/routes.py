@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from kiosk.auth.roles import seller_required, treasurer_required
+from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import BannerLot, Product, StockMove
@@ -38,6 +39,7 @@ from kiosk.stock.forms import (
     MadeForm,
     TakeForm,
 )
+from kiosk.vocabulary import MAX_QTY
 
 
 def _labels_url(sku: str, copies: int) -> str:
@@ -64,7 +66,7 @@ def made():
     if request.method == "GET" and request.args.get("sku"):
         form.sku.data = request.args["sku"]
     if form.validate_on_submit():
-        try:
+        with flash_refusals():
             if not form.sku.data:
                 raise ServiceError("sku", _("Touchez d'abord ce que vous avez cousu."))
             with write_transaction(db.session):
@@ -72,11 +74,8 @@ def made():
                                      current_user.id, lot_code=form.lot.data or None)
                 product = db.session.get(Product, move.product_id)
                 done = {"sku": product.sku, "name": product.name, "qty": move.qty}
-        except ServiceError as exc:
-            flash(exc.message, "error")
-            status = 400
-        else:
             return redirect(url_for("stock.made_done", **done))
+        status = 400  # reached only when the service refused
     elif request.method == "POST":
         status = 400
     return render_template("stock/made.html", form=form,
@@ -89,7 +88,7 @@ def made():
 def made_done():
     product = stock.find_product(db.session, request.args.get("sku", ""))
     qty = request.args.get("qty", type=int) or 1
-    qty = max(1, min(qty, 999))
+    qty = max(1, min(qty, MAX_QTY))
     return render_template("stock/made_done.html", product=product, qty=qty,
                            pdf_url=_labels_url(product.sku, qty),
                            label_printer=printing.get_printer("label").enabled)
@@ -166,7 +165,7 @@ def take():
         form.sku.data = request.args.get("sku", "")
     status = 200
     if form.validate_on_submit():
-        try:
+        with flash_refusals():
             if not form.sku.data:
                 raise ServiceError("sku", _("Touchez d'abord ce que vous emportez."))
             with write_transaction(db.session):
@@ -175,13 +174,10 @@ def take():
                 product = stock.find_product(db.session, form.sku.data)
                 name, qty = product.name, form.qty.data
                 target = stock.find_location(db.session, form.target.data).name
-        except ServiceError as exc:
-            flash(exc.message, "error")
-            status = 400
-        else:
             flash(_("C'est noté : %(qty)s × %(name)s vers %(place)s.", qty=qty, name=name,
                     place=target), "success")
             return redirect(url_for("stock.index"))
+        status = 400  # reached only when the service refused
     elif request.method == "POST":
         status = 400
     workshop = next((loc for loc in places if loc.kind == LocationKind.WORKSHOP), None)
@@ -214,16 +210,15 @@ QTY_FIELD = re.compile(r"^qty-([A-Za-z0-9_.-]{1,32})$")
 
 
 def _counted_from_form() -> dict[str, int]:
-    counted: dict[str, int] = {}
-    for key, value in request.form.items():
-        match = QTY_FIELD.match(key)
-        if not match or not value.strip():
-            continue
-        if not value.strip().isdigit():
-            raise ServiceError("qty", _("Tapez un nombre entier pour chaque produit compté "
-                                        "(0 s'il n'y en a pas)."))
-        counted[match.group(1)] = int(value.strip())
-    return counted
+    """The `qty-SKU` boxes that were filled in, by SKU (an empty box was not counted)."""
+    fields = {match.group(1): key for key in request.form
+              if (match := QTY_FIELD.match(key))}
+    # the services bound the quantities (MAX_QTY) and say so in their own words
+    counts = read_counts(fields, maximum=None, blank=None)
+    if counts.bad:
+        raise ServiceError("qty", _("Tapez un nombre entier pour chaque produit compté "
+                                    "(0 s'il n'y en a pas)."))
+    return counts.values
 
 
 @bp.route("/stock/count", methods=["GET", "POST"])
@@ -243,7 +238,7 @@ def count():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        try:
+        with flash_refusals() as refused:
             counted = _counted_from_form()
             if form.step.data == "save":
                 with write_transaction(db.session):
@@ -254,9 +249,7 @@ def count():
                         place=location.name, n=changed), "success")
                 return redirect(url_for("stock.index"))
             _location, lines = stock.count_preview(db.session, location.code, counted)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if refused.failed:
             status, lines = 400, None
     levels = {p.id: stock.level(db.session, p.id, location.id) for p in products}
     return render_template("stock/count.html", form=form, location=location,
@@ -276,7 +269,7 @@ def consignment_statement():
     products = catalogue.products(db.session)
     status, result = 200, None
     if form.validate_on_submit():
-        try:
+        with flash_refusals() as refused:
             sold = _counted_from_form()
             lines = [consignment.StatementLine(sku, qty) for sku, qty in sold.items() if qty]
             commission = None
@@ -300,9 +293,7 @@ def consignment_statement():
                 result = {"number": sale.number, "total": sale.total_cents,
                           "commission": statement.commission_cents,
                           "paid": statement.paid_cents, "place": location.name}
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+        if refused.failed:
             status = 400
     elif request.method == "POST":
         status = 400

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from werkzeug.middleware.shared_data import SharedDataMiddleware
 
+from kiosk.common.pages import SECURITY_HEADERS
 from kiosk.paths import static_dir
-from kiosk.web import SECURITY_HEADERS
 from tests.conftest import LiveServer
 
 BLANK = b"<!doctype html><html lang='fr'><meta charset='utf-8'><title>modules</title></html>"

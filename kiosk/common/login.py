@@ -1,16 +1,18 @@
-"""Who is asking: the web session's cookie, or an API bearer token."""
+"""Who is asking (the web session's cookie or an API bearer token) and the PIN lockout:
+one home for the login page and POST /api/v1/login."""
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import LoginManager
 
 from kiosk.extensions import db
 from kiosk.models.people import Volunteer
-from kiosk.services.auth import user_for_token, volunteer
+from kiosk.services.auth import Lockout, user_for_token, volunteer
 
 
-def register_loaders(login_manager: LoginManager) -> None:
+def init_login(login_manager: LoginManager) -> None:
+    """Load the volunteer from the session cookie, or from `Authorization: Bearer …`."""
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says what to do on its own
     login_manager.session_protection = "basic"
@@ -33,5 +35,12 @@ def register_loaders(login_manager: LoginManager) -> None:
 
 
 def authenticated_by_token() -> bool:
+    """A token caller sends no cookie, so it needs no CSRF token."""
     return bool(g.get("auth_by_token")) or request.headers.get(
         "Authorization", "").startswith("Bearer ")
+
+
+def lockout_from_config() -> Lockout:
+    """How many wrong PINs lock a name, and for how long (LOCKOUT_ATTEMPTS, _MINUTES)."""
+    return Lockout(int(current_app.config["LOCKOUT_ATTEMPTS"]),
+                   int(current_app.config["LOCKOUT_MINUTES"]))

@@ -1,0 +1,61 @@
+"""What every page shares: the security headers, and the filters and globals templates use
+(money, Paris time, the words for payment methods and sale kinds, the limits, the
+languages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+
+from kiosk.services.money import format_money
+from kiosk.vocabulary import (
+    MAX_COUNT,
+    MAX_QTY,
+    kind_word,
+    kind_words,
+    method_word,
+    method_words,
+)
+
+# Everything comes from this server: the stall has no internet, and nothing may be
+# injected. Camera frames (scanning) are blobs; label previews are data: URLs.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+LANGUAGES = (("fr", "Français"), ("en", "English"))
+
+
+def paris_datetime(value: datetime | None, fmt: str = "dd/MM/yyyy HH:mm") -> str:
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def init_pages(app: Flask) -> None:
+    """Headers on every response (API included), filters and globals for every template."""
+
+    @app.after_request
+    def _security_headers(response):
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        if request.path.startswith("/api/") or response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["paris"] = paris_datetime
+    app.jinja_env.globals.update(
+        get_locale=get_locale, languages=LANGUAGES,
+        method_word=method_word, kind_word=kind_word,
+        method_words=method_words, kind_words=kind_words,
+        MAX_QTY=MAX_QTY, MAX_COUNT=MAX_COUNT)  # the bounds the number boxes show

@@ -1,0 +1,142 @@
+"""The import map stays a map: no circle among the kiosk's modules, the areas (pages, API,
+login) never import each other in a circle, and printer/ knows nothing of the kiosk.
+
+Read from the source with ast, so an import inside a function counts too: a lazy import
+is how a circle hides, and hiding it is what these tests refuse.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The packages a request goes through before it reaches a service: they may all import
+# kiosk.common, the services and the models, never each other in a circle.
+AREAS = ("kiosk.admin", "kiosk.api", "kiosk.auth", "kiosk.cash", "kiosk.common",
+         "kiosk.envelopes", "kiosk.main", "kiosk.reports", "kiosk.sell", "kiosk.stock")
+
+
+def modules(package: str) -> dict[str, Path]:
+    """Dotted name → file, for every module of `package` (its migrations excepted)."""
+    found = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if "migrations" in parts:
+            continue  # Alembic scripts, loaded by Alembic, never imported
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def imported(name: str, path: Path, known: dict[str, Path]) -> Iterator[str]:
+    """The modules of `known` that `name` imports, at any depth of its code."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+
+    def owner(target: str) -> str | None:
+        while target and target not in known:
+            target = target.rpartition(".")[0]
+        return target or None
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            # `from kiosk import labels` imports the module kiosk.labels, not kiosk
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base
+                       for a in node.names]
+        for target in targets:
+            found = owner(target)
+            if found is not None and found != name:
+                yield found
+
+
+def graph(package: str) -> dict[str, set[str]]:
+    known = modules(package)
+    return {name: set(imported(name, path, known)) for name, path in known.items()}
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(edges.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def collapsed(edges: dict[str, set[str]], depth: int = 2) -> dict[str, set[str]]:
+    """The same graph between packages: kiosk.api.routes_sales counts as kiosk.api."""
+    def top(name: str) -> str:
+        return ".".join(name.split(".")[:depth])
+
+    packages: dict[str, set[str]] = {}
+    for name, targets in edges.items():
+        packages.setdefault(top(name), set()).update(
+            top(t) for t in targets if top(t) != top(name))
+    return packages
+
+
+def test_no_import_cycle_among_kiosk_modules():
+    # A blueprint's modules import their package's `bp` while the package imports them
+    # (Flask's idiom): an import of one's own parent package is not a circle.
+    edges = {name: {t for t in targets if not name.startswith(t + ".")}
+             for name, targets in graph("kiosk").items()}
+    assert cycles(edges) == []
+
+
+def test_the_areas_are_in_no_package_cycle():
+    tangled = [group for group in cycles(collapsed(graph("kiosk")))
+               if set(group) & set(AREAS)]
+    assert tangled == []
+
+
+def test_common_imports_no_area():
+    edges = collapsed(graph("kiosk"))
+    assert edges["kiosk.common"] & set(AREAS) == set()
+
+
+def test_printer_imports_nothing_from_the_kiosk():
+    for path in sorted((ROOT / "printer").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "kiosk" or n.startswith("kiosk.") for n in names), path
+
+
+def test_the_checker_sees_a_circle():
+    """The tests above would pass on a checker that finds nothing: this one may not."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
