@@ -19,10 +19,12 @@ from sqlalchemy import select
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
 from kiosk.database import utcnow, write_transaction
+from kiosk.documents import closing as closing_documents
+from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services import exports, journal, reports_print
+from kiosk.services import exports, journal
 from kiosk.services.closing import (
     PARIS,
     ChequeIn,
@@ -35,7 +37,6 @@ from kiosk.services.closing import (
 )
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
-from kiosk.services.pdf import report_pdf
 
 CHEQUE_ROWS = 8
 DOCUMENT_NAMES = {"z_report": _l("Ticket Z"), "slip": _l("Bordereau de remise")}
@@ -138,7 +139,7 @@ def close(session_id: int):
             with write_transaction(db.session):
                 close_cash_session(db.session, session_id, counted, cheques, card,
                                    current_user.id)
-            prints = reports_print.print_closing_documents(db.session, session_id)
+            prints = closing_documents.print_closing_documents(db.session, session_id)
             flash(_("La caisse est fermée. %(printed)s",
                     printed=_print_message(prints)), "success")
             return redirect(url_for("cash.show", session_id=session_id))
@@ -186,8 +187,8 @@ def _report(session_id: int, document: str):
     """The document as paper would show it: DUPLICATA once it was printed."""
     _document_or_404(document)
     _open_session_or_404(session_id)
-    report = reports_print.build(db.session, document, session_id)
-    report.duplicate = reports_print.already_printed(db.session, document, session_id)
+    report = closing_documents.build(db.session, document, session_id)
+    report.duplicate = closing_documents.already_printed(db.session, document, session_id)
     return report
 
 
@@ -216,7 +217,7 @@ def print_document(session_id: int, document: str):
         abort(400)
     _document_or_404(document)
     _open_session_or_404(session_id)
-    status = reports_print.print_document(db.session, document, session_id)
+    status = closing_documents.print_document(db.session, document, session_id)
     messages = {
         "printed": _("%(doc)s imprimé.", doc=str(DOCUMENT_NAMES[document])),
         "queued": _("L'imprimante ne répond pas : %(doc)s attend dans la file.",
