@@ -311,3 +311,21 @@ def test_absent_usb_or_serial_printer_is_a_printer_error(url):
         Printer(url, timeout=1).print(receipt())
     assert err.value.reason
     assert time.monotonic() - start < 3
+
+
+def test_the_printer_package_imports_nothing_from_the_kiosk():
+    """printer/ is the pure renderer: the kiosk hands it data, never the other way round."""
+    import ast
+    from pathlib import Path
+
+    import printer
+
+    for source in Path(printer.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(n == "kiosk" or n.startswith("kiosk.") for n in names), source

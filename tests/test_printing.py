@@ -287,3 +287,11 @@ def test_a_busy_printer_does_not_hold_the_sale_longer_than_the_timeout(app, prin
     assert jobs_in_db()[0].attempts == 0  # not tried at all: it waits its turn
     assert queue.retry_queued(db.session) == 1
     printer_emulator.wait_for_jobs(1)
+
+
+def test_the_app_registers_every_printed_document_in_one_place(app):
+    from kiosk import documents
+
+    assert set(documents.BUILDERS) == {"test", "receipt", "z_report", "slip", "label"}
+    for document, builder in documents.BUILDERS.items():
+        assert queue._builders[document] is builder
