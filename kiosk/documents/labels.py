@@ -52,7 +52,7 @@ def qr_payload(sku: str, public_url: str | None = None) -> str:
 
 def label_for(product: Product, public_url: str | None = None) -> Label:
     return Label(product.name, product.price_cents, product.sku,
-                     qr_payload(product.sku, public_url))
+                 qr_payload(product.sku, public_url))
 
 
 @dataclass(frozen=True)
