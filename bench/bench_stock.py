@@ -32,12 +32,13 @@ def _timed(fn, repeat: int = 5) -> float:
 
 
 def bench_labels() -> dict[str, float]:
-    from kiosk import labels
+    import printer
+    from kiosk.documents import labels
 
     names = ["Sac cabas Ville de Dijon", "Étiquette de valise TGV", "Sac à linge IKEA",
              "Tablier enfant Ville de Dijon", "Trousse de toilette IKEA"]
-    batch = [labels.LabelData(names[i % len(names)], 500 + i * 10, f"SKU-{i:03d}",
-                              f"https://fees.example.org/p/SKU-{i:03d}") for i in range(100)]
+    batch = [printer.Label(names[i % len(names)], 500 + i * 10, f"SKU-{i:03d}",
+                           f"https://fees.example.org/p/SKU-{i:03d}") for i in range(100)]
     pdf = _timed(lambda: labels.labels_pdf(batch), 3)
     pngs = _timed(lambda: [labels.label_png(label) for label in batch], 3)
     return {"pdf_100_s": pdf, "png_100_s": pngs}

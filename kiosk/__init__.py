@@ -70,9 +70,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     register_cli(app)
 
-    from kiosk.services.printing import init_app as init_printing
+    from kiosk import documents
 
-    init_printing(app)  # a malformed KIOSK_PRINTER fails here, not at the first sale
+    documents.init_app(app)  # every printed document; a malformed KIOSK_PRINTER fails here
     return app
 
 

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> None:
                   "Vendeuse 3456).")
     host = os.environ.get("KIOSK_HOST", "127.0.0.1")
     port = int(os.environ.get("KIOSK_PORT", "5000"))
-    from kiosk.services.printing import start_print_worker
+    from kiosk.documents.queue import start_print_worker
 
     start_print_worker(app)  # retries queued receipts while the server runs
     print(f"Caisse Fées déclic : http://{host}:{port}/")

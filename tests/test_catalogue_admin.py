@@ -8,7 +8,7 @@ import io
 from PIL import Image
 from sqlalchemy import func, select
 
-from kiosk import labels
+from kiosk.documents import labels
 from kiosk.extensions import db
 from kiosk.models import BannerLot, Product
 from tests.conftest import csrf_token, web_login

@@ -8,22 +8,11 @@ import time
 import pypdfium2
 import pytest
 
-import printer
+from kiosk.documents import closing as closing_documents
+from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
-from kiosk.services import printing, reports_print
-from kiosk.services.pdf import report_pdf
 from tests.closing_helpers import close_body, sales_day
 from tests.escpos_decode import decode
-
-
-def _plain_receipt(session, job):
-    return printer.Report(title="TICKET", header=[f"Vente {job.ref_id}"], sections=[])
-
-
-# The sales of the day print receipts; until the sale area registers its own builder
-# (it replaces this one when the app is created), a plain ticket stands in.
-if "receipt" not in printing._builders:
-    printing.register_builder("receipt", _plain_receipt)
 
 
 @pytest.fixture
@@ -103,7 +92,7 @@ def test_pdf_of_the_slip_and_z_report(client, seller_headers, treasurer_headers)
                                       "Il manque 1,00 €", body["journal_hash"][:32]]),
                             ("z_report", ["TICKET Z", "Sac cabas Ville de Dijon x 2",
                                           "Couture défaite", "47,50 €"])):
-        report = reports_print.build(db.session, document, session_id)
+        report = closing_documents.build(db.session, document, session_id)
         pdf = pypdfium2.PdfDocument(io.BytesIO(report_pdf(report)))
         text = flat("\n".join(page.get_textpage().get_text_range() for page in pdf))
         for word in words:

@@ -8,9 +8,9 @@ import html
 import pytest
 from sqlalchemy import select
 
+from kiosk.documents import labels
 from kiosk.extensions import db
 from kiosk.models import PrintJob
-from kiosk.services import label_printing
 from tests.conftest import csrf_token, web_login
 from tests.escpos_decode import decode
 
@@ -71,8 +71,8 @@ def test_bad_label_requests_queue_nothing(demo, client):
 
 
 def test_builder_turns_a_job_into_labels(demo):
-    [job_id] = label_printing.submit_batch(db.session, [("SAC-IKEA", 2)])
+    [job_id] = labels.submit_batch(db.session, [("SAC-IKEA", 2)])
     job = db.session.get(PrintJob, job_id)
-    built = label_printing.build_labels(db.session, job)
+    built = labels.build_labels(db.session, job)
     assert [(b.sku, b.name, b.price_cents) for b in built] == [
         ("SAC-IKEA", "Sac bandoulière IKEA", 1500)] * 2

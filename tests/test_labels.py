@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk import labels
 from kiosk.database import write_transaction
+from kiosk.documents import labels
 from kiosk.extensions import db
 
 

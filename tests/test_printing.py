@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 import printer
 from kiosk import create_app
+from kiosk.documents import queue
 from kiosk.extensions import db
 from kiosk.models import PrintJob
-from kiosk.services import printing
 from tests.conftest import csrf_token, web_login
 from tests.escpos_decode import decode
 
@@ -30,8 +30,8 @@ def _broken(session, job):
     raise RuntimeError("a bug in a builder")
 
 
-printing.register_builder("test_receipt", _sample_receipt)
-printing.register_builder("test_broken", _broken)
+queue.register_builder("test_receipt", _sample_receipt)
+queue.register_builder("test_broken", _broken)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def jobs_in_db() -> list[PrintJob]:
 
 
 def test_test_ticket_reaches_the_printer(app, printer_emulator):
-    assert printing.submit_and_attempt(db.session, "test", payload={"by": "Admin"}) == "printed"
+    assert queue.submit_and_attempt(db.session, "test", payload={"by": "Admin"}) == "printed"
     [data] = printer_emulator.wait_for_jobs(1)
     job = decode(data)
     assert "TICKET DE TEST" in job.text
@@ -60,65 +60,65 @@ def test_test_ticket_reaches_the_printer(app, printer_emulator):
 def test_queued_while_refused_printed_when_back_then_duplicate(app, printer_emulator):
     printer_emulator.refuse()
     start = time.monotonic()
-    assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=7) == "queued"
+    assert queue.submit_and_attempt(db.session, "test_receipt", ref_id=7) == "queued"
     assert time.monotonic() - start < 1.5  # the sale does not wait longer than the timeout
     [row] = jobs_in_db()
     assert row.status == "queued" and row.attempts == 1 and "imprimante" in row.last_error
 
-    assert printing.retry_queued(db.session) == 0  # still off: stays queued
+    assert queue.retry_queued(db.session) == 0  # still off: stays queued
     assert jobs_in_db()[0].attempts == 2
 
     printer_emulator.resume()
-    assert printing.retry_queued(db.session) == 1
+    assert queue.retry_queued(db.session) == 1
     [first] = [decode(d) for d in printer_emulator.wait_for_jobs(1)]
     assert "DUPLICATA" not in first.text and "Sac à linge" in first.text
     assert jobs_in_db()[0].status == "printed"
-    assert printing.retry_queued(db.session) == 0  # printed jobs are not printed again
+    assert queue.retry_queued(db.session) == 0  # printed jobs are not printed again
 
     # printing the same receipt again says DUPLICATA, at the top and at the bottom
-    assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=7) == "printed"
+    assert queue.submit_and_attempt(db.session, "test_receipt", ref_id=7) == "printed"
     second = decode(printer_emulator.wait_for_jobs(2)[1])
     lines = [line.strip() for line in second.lines if line.strip()]
     assert lines[0] == "DUPLICATA" and lines[-1] == "DUPLICATA"
     assert [j.duplicate for j in jobs_in_db()] == [False, True]
     # another receipt is an original
-    assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=8) == "printed"
+    assert queue.submit_and_attempt(db.session, "test_receipt", ref_id=8) == "printed"
     assert "DUPLICATA" not in decode(printer_emulator.wait_for_jobs(3)[2]).text
 
 
 def test_failed_after_max_attempts_until_a_human_retries(app, printer_emulator):
     app.config["PRINT_MAX_ATTEMPTS"] = 2
     printer_emulator.refuse()
-    assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=1) == "queued"
-    printing.retry_queued(db.session)
+    assert queue.submit_and_attempt(db.session, "test_receipt", ref_id=1) == "queued"
+    queue.retry_queued(db.session)
     [row] = jobs_in_db()
     assert (row.status, row.attempts) == ("failed", 2)
     printer_emulator.resume()
-    assert printing.retry_queued(db.session) == 0  # a failed job waits for a human
+    assert queue.retry_queued(db.session) == 0  # a failed job waits for a human
     assert printer_emulator.jobs == []
 
-    assert printing.requeue(db.session) == 1
+    assert queue.requeue(db.session) == 1
     assert (jobs_in_db()[0].status, jobs_in_db()[0].attempts) == ("queued", 0)
-    assert printing.retry_queued(db.session) == 1
+    assert queue.retry_queued(db.session) == 1
     printer_emulator.wait_for_jobs(1)
     assert jobs_in_db()[0].status == "printed"
 
 
 def test_a_builder_bug_never_breaks_the_caller(app, printer_emulator):
-    assert printing.submit_and_attempt(db.session, "test_broken", ref_id=1) == "queued"
+    assert queue.submit_and_attempt(db.session, "test_broken", ref_id=1) == "queued"
     [row] = jobs_in_db()
     assert "préparé" in row.last_error
     assert printer_emulator.jobs == []
 
 
 def test_two_threads_print_a_job_once(app, printer_emulator):
-    job = printing.submit(db.session, "test_receipt", ref_id=3)
+    job = queue.submit(db.session, "test_receipt", ref_id=3)
     job_id = job.id
     results = []
 
     def worker():
         with app.app_context():
-            results.append(printing.attempt(db.session, job_id))
+            results.append(queue.attempt(db.session, job_id))
             db.session.remove()
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
@@ -143,7 +143,7 @@ def test_a_job_another_process_is_sending_is_left_alone(app, printer_emulator):
 
     from kiosk.database import utcnow, write_transaction
 
-    job_id = printing.submit(db.session, "test_receipt", ref_id=11).id
+    job_id = queue.submit(db.session, "test_receipt", ref_id=11).id
 
     def lease(until):
         with write_transaction(db.session):  # as the other process's claim would
@@ -151,14 +151,14 @@ def test_a_job_another_process_is_sending_is_left_alone(app, printer_emulator):
                                .values(sending_until=until, attempts=1))
 
     lease(utcnow() + timedelta(seconds=30))
-    assert printing.attempt(db.session, job_id) == "queued"
-    assert printing.retry_queued(db.session) == 0
+    assert queue.attempt(db.session, job_id) == "queued"
+    assert queue.retry_queued(db.session) == 0
     time.sleep(0.2)
     assert printer_emulator.jobs == []
     assert jobs_in_db()[0].attempts == 1  # not claimed a second time
 
     lease(utcnow() - timedelta(seconds=1))  # that process died mid-send
-    assert printing.attempt(db.session, job_id) == "printed"
+    assert queue.attempt(db.session, job_id) == "printed"
     printer_emulator.wait_for_jobs(1)
     row = jobs_in_db()[0]
     assert (row.status, row.attempts, row.sending_until) == ("printed", 2, None)
@@ -167,9 +167,9 @@ def test_a_job_another_process_is_sending_is_left_alone(app, printer_emulator):
 
 def test_background_worker_prints_what_waits(app, printer_emulator):
     printer_emulator.refuse()
-    assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=5) == "queued"
+    assert queue.submit_and_attempt(db.session, "test_receipt", ref_id=5) == "queued"
     printer_emulator.resume()
-    worker = printing.start_print_worker(app, interval=0.1)
+    worker = queue.start_print_worker(app, interval=0.1)
     try:
         printer_emulator.wait_for_jobs(1)
     finally:
@@ -180,7 +180,7 @@ def test_background_worker_prints_what_waits(app, printer_emulator):
 
 def test_print_queue_command_retries_and_lists(app, printer_emulator):
     printer_emulator.refuse()
-    printing.submit_and_attempt(db.session, "test_receipt", ref_id=9)
+    queue.submit_and_attempt(db.session, "test_receipt", ref_id=9)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["print-queue"])
     assert result.exit_code == 0
@@ -200,10 +200,10 @@ def test_without_printer_jobs_are_none_and_nothing_waits(database_url, tmp_path)
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "t", "PRINTER": "none"},
                      str(tmp_path / "i"))
     with app.app_context():
-        assert printing.submit_and_attempt(db.session, "test") == "none"
-        assert printing.retry_queued(db.session) == 0
+        assert queue.submit_and_attempt(db.session, "test") == "none"
+        assert queue.retry_queued(db.session) == 0
         assert jobs_in_db() == []  # nothing written on the sale path without a printer
-        assert printing.start_print_worker(app) is None
+        assert queue.start_print_worker(app) is None
         db.session.remove()
         db.engine.dispose()
 
@@ -269,21 +269,29 @@ def test_admin_page_refuses_others_and_forged_posts(demo, client, printer_emulat
 
 def test_unknown_document_is_a_programming_error(app):
     with pytest.raises(ValueError):
-        printing.submit_and_attempt(db.session, "no_such_document")
+        queue.submit_and_attempt(db.session, "no_such_document")
     with pytest.raises(ValueError):
-        printing.submit(db.session, "test", target="drawer")
+        queue.submit(db.session, "test", target="drawer")
     assert jobs_in_db() == []
 
 
 def test_a_busy_printer_does_not_hold_the_sale_longer_than_the_timeout(app, printer_emulator):
-    lock = printing._locks["receipt"]
+    lock = queue._locks["receipt"]
     lock.acquire()  # another thread is printing (the worker, say)
     try:
         start = time.monotonic()
-        assert printing.submit_and_attempt(db.session, "test_receipt", ref_id=4) == "queued"
+        assert queue.submit_and_attempt(db.session, "test_receipt", ref_id=4) == "queued"
         assert time.monotonic() - start < 1.5
     finally:
         lock.release()
     assert jobs_in_db()[0].attempts == 0  # not tried at all: it waits its turn
-    assert printing.retry_queued(db.session) == 1
+    assert queue.retry_queued(db.session) == 1
     printer_emulator.wait_for_jobs(1)
+
+
+def test_the_app_registers_every_printed_document_in_one_place(app):
+    from kiosk import documents
+
+    assert set(documents.BUILDERS) == {"test", "receipt", "z_report", "slip", "label"}
+    for document, builder in documents.BUILDERS.items():
+        assert queue._builders[document] is builder

@@ -8,9 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from kiosk.documents import queue
 from kiosk.extensions import db
 from kiosk.models import PrintJob, Sale
-from kiosk.services import printing
 from tests.escpos_decode import decode
 
 
@@ -89,10 +89,10 @@ def test_printer_refusing_never_holds_the_sale_and_the_receipt_waits(
     assert shown.get_json()["receipt"]["status"] == "queued"
 
     printer_emulator.resume()
-    assert printing.retry_queued(db.session) == 1
+    assert queue.retry_queued(db.session) == 1
     [data] = printer_emulator.wait_for_jobs(1)
     assert sale["number"] in decode(data).text and "DUPLICATA" not in decode(data).text
-    assert printing.retry_queued(db.session) == 0  # printed once, not again
+    assert queue.retry_queued(db.session) == 0  # printed once, not again
     shown = client.get(f"/api/v1/sales/{sale['id']}", headers=seller_headers)
     assert shown.get_json()["receipt"]["status"] == "printed"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kiosk import labels
 from kiosk.admin import bp
 from kiosk.admin.catalogue_forms import LotForm, ProductForm, SheetForm
 from kiosk.auth.roles import admin_required
 from kiosk.database import write_transaction
+from kiosk.documents import labels
 from kiosk.extensions import db
 from kiosk.models import Product
 from kiosk.services import catalogue

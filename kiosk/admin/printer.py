@@ -11,8 +11,8 @@ from kiosk.admin import bp
 from kiosk.auth.roles import admin_required
 from kiosk.common.pages import paris_datetime
 from kiosk.database import utcnow
+from kiosk.documents import queue
 from kiosk.extensions import db
-from kiosk.services import printing
 
 
 class PrinterActionForm(FlaskForm):
@@ -22,12 +22,12 @@ class PrinterActionForm(FlaskForm):
 @bp.route("/printer", methods=["GET"])
 @admin_required
 def printer_page():
-    receipt = printing.get_printer("receipt")
-    label = printing.get_printer("label")
+    receipt = queue.get_printer("receipt")
+    label = queue.get_printer("label")
     printers = [("receipt", _("Tickets de caisse"), receipt, receipt.status())]
     if label.url != receipt.url:
         printers.append(("label", _("Étiquettes"), label, label.status()))
-    jobs = printing.waiting_jobs(db.session)
+    jobs = queue.waiting_jobs(db.session)
     return render_template("admin/printer.html", printers=printers, jobs=jobs,
                            form=PrinterActionForm())
 
@@ -38,7 +38,7 @@ def printer_test():
     if not PrinterActionForm().validate_on_submit():
         flash(_("La page a expiré : revenez en arrière et recommencez."), "error")
         return redirect(url_for("admin.printer_page"), 303)
-    status = printing.submit_and_attempt(
+    status = queue.submit_and_attempt(
         db.session, "test", payload={"by": current_user.name,
                                      "when": paris_datetime(utcnow(), "dd/MM/yyyy HH:mm")})
     flash(*_STATUS_MESSAGES[status]())
@@ -51,9 +51,9 @@ def printer_retry():
     if not PrinterActionForm().validate_on_submit():
         flash(_("La page a expiré : revenez en arrière et recommencez."), "error")
         return redirect(url_for("admin.printer_page"), 303)
-    printing.requeue(db.session)
-    printed = printing.retry_queued(db.session)
-    left = len(printing.waiting_jobs(db.session))
+    queue.requeue(db.session)
+    printed = queue.retry_queued(db.session)
+    left = len(queue.waiting_jobs(db.session))
     if left:
         flash(_("%(n)s impression(s) faite(s), %(left)s attendent encore : vérifiez que "
                 "l'imprimante est allumée et a du papier.", n=printed, left=left), "error")

@@ -54,8 +54,8 @@ from typing import Annotated  # noqa: E402
 from pydantic import AfterValidator, Field  # noqa: E402
 
 from kiosk.api.schemas import AmountCents, _no_control_chars  # noqa: E402
+from kiosk.documents import closing as closing_documents  # noqa: E402
 from kiosk.models.people import Role  # noqa: E402
-from kiosk.services import reports_print  # noqa: E402  (registers the Z report and slip)
 from kiosk.services.closing import (  # noqa: E402
     ChequeIn,
     ClosePreview,
@@ -116,7 +116,7 @@ def close_session(session_id: int, data: CloseBody):
                                     current_user.id)
         body = preview_json(result.preview)
         body.update(status="closed", journal_hash=result.closure.journal_hash)
-    body["prints"] = reports_print.print_closing_documents(db.session, session_id)
+    body["prints"] = closing_documents.print_closing_documents(db.session, session_id)
     return jsonify(body)
 
 
@@ -124,7 +124,7 @@ def close_session(session_id: int, data: CloseBody):
           summary="Print the Z report of a closed session again (says DUPLICATA)",
           responses={200: "print status"})
 def print_z_report(session_id: int):
-    return jsonify({"print": {"status": reports_print.print_document(
+    return jsonify({"print": {"status": closing_documents.print_document(
         db.session, "z_report", session_id)}})
 
 
@@ -132,5 +132,5 @@ def print_z_report(session_id: int):
           summary="Print the hand-over slip of a closed session again (says DUPLICATA)",
           responses={200: "print status"})
 def print_slip(session_id: int):
-    return jsonify({"print": {"status": reports_print.print_document(
+    return jsonify({"print": {"status": closing_documents.print_document(
         db.session, "slip", session_id)}})

@@ -8,12 +8,13 @@ from flask import Response, current_app
 from flask_babel import gettext as _
 from pydantic import Field
 
-from kiosk import labels
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Sku
+from kiosk.documents import labels
 from kiosk.extensions import db
 from kiosk.services.errors import InvalidInput
 from kiosk.services.stock import find_product
+from printer.documents import Label
 
 MAX_LABELS = 2000  # 95 sheets: more is a typing mistake, not a batch
 
@@ -24,7 +25,7 @@ class SheetQuery(Body):
     start: Annotated[int, Field(ge=0, le=29)] = 0  # first free position on the sheet
 
 
-def label_data(sku: str) -> labels.LabelData:
+def label_data(sku: str) -> Label:
     return labels.label_for(find_product(db.session, sku), current_app.config.get("PUBLIC_URL"))
 
 

@@ -82,9 +82,9 @@ def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None)
 
 def print_receipt(sale_id: int) -> str:
     """Try the receipt printer (at most a few seconds); the sale is already committed."""
-    from kiosk.services import printing
+    from kiosk.documents import queue
 
-    return printing.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
+    return queue.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
 
 
 def _recorded(result: sales_service.SaleResult, body: dict):
@@ -98,9 +98,9 @@ def _recorded(result: sales_service.SaleResult, body: dict):
 
 
 def receipt_status(sale_id: int) -> str:
-    from kiosk.services import printing
+    from kiosk.documents import queue
 
-    return printing.latest_status(db.session, "receipt", sale_id)
+    return queue.latest_status(db.session, "receipt", sale_id)
 
 
 @endpoint("/sales", "POST", summary="Record a sale (idempotent by client_id)", body=SaleBody,

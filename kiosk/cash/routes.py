@@ -21,10 +21,12 @@ from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
+from kiosk.documents import closing as closing_documents
+from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services import exports, journal, reports_print
+from kiosk.services import exports, journal
 from kiosk.services.closing import (
     PARIS,
     ChequeIn,
@@ -37,7 +39,6 @@ from kiosk.services.closing import (
 )
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
-from kiosk.services.pdf import report_pdf
 from kiosk.vocabulary import MAX_COUNT, NAME_MAX
 
 CHEQUE_ROWS = 8
@@ -136,7 +137,7 @@ def close(session_id: int):
             with write_transaction(db.session):
                 close_cash_session(db.session, session_id, counted, cheques, card,
                                    current_user.id)
-            prints = reports_print.print_closing_documents(db.session, session_id)
+            prints = closing_documents.print_closing_documents(db.session, session_id)
             flash(_("La caisse est fermée. %(printed)s",
                     printed=_print_message(prints)), "success")
             return redirect(url_for("cash.show", session_id=session_id))
@@ -184,8 +185,8 @@ def _report(session_id: int, document: str):
     """The document as paper would show it: DUPLICATA once it was printed."""
     _document_or_404(document)
     _open_session_or_404(session_id)
-    report = reports_print.build(db.session, document, session_id)
-    report.duplicate = reports_print.already_printed(db.session, document, session_id)
+    report = closing_documents.build(db.session, document, session_id)
+    report.duplicate = closing_documents.already_printed(db.session, document, session_id)
     return report
 
 
@@ -214,7 +215,7 @@ def print_document(session_id: int, document: str):
         abort(400)
     _document_or_404(document)
     _open_session_or_404(session_id)
-    status = reports_print.print_document(db.session, document, session_id)
+    status = closing_documents.print_document(db.session, document, session_id)
     messages = {
         "printed": _("%(doc)s imprimé.", doc=str(DOCUMENT_NAMES[document])),
         "queued": _("L'imprimante ne répond pas : %(doc)s attend dans la file.",

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
+from kiosk.documents import queue
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
-from kiosk.services import printing
 from kiosk.services import sales as sales_service
 from kiosk.services.cash import open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
@@ -141,7 +141,7 @@ def _sale_context(sale: Sale) -> dict:
     original = db.session.get(Sale, sale.refund_of_id) if sale.refund_of_id else None
     return {"sale": sale, "products": products, "seller": seller, "cash_session": cash_session,
             "refunds": refunds, "original": original,
-            "receipt": printing.latest_status(db.session, "receipt", sale.id),
+            "receipt": queue.latest_status(db.session, "receipt", sale.id),
             "receipt_labels": receipt_status_labels()}
 
 
@@ -157,7 +157,7 @@ def sale_page(sale_id: int):
 @seller_required
 def reprint(sale_id: int):
     sales_service.get_sale(db.session, sale_id)  # 404 for an unknown sale
-    status = printing.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
+    status = queue.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
     flash(receipt_status_labels().get(status, status),
           "success" if status in ("printed", "none") else "error")
     return redirect(url_for("sell.sale_page", sale_id=sale_id))
@@ -190,6 +190,6 @@ def refund(sale_id: int):
         refund_id = result.sale.id
     if refused.failed:
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
-    printing.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
+    queue.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
     flash(_("Remboursement enregistré."), "success")
     return redirect(url_for("sell.sale_page", sale_id=refund_id))

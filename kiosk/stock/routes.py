@@ -24,10 +24,11 @@ from sqlalchemy import select
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
+from kiosk.documents import labels, queue
 from kiosk.extensions import db
 from kiosk.models import BannerLot, Product, StockMove
 from kiosk.models.catalogue import LocationKind
-from kiosk.services import catalogue, consignment, label_printing, printing, stock
+from kiosk.services import catalogue, consignment, stock
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
 from kiosk.stock import bp
@@ -91,7 +92,7 @@ def made_done():
     qty = max(1, min(qty, MAX_QTY))
     return render_template("stock/made_done.html", product=product, qty=qty,
                            pdf_url=_labels_url(product.sku, qty),
-                           label_printer=printing.get_printer("label").enabled)
+                           label_printer=queue.get_printer("label").enabled)
 
 
 def _progress_message(state: dict) -> str:
@@ -117,7 +118,7 @@ def print_labels():
         flash(message, "error")
         return redirect(url_for("stock.index"))
     try:
-        ids = label_printing.submit_batch(db.session, [(form.sku.data, form.copies.data)])
+        ids = labels.submit_batch(db.session, [(form.sku.data, form.copies.data)])
     except ServiceError as exc:
         if wants_json:
             return jsonify({"status": "error", "message": exc.message}), exc.status
@@ -127,7 +128,7 @@ def print_labels():
         state = {"status": "none", "message": _("Aucune imprimante d'étiquettes n'est "
                                                  "branchée : imprimez la feuille A4.")}
     else:
-        state = label_printing.progress(db.session, ids)
+        state = labels.progress(db.session, ids)
         state["message"] = _progress_message(state)
         state["poll"] = url_for("stock.label_progress", job=ids)
     if wants_json:
@@ -142,7 +143,7 @@ def label_progress():
     ids = [int(v) for v in request.args.getlist("job") if v.isdigit()][:200]
     if not ids:
         abort(404)
-    state = label_printing.progress(db.session, ids)
+    state = labels.progress(db.session, ids)
     state["message"] = _progress_message(state)
     if state["status"] == "queued":
         state["poll"] = url_for("stock.label_progress", job=ids)

@@ -30,7 +30,7 @@ def _blank_page(environ, start_response):
 
 
 def _with_headers(app):
-    """Every answer with the kiosk's security headers, as kiosk/web.py gives them."""
+    """Every answer with the kiosk's security headers, as kiosk/common/pages.py gives them."""
     def wrapped(environ, start_response):
         def start(status, headers, exc_info=None):
             names = {name.lower() for name, _ in headers}

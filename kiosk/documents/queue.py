@@ -8,8 +8,8 @@ page or `flask --app kiosk print-queue`; after PRINT_MAX_ATTEMPTS it is "failed"
 human retries it. Any print after the first successful one of the same document says
 DUPLICATA.
 
-Areas register how to build their document from a job:
-`register_builder("receipt", lambda session, job: printer.Receipt(...))`.
+What each document is built from is registered in one place, kiosk/documents/__init__.py
+(`init_app`, called by create_app): `register_builder("receipt", build_receipt)`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 import printer
 from kiosk.database import SQLITE_BUSY_TIMEOUT_MS, utcnow, write_transaction
 from kiosk.models import PrintJob
+from kiosk.vocabulary import PARIS
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,6 @@ def register_builder(document: str, builder: Builder) -> None:
 
 
 # -- printers built from the configuration ---------------------------------------------
-
-def init_app(app: Flask) -> None:
-    """Checks the printer settings at start-up (a clear error, not a failure at the
-    first sale) and adds the `print-queue` command."""
-    for target in TARGETS:
-        get_printer(target, app)
-    app.cli.add_command(print_queue_command)
-
 
 def get_printer(target: str = "receipt", app: Flask | None = None) -> printer.Printer:
     app = app or current_app
@@ -286,7 +279,8 @@ def _finish(session: Session, job_id: int, status: str, error: str,
 
 # -- the test ticket -----------------------------------------------------------------------
 
-def _test_ticket(session: Session, job: PrintJob) -> printer.Report:
+def test_ticket(session: Session, job: PrintJob) -> printer.Report:
+    """What the admin's printer page prints to check the paper, the accents and the €."""
     config = current_app.config
     data = job_payload(job)
     device = get_printer(job.target)
@@ -309,8 +303,6 @@ def _test_ticket(session: Session, job: PrintJob) -> printer.Report:
                 "Si vous lisez bien « é è à ç ô € », tout va bien."],
     )
 
-
-register_builder("test", _test_ticket)
 
 
 # -- background worker and command ---------------------------------------------------------
@@ -352,9 +344,7 @@ def start_print_worker(app: Flask, interval: float = 15) -> PrintWorker | None:
 def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y %H:%M")
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
 
 
 @click.command("print-queue")

@@ -1,7 +1,8 @@
 """The Z report and the hand-over slip of a closed session, as printer Reports (paper and PDF).
 
 Both are built from the database each time they are printed, so a reprint is the same
-document; the print queue marks copies "DUPLICATA".
+document; the print queue marks copies "DUPLICATA". Registered with the queue as
+"z_report" and "slip" (kiosk/documents/__init__.py).
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiosk.documents import queue
 from kiosk.models import Envelope, EnvelopeEntry, Location, PrintJob, Product, Sale, SaleLine, User
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.services import printing
 from kiosk.services.cash import get_cash_session
 from kiosk.services.closing import (
-    PARIS,
     closing_entry,
     counted_lines,
     difference_in_words,
@@ -23,11 +23,9 @@ from kiosk.services.closing import (
 )
 from kiosk.services.errors import Conflict
 from kiosk.services.money import format_money_for_paper as money
+from kiosk.vocabulary import PARIS, kind_word, method_word
 from printer.documents import Report, Section
 
-METHOD_LABELS = {PaymentMethod.CASH: "Espèces", PaymentMethod.CHEQUE: "Chèques",
-                 PaymentMethod.CARD: "Carte bancaire", PaymentMethod.TRANSFER: "Virement"}
-KIND_LABELS = {SaleKind.VOID: "Annulation", SaleKind.REFUND: "Remboursement"}
 DOCUMENTS = ("z_report", "slip")
 
 
@@ -96,13 +94,13 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Tickets", f"{numbers[0]} à {numbers[1]}" if numbers[0] else "aucun"),
             ("Total net des ventes", money(totals.revenue_cents))]),
         Section("Par moyen de paiement", [
-            (label, money(totals.by_method.get(method, 0)))
-            for method, label in METHOD_LABELS.items()
+            (method_word(method, paper=True), money(totals.by_method.get(method, 0)))
+            for method in PaymentMethod
             if method != PaymentMethod.TRANSFER or totals.by_method.get(method)]),
         Section("Par article", [(f"{name} x {int(qty)}", money(int(cents)))
                                 for name, qty, cents in by_product] or [("Aucun article", "")]),
         Section("Annulations et remboursements", [
-            (f"{s.number} {KIND_LABELS.get(s.kind, s.kind)} : {s.reason}", money(s.total_cents))
+            (f"{s.number} {kind_word(s.kind, paper=True)} : {s.reason}", money(s.total_cents))
             for s in undone] or [("Aucun", "")]),
         Section("Caisse", [
             ("Fond de caisse", money(totals.float_cents)),
@@ -160,24 +158,25 @@ def build(session: Session, document: str, cash_session_id: int) -> Report:
         session, cash_session_id)
 
 
+def build_job(session: Session, job: PrintJob) -> Report:
+    """The queue's builder for both documents: the job names which, its ref the session."""
+    return build(session, job.document, job.ref_id)
+
+
 def already_printed(session: Session, document: str, cash_session_id: int) -> bool:
     return session.scalar(select(func.count()).select_from(PrintJob).where(
         PrintJob.document == document, PrintJob.ref_id == cash_session_id,
-        PrintJob.status == printing.PRINTED)) > 0
+        PrintJob.status == queue.PRINTED)) > 0
 
 
 def print_document(session: Session, document: str, cash_session_id: int) -> str:
     """Print (or queue) one of the two documents; a copy says DUPLICATA."""
     _closed(session, cash_session_id)
     session.rollback()
-    return printing.submit_and_attempt(session, document, ref_id=cash_session_id)
+    return queue.submit_and_attempt(session, document, ref_id=cash_session_id)
 
 
 def print_closing_documents(session: Session, cash_session_id: int) -> dict[str, str]:
     """After a close: the Z report then the slip, each printed or queued."""
     return {document: print_document(session, document, cash_session_id)
             for document in DOCUMENTS}
-
-
-printing.register_builder("z_report", lambda session, job: z_report(session, job.ref_id))
-printing.register_builder("slip", lambda session, job: slip(session, job.ref_id))

@@ -1,4 +1,8 @@
-"""A printer Report (Z report, hand-over slip) as an A4 PDF, with a font that has accents."""
+"""A4 PDFs: a printer Report (Z report, hand-over slip) and the fonts every PDF and label uses.
+
+Text uses DejaVu Sans, vendored in static/fonts/: the PDF core fonts have no "€" and no
+Unicode, so "Étiquette", "Chèques remis" and "12,50 €" would not print as they should.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,24 @@ from kiosk import paths
 from printer.documents import Report
 
 
-def _font_dir():
-    return paths.static_dir() / "fonts"
+def font_path(bold: bool = False) -> str:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return str(paths.static_dir() / "fonts" / name)
+
+
+def a4(title: str) -> FPDF:
+    """A blank A4 document in millimetres, with "DejaVu" (regular and "B") ready."""
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.add_font("DejaVu", "", font_path(False))
+    pdf.add_font("DejaVu", "B", font_path(True))
+    pdf.set_creator("Fées déclic kiosk")
+    pdf.set_title(title)
+    return pdf
 
 
 def report_pdf(report: Report) -> bytes:
-    pdf = FPDF(format="A4")
+    pdf = a4(report.title)
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(_font_dir() / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(_font_dir() / "DejaVuSans-Bold.ttf"))
-    pdf.set_title(report.title)
-    pdf.set_creator("Fées déclic kiosk")
     pdf.add_page()
     width = pdf.epw
     if report.duplicate:

@@ -1,13 +1,11 @@
 """The sale receipt: what the printer gets for a sale, a void or a refund.
 
-Registered with the print queue as "receipt" (register_documents, called by the sell
-blueprint), so `printing.submit_and_attempt(session, "receipt", ref_id=sale.id)` prints
-it; the queue marks reprints DUPLICATA itself.
+Registered with the print queue as "receipt" (kiosk/documents/__init__.py), so
+`queue.submit_and_attempt(session, "receipt", ref_id=sale.id)` prints it; the queue marks
+reprints DUPLICATA itself.
 """
 
 from __future__ import annotations
-
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -15,9 +13,8 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import PrintJob, Product, Sale, Setting, User
 from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.vocabulary import PARIS, kind_word, method_word
 from printer.documents import PaymentLine, Receipt, ReceiptLine
-
-PARIS = ZoneInfo("Europe/Paris")
 
 # Settings an admin may change (Setting rows, or KIOSK_RECEIPT_* in the environment).
 DEFAULTS = {
@@ -28,9 +25,8 @@ DEFAULTS = {
     "receipt_thanks": "Merci ! Vos achats financent les sorties et les actions solidaires "
                       "des Fées déclic.",
 }
-METHOD_LABELS = {PaymentMethod.CASH: "Espèces", PaymentMethod.CHEQUE: "Chèque",
-                 PaymentMethod.CARD: "Carte", PaymentMethod.TRANSFER: "Virement"}
-TITLES = {SaleKind.REFUND: "REMBOURSEMENT", SaleKind.VOID: "ANNULATION"}
+# A sale that takes money back says so above everything else: "REMBOURSEMENT", "ANNULATION".
+TITLED_KINDS = (SaleKind.REFUND, SaleKind.VOID)
 
 
 def setting(session: Session, key: str) -> str:
@@ -53,7 +49,7 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         Product.id.in_([line.product_id for line in sale.lines]))).all())
     seller = session.get(User, sale.user_id)
     cash = [p for p in sale.payments if p.method == PaymentMethod.CASH]
-    title = TITLES.get(sale.kind, "")
+    title = kind_word(sale.kind, paper=True).upper() if sale.kind in TITLED_KINDS else ""
     footer = [setting(session, "receipt_legal"), setting(session, "receipt_thanks")]
     if sale.refund_of_id is not None:
         original = session.scalar(select(Sale.number).where(Sale.id == sale.refund_of_id))
@@ -69,7 +65,7 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         lines=[ReceiptLine(names.get(line.product_id, "?"), line.qty, line.unit_price_cents,
                            line.line_total_cents) for line in sale.lines],
         total_cents=sale.total_cents,
-        payments=[PaymentLine(METHOD_LABELS.get(p.method, p.method), p.amount_cents)
+        payments=[PaymentLine(method_word(p.method, paper=True), p.amount_cents)
                   for p in sale.payments],
         cash_given_cents=sum(p.tendered_cents for p in cash)
         if cash and sale.kind == SaleKind.SALE else None,
@@ -78,9 +74,3 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         qr=str(public_url).rstrip("/") + "/" if public_url else None,
         title=title,
     )
-
-
-def register_documents() -> None:
-    from kiosk.services import printing
-
-    printing.register_builder("receipt", build_receipt)

@@ -1,9 +1,15 @@
-"""QR price labels as plain functions: one label as a PNG, an A4 sticker sheet as a PDF.
+"""QR price labels: one as a PNG, an A4 sticker sheet as a PDF, and batches of them on the
+ESC/POS label printer through the print queue.
 
-The sheet is an Avery L7160 by default (3 × 7 labels of 63.5 × 38.1 mm on A4); its grid
-and margins are a setting (see SheetLayout) so a printer that shifts sheets can be fixed.
-Text uses DejaVu Sans, vendored in static/fonts/ (the PDF core fonts have no "€" and
-no Unicode), so "Étiquette", "Sac à linge" and "12,50 €" print as they should.
+A label is the printer's own plain data (`printer.Label`: name, price, SKU, QR payload),
+built here from a product. The sheet is an Avery L7160 by default (3 × 7 labels of
+63.5 × 38.1 mm on A4); its grid and margins are a setting (see SheetLayout) so a printer
+that shifts sheets can be fixed.
+
+On the label printer a batch is cut into jobs of a few labels each (one label per piece),
+so the page can show how far the batch has gone and a printer that stops mid-batch loses
+at most one job, which stays queued and is retried like any receipt. Registered with the
+queue as "label" (kiosk/documents/__init__.py).
 """
 
 from __future__ import annotations
@@ -15,22 +21,26 @@ from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 
 import qrcode
+from flask import current_app
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from kiosk import paths
+from kiosk.documents import queue
+from kiosk.documents.pdf import a4, font_path
+from kiosk.models import PrintJob, Product, Setting
+from kiosk.services.errors import InvalidInput
 from kiosk.services.money import format_money_for_paper
+from kiosk.services.stock import find_product
+from kiosk.services.text import _
+from kiosk.vocabulary import MAX_QTY
+from printer.documents import Label
 
 LAYOUT_SETTING = "labels.sheet"
-
-
-@dataclass(frozen=True)
-class LabelData:
-    name: str
-    price_cents: int
-    sku: str
-    qr_payload: str
+LABELS_PER_JOB = 5
+MAX_BATCH = 500
 
 
 def qr_payload(sku: str, public_url: str | None = None) -> str:
@@ -40,9 +50,9 @@ def qr_payload(sku: str, public_url: str | None = None) -> str:
     return sku
 
 
-def label_for(product, public_url: str | None = None) -> LabelData:
-    return LabelData(product.name, product.price_cents, product.sku,
-                     qr_payload(product.sku, public_url))
+def label_for(product: Product, public_url: str | None = None) -> Label:
+    return Label(product.name, product.price_cents, product.sku,
+                 qr_payload(product.sku, public_url))
 
 
 @dataclass(frozen=True)
@@ -100,16 +110,12 @@ class SheetLayout:
             return cls()  # a broken setting must not stop labels from printing
 
 
-def load_layout(session) -> SheetLayout:
-    from kiosk.models import Setting
-
+def load_layout(session: Session) -> SheetLayout:
     row = session.get(Setting, LAYOUT_SETTING)
     return SheetLayout.from_json(row.value if row else None)
 
 
-def save_layout(session, layout: SheetLayout) -> SheetLayout:
-    from kiosk.models import Setting
-
+def save_layout(session: Session, layout: SheetLayout) -> SheetLayout:
     layout.validate()
     row = session.get(Setting, LAYOUT_SETTING)
     if row is None:
@@ -120,11 +126,6 @@ def save_layout(session, layout: SheetLayout) -> SheetLayout:
 
 
 # --- Drawing -------------------------------------------------------------------------------
-
-def _font_path(bold: bool = False) -> str:
-    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    return str(paths.static_dir() / "fonts" / name)
-
 
 @lru_cache(maxsize=512)
 def qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
@@ -169,10 +170,10 @@ def _qr_image(payload: str, module: int) -> Image.Image:
 
 @lru_cache(maxsize=16)
 def _pil_font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(_font_path(bold), size)
+    return ImageFont.truetype(font_path(bold), size)
 
 
-def label_image(label: LabelData, dpi: int = 300, width_mm: float = 63.5,
+def label_image(label: Label, dpi: int = 300, width_mm: float = 63.5,
                 height_mm: float = 38.1) -> Image.Image:
     """One label as a 1-bit picture: the QR on the left, name, price and SKU on the right."""
     px = dpi / 25.4
@@ -202,29 +203,20 @@ def label_image(label: LabelData, dpi: int = 300, width_mm: float = 63.5,
     return image
 
 
-def label_png(label: LabelData, dpi: int = 300) -> bytes:
+def label_png(label: Label, dpi: int = 300) -> bytes:
     out = io.BytesIO()
     label_image(label, dpi).save(out, format="PNG", dpi=(dpi, dpi), optimize=False)
     return out.getvalue()
 
 
-class _Sheet(FPDF):
-    def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_auto_page_break(False)
-        self.set_margins(0, 0, 0)
-        self.add_font("DejaVu", "", _font_path(False))
-        self.add_font("DejaVu", "B", _font_path(True))
-        self.set_creator("Fées déclic kiosk")
-        self.set_title("Étiquettes")
-
-
-def labels_pdf(labels: Sequence[LabelData], layout: SheetLayout | None = None,
+def labels_pdf(labels: Sequence[Label], layout: SheetLayout | None = None,
                start: int = 0) -> bytes:
     """The labels on as many A4 sheets as needed, in order, starting at position `start`
     of the first sheet (0 = top left) so a half-used sheet can go through again."""
     layout = layout or SheetLayout()
-    pdf = _Sheet()
+    pdf = a4("Étiquettes")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
     start = max(0, min(start, layout.per_sheet - 1))
     for index, label in enumerate(labels, start=start):
         position = index % layout.per_sheet
@@ -239,7 +231,7 @@ def labels_pdf(labels: Sequence[LabelData], layout: SheetLayout | None = None,
     return bytes(pdf.output())
 
 
-def _draw_label(pdf: FPDF, label: LabelData, x: float, y: float, w: float, h: float) -> None:
+def _draw_label(pdf: FPDF, label: Label, x: float, y: float, w: float, h: float) -> None:
     pad = 2.0
     matrix = qr_matrix(label.qr_payload)
     qr_side = min(h - 2 * pad, w * 0.45)
@@ -277,3 +269,71 @@ def _draw_label(pdf: FPDF, label: LabelData, x: float, y: float, w: float, h: fl
     pdf.set_font("DejaVu", "", 7)
     pdf.set_xy(tx, y + h - pad - 4)
     pdf.cell(tw, 3.5, wrap(label.sku, tw, pdf.get_string_width, 1)[0])
+
+
+# --- On the label printer ------------------------------------------------------------------
+
+def build_labels(session: Session, job: PrintJob) -> list[Label]:
+    """The job's payload {"items": [{"sku", "copies"}]} → one Label per piece."""
+    public_url = current_app.config.get("PUBLIC_URL")
+    out: list[Label] = []
+    for item in queue.job_payload(job).get("items", []):
+        product = session.scalar(select(Product).where(Product.sku == item["sku"]))
+        if product is None:
+            continue  # a product renamed since: nothing sensible to print
+        out += [label_for(product, public_url) for _copy in range(int(item["copies"]))]
+    return out
+
+
+def submit_batch(session: Session, items: Sequence[tuple[str, int]]) -> list[int]:
+    """Queue the labels (SKU, copies) in jobs of LABELS_PER_JOB; returns the job ids
+    (none when no label printer is configured)."""
+    pieces: list[str] = []
+    for sku, copies in items:
+        product = find_product(session, sku)
+        if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= MAX_QTY:
+            raise InvalidInput("copies", _("Le nombre d'étiquettes va de 1 à 999."))
+        pieces += [product.sku] * copies
+    if not pieces:
+        raise InvalidInput("sku", _("Choisissez au moins une étiquette à imprimer."))
+    if len(pieces) > MAX_BATCH:
+        raise InvalidInput("copies", _("%(n)s étiquettes au plus à la fois : imprimez-les en "
+                                       "plusieurs fois.", n=MAX_BATCH))
+    session.rollback()
+    if not queue.get_printer("label").enabled:
+        return []
+    ids = []
+    for start in range(0, len(pieces), LABELS_PER_JOB):
+        chunk = pieces[start:start + LABELS_PER_JOB]
+        grouped: list[dict] = []
+        for sku in chunk:
+            if grouped and grouped[-1]["sku"] == sku:
+                grouped[-1]["copies"] += 1
+            else:
+                grouped.append({"sku": sku, "copies": 1})
+        ids.append(queue.submit(session, "label", payload={"items": grouped},
+                                target="label").id)
+    return ids
+
+
+def progress(session: Session, job_ids: Sequence[int], try_next: bool = True) -> dict:
+    """How far the batch is; with `try_next`, first tries the oldest job still waiting
+    (one per call, so each poll of the page moves the batch on by one job)."""
+    rows = list(session.scalars(select(PrintJob).where(PrintJob.id.in_(list(job_ids)),
+                                                       PrintJob.document == "label")
+                                .order_by(PrintJob.id)))
+    waiting = [job.id for job in rows if job.status == queue.QUEUED]
+    if try_next and waiting:
+        queue.attempt(session, waiting[0])
+        session.rollback()
+        rows = list(session.scalars(select(PrintJob).where(PrintJob.id.in_(list(job_ids)))
+                                    .order_by(PrintJob.id)))
+    sizes = {job.id: sum(int(i["copies"]) for i in queue.job_payload(job).get("items", []))
+             for job in rows}
+    done = sum(sizes[job.id] for job in rows if job.status == queue.PRINTED)
+    total = sum(sizes.values())
+    failed = [job for job in rows if job.status == queue.FAILED]
+    queued = [job for job in rows if job.status == queue.QUEUED]
+    return {"printed": done, "total": total, "failed": len(failed),
+            "status": "queued" if queued else ("failed" if failed else "printed"),
+            "error": (failed or queued or [None])[0].last_error if (failed or queued) else ""}

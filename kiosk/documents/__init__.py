@@ -1,0 +1,38 @@
+"""Everything the kiosk puts on paper, and the print queue that carries it to a printer.
+
+- queue.py: print jobs, their leases and retries, the background worker, `print-queue`,
+  the test ticket;
+- receipts.py: a sale's, a void's or a refund's receipt;
+- closing.py: the Z report and the hand-over slip of a closed cash session;
+- labels.py: QR price labels (PNG, A4 sheet, batches on the label printer);
+- pdf.py: A4 PDFs (the Z report and slip) and the fonts PDFs and labels share.
+
+Each document becomes the printer's plain data (printer.Receipt, printer.Report,
+printer.Label); `printer/` turns that into ESC/POS and knows nothing of the database.
+`init_app` is the one place that tells the queue how to build each document.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kiosk.documents import closing, labels, queue, receipts
+
+# What a print job's `document` names, and what builds it from the job.
+BUILDERS: dict[str, queue.Builder] = {
+    "test": queue.test_ticket,
+    "receipt": receipts.build_receipt,
+    "z_report": closing.build_job,
+    "slip": closing.build_job,
+    "label": labels.build_labels,
+}
+
+
+def init_app(app: Flask) -> None:
+    """Registers every document with the queue, checks the printer settings (a malformed
+    KIOSK_PRINTER fails at start-up, not at the first sale) and adds `print-queue`."""
+    for document, builder in BUILDERS.items():
+        queue.register_builder(document, builder)
+    for target in queue.TARGETS:
+        queue.get_printer(target, app)
+    app.cli.add_command(queue.print_queue_command)
