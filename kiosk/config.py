@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_TIMEOUT": 3.0,  # seconds a sale may wait for the printer
     "PUBLIC_URL": None,
     "TOKEN_DAYS": 365,
+    "SESSION_HOURS": 16,  # a login on a browser lasts a stall day, a day at most
     "LOCKOUT_ATTEMPTS": 5,
     "LOCKOUT_MINUTES": 5,
     "BABEL_DEFAULT_LOCALE": "fr",

@@ -10,6 +10,7 @@ from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Name, Pin
 from kiosk.common.errors import ApiError
 from kiosk.common.login import lockout_from_config
+from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.services.auth import AuthError, check_pin, issue_token
 
@@ -25,7 +26,6 @@ def login(data: LoginBody):
     try:
         user = check_pin(db.session, data.user, data.pin, lockout_from_config())
     except AuthError as refused:
-        db.session.commit()  # keep the count of wrong PINs
         if refused.code == "locked":
             raise ApiError(429, "locked", _(
                 "Trop de codes faux : ce compte est bloqué. Réessayez à %(time)s.",
@@ -33,6 +33,7 @@ def login(data: LoginBody):
                 retry_at=refused.locked_until.isoformat()) from None
         raise ApiError(401, "bad_credentials",
                        _("Nom ou code secret incorrect.")) from None
-    token = issue_token(db.session, user, int(current_app.config["TOKEN_DAYS"]), "api login")
-    db.session.commit()
+    with write_transaction(db.session):
+        token = issue_token(db.session, user, int(current_app.config["TOKEN_DAYS"]),
+                            "api login")
     return jsonify({"token": token, "user": user.name, "role": user.role})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -11,17 +13,28 @@ from sqlalchemy import select
 
 from kiosk.auth import bp
 from kiosk.auth.forms import LoginForm
-from kiosk.common.login import lockout_from_config
+from kiosk.common.login import WEB_SESSION_KEY, lockout_from_config, web_session_hours
+from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import User
-from kiosk.services.auth import AuthError, check_pin
+from kiosk.services.auth import AuthError, check_pin, end_web_session, start_web_session
 
 
-def _safe_next(target: str | None) -> str:
-    # Only paths on this kiosk: never send a volunteer elsewhere after login.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
+def safe_next(target: str | None) -> str:
+    """Where to go after login: a path on this kiosk, parsed strictly, or the home page.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    "/\t/evil.com" or "/\\evil.com" would leave the kiosk: any such character, a scheme
+    or a host refuses the target (and a CR LF could not reach a header either)."""
+    home = url_for("main.home")
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return home
+    if any(ch <= " " or ch in "\\\x7f" for ch in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return home
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,12 +52,13 @@ def login():
                 user = check_pin(db.session, form.user.data, form.pin.data,
                                  lockout_from_config())
             except AuthError as refused:
-                db.session.commit()  # keep the count of wrong PINs
                 status, error = _refusal(refused, form.user.data)
             else:
-                db.session.commit()
+                with write_transaction(db.session):
+                    sid = start_web_session(db.session, user.id, web_session_hours())
+                session[WEB_SESSION_KEY] = sid
                 start_session(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(safe_next(request.args.get("next")))
         else:
             status = 400
             error = next(iter(form.errors.values()))[0]
@@ -67,5 +81,9 @@ def _refusal(refused: AuthError, name: str) -> tuple[int, str]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    sid = session.pop(WEB_SESSION_KEY, None)
+    if isinstance(sid, str):
+        with write_transaction(db.session):
+            end_web_session(db.session, sid)
     logout_user()
     return redirect(url_for("auth.login"))

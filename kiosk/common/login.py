@@ -3,12 +3,15 @@ one home for the login page and POST /api/v1/login."""
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_login import LoginManager
 
 from kiosk.extensions import db
 from kiosk.models.people import Volunteer
-from kiosk.services.auth import Lockout, user_for_token, volunteer
+from kiosk.services.auth import Lockout, user_for_token, volunteer_for_web_session
+
+# The key of the Flask session that holds the web session's id (services/auth.py).
+WEB_SESSION_KEY = "sid"
 
 
 def init_login(login_manager: LoginManager) -> None:
@@ -19,9 +22,10 @@ def init_login(login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> Volunteer | None:
-        if not user_id.isdigit():
+        sid = session.get(WEB_SESSION_KEY)
+        if not user_id.isdecimal() or not isinstance(sid, str) or len(user_id) > 18:
             return None
-        return volunteer(db.session, int(user_id))
+        return volunteer_for_web_session(db.session, int(user_id), sid)
 
     @login_manager.request_loader
     def load_from_token(req) -> Volunteer | None:
@@ -44,3 +48,8 @@ def lockout_from_config() -> Lockout:
     """How many wrong PINs lock a name, and for how long (LOCKOUT_ATTEMPTS, _MINUTES)."""
     return Lockout(int(current_app.config["LOCKOUT_ATTEMPTS"]),
                    int(current_app.config["LOCKOUT_MINUTES"]))
+
+
+def web_session_hours() -> float:
+    """How long a login on a browser lasts at most (SESSION_HOURS, a day at most)."""
+    return min(float(current_app.config["SESSION_HOURS"]), 24.0)

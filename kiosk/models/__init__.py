@@ -4,7 +4,7 @@ from kiosk.models.cash import CashCountLine, CashSession, CashSessionClosure, Ch
 from kiosk.models.catalogue import BannerLot, Location, Product
 from kiosk.models.envelopes import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
 from kiosk.models.journal import JournalEntry, JournalHead
-from kiosk.models.people import ApiToken, User
+from kiosk.models.people import ApiToken, User, WebSession
 from kiosk.models.printing import PrintJob
 from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleLine
 from kiosk.models.settings import ExportRecord, Setting
@@ -35,4 +35,5 @@ __all__ = [
     "StockLevel",
     "StockMove",
     "User",
+    "WebSession",
 ]

@@ -8,15 +8,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.database import utcnow
-from kiosk.models import ApiToken, User
+from kiosk.database import utcnow, write_transaction
+from kiosk.models import ApiToken, User, WebSession
 from kiosk.models.people import Role, Volunteer
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,6}$")
+USERS = User.__table__
 NAME_MAX = 120
 
 
@@ -63,27 +64,67 @@ def check_pin(session: Session, name: str, pin: str, lockout: Lockout = DEFAULT_
     """Return the volunteer if the PIN is right; count and lock on wrong ones.
 
     Only the volunteer named is ever locked: a stranger guessing one name cannot stop
-    the rest of the stall from selling. The caller commits, so failures are counted.
+    the rest of the stall from selling. Every attempt is counted BEFORE its PIN is
+    checked, in one atomic UPDATE under the write lock, so however many arrive at once
+    at most `lockout.attempts` PINs are ever checked before the lock. The lock opens at
+    a whole minute, the one the message names. Commits its own short transactions.
     """
     user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
     if user is None:
         raise AuthError("unknown_user")
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise AuthError("locked", user.locked_until)
-    if not isinstance(pin, str) or not PIN_PATTERN.match(pin) or not check_password_hash(
-        user.pin_hash, pin
-    ):
-        if user.locked_until is not None:  # a lock that ran out starts a fresh count
-            user.locked_until, user.failed_pins = None, 0
-        user.failed_pins += 1
-        if user.failed_pins >= lockout.attempts:
-            user.failed_pins = 0
-            user.locked_until = now + timedelta(minutes=lockout.minutes)
-            raise AuthError("locked", user.locked_until)
+    user_id, pin_hash = user.id, user.pin_hash
+    attempt, locked_until = _count_attempt(session, user_id, lockout)
+    if locked_until is not None:
+        raise AuthError("locked", locked_until)
+    right = (isinstance(pin, str) and PIN_PATTERN.match(pin) is not None
+             and check_password_hash(pin_hash, pin))  # slow on purpose: outside the lock
+    with write_transaction(session):
+        if right:
+            session.execute(update(USERS).where(USERS.c.id == user_id)
+                            .values(failed_pins=0, locked_until=None))
+        elif attempt >= lockout.attempts:
+            locked_until = reopening(utcnow(), lockout.minutes)
+            session.execute(update(USERS).where(USERS.c.id == user_id)
+                            .values(failed_pins=0, locked_until=locked_until))
+    if locked_until is not None:
+        raise AuthError("locked", locked_until)
+    if not right:
         raise AuthError("bad_pin")
-    user.failed_pins, user.locked_until = 0, None
-    return user
+    return session.get(User, user_id)
+
+
+def reopening(now: datetime, minutes: int) -> datetime:
+    """When a lock of `minutes` from `now` opens: rounded up to the whole minute, so
+    "Réessayez à 15:12" is the moment it really opens (not 15:12:27)."""
+    until = now + timedelta(minutes=minutes)
+    if until.second or until.microsecond:
+        until = until.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return until
+
+
+def _count_attempt(session: Session, user_id: int,
+                   lockout: Lockout) -> tuple[int, datetime | None]:
+    """Count one more attempt: (its number since the last success or lock, None), or
+    (0, when the lock opens) if the volunteer is locked, by an earlier lock or now."""
+    now = utcnow()
+    with write_transaction(session):
+        lock_ran_out = USERS.c.locked_until.is_not(None)
+        attempt = session.execute(
+            update(USERS).where(USERS.c.id == user_id,
+                                or_(USERS.c.locked_until.is_(None),
+                                    USERS.c.locked_until <= now))
+            .values(failed_pins=case((lock_ran_out, 1), else_=USERS.c.failed_pins + 1),
+                    locked_until=None)
+            .returning(USERS.c.failed_pins)).scalar()
+        if attempt is None:  # locked, and the lock has not run out
+            return 0, session.scalar(select(USERS.c.locked_until)
+                                     .where(USERS.c.id == user_id))
+        if attempt > lockout.attempts:  # the attempts allowed are already being checked
+            locked_until = reopening(now, lockout.minutes)
+            session.execute(update(USERS).where(USERS.c.id == user_id)
+                            .values(failed_pins=0, locked_until=locked_until))
+            return 0, locked_until
+    return attempt, None
 
 
 def _token_hash(token: str) -> str:
@@ -99,8 +140,8 @@ def issue_token(session: Session, user: User, days: int, label: str = "") -> str
     return token
 
 
-USERS = User.__table__
 TOKENS = ApiToken.__table__
+WEB_SESSIONS = WebSession.__table__
 # Built once (each caches its compilation key): every request reads who is asking.
 _VOLUNTEER = select(USERS.c.id, USERS.c.name, USERS.c.role, USERS.c.language, USERS.c.active)
 VOLUNTEER_BY_ID = _VOLUNTEER.where(USERS.c.id == bindparam("user_id"),
@@ -112,10 +153,46 @@ VOLUNTEER_BY_TOKEN = (_VOLUNTEER.join(TOKENS, TOKENS.c.user_id == USERS.c.id)
                              USERS.c.active.is_(True)))
 
 
-def volunteer(session: Session, user_id: int) -> Volunteer | None:
-    """The active volunteer with this id, as a request's current_user."""
-    row = session.connection().execute(VOLUNTEER_BY_ID, {"user_id": user_id}).first()
+VOLUNTEER_BY_WEB_SESSION = (
+    _VOLUNTEER.join(WEB_SESSIONS, WEB_SESSIONS.c.user_id == USERS.c.id)
+    .where(WEB_SESSIONS.c.sid_hash == bindparam("sid_hash"),
+           WEB_SESSIONS.c.user_id == bindparam("user_id"),
+           WEB_SESSIONS.c.ended_at.is_(None),
+           WEB_SESSIONS.c.expires_at > bindparam("now"),
+           USERS.c.active.is_(True)))
+
+
+def start_web_session(session: Session, user_id: int, hours: float) -> str:
+    """A new logged-in browser for this volunteer: the id its cookie will carry (only its
+    SHA-256 is stored). In the caller's write transaction."""
+    sid = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.execute(insert(WEB_SESSIONS).values(
+        user_id=user_id, sid_hash=_token_hash(sid), created_at=now,
+        expires_at=now + timedelta(hours=hours), ended_at=None))
+    return sid
+
+
+def volunteer_for_web_session(session: Session, user_id: int, sid: str) -> Volunteer | None:
+    """The active volunteer of a live (not ended, not expired) web session, as a
+    request's current_user: one query, as for a token."""
+    row = session.connection().execute(VOLUNTEER_BY_WEB_SESSION, {
+        "sid_hash": _token_hash(sid), "user_id": user_id, "now": utcnow()}).first()
     return Volunteer(*row) if row else None
+
+
+def end_web_session(session: Session, sid: str) -> None:
+    """Logging out: every copy of that cookie stops working. In a write transaction."""
+    session.execute(update(WEB_SESSIONS).where(WEB_SESSIONS.c.sid_hash == _token_hash(sid),
+                                               WEB_SESSIONS.c.ended_at.is_(None))
+                    .values(ended_at=utcnow()))
+
+
+def end_web_sessions(session: Session, user_id: int) -> None:
+    """A PIN reset or a deactivation: every browser she is logged in on is logged out."""
+    session.execute(update(WEB_SESSIONS).where(WEB_SESSIONS.c.user_id == user_id,
+                                               WEB_SESSIONS.c.ended_at.is_(None))
+                    .values(ended_at=utcnow()))
 
 
 def user_for_token(session: Session, token: str) -> Volunteer | None:

@@ -1,0 +1,142 @@
+"""What a stranger on the Wi-Fi tried on the login (issue 15): wrong PINs in parallel,
+logins at the same moment, a copied cookie after logout, redirects off the kiosk, and the
+minute a lock really opens. Parallel requests go through a real threaded HTTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.database import utcnow
+from kiosk.extensions import db
+from kiosk.models import User
+from kiosk.services.auth import reopening
+from tests.conftest import LiveServer, csrf_token, web_login
+
+
+def _login(url: str, user: str, pin: str) -> int:
+    request = urllib.request.Request(
+        url + "/api/v1/login", data=json.dumps({"user": user, "pin": pin}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _at_once(url: str, attempts: list[tuple[str, str]]) -> list[int]:
+    """Every (user, pin) sent at the same moment, each from its own thread."""
+    statuses: list[int] = [0] * len(attempts)
+    start = threading.Barrier(len(attempts))
+
+    def one(i: int, user: str, pin: str) -> None:
+        start.wait()
+        statuses[i] = _login(url, user, pin)
+
+    threads = [threading.Thread(target=one, args=(i, *a)) for i, a in enumerate(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return statuses
+
+
+def _user(name: str) -> User:
+    db.session.rollback()
+    return db.session.scalar(select(User).where(User.name == name))
+
+
+def test_twenty_wrong_pins_at_once_check_at_most_five(demo):
+    with LiveServer(demo) as server:
+        statuses = _at_once(server.url, [("Vendeuse", "0000")] * 20)
+    assert 500 not in statuses, statuses
+    # four refused as wrong, the fifth locks, every later one is refused unchecked
+    assert Counter(statuses) == {401: 4, 429: 16}, statuses
+    assert _user("Vendeuse").is_locked
+    assert not _user("Admin").is_locked  # only the name tried is locked
+
+
+def test_a_burst_of_wrong_pins_hides_no_right_one(demo):
+    """19 wrong PINs and the right one at once: at most five PINs are ever checked, so
+    the right one gets in only if it was among those five, never after the lock."""
+    with LiveServer(demo) as server:
+        statuses = _at_once(server.url, [("Vendeuse", "0000")] * 19 + [("Vendeuse", "3456")])
+        assert 500 not in statuses, statuses
+        assert sum(1 for s in statuses if s != 429) <= 5, statuses
+        if statuses[-1] == 429:
+            assert _login(server.url, "Vendeuse", "3456") == 429  # locked for real
+
+
+def test_volunteers_logging_in_at_the_same_moment_all_get_in(demo):
+    with LiveServer(demo) as server:
+        for _round in range(20):
+            statuses = _at_once(server.url, [("Vendeuse", "3456"), ("Tresoriere", "2345")])
+            assert statuses == [200, 200]
+
+
+def test_a_lock_opens_at_the_minute_the_message_names(demo, client):
+    for _ in range(5):
+        response = client.post("/api/v1/login", json={"user": "Vendeuse", "pin": "0000"})
+    assert response.status_code == 429
+    locked_until = _user("Vendeuse").locked_until
+    assert (locked_until.second, locked_until.microsecond) == (0, 0)
+    assert timedelta(minutes=5) <= locked_until - utcnow() <= timedelta(minutes=6)
+    from flask_babel import format_time
+
+    with demo.test_request_context():
+        shown = format_time(locked_until, "HH:mm")
+    assert f"Réessayez à {shown}" in response.get_json()["message"]
+    moment = utcnow().replace(second=27, microsecond=5)
+    assert reopening(moment, 5) == moment.replace(second=0, microsecond=0) + timedelta(
+        minutes=6)
+    assert reopening(moment.replace(second=0, microsecond=0), 5) == moment.replace(
+        second=0, microsecond=0) + timedelta(minutes=5)
+
+
+def test_logout_ends_the_session_for_every_copy_of_its_cookie(demo, client):
+    web_login(client, "Tresoriere", "2345")
+    assert client.get("/sessions").status_code == 200
+    copied = client.get_cookie("session").value
+    other = demo.test_client()
+    other.set_cookie("session", copied)
+    assert other.get("/envelopes").status_code == 200  # a copy works while logged in
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/sessions")})
+    for path in ("/sessions", "/envelopes", "/sell"):
+        answer = other.get(path)
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"], path
+
+
+def test_a_web_session_lasts_a_day_at_most(demo, client):
+    from kiosk.models import WebSession
+
+    web_login(client, "Vendeuse", "3456")
+    db.session.rollback()
+    [row] = db.session.scalars(select(WebSession)).all()
+    assert row.expires_at - row.created_at <= timedelta(hours=24)
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get("/sell").status_code == 302
+
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.com", "/%0d%0aX:1", "//evil.com", "/\\evil.com", "https://evil.com/",
+    "/%5Cevil.com", "/%20/evil.com", "javascript:alert(1)", "evil.com"])
+def test_login_goes_nowhere_but_the_kiosk(demo, client, target):
+    response = client.post(f"/login?next={target}", data={
+        "csrf_token": csrf_token(client), "user": "Vendeuse", "pin": "3456"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_login_keeps_a_path_on_the_kiosk(demo, client):
+    response = client.post("/login?next=/sessions%3Fpage%3D2", data={
+        "csrf_token": csrf_token(client), "user": "Tresoriere", "pin": "2345"})
+    assert response.headers["Location"] == "/sessions?page=2"
