@@ -140,3 +140,14 @@ def test_login_keeps_a_path_on_the_kiosk(demo, client):
     response = client.post("/login?next=/sessions%3Fpage%3D2", data={
         "csrf_token": csrf_token(client), "user": "Tresoriere", "pin": "2345"})
     assert response.headers["Location"] == "/sessions?page=2"
+
+
+def test_a_junk_bearer_header_does_not_skip_the_cookies_csrf_check(demo, client):
+    web_login(client, "Vendeuse", "3456")
+    body = {"name": "Vente IKEA", "location": "ikea", "opening_float": {}}
+    junk = client.post("/api/v1/cash-sessions", json=body,
+                       headers={"Authorization": "Bearer junk"})
+    assert junk.status_code == 400 and junk.get_json()["error"] == "csrf"
+    with_token = client.post("/api/v1/cash-sessions", json=body, headers={
+        "X-CSRFToken": csrf_token(client, "/sell")})
+    assert with_token.status_code == 201

@@ -39,9 +39,14 @@ def init_login(login_manager: LoginManager) -> None:
 
 
 def authenticated_by_token() -> bool:
-    """A token caller sends no cookie, so it needs no CSRF token."""
-    return bool(g.get("auth_by_token")) or request.headers.get(
-        "Authorization", "").startswith("Bearer ")
+    """A caller that shows a valid token needs no CSRF token (another site cannot make a
+    browser send an Authorization header). Not merely one that says "Bearer": a page's
+    cookie with a junk Authorization header must still show its CSRF token."""
+    if g.get("auth_by_token"):
+        return True
+    header = request.headers.get("Authorization", "")
+    return header.startswith("Bearer ") and user_for_token(
+        db.session, header[len("Bearer "):].strip()) is not None
 
 
 def lockout_from_config() -> Lockout:
