@@ -141,6 +141,8 @@ def export(date_from, date_to, fmt: str, again: bool, directory: str) -> None:
     except ServiceError as exc:
         click.echo(f"Refusé : {exc.message}", err=True)
         sys.exit(2)
+    if result.nothing:
+        click.echo(result.message)
     for path in result.files:
         click.echo(str(path))
 

@@ -259,11 +259,15 @@ def exports_page():
                     result = exports.export(db.session, date_from, date_to, values["format"],
                                             tmp, current_user.id, again=again)
                     payload, name, mimetype = _bundle(result.files, values["format"],
-                                                      date_from, date_to)
+                                                      date_from, date_to
+                                                      ) if result.files else (b"", "", "")
             except ServiceError as exc:
                 problem, status = exc.message, exc.status
                 overlap = exc.code == "already_exported"
             else:
+                if result.nothing:
+                    flash(result.message, "info")
+                    return redirect(url_for("cash.exports_page"))
                 return send_file(io.BytesIO(payload), mimetype=mimetype, download_name=name,
                                  as_attachment=True)
     return render_template("cash/exports.html", form=form, values=values, problem=problem,

@@ -38,6 +38,7 @@ from kiosk.models import (
 from kiosk.models.sales import PaymentMethod
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.reports import period_bounds
+from kiosk.services.text import _
 from kiosk.vocabulary import PARIS, method_word
 
 FORMATS = ("csv", "paheko")
@@ -65,6 +66,10 @@ PAHEKO_COLUMNS = ["Numéro d'écriture", "Libellé", "Date", "Remarques",
 class ExportResult:
     files: list[Path] = field(default_factory=list)
     record: ExportRecord | None = None
+    # Nothing in the period: no file is written and nothing is remembered (Paheko refuses
+    # a file without data rows, and a remembered empty export would block a later one).
+    nothing: bool = False
+    message: str = ""
 
 
 def accounts(session: Session) -> dict[str, str]:
@@ -117,6 +122,10 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
                 "%(end)s) : Paheko compterait ces ventes deux fois. Refaites-le seulement si "
                 "l'import précédent a été annulé.", file=first.filename,
                 start=f"{first.date_from:%d/%m/%Y}", end=f"{first.date_to:%d/%m/%Y}")
+    if is_empty(session, date_from, date_to, fmt):
+        return ExportResult(nothing=True, message=_(
+            "Rien à exporter du %(start)s au %(end)s : aucun fichier écrit, rien n'est "
+            "retenu.", start=f"{date_from:%d/%m/%Y}", end=f"{date_to:%d/%m/%Y}"))
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     result = ExportResult()
@@ -130,6 +139,21 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
     session.add(record)
     result.record = record
     return result
+
+
+def is_empty(session: Session, date_from: date, date_to: date, fmt: str) -> bool:
+    """True when the period holds nothing the format would write a row for."""
+    if fmt == "paheko":
+        return not paheko_rows(session, date_from, date_to)
+    start, end = period_bounds(date_from, date_to)
+    found = (session.scalar(select(Sale.id).where(Sale.created_at >= start,
+                                                  Sale.created_at < end).limit(1))
+             or session.scalar(select(CashSession.id).where(
+                 CashSession.opened_at >= start, CashSession.opened_at < end).limit(1))
+             or session.scalar(select(EnvelopeEntry.id).where(
+                 EnvelopeEntry.entry_date >= date_from,
+                 EnvelopeEntry.entry_date <= date_to).limit(1)))
+    return found is None
 
 
 def _suffix(date_from: date, date_to: date) -> str:
