@@ -37,3 +37,14 @@ def test_the_page_says_there_is_nothing_to_export(client, demo):
     assert answer.status_code == 200 and answer.mimetype == "text/html"
     assert "Rien à exporter" in answer.get_data(as_text=True)
     assert records() == 0
+
+
+def test_the_page_names_the_accounts_as_paheko_s_chart_does(client, demo):
+    from tests.conftest import web_login
+
+    web_login(client, "Tresoriere", "2345")
+    page = client.get("/exports").get_data(as_text=True).replace("&#39;", "'")
+    for ours, chart in (("Charges diverses (manque en caisse)", "Pénalités et autres charges"),
+                        ("Produits divers (excédent de caisse)",
+                         "Indemnités et autres produits")):
+        assert ours in page and f"« {chart} » dans le plan comptable de Paheko" in page

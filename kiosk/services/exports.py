@@ -43,15 +43,20 @@ from kiosk.vocabulary import PARIS, method_word
 
 FORMATS = ("csv", "paheko")
 
-# Setting key → (default account, what it is). Defaults exist in both PCA charts.
+# Setting key → (default account, what the kiosk uses it for, the account's own name in
+# Paheko's association chart PCA 2025, so the treasurer recognises it there). Every
+# default exists in both PCA charts (2018 and 2025).
 ACCOUNTS = {
-    "paheko_account_cash": ("530", "Caisse"),
-    "paheko_account_cheque": ("5112", "Chèques à encaisser"),
-    "paheko_account_card": ("5115", "Paiements par carte à encaisser"),
-    "paheko_account_transfer": ("512", "Banques (virements des dépôts-ventes)"),
-    "paheko_account_sales": ("701", "Ventes de produits finis"),
-    "paheko_account_shortfall": ("658", "Charges diverses (manque en caisse)"),
-    "paheko_account_surplus": ("758", "Produits divers (excédent de caisse)"),
+    "paheko_account_cash": ("530", "Caisse", "Caisse"),
+    "paheko_account_cheque": ("5112", "Chèques à encaisser", "Chèques à encaisser"),
+    "paheko_account_card": ("5115", "Paiements par carte à encaisser",
+                            "Paiements par carte à encaisser"),
+    "paheko_account_transfer": ("512", "Banques (virements des dépôts-ventes)", "Banques"),
+    "paheko_account_sales": ("701", "Ventes de produits finis", "Ventes de produits finis"),
+    "paheko_account_shortfall": ("658", "Charges diverses (manque en caisse)",
+                                 "Pénalités et autres charges"),
+    "paheko_account_surplus": ("758", "Produits divers (excédent de caisse)",
+                               "Indemnités et autres produits"),
 }
 METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
                   PaymentMethod.CHEQUE: "paheko_account_cheque",
@@ -75,7 +80,8 @@ class ExportResult:
 def accounts(session: Session) -> dict[str, str]:
     stored = dict(session.execute(select(Setting.key, Setting.value).where(
         Setting.key.in_(list(ACCOUNTS)))).all())
-    return {key: (stored.get(key) or default).strip() for key, (default, _) in ACCOUNTS.items()}
+    return {key: (stored.get(key) or default).strip()
+            for key, (default, *_names) in ACCOUNTS.items()}
 
 
 def set_account(session: Session, key: str, code: str) -> None:
