@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from kiosk.extensions import db
-from kiosk.models import ExportRecord
+from kiosk.models import ExportRecord, Sale
 
 
 def records() -> int:
@@ -48,3 +48,236 @@ def test_the_page_names_the_accounts_as_paheko_s_chart_does(client, demo):
                         ("Produits divers (excédent de caisse)",
                          "Indemnités et autres produits")):
         assert ours in page and f"« {chart} » dans le plan comptable de Paheko" in page
+
+
+# -- a month of the kiosk, read back as Paheko's simplified import reads it ----------------
+
+import csv  # noqa: E402
+import re  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from datetime import date, datetime, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from kiosk.database import utcnow  # noqa: E402
+from kiosk.models import CashSessionClosure, ConsignmentStatement  # noqa: E402
+from kiosk.services.closing import session_totals  # noqa: E402
+from kiosk.vocabulary import PARIS  # noqa: E402
+from tests.closing_helpers import close_body, open_session, sales_day, sell  # noqa: E402
+
+REQUIRED = ["Libellé", "Date", "Compte de débit", "Compte de crédit", "Montant"]
+# The accounts of Paheko's PCA 2025 chart the export may use (and the spending's 6257).
+CHART = {"530", "5112", "5115", "512", "701", "658", "758", "6222", "6068", "6257", "4718"}
+SURPLUS_HALF_EURO = {"2000": 2, "500": 1, "200": 1, "100": 1, "50": 1}  # 48,50 €
+
+
+def today() -> date:
+    return utcnow().astimezone(PARIS).date()
+
+
+def paheko_import(path: Path, projects: set[str]) -> list[dict]:
+    """What Paheko 1.3's simplified import checks, then the rows as it books them:
+    amount in cents, debit and credit account, project, date."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert all(column in reader.fieldnames for column in REQUIRED)
+        rows = list(reader)
+    assert rows, "Le fichier ne comporte aucune ligne de données"
+    booked = []
+    for row in rows:
+        assert row["Numéro d'écriture"] == ""  # a filled one overwrites Paheko's entry
+        assert all(row[column] for column in REQUIRED), row
+        assert re.fullmatch(r"(0|[1-9][0-9]*),[0-9]{2}", row["Montant"]), row
+        cents = int(row["Montant"].replace(",", ""))
+        assert cents > 0, row  # positive, never 0,00
+        day = datetime.strptime(row["Date"], "%d/%m/%Y").date()
+        assert row["Compte de débit"] in CHART and row["Compte de crédit"] in CHART, row
+        assert row["Projet analytique"] in projects | {""}, row  # exact, case included
+        assert row["Numéro pièce comptable"], row  # the stable reference
+        booked.append({"cents": cents, "debit": row["Compte de débit"], "day": day,
+                       "credit": row["Compte de crédit"], "project": row["Projet analytique"],
+                       "piece": row["Numéro pièce comptable"]})
+    return booked
+
+
+def balances(booked: list[dict]) -> tuple[dict[str, int], dict[str, int]]:
+    """Account by account (debit − credit), and project by project as Paheko's project
+    list shows it: revenue (7) minus charges (6) of the lines with that project."""
+    accounts: dict[str, int] = defaultdict(int)
+    projects: dict[str, int] = defaultdict(int)
+    for row in booked:
+        accounts[row["debit"]] += row["cents"]
+        accounts[row["credit"]] -= row["cents"]
+        if row["project"]:
+            projects[row["project"]] += row["cents"] * (
+                (row["credit"][0] in "67") - (row["debit"][0] in "67"))
+    return dict(accounts), dict(projects)
+
+
+def close(client, headers, session_id, **body):
+    response = client.post(f"/api/v1/cash-sessions/{session_id}/close", headers=headers,
+                           json=close_body(**body))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def export(runner, out: Path, date_from: date, date_to: date, *extra: str):
+    return runner.invoke(args=["export", "--from", date_from.isoformat(), "--to",
+                               date_to.isoformat(), "--format", "paheko", *extra, str(out)])
+
+
+def a_month(client, seller_headers, treasurer_headers) -> dict:
+    """Two stall days (a void, a refund, a shortfall, then a surplus), the museum shop's
+    statement, an envelope spending and a transfer. The second drawer is left open."""
+    first = sales_day(client, seller_headers, treasurer_headers)
+    close(client, treasurer_headers, first)  # 1 € short
+    second = open_session(client, seller_headers, name="Vente IKEA samedi")
+    assert sell(client, seller_headers, second, [{"sku": "SAC-VILLE", "qty": 1}],
+                [{"method": "cash", "amount_cents": 1800}]).status_code == 201
+    assert sell(client, seller_headers, second, [{"sku": "ETIQ-TGV", "qty": 1}],
+                [{"method": "card", "amount_cents": 400}]).status_code == 201
+    statement = client.post("/api/v1/consignment-statements", headers=treasurer_headers, json={
+        "location": "musee", "period": "novembre 2026",
+        "lines": [{"sku": "SAC-VILLE", "qty": 2, "unit_price_cents": 2500},
+                  {"sku": "POCH-VILLE", "qty": 1, "unit_price_cents": 1950}],
+        "commission_cents": 695, "paid_cents": 6255})
+    assert statement.status_code == 201, statement.get_json()
+    spent = client.post("/api/v1/envelopes/loisirs/spend", headers=treasurer_headers, json={
+        "amount_cents": 1234, "label": "Goûter des bénévoles", "receipt_ref": "Ticket 88",
+        "charge_account": "6257", "paid_from": "bank", "entry_date": today().isoformat()})
+    assert spent.status_code == 201, spent.get_json()
+    moved = client.post("/api/v1/envelopes/transfer", headers=treasurer_headers, json={
+        "from": "solidarite", "to": "loisirs", "amount_cents": 500,
+        "label": "Décidé en réunion", "entry_date": today().isoformat()})
+    assert moved.status_code == 201, moved.get_json()
+    return {"first": first, "second": second}
+
+
+def kiosk_figures(client, treasurer_headers) -> tuple[dict[str, int], dict[str, int]]:
+    """What the kiosk itself says: the Z reports (closures and their sales per method),
+    the consignment statements, the envelopes' balances."""
+    db.session.rollback()
+    expected: dict[str, int] = defaultdict(int)
+    for closure in db.session.scalars(select(CashSessionClosure)):
+        totals = session_totals(db.session, closure.cash_session_id)
+        expected["701"] -= closure.revenue_cents
+        expected["530"] += closure.counted_cash_cents - totals.float_cents
+        expected["5112"] += totals.by_method.get("cheque", 0)
+        expected["5115"] += closure.card_total_cents
+        if closure.difference_cents < 0:
+            expected["658"] -= closure.difference_cents
+        else:
+            expected["758"] -= closure.difference_cents
+    for statement in db.session.scalars(select(ConsignmentStatement)):
+        goods = statement.paid_cents + statement.commission_cents
+        expected["701"] -= goods
+        expected["6222"] += statement.commission_cents
+        expected["512"] += statement.paid_cents
+    expected["6257"] += 1234
+    expected["512"] -= 1234
+    envelopes = {e["code"]: e["balance_cents"]
+                 for e in client.get("/api/v1/envelopes", headers=treasurer_headers).get_json()}
+    return {k: v for k, v in expected.items() if v}, envelopes
+
+
+def test_a_month_balances_in_paheko_to_the_cent(client, runner, seller_headers,
+                                                 treasurer_headers, tmp_path):
+    drawers = a_month(client, seller_headers, treasurer_headers)
+    close(client, treasurer_headers, drawers["second"], counted=SURPLUS_HALF_EURO,
+          cheques=[], card=400)
+    result = export(runner, tmp_path / "month", today().replace(day=1), today())
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "month").iterdir()
+    booked = paheko_import(path, {"solidarite", "loisirs"})
+    accounts, projects = balances(booked)
+    expected, envelopes = kiosk_figures(client, treasurer_headers)
+    assert {k: v for k, v in accounts.items() if v} == expected
+    assert expected["701"] == -(4750 + 2200 + 6950)  # the goods at their price, commission
+    assert expected["6222"] == 695 and expected["658"] == 100 and expected["758"] == -50
+    assert projects == envelopes  # each envelope's ledger, to the cent
+    assert sum(envelopes.values()) == 4650 + 2250 + 6255 - 1234
+    pieces = {row["piece"] for row in booked}
+    number = db.session.scalar(select(Sale.number).where(Sale.kind == "consignment"))
+    assert {f"Caisse {drawers['first']}", f"Caisse {drawers['second']}",
+            f"Relevé {number}"} <= pieces
+    assert {p.split()[0] for p in pieces} == {"Caisse", "Relevé", "Dépense", "Virement"}
+    assert len(pieces) == 5
+
+
+def test_an_early_export_loses_nothing(client, runner, seller_headers, treasurer_headers,
+                                       tmp_path):
+    drawers = a_month(client, seller_headers, treasurer_headers)
+    early = export(runner, tmp_path / "early", today().replace(day=1), today())
+    assert early.exit_code == 0, early.output
+    assert "Vente IKEA samedi" in early.output and "encore ouverte" in early.output.lower()
+    [first_file] = (tmp_path / "early").iterdir()
+    first = paheko_import(first_file, {"solidarite", "loisirs"})
+    assert f"Caisse {drawers['second']}" not in {row["piece"] for row in first}
+
+    close(client, treasurer_headers, drawers["second"], counted=SURPLUS_HALF_EURO,
+          cheques=[], card=400)
+    # the rest, later: a period starting after the drawer's day still brings it
+    later = export(runner, tmp_path / "later", today() + timedelta(days=1),
+                   today() + timedelta(days=30))
+    assert later.exit_code == 0, later.output
+    [second_file] = (tmp_path / "later").iterdir()
+    second = paheko_import(second_file, {"solidarite", "loisirs"})
+    assert {row["piece"] for row in second} == {f"Caisse {drawers['second']}"}
+    accounts, projects = balances(first + second)
+    expected, envelopes = kiosk_figures(client, treasurer_headers)
+    assert {k: v for k, v in accounts.items() if v} == expected
+    assert accounts["758"] == -50  # the drawer's surplus is in the second file
+    assert projects == envelopes
+    # the month again: everything is exported already, nothing is written twice
+    again = export(runner, tmp_path / "again", today().replace(day=1), today())
+    assert again.exit_code == 2 and "deux fois" in again.output
+    assert not (tmp_path / "again").exists()
+
+
+def test_projects_are_the_envelopes_codes_or_the_treasurer_s(client, runner, seller_headers,
+                                                               treasurer_headers, tmp_path):
+    from tests.conftest import csrf_token, web_login
+
+    drawers = a_month(client, seller_headers, treasurer_headers)
+    close(client, treasurer_headers, drawers["second"], counted=SURPLUS_HALF_EURO,
+          cheques=[], card=400)
+    web_login(client, "Tresoriere", "2345")
+    token = csrf_token(client, "/exports")
+    saved = client.post("/exports/projects", data={
+        "csrf_token": token, "project-solidarite": " Solidarité 2026 "}, follow_redirects=True)
+    assert "Projets enregistrés" in saved.get_data(as_text=True)
+    page = client.get("/exports").get_data(as_text=True)
+    assert 'value="Solidarité 2026"' in page and 'value="loisirs"' in page
+    form = {"csrf_token": token, "date_from": today().replace(day=1).isoformat(),
+            "date_to": today().isoformat(), "format": "paheko"}
+    answer = client.post("/exports", data=form)
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    path = tmp_path / "paheko.csv"
+    path.write_bytes(answer.data)
+    booked = paheko_import(path, {"Solidarité 2026", "loisirs"})
+    _, projects = balances(booked)
+    _, envelopes = kiosk_figures(client, treasurer_headers)
+    assert projects == {"Solidarité 2026": envelopes["solidarite"],
+                        "loisirs": envelopes["loisirs"]}
+    # the page lists what was exported, by the pieces to look for in Paheko
+    history = client.get("/exports").get_data(as_text=True)
+    assert f"Caisse {drawers['first']}" in history and "Dépense " in history
+    # the spending's accounts are journaled with it: the journal is intact
+    verdict = runner.invoke(args=["verify-journal"])
+    assert verdict.exit_code == 0, verdict.output
+
+
+def test_the_page_proposes_the_first_period_not_yet_exported(client, runner, seller_headers,
+                                                             treasurer_headers, tmp_path):
+    from tests.conftest import web_login
+
+    first = sales_day(client, seller_headers, treasurer_headers)
+    close(client, treasurer_headers, first)
+    web_login(client, "Tresoriere", "2345")
+    start = today().replace(day=1).isoformat()
+    page = client.get("/exports").get_data(as_text=True)
+    assert f'id="date_from" name="date_from" value="{start}"' in page
+    assert f'id="date_to" name="date_to" value="{today().isoformat()}"' in page
+    assert export(runner, tmp_path / "x", today(), today()).exit_code == 0
+    last_month = (today().replace(day=1) - timedelta(days=1)).replace(day=1).isoformat()
+    page = client.get("/exports").get_data(as_text=True)
+    assert f'id="date_from" name="date_from" value="{last_month}"' in page

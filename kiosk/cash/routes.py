@@ -239,8 +239,8 @@ def _today() -> date:
 def exports_page():
     form = FlaskForm()
     today = _today()
-    values = {"date_from": date(today.year, today.month, 1).isoformat(),
-              "date_to": today.isoformat(), "format": "paheko"}
+    start, end = exports.default_period(db.session, today)  # issue 16: not yet exported
+    values = {"date_from": start.isoformat(), "date_to": end.isoformat(), "format": "paheko"}
     problem = overlap = None
     status = 200
     if request.method == "POST":
@@ -268,12 +268,18 @@ def exports_page():
                 if result.nothing:
                     flash(result.message, "info")
                     return redirect(url_for("cash.exports_page"))
+                if result.left_out:  # shown on the next page the treasurer opens
+                    flash(exports.left_out_message(result.left_out), "info")
                 return send_file(io.BytesIO(payload), mimetype=mimetype, download_name=name,
                                  as_attachment=True)
     return render_template("cash/exports.html", form=form, values=values, problem=problem,
                            overlap=overlap, history=exports.history(db.session),
                            accounts=exports.accounts(db.session),
-                           account_labels=exports.ACCOUNTS), status
+                           account_labels=exports.ACCOUNTS,
+                           pieces=exports.pieces_by_export(db.session),
+                           waiting=exports.waiting_drawers(db.session),
+                           envelopes=db.session.scalars(
+                               select(Envelope).order_by(Envelope.id)).all()), status
 
 
 def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
@@ -317,4 +323,26 @@ def export_accounts():
         flash(exc.message, "error")
         return redirect(url_for("cash.exports_page"))
     flash(_("Comptes enregistrés."), "success")
+    return redirect(url_for("cash.exports_page"))
+
+
+@bp.route("/exports/projects", methods=["POST"])
+@treasurer_required
+def export_projects():
+    """Each envelope's analytic project in Paheko (by default the envelope's code)."""
+    from kiosk.services.paheko_accounts import set_project_code
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction(db.session):
+            for envelope in db.session.scalars(select(Envelope)).all():
+                key = f"project-{envelope.code}"
+                if key in request.form:
+                    set_project_code(db.session, envelope.code, request.form[key])
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cash.exports_page"))
+    flash(_("Projets enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
