@@ -125,7 +125,7 @@ def backup(path: str) -> None:
               help="First day (YYYY-MM-DD, Paris time).")
 @click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]),
               help="Last day, included.")
-@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "paheko"]))
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "paheko", "xlsx"]))
 @click.option("--again", is_flag=True,
               help="Export to Paheko again the period's entries already exported.")
 @click.argument("directory", type=click.Path(file_okay=False))

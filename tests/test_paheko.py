@@ -281,3 +281,44 @@ def test_the_page_proposes_the_first_period_not_yet_exported(client, runner, sel
     last_month = (today().replace(day=1) - timedelta(days=1)).replace(day=1).isoformat()
     page = client.get("/exports").get_data(as_text=True)
     assert f'id="date_from" name="date_from" value="{last_month}"' in page
+
+
+def test_the_spreadsheet_holds_the_csv_tables_in_euros(client, runner, seller_headers,
+                                                       treasurer_headers, tmp_path):
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    drawers = a_month(client, seller_headers, treasurer_headers)
+    close(client, treasurer_headers, drawers["second"], counted=SURPLUS_HALF_EURO,
+          cheques=[], card=400)
+    for fmt in ("csv", "xlsx"):
+        result = runner.invoke(args=["export", "--from", today().isoformat(), "--to",
+                                     today().isoformat(), "--format", fmt,
+                                     str(tmp_path / fmt)])
+        assert result.exit_code == 0, result.output
+    [book_path] = (tmp_path / "xlsx").iterdir()
+    assert book_path.suffix == ".xlsx"
+    book = load_workbook(book_path)
+    csv_files = {p.name.split("_")[0]: p for p in (tmp_path / "csv").iterdir()}
+    assert set(book.sheetnames) == set(csv_files)
+    for name, path in csv_files.items():
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            table = list(csv.DictReader(handle))
+        sheet = book[name]
+        header = [c.value for c in sheet[1]]
+        rows = [dict(zip(header, (c.value for c in r), strict=True))
+                for r in sheet.iter_rows(min_row=2)]
+        assert len(rows) == len(table), name
+        for column in (c for c in table[0] if c.endswith("_centimes")) if table else ():
+            in_csv = sum(int(r[column]) for r in table if r[column] != "")
+            euros = column.replace("_centimes", "_euros")
+            cells = [r[euros] for r in rows if r[euros] is not None]
+            assert all(isinstance(v, (int, float, Decimal)) for v in cells)
+            assert round(sum(Decimal(str(v)) for v in cells) * 100) == in_csv, (name, column)
+        money_cells = [c for r in sheet.iter_rows(min_row=2) for c, h in zip(r, header,
+                       strict=True) if h.endswith("_euros") and c.value is not None]
+        assert all("€" in c.number_format for c in money_cells)
+        for column in ("date", "ouverte_le"):
+            if column in header:
+                assert all(isinstance(r[column], (datetime, date)) for r in rows)

@@ -286,6 +286,9 @@ def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
             ) -> tuple[bytes, str, str]:
     if fmt == "paheko":
         return files[0].read_bytes(), files[0].name, "text/csv"
+    if fmt == "xlsx":
+        return (files[0].read_bytes(), files[0].name,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:

@@ -12,7 +12,7 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -47,7 +47,19 @@ from kiosk.services.reports import period_bounds
 from kiosk.services.text import _
 from kiosk.vocabulary import PARIS
 
-FORMATS = ("csv", "paheko")
+FORMATS = ("csv", "paheko", "xlsx")
+
+@dataclass
+class Table:
+    """One table of the treasurer's export: a CSV file, or a sheet of the spreadsheet."""
+
+    name: str
+    header: list[str]
+    rows: list
+
+    def __post_init__(self) -> None:
+        self.rows = list(self.rows)
+
 
 @dataclass
 class ExportResult:
@@ -72,7 +84,7 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
            user_id: int | None = None, again: bool = False) -> ExportResult:
     """Write the period's files into `directory` and remember the export (caller commits)."""
     if fmt not in FORMATS:
-        raise InvalidInput("format", "Le format est csv ou paheko.")
+        raise InvalidInput("format", "Le format est csv, paheko ou xlsx.")
     check_period(date_from, date_to)
     if fmt == "paheko":
         return export_paheko(session, date_from, date_to, directory, user_id, again)
@@ -80,7 +92,14 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
         return _nothing(date_from, date_to)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    result = ExportResult(files=write_csv_files(session, date_from, date_to, directory))
+    if fmt == "xlsx":
+        from kiosk.services.spreadsheet import write_workbook
+
+        files = [write_workbook(tables(session, date_from, date_to),
+                                directory / f"export-caisse_{_suffix(date_from, date_to)}.xlsx")]
+    else:
+        files = write_csv_files(session, date_from, date_to, directory)
+    result = ExportResult(files=files)
     result.record = _remember(session, fmt, date_from, date_to, result.files, user_id)
     return result
 
@@ -201,12 +220,12 @@ def _sessions_in(session: Session, start, end) -> list[CashSession]:
         CashSession.opened_at >= start, CashSession.opened_at < end).order_by(CashSession.id)))
 
 
-def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path
-                    ) -> list[Path]:
+def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
+    """The period's tables, their cells typed (times, dates, cents as int, text): the CSV
+    files and the spreadsheet are two writings of the same tables."""
     start, end = period_bounds(date_from, date_to)
-    suffix = _suffix(date_from, date_to)
     in_period = (Sale.created_at >= start, Sale.created_at < end)
-    files = []
+    files: list[Table] = []
     original = aliased(Sale)
     lines = session.execute(
         select(Sale, SaleLine, Product.sku, Product.name, Location.code, CashSession.name,
@@ -217,10 +236,10 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
         .join(Location, Location.id == Sale.location_id)
         .outerjoin(CashSession, CashSession.id == Sale.cash_session_id)
         .where(*in_period).order_by(Sale.year, Sale.seq, SaleLine.id))
-    files.append(_write(directory / f"ventes-lignes_{suffix}.csv", [
+    files.append(Table("ventes-lignes", [
         "numero", "date", "type", "caisse", "nom_caisse", "lieu", "article", "nom_article",
         "quantite", "prix_unitaire_centimes", "total_centimes", "motif", "annule_vente"],
-        ([sale.number, _paris(sale.created_at), sale.kind, sale.cash_session_id or "",
+        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
           session_name or "", location, sku, name, line.qty, line.unit_price_cents,
           line.line_total_cents, sale.reason, undone or ""]
          for sale, line, sku, name, location, session_name, undone in lines)))
@@ -228,10 +247,10 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
     payments = session.execute(
         select(Sale, Payment).join(Payment, Payment.sale_id == Sale.id)
         .where(*in_period).order_by(Sale.year, Sale.seq, Payment.id))
-    files.append(_write(directory / f"paiements_{suffix}.csv", [
+    files.append(Table("paiements", [
         "numero", "date", "type", "caisse", "moyen", "montant_centimes", "donne_centimes",
         "rendu_centimes"],
-        ([sale.number, _paris(sale.created_at), sale.kind, sale.cash_session_id or "",
+        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
           p.method, p.amount_cents, p.tendered_cents, p.change_cents]
          for sale, p in payments)))
 
@@ -240,26 +259,26 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
     names = {s.id: s.name for s in sessions}
     closures = {c.cash_session_id: c for c in session.scalars(
         select(CashSessionClosure).where(CashSessionClosure.cash_session_id.in_(ids)))}
-    files.append(_write(directory / f"caisses_{suffix}.csv", [
+    files.append(Table("caisses", [
         "caisse", "nom", "ouverte_le", "fermee_le", "fond_centimes", "attendu_centimes",
         "compte_centimes", "ecart_centimes", "ventes_nettes_centimes", "cheques_centimes",
         "carte_centimes"],
-        ([s.id, s.name, _paris(s.opened_at),
-          _paris(closures[s.id].closed_at) if s.id in closures else "", s.float_cents,
+        ([s.id, s.name, s.opened_at,
+          closures[s.id].closed_at if s.id in closures else "", s.float_cents,
           *((c.expected_cash_cents, c.counted_cash_cents, c.difference_cents,
              c.revenue_cents, c.cheque_total_cents, c.card_total_cents)
             if (c := closures.get(s.id)) else ("",) * 6)]
          for s in sessions)))
     counts = session.scalars(select(CashCountLine).where(
         CashCountLine.cash_session_id.in_(ids)).order_by(CashCountLine.id))
-    files.append(_write(directory / f"comptages-caisse_{suffix}.csv", [
+    files.append(Table("comptages-caisse", [
         "caisse", "nom_caisse", "moment", "valeur_centimes", "nombre", "total_centimes"],
         ([c.cash_session_id, names[c.cash_session_id], "ouverture" if c.moment == "open"
           else "fermeture", c.denomination_cents, c.count, c.denomination_cents * c.count]
          for c in counts)))
     cheques = session.scalars(select(Cheque).where(Cheque.cash_session_id.in_(ids))
                               .order_by(Cheque.id))
-    files.append(_write(directory / f"cheques_{suffix}.csv", [
+    files.append(Table("cheques", [
         "caisse", "nom_caisse", "montant_centimes", "tireur", "banque", "numero"],
         ([c.cash_session_id, names[c.cash_session_id], c.amount_cents, c.drawer, c.bank,
           c.number] for c in cheques)))
@@ -268,12 +287,28 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
         .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
         .where(EnvelopeEntry.entry_date >= date_from, EnvelopeEntry.entry_date <= date_to)
         .order_by(EnvelopeEntry.entry_date, EnvelopeEntry.id))
-    files.append(_write(directory / f"enveloppes_{suffix}.csv", [
+    files.append(Table("enveloppes", [
         "date", "enveloppe", "nom_enveloppe", "type", "montant_centimes", "libelle",
         "justificatif", "caisse"],
-        ([e.entry_date.isoformat(), code, name, e.kind, e.amount_cents, e.label, e.receipt_ref,
+        ([e.entry_date, code, name, e.kind, e.amount_cents, e.label, e.receipt_ref,
           e.cash_session_id or ""] for e, code, name in entries)))
     return files
+
+
+def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path
+                    ) -> list[Path]:
+    suffix = _suffix(date_from, date_to)
+    return [_write(directory / f"{table.name}_{suffix}.csv", table.header,
+                   ([_csv_value(cell) for cell in row] for row in table.rows))
+            for table in tables(session, date_from, date_to)]
+
+
+def _csv_value(cell: object) -> object:
+    if isinstance(cell, datetime):
+        return _paris(cell)
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return cell
 
 
 def history(session: Session) -> list[ExportRecord]:
