@@ -322,3 +322,34 @@ def test_the_spreadsheet_holds_the_csv_tables_in_euros(client, runner, seller_he
         for column in ("date", "ouverte_le"):
             if column in header:
                 assert all(isinstance(r[column], (datetime, date)) for r in rows)
+
+
+def test_the_cash_book_of_each_place_adds_up_to_the_cash_account(
+        client, runner, seller_headers, treasurer_headers, tmp_path):
+    import io
+
+    import pypdfium2
+
+    from kiosk.services.cash_book import cash_books
+    from tests.conftest import web_login
+
+    drawers = a_month(client, seller_headers, treasurer_headers)
+    close(client, treasurer_headers, drawers["second"], counted=SURPLUS_HALF_EURO,
+          cheques=[], card=400)
+    assert export(runner, tmp_path / "month", today(), today()).exit_code == 0
+    [path] = (tmp_path / "month").iterdir()
+    accounts, _ = balances(paheko_import(path, {"solidarite", "loisirs"}))
+    db.session.rollback()
+    [book] = cash_books(db.session, today().year)
+    assert book.location_code == "ikea"
+    assert book.balance_cents == accounts["530"] == 3500 + 1850  # net cash ± differences
+    assert book.lines[-1].balance_cents == book.balance_cents
+    assert [line.out_cents for line in book.lines if "Manque" in line.label] == [100]
+    web_login(client, "Tresoriere", "2345")
+    answer = client.get(f"/exports/cash-book.pdf?year={today().year}")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    pdf = pypdfium2.PdfDocument(io.BytesIO(answer.data))
+    text = "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    assert f"Livre de caisse {today().year}" in text and "53,50 €" in text
+    assert "Excédent de caisse" in text and f"Caisse {drawers['second']}" in text
+    assert client.get("/exports/cash-book.pdf?year=1900").status_code == 400

@@ -273,6 +273,7 @@ def exports_page():
                 return send_file(io.BytesIO(payload), mimetype=mimetype, download_name=name,
                                  as_attachment=True)
     return render_template("cash/exports.html", form=form, values=values, problem=problem,
+                           year=today.year,
                            overlap=overlap, history=exports.history(db.session),
                            accounts=exports.accounts(db.session),
                            account_labels=exports.ACCOUNTS,
@@ -349,3 +350,17 @@ def export_projects():
         return redirect(url_for("cash.exports_page"))
     flash(_("Projets enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
+
+
+@bp.route("/exports/cash-book.pdf")
+@treasurer_required
+def cash_book():
+    """The year's livre de caisse, one book per place the drawers open at."""
+    from kiosk.services.cash_book import cash_book_pdf, cash_books
+
+    year = request.args.get("year", type=int) or _today().year
+    if not 2000 <= year <= 2100:
+        abort(400)
+    payload = cash_book_pdf(cash_books(db.session, year), year)
+    return send_file(io.BytesIO(payload), mimetype="application/pdf",
+                     download_name=f"livre-de-caisse_{year}.pdf")
