@@ -353,3 +353,23 @@ def test_the_cash_book_of_each_place_adds_up_to_the_cash_account(
     assert f"Livre de caisse {today().year}" in text and "53,50 €" in text
     assert "Excédent de caisse" in text and f"Caisse {drawers['second']}" in text
     assert client.get("/exports/cash-book.pdf?year=1900").status_code == 400
+
+
+def test_a_drawer_is_split_by_envelope_to_the_cent_whatever_the_rounding():
+    from kiosk.services.money import split_largest_remainder
+    from kiosk.services.paheko import Item, split_by_envelope
+
+    day = date(2026, 11, 21)
+    weights = {"a": 1, "b": 1, "c": 1}
+    for amounts, difference in (([3601, 751, 401], -101), ([1, 1, 1, 1], 50), ([-400, 1], 0),
+                                ([9999], -9998)):
+        items = [Item("Ventes", day, "", "530", "701", cents) for cents in amounts]
+        items.append(Item("Écart", day, "", "530", "758", difference) if difference >= 0
+                     else Item("Manque", day, "", "658", "530", -difference))
+        targets = split_largest_remainder(sum(amounts) + difference, weights)
+        cells = split_by_envelope(items, {k: v for k, v in targets.items() if v})
+        for item, shares in zip(items, cells, strict=True):
+            assert sum(shares.values()) == item.cents  # every row keeps its amount
+        for code, cents in targets.items():  # every project gets its allocation
+            assert sum(item.weight * shares.get(code, 0)
+                       for item, shares in zip(items, cells, strict=True)) == cents

@@ -341,8 +341,8 @@ def default_period(session: Session, today: date) -> tuple[date, date]:
     first = date(today.year - 1, today.month, 1)
     done = set(session.scalars(select(ExportEntry.ref).where(
         ExportEntry.state == "exported")))
-    pending = [e.day for e in paheko.entries(session, first, today)
-               if e.ready and e.rows and e.ref not in done]
+    pending = [day for ref, day in paheko.ready_entry_days(session, first, today).items()
+               if ref not in done]
     if pending:
         start = min(pending).replace(day=1)
     else:

@@ -376,3 +376,34 @@ def paheko_rows(session: Session, date_from: date, date_to: date) -> list[list[s
     """Every row of the period's entries, drawers still open included (what they would
     give if closed now, before their allocation)."""
     return [row for entry in entries(session, date_from, date_to) for row in entry.rows]
+
+
+def ready_entry_days(session: Session, date_from: date, date_to: date) -> dict[str, date]:
+    """The references and days of the period's ready entries, without building their rows
+    (what the exports page needs to propose a period, cheaply)."""
+    start, end = period_bounds(date_from, date_to)
+    out: dict[str, date] = {}
+    for drawer_id, opened_at in session.execute(
+            select(CashSession.id, CashSession.opened_at)
+            .join(CashSessionClosure, CashSessionClosure.cash_session_id == CashSession.id)
+            .where(CashSession.opened_at >= start, CashSession.opened_at < end)):
+        out[f"caisse-{drawer_id}"] = _day(opened_at)
+    for statement_id, created_at in session.execute(
+            select(ConsignmentStatement.id, ConsignmentStatement.created_at).where(
+                ConsignmentStatement.created_at >= start,
+                ConsignmentStatement.created_at < end)):
+        out[f"releve-{statement_id}"] = _day(created_at)
+    firsts: dict[str, tuple[int, date]] = {}
+    for entry_id, kind, group, day in session.execute(
+            select(EnvelopeEntry.id, EnvelopeEntry.kind, EnvelopeEntry.group_ref,
+                   EnvelopeEntry.entry_date)
+            .where(EnvelopeEntry.kind.in_(("spend", "transfer")),
+                   EnvelopeEntry.entry_date >= date_from, EnvelopeEntry.entry_date <= date_to)):
+        if kind == "spend":
+            out[f"depense-{entry_id}"] = day
+        else:
+            key = group or str(entry_id)
+            firsts[key] = min(firsts.get(key, (entry_id, day)), (entry_id, day))
+    for entry_id, day in firsts.values():
+        out[f"virement-{entry_id}"] = day
+    return out
