@@ -373,3 +373,27 @@ def test_a_drawer_is_split_by_envelope_to_the_cent_whatever_the_rounding():
         for code, cents in targets.items():  # every project gets its allocation
             assert sum(item.weight * shares.get(code, 0)
                        for item, shares in zip(items, cells, strict=True)) == cents
+
+
+def test_a_spending_from_the_drawer_is_booked_to_the_account_chosen(client, runner, demo,
+                                                                      tmp_path):
+    from tests.conftest import csrf_token, web_login
+
+    web_login(client, "Tresoriere", "2345")
+    token = csrf_token(client, "/envelopes")
+    form = {"csrf_token": token, "envelope": "solidarite", "amount": "20,00",
+            "label": "Colis de Noël", "entry_date": today().isoformat(), "confirm": "1",
+            "charge_account": "6257", "paid_from": "cash"}
+    bad = client.post("/envelopes/spend", data={**form, "charge_account": "six"})
+    assert bad.status_code == 400 and "fait de chiffres" in bad.get_data(as_text=True)
+    assert client.post("/envelopes/spend", data=form).status_code == 302
+    assert client.post("/envelopes/spend", data={**form, "charge_account": "",
+                                                 "paid_from": ""}).status_code == 302
+    result = export(runner, tmp_path / "out", today(), today())
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "out").iterdir()
+    booked = paheko_import(path, {"solidarite", "loisirs"})
+    assert sorted((r["debit"], r["credit"], r["cents"], r["project"]) for r in booked) == [
+        ("6068", "512", 2000, "solidarite"),  # none chosen: the settings' defaults
+        ("6257", "530", 2000, "solidarite")]
+    assert runner.invoke(args=["verify-journal"]).exit_code == 0
