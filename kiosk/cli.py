@@ -125,9 +125,9 @@ def backup(path: str) -> None:
               help="First day (YYYY-MM-DD, Paris time).")
 @click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]),
               help="Last day, included.")
-@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "paheko"]))
+@click.option("--format", "fmt", required=True, type=click.Choice(["csv", "paheko", "xlsx"]))
 @click.option("--again", is_flag=True,
-              help="Export to Paheko a period that overlaps an earlier export anyway.")
+              help="Export to Paheko again the period's entries already exported.")
 @click.argument("directory", type=click.Path(file_okay=False))
 def export(date_from, date_to, fmt: str, again: bool, directory: str) -> None:
     """Sales, payments, refunds, cash counts and envelope entries for the treasurer."""
@@ -141,8 +141,17 @@ def export(date_from, date_to, fmt: str, again: bool, directory: str) -> None:
     except ServiceError as exc:
         click.echo(f"Refusé : {exc.message}", err=True)
         sys.exit(2)
+    if result.nothing:
+        click.echo(result.message)
     for path in result.files:
         click.echo(str(path))
+    if result.carried:
+        click.echo("Ajoutées car laissées ouvertes lors d'un export précédent : "
+                   + ", ".join(result.carried) + ".")
+    if result.left_out:
+        from kiosk.services.exports import left_out_message
+
+        click.echo(left_out_message(result.left_out))
 
 
 @click.command("restore")

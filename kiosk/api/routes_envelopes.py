@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from flask import jsonify
 from flask_login import current_user
@@ -19,6 +19,7 @@ from kiosk.services import envelopes as service
 from kiosk.services.closing import PARIS
 
 Ref = Annotated[str, Field(max_length=120), AfterValidator(_no_control_chars)]
+Account = Annotated[str, Field(pattern=r"^[0-9]{1,12}$")]
 
 
 class SpendBody(Body):
@@ -27,6 +28,9 @@ class SpendBody(Body):
     entry_date: date | None = None
     receipt_ref: Ref = ""
     confirm: bool = False
+    # Issue 16: how the accounts book it (a charge account of the chart; bank or cash)
+    charge_account: Account | None = None
+    paid_from: Literal["bank", "cash"] | None = None
 
 
 class TransferBody(Body):
@@ -77,7 +81,8 @@ def spend(code: str, data: SpendBody):
     with write_transaction(db.session):
         entry = service.spend(db.session, code, data.amount_cents, data.label,
                               data.entry_date or _today(), data.receipt_ref,
-                              confirm=data.confirm, user_id=current_user.id)
+                              confirm=data.confirm, user_id=current_user.id,
+                              charge_account=data.charge_account, paid_from=data.paid_from)
         body = entry_json(entry, code)
         body["balance_cents"] = service.balance(db.session, entry.envelope_id)
     return jsonify(body), 201

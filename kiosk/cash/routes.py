@@ -238,8 +238,8 @@ def _today() -> date:
 def exports_page():
     form = FlaskForm()
     today = _today()
-    values = {"date_from": date(today.year, today.month, 1).isoformat(),
-              "date_to": today.isoformat(), "format": "paheko"}
+    start, end = exports.default_period(db.session, today)  # issue 16: not yet exported
+    values = {"date_from": start.isoformat(), "date_to": end.isoformat(), "format": "paheko"}
     problem = overlap = None
     status = 200
     if request.method == "POST":
@@ -258,23 +258,37 @@ def exports_page():
                     result = exports.export(db.session, date_from, date_to, values["format"],
                                             tmp, current_user.id, again=again)
                     payload, name, mimetype = _bundle(result.files, values["format"],
-                                                      date_from, date_to)
+                                                      date_from, date_to
+                                                      ) if result.files else (b"", "", "")
             except ServiceError as exc:
                 problem, status = exc.message, exc.status
                 overlap = exc.code == "already_exported"
             else:
+                if result.nothing:
+                    flash(result.message, "info")
+                    return redirect(url_for("cash.exports_page"))
+                if result.left_out:  # shown on the next page the treasurer opens
+                    flash(exports.left_out_message(result.left_out), "info")
                 return send_file(io.BytesIO(payload), mimetype=mimetype, download_name=name,
                                  as_attachment=True)
     return render_template("cash/exports.html", form=form, values=values, problem=problem,
+                           year=today.year,
                            overlap=overlap, history=exports.history(db.session),
                            accounts=exports.accounts(db.session),
-                           account_labels=exports.ACCOUNTS), status
+                           account_labels=exports.ACCOUNTS,
+                           pieces=exports.pieces_by_export(db.session),
+                           waiting=exports.waiting_drawers(db.session),
+                           envelopes=db.session.scalars(
+                               select(Envelope).order_by(Envelope.id)).all()), status
 
 
 def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
             ) -> tuple[bytes, str, str]:
     if fmt == "paheko":
         return files[0].read_bytes(), files[0].name, "text/csv"
+    if fmt == "xlsx":
+        return (files[0].read_bytes(), files[0].name,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
@@ -310,3 +324,39 @@ def export_accounts():
                     exports.set_account(db.session, key, request.form[key])
         flash(_("Comptes enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
+
+
+@bp.route("/exports/projects", methods=["POST"])
+@treasurer_required
+def export_projects():
+    """Each envelope's analytic project in Paheko (by default the envelope's code)."""
+    from kiosk.services.paheko_accounts import set_project_code
+
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        with write_transaction(db.session):
+            for envelope in db.session.scalars(select(Envelope)).all():
+                key = f"project-{envelope.code}"
+                if key in request.form:
+                    set_project_code(db.session, envelope.code, request.form[key])
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cash.exports_page"))
+    flash(_("Projets enregistrés."), "success")
+    return redirect(url_for("cash.exports_page"))
+
+
+@bp.route("/exports/cash-book.pdf")
+@treasurer_required
+def cash_book():
+    """The year's livre de caisse, one book per place the drawers open at."""
+    from kiosk.services.cash_book import cash_book_pdf, cash_books
+
+    year = request.args.get("year", type=int) or _today().year
+    if not 2000 <= year <= 2100:
+        abort(400)
+    payload = cash_book_pdf(cash_books(db.session, year), year)
+    return send_file(io.BytesIO(payload), mimetype="application/pdf",
+                     download_name=f"livre-de-caisse_{year}.pdf")

@@ -78,7 +78,9 @@ def spend():
         with write_transaction(db.session):
             service.spend(db.session, values.get("envelope", ""), amount,
                           values.get("label", ""), day, values.get("receipt_ref", ""),
-                          confirm=values.get("confirm") == "1", user_id=current_user.id)
+                          confirm=values.get("confirm") == "1", user_id=current_user.id,
+                          charge_account=values.get("charge_account") or None,
+                          paid_from=values.get("paid_from") or None)
     except ServiceError as exc:
         db.session.rollback()
         return _render(exc.status, values=values, problem=exc.message,

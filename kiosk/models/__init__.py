@@ -1,5 +1,6 @@
 """The kiosk's tables, one module per area; importing this package registers them all."""
 
+from kiosk.models.accounting import EnvelopeSpendAccount, ExportEntry
 from kiosk.models.cash import CashCountLine, CashSession, CashSessionClosure, Cheque
 from kiosk.models.catalogue import BannerLot, Location, Product
 from kiosk.models.envelopes import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
@@ -20,6 +21,8 @@ __all__ = [
     "ConsignmentStatement",
     "Envelope",
     "EnvelopeEntry",
+    "EnvelopeSpendAccount",
+    "ExportEntry",
     "ExportRecord",
     "JournalEntry",
     "JournalHead",

@@ -18,6 +18,8 @@ class Envelope(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
+    # The analytic project in Paheko (matched exactly, case included); None: the code.
+    project_code: Mapped[str | None] = mapped_column(String(64))
 
 
 class SplitRule(db.Model):

@@ -146,9 +146,16 @@ def _check_amount(amount_cents: int) -> int:
 
 def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
           receipt_ref: str = "", *, confirm: bool = False,
-          user_id: int | None = None) -> EnvelopeEntry:
+          user_id: int | None = None, charge_account: str | None = None,
+          paid_from: str | None = None) -> EnvelopeEntry:
     """Money taken out of an envelope (the Christmas meal). One that would take the
-    envelope below zero needs `confirm`, and the refusal says the resulting balance."""
+    envelope below zero needs `confirm`, and the refusal says the resulting balance.
+
+    `charge_account` and `paid_from` ("bank" or "cash"): how the accounts book it (issue
+    16); either left out, the export's settings decide."""
+    from kiosk.services.paheko_accounts import spend_accounts
+
+    accounts_row = spend_accounts(session, charge_account, paid_from)
     amount_cents = _check_amount(amount_cents)
     label = _check_text(label, "label", "Dites à quoi l'argent a servi (120 caractères au plus).")
     receipt_ref = _check_text(receipt_ref, "receipt_ref", "La référence du justificatif fait "
@@ -162,7 +169,13 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
                           label=label, entry_date=on, receipt_ref=receipt_ref,
                           created_by=user_id)
     session.add(entry)
-    journal.append(session, "envelope_spend", code, [entry], user_id)
+    rows: list = [entry]
+    if accounts_row is not None:  # journaled with the spending, in the same entry
+        session.flush()
+        accounts_row.envelope_entry_id = entry.id
+        session.add(accounts_row)
+        rows.append(accounts_row)
+    journal.append(session, "envelope_spend", code, rows, user_id)
     return entry
 
 

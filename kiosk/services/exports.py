@@ -1,11 +1,9 @@
 """Exports for the association's accounts: CSV files, and a journal Paheko imports.
 
-Paheko's "Simplifié" journal import (FIELD-NOTES): one row per two-line entry, positive
-amounts only (a refund or a shortfall swaps the accounts), `Numéro d'écriture` left empty
-(a filled one overwrites Paheko's entry of that number), UTF-8, every account in the
-association's chart. Paheko does not detect duplicates, so each export is one file named
-for its period and remembered in ExportRecord; exporting an overlapping period again to
-Paheko needs `again`.
+The Paheko journal is written entry by entry (kiosk/services/paheko.py): each exported
+entry is remembered in ExportEntry, so a period exported before its end leaves the rest
+for the next export, a drawer still open is named and left for the export after its
+closing, and importing twice needs `again`. An empty period writes nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,64 +25,52 @@ from kiosk.models import (
     Cheque,
     Envelope,
     EnvelopeEntry,
+    ExportEntry,
     ExportRecord,
     Location,
     Payment,
     Product,
     Sale,
     SaleLine,
-    Setting,
 )
-from kiosk.models.sales import PaymentMethod
+from kiosk.services import paheko
 from kiosk.services.errors import Conflict, InvalidInput
+from kiosk.services.paheko import (  # noqa: F401  (the exports page and tests use them)
+    ACCOUNTS,
+    METHOD_ACCOUNT,
+    PAHEKO_COLUMNS,
+    accounts,
+    paheko_rows,
+    set_account,
+)
 from kiosk.services.reports import period_bounds
-from kiosk.vocabulary import PARIS, method_word
+from kiosk.services.text import _
+from kiosk.vocabulary import PARIS
 
-FORMATS = ("csv", "paheko")
+FORMATS = ("csv", "paheko", "xlsx")
 
-# Setting key → (default account, what it is). Defaults exist in both PCA charts.
-ACCOUNTS = {
-    "paheko_account_cash": ("530", "Caisse"),
-    "paheko_account_cheque": ("5112", "Chèques à encaisser"),
-    "paheko_account_card": ("5115", "Paiements par carte à encaisser"),
-    "paheko_account_transfer": ("512", "Banques (virements des dépôts-ventes)"),
-    "paheko_account_sales": ("701", "Ventes de produits finis"),
-    "paheko_account_shortfall": ("658", "Charges diverses (manque en caisse)"),
-    "paheko_account_surplus": ("758", "Produits divers (excédent de caisse)"),
-}
-METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
-                  PaymentMethod.CHEQUE: "paheko_account_cheque",
-                  PaymentMethod.CARD: "paheko_account_card",
-                  PaymentMethod.TRANSFER: "paheko_account_transfer"}
-PAHEKO_COLUMNS = ["Numéro d'écriture", "Libellé", "Date", "Remarques",
-                  "Numéro pièce comptable", "Référence paiement", "Compte de débit",
-                  "Compte de crédit", "Montant", "Projet analytique"]
+@dataclass
+class Table:
+    """One table of the treasurer's export: a CSV file, or a sheet of the spreadsheet."""
+
+    name: str
+    header: list[str]
+    rows: list
+
+    def __post_init__(self) -> None:
+        self.rows = list(self.rows)
 
 
 @dataclass
 class ExportResult:
     files: list[Path] = field(default_factory=list)
     record: ExportRecord | None = None
-
-
-def accounts(session: Session) -> dict[str, str]:
-    stored = dict(session.execute(select(Setting.key, Setting.value).where(
-        Setting.key.in_(list(ACCOUNTS)))).all())
-    return {key: (stored.get(key) or default).strip() for key, (default, _) in ACCOUNTS.items()}
-
-
-def set_account(session: Session, key: str, code: str) -> None:
-    code = code.strip()
-    if key not in ACCOUNTS:
-        raise InvalidInput("account", "Ce compte n'est pas réglable.")
-    if not code.isdigit() or not 1 <= len(code) <= 12:
-        raise InvalidInput("account", "Un numéro de compte est fait de chiffres, "
-                           "par exemple 530.")
-    setting = session.get(Setting, key)
-    if setting is None:
-        session.add(Setting(key=key, value=code))
-    else:
-        setting.value = code
+    # Nothing in the period: no file is written and nothing is remembered (Paheko refuses
+    # a file without data rows, and a remembered empty export would block a later one).
+    nothing: bool = False
+    message: str = ""
+    left_out: list[str] = field(default_factory=list)  # drawers still open, named
+    carried: list[str] = field(default_factory=list)  # left out before, now exported
 
 
 def check_period(date_from: date, date_to: date) -> None:
@@ -94,42 +80,107 @@ def check_period(date_from: date, date_to: date) -> None:
         raise InvalidInput("period", "Dix ans au plus par export.")
 
 
-def overlapping(session: Session, fmt: str, date_from: date, date_to: date
-                ) -> list[ExportRecord]:
-    return list(session.scalars(select(ExportRecord).where(
-        ExportRecord.format == fmt, ExportRecord.date_from <= date_to,
-        ExportRecord.date_to >= date_from).order_by(ExportRecord.id)))
-
-
 def export(session: Session, date_from: date, date_to: date, fmt: str, directory: str | Path,
            user_id: int | None = None, again: bool = False) -> ExportResult:
     """Write the period's files into `directory` and remember the export (caller commits)."""
     if fmt not in FORMATS:
-        raise InvalidInput("format", "Le format est csv ou paheko.")
+        raise InvalidInput("format", "Le format est csv, paheko ou xlsx.")
     check_period(date_from, date_to)
-    if fmt == "paheko" and not again:
-        earlier = overlapping(session, fmt, date_from, date_to)
-        if earlier:
-            first = earlier[0]
+    if fmt == "paheko":
+        return export_paheko(session, date_from, date_to, directory, user_id, again)
+    if is_empty(session, date_from, date_to, fmt):
+        return _nothing(date_from, date_to)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if fmt == "xlsx":
+        from kiosk.services.spreadsheet import write_workbook
+
+        files = [write_workbook(tables(session, date_from, date_to),
+                                directory / f"export-caisse_{_suffix(date_from, date_to)}.xlsx")]
+    else:
+        files = write_csv_files(session, date_from, date_to, directory)
+    result = ExportResult(files=files)
+    result.record = _remember(session, fmt, date_from, date_to, result.files, user_id)
+    return result
+
+
+def _nothing(date_from: date, date_to: date, extra: str = "") -> ExportResult:
+    message = _("Rien à exporter du %(start)s au %(end)s : aucun fichier écrit, rien n'est "
+                "retenu.", start=f"{date_from:%d/%m/%Y}", end=f"{date_to:%d/%m/%Y}")
+    return ExportResult(nothing=True, message=f"{message} {extra}".strip())
+
+
+def _remember(session: Session, fmt: str, date_from: date, date_to: date,
+              files: list[Path], user_id: int | None) -> ExportRecord:
+    record = ExportRecord(format=fmt, date_from=date_from, date_to=date_to,
+                          filename=", ".join(p.name for p in files)[:255],
+                          created_by=user_id)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def left_out_message(names: list[str]) -> str:
+    return _("Encore ouverte, laissée pour l'export qui suivra sa fermeture : %(names)s.",
+             names=", ".join(names))
+
+
+def export_paheko(session: Session, date_from: date, date_to: date, directory: str | Path,
+                  user_id: int | None = None, again: bool = False) -> ExportResult:
+    """The period's entries not yet exported, plus the drawers an earlier export left out
+    that are closed now; `again`: the period's entries even if exported before."""
+    done = dict(session.execute(select(ExportEntry.ref, ExportEntry.export_id).where(
+        ExportEntry.state == "exported")).all())
+    waiting = set(session.scalars(select(ExportEntry.ref).where(
+        ExportEntry.state == "left_out"))) - set(done)
+    extra = [int(ref.split("-", 1)[1]) for ref in waiting if ref.startswith("caisse-")]
+    found = paheko.entries(session, date_from, date_to, extra_drawers=extra)
+    ready = [e for e in found if e.ready and e.rows]
+    still_open = [e for e in found if not e.ready]
+    chosen = ready if again else [e for e in ready if e.ref not in done]
+    names = [f"{e.name} ({e.piece})" for e in still_open]
+    for entry in still_open:  # remembered, so it comes with a later export, never lost
+        if entry.ref not in waiting:
+            session.add(ExportEntry(export_id=None, ref=entry.ref, piece=entry.piece,
+                                    state="left_out"))
+            waiting.add(entry.ref)
+    if not chosen:
+        if ready:
+            first = session.get(ExportRecord, done[ready[0].ref])
             raise Conflict(
                 "already_exported",
                 "Cette période recoupe un export Paheko déjà fait (%(file)s, du %(start)s au "
                 "%(end)s) : Paheko compterait ces ventes deux fois. Refaites-le seulement si "
                 "l'import précédent a été annulé.", file=first.filename,
                 start=f"{first.date_from:%d/%m/%Y}", end=f"{first.date_to:%d/%m/%Y}")
+        return _nothing(date_from, date_to, left_out_message(names) if names else "")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    result = ExportResult()
-    if fmt == "csv":
-        result.files = write_csv_files(session, date_from, date_to, directory)
-    else:
-        result.files = [write_paheko(session, date_from, date_to, directory)]
-    record = ExportRecord(format=fmt, date_from=date_from, date_to=date_to,
-                          filename=", ".join(p.name for p in result.files)[:255],
-                          created_by=user_id)
-    session.add(record)
-    result.record = record
+    path = directory / f"paheko-journal_{_suffix(date_from, date_to)}.csv"
+    _write(path, PAHEKO_COLUMNS, [row for e in chosen for row in e.rows], encoding="utf-8")
+    result = ExportResult(files=[path], left_out=names)
+    result.record = _remember(session, "paheko", date_from, date_to, result.files, user_id)
+    start = date_from
+    for entry in chosen:
+        session.add(ExportEntry(export_id=result.record.id, ref=entry.ref, piece=entry.piece,
+                                state="exported"))
+        if entry.day < start:
+            result.carried.append(entry.piece)
     return result
+
+
+def is_empty(session: Session, date_from: date, date_to: date, fmt: str) -> bool:
+    """True when the period holds nothing the tables would write a row for (the Paheko
+    journal decides entry by entry, in export_paheko)."""
+    start, end = period_bounds(date_from, date_to)
+    found = (session.scalar(select(Sale.id).where(Sale.created_at >= start,
+                                                  Sale.created_at < end).limit(1))
+             or session.scalar(select(CashSession.id).where(
+                 CashSession.opened_at >= start, CashSession.opened_at < end).limit(1))
+             or session.scalar(select(EnvelopeEntry.id).where(
+                 EnvelopeEntry.entry_date >= date_from,
+                 EnvelopeEntry.entry_date <= date_to).limit(1)))
+    return found is None
 
 
 def _suffix(date_from: date, date_to: date) -> str:
@@ -168,12 +219,12 @@ def _sessions_in(session: Session, start, end) -> list[CashSession]:
         CashSession.opened_at >= start, CashSession.opened_at < end).order_by(CashSession.id)))
 
 
-def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path
-                    ) -> list[Path]:
+def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
+    """The period's tables, their cells typed (times, dates, cents as int, text): the CSV
+    files and the spreadsheet are two writings of the same tables."""
     start, end = period_bounds(date_from, date_to)
-    suffix = _suffix(date_from, date_to)
     in_period = (Sale.created_at >= start, Sale.created_at < end)
-    files = []
+    files: list[Table] = []
     original = aliased(Sale)
     lines = session.execute(
         select(Sale, SaleLine, Product.sku, Product.name, Location.code, CashSession.name,
@@ -184,10 +235,10 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
         .join(Location, Location.id == Sale.location_id)
         .outerjoin(CashSession, CashSession.id == Sale.cash_session_id)
         .where(*in_period).order_by(Sale.year, Sale.seq, SaleLine.id))
-    files.append(_write(directory / f"ventes-lignes_{suffix}.csv", [
+    files.append(Table("ventes-lignes", [
         "numero", "date", "type", "caisse", "nom_caisse", "lieu", "article", "nom_article",
         "quantite", "prix_unitaire_centimes", "total_centimes", "motif", "annule_vente"],
-        ([sale.number, _paris(sale.created_at), sale.kind, sale.cash_session_id or "",
+        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
           session_name or "", location, sku, name, line.qty, line.unit_price_cents,
           line.line_total_cents, sale.reason, undone or ""]
          for sale, line, sku, name, location, session_name, undone in lines)))
@@ -195,10 +246,10 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
     payments = session.execute(
         select(Sale, Payment).join(Payment, Payment.sale_id == Sale.id)
         .where(*in_period).order_by(Sale.year, Sale.seq, Payment.id))
-    files.append(_write(directory / f"paiements_{suffix}.csv", [
+    files.append(Table("paiements", [
         "numero", "date", "type", "caisse", "moyen", "montant_centimes", "donne_centimes",
         "rendu_centimes"],
-        ([sale.number, _paris(sale.created_at), sale.kind, sale.cash_session_id or "",
+        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
           p.method, p.amount_cents, p.tendered_cents, p.change_cents]
          for sale, p in payments)))
 
@@ -207,26 +258,26 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
     names = {s.id: s.name for s in sessions}
     closures = {c.cash_session_id: c for c in session.scalars(
         select(CashSessionClosure).where(CashSessionClosure.cash_session_id.in_(ids)))}
-    files.append(_write(directory / f"caisses_{suffix}.csv", [
+    files.append(Table("caisses", [
         "caisse", "nom", "ouverte_le", "fermee_le", "fond_centimes", "attendu_centimes",
         "compte_centimes", "ecart_centimes", "ventes_nettes_centimes", "cheques_centimes",
         "carte_centimes"],
-        ([s.id, s.name, _paris(s.opened_at),
-          _paris(closures[s.id].closed_at) if s.id in closures else "", s.float_cents,
+        ([s.id, s.name, s.opened_at,
+          closures[s.id].closed_at if s.id in closures else "", s.float_cents,
           *((c.expected_cash_cents, c.counted_cash_cents, c.difference_cents,
              c.revenue_cents, c.cheque_total_cents, c.card_total_cents)
             if (c := closures.get(s.id)) else ("",) * 6)]
          for s in sessions)))
     counts = session.scalars(select(CashCountLine).where(
         CashCountLine.cash_session_id.in_(ids)).order_by(CashCountLine.id))
-    files.append(_write(directory / f"comptages-caisse_{suffix}.csv", [
+    files.append(Table("comptages-caisse", [
         "caisse", "nom_caisse", "moment", "valeur_centimes", "nombre", "total_centimes"],
         ([c.cash_session_id, names[c.cash_session_id], "ouverture" if c.moment == "open"
           else "fermeture", c.denomination_cents, c.count, c.denomination_cents * c.count]
          for c in counts)))
     cheques = session.scalars(select(Cheque).where(Cheque.cash_session_id.in_(ids))
                               .order_by(Cheque.id))
-    files.append(_write(directory / f"cheques_{suffix}.csv", [
+    files.append(Table("cheques", [
         "caisse", "nom_caisse", "montant_centimes", "tireur", "banque", "numero"],
         ([c.cash_session_id, names[c.cash_session_id], c.amount_cents, c.drawer, c.bank,
           c.number] for c in cheques)))
@@ -235,79 +286,65 @@ def write_csv_files(session: Session, date_from: date, date_to: date, directory:
         .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
         .where(EnvelopeEntry.entry_date >= date_from, EnvelopeEntry.entry_date <= date_to)
         .order_by(EnvelopeEntry.entry_date, EnvelopeEntry.id))
-    files.append(_write(directory / f"enveloppes_{suffix}.csv", [
+    files.append(Table("enveloppes", [
         "date", "enveloppe", "nom_enveloppe", "type", "montant_centimes", "libelle",
         "justificatif", "caisse"],
-        ([e.entry_date.isoformat(), code, name, e.kind, e.amount_cents, e.label, e.receipt_ref,
+        ([e.entry_date, code, name, e.kind, e.amount_cents, e.label, e.receipt_ref,
           e.cash_session_id or ""] for e, code, name in entries)))
     return files
 
 
-def _euros(cents: int) -> str:
-    return f"{cents // 100},{cents % 100:02d}"
+def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path
+                    ) -> list[Path]:
+    suffix = _suffix(date_from, date_to)
+    return [_write(directory / f"{table.name}_{suffix}.csv", table.header,
+                   ([_csv_value(cell) for cell in row] for row in table.rows))
+            for table in tables(session, date_from, date_to)]
 
 
-def paheko_rows(session: Session, date_from: date, date_to: date) -> list[list[str]]:
-    """The period's entries: sales per drawer, day and payment method, then the cash
-    differences of the drawers closed in the period."""
-    acc = accounts(session)
-    start, end = period_bounds(date_from, date_to)
-    groups: dict[tuple, dict] = defaultdict(lambda: {"cents": 0, "numbers": []})
-    rows = session.execute(
-        select(Sale.cash_session_id, Sale.created_at, Sale.number, Payment.method,
-               Payment.amount_cents)
-        .join(Payment, Payment.sale_id == Sale.id)
-        .where(Sale.created_at >= start, Sale.created_at < end)
-        .order_by(Sale.year, Sale.seq, Payment.id))
-    for cash_session_id, created_at, number, method, amount in rows:
-        day = created_at.astimezone(PARIS).date()
-        group = groups[(day, cash_session_id or 0, method)]
-        group["cents"] += amount
-        group["numbers"].append(number)
-    names = dict(session.execute(select(CashSession.id, CashSession.name)).all())
-    out = []
-    for (day, cash_session_id, method), group in sorted(groups.items()):
-        cents = group["cents"]
-        if cents == 0:
-            continue
-        where = names.get(cash_session_id, "") if cash_session_id else "hors caisse"
-        debit, credit = acc[METHOD_ACCOUNT.get(method, "paheko_account_cash")], \
-            acc["paheko_account_sales"]
-        label = f"Ventes {where} ({method_word(method, paper=True).lower()})"
-        if cents < 0:  # more refunded than sold: money went out, the accounts swap
-            debit, credit = credit, debit
-            label = f"Remboursements {where} ({method_word(method, paper=True).lower()})"
-        numbers = group["numbers"]
-        piece = f"Caisse {cash_session_id}" if cash_session_id else f"Hors caisse {day}"
-        notes = f"Tickets {numbers[0]} à {numbers[-1]}" if len(numbers) > 1 else (
-            f"Ticket {numbers[0]}")
-        out.append(["", label[:120], day.strftime("%d/%m/%Y"), notes, piece, "", debit,
-                    credit, _euros(abs(cents)), ""])
-    closures = session.execute(
-        select(CashSessionClosure, CashSession.name)
-        .join(CashSession, CashSession.id == CashSessionClosure.cash_session_id)
-        .where(CashSessionClosure.closed_at >= start, CashSessionClosure.closed_at < end,
-               CashSessionClosure.difference_cents != 0)
-        .order_by(CashSessionClosure.closed_at))
-    for closure, name in closures:
-        day = closure.closed_at.astimezone(PARIS).date().strftime("%d/%m/%Y")
-        if closure.difference_cents < 0:
-            label = f"Manque en caisse {name}"
-            debit, credit = acc["paheko_account_shortfall"], acc["paheko_account_cash"]
-        else:
-            label = f"Excédent de caisse {name}"
-            debit, credit = acc["paheko_account_cash"], acc["paheko_account_surplus"]
-        out.append(["", label[:120], day, "Écart constaté à la clôture",
-                    f"Caisse {closure.cash_session_id}", "", debit, credit,
-                    _euros(abs(closure.difference_cents)), ""])
-    return out
-
-
-def write_paheko(session: Session, date_from: date, date_to: date, directory: Path) -> Path:
-    path = directory / f"paheko-journal_{_suffix(date_from, date_to)}.csv"
-    return _write(path, PAHEKO_COLUMNS, paheko_rows(session, date_from, date_to),
-                  encoding="utf-8")
+def _csv_value(cell: object) -> object:
+    if isinstance(cell, datetime):
+        return _paris(cell)
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return cell
 
 
 def history(session: Session) -> list[ExportRecord]:
     return list(session.scalars(select(ExportRecord).order_by(ExportRecord.id.desc())))
+
+
+def pieces_by_export(session: Session) -> dict[int, list[str]]:
+    """Each Paheko export's entries, by their Numéro pièce comptable (what the treasurer
+    searches for in Paheko to see whether a file was imported already)."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for export_id, piece in session.execute(
+            select(ExportEntry.export_id, ExportEntry.piece)
+            .where(ExportEntry.state == "exported").order_by(ExportEntry.id)):
+        out[export_id].append(piece)
+    return out
+
+
+def waiting_drawers(session: Session) -> list[str]:
+    """Drawers an export left out while open and no export has written since."""
+    done = select(ExportEntry.ref).where(ExportEntry.state == "exported")
+    return list(dict.fromkeys(session.scalars(
+        select(ExportEntry.piece).where(ExportEntry.state == "left_out",
+                                        ExportEntry.ref.not_in(done))
+        .order_by(ExportEntry.id))))
+
+
+def default_period(session: Session, today: date) -> tuple[date, date]:
+    """The page's proposal: the first month (of the last twelve) with a closed entry not
+    yet exported, to its end (or today); with none, last month."""
+    first = date(today.year - 1, today.month, 1)
+    done = set(session.scalars(select(ExportEntry.ref).where(
+        ExportEntry.state == "exported")))
+    pending = [day for ref, day in paheko.ready_entry_days(session, first, today).items()
+               if ref not in done]
+    if pending:
+        start = min(pending).replace(day=1)
+    else:
+        start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return start, min(end, today)

@@ -26,6 +26,7 @@ from kiosk.models import (
     Cheque,
     ConsignmentStatement,
     EnvelopeEntry,
+    EnvelopeSpendAccount,
     JournalEntry,
     JournalHead,
     Payment,
@@ -52,6 +53,7 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
     SplitRule,
     SplitRulePart,
     ConsignmentStatement,
+    EnvelopeSpendAccount,  # issue 16: the accounts of a spending, journaled with it
 )
 JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
 

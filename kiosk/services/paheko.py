@@ -1,0 +1,409 @@
+"""The association's books as Paheko's "Simplifié" journal import reads them: the kiosk's
+entries (a closed drawer, a consignment statement, an envelope spending or transfer), each
+with a stable reference, its rows split by envelope into Paheko's analytic projects.
+
+Paheko's rules (FIELD-NOTES, "Paheko's journal import"): one row per two-line entry,
+positive amounts only (a refund or a shortfall swaps the accounts), `Numéro d'écriture`
+left empty, every account in the chart, a project matched exactly. A project's balance in
+Paheko is its revenue minus its charges (classes 7 and 6): each entry is split by
+envelope so that, project by project, that balance equals the envelope's ledger.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session
+
+from kiosk.models import (
+    CashSession,
+    CashSessionClosure,
+    ConsignmentStatement,
+    Envelope,
+    EnvelopeEntry,
+    EnvelopeSpendAccount,
+    Location,
+    Payment,
+    Sale,
+    Setting,
+)
+from kiosk.models.sales import PaymentMethod
+from kiosk.services.errors import InvalidInput
+from kiosk.services.money import split_largest_remainder
+from kiosk.services.paheko_accounts import project_code
+from kiosk.services.reports import period_bounds
+from kiosk.vocabulary import PARIS, method_word
+
+# Setting key → (default account, what the kiosk uses it for, the account's own name in
+# Paheko's association chart PCA 2025, so the treasurer recognises it there).
+ACCOUNTS = {
+    "paheko_account_cash": ("530", "Caisse", "Caisse"),
+    "paheko_account_cheque": ("5112", "Chèques à encaisser", "Chèques à encaisser"),
+    "paheko_account_card": ("5115", "Paiements par carte à encaisser",
+                            "Paiements par carte à encaisser"),
+    "paheko_account_transfer": ("512", "Banques (virements des dépôts-ventes, dépenses)",
+                                "Banques"),
+    "paheko_account_sales": ("701", "Ventes de produits finis", "Ventes de produits finis"),
+    "paheko_account_shortfall": ("658", "Charges diverses (manque en caisse)",
+                                 "Pénalités et autres charges"),
+    "paheko_account_surplus": ("758", "Produits divers (excédent de caisse)",
+                               "Indemnités et autres produits"),
+    "paheko_account_commission": ("6222", "Commission gardée par les dépôts-ventes",
+                                  "Commissions et courtages sur ventes"),
+    "paheko_account_spend": ("6068", "Dépenses des enveloppes (quand aucun compte n'est "
+                             "choisi)", "Autres fournitures & matières"),
+    "paheko_account_waiting": ("4718", "Passage des virements entre enveloppes",
+                               "Compte d'attente"),
+}
+METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
+                  PaymentMethod.CHEQUE: "paheko_account_cheque",
+                  PaymentMethod.CARD: "paheko_account_card",
+                  PaymentMethod.TRANSFER: "paheko_account_transfer"}
+PAHEKO_COLUMNS = ["Numéro d'écriture", "Libellé", "Date", "Remarques",
+                  "Numéro pièce comptable", "Référence paiement", "Compte de débit",
+                  "Compte de crédit", "Montant", "Projet analytique"]
+
+
+def accounts(session: Session) -> dict[str, str]:
+    stored = dict(session.execute(select(Setting.key, Setting.value).where(
+        Setting.key.in_(list(ACCOUNTS)))).all())
+    return {key: (stored.get(key) or default).strip()
+            for key, (default, *_names) in ACCOUNTS.items()}
+
+
+def set_account(session: Session, key: str, code: str) -> None:
+    code = code.strip()
+    if key not in ACCOUNTS:
+        raise InvalidInput("account", "Ce compte n'est pas réglable.")
+    if not code.isdigit() or not 1 <= len(code) <= 12:
+        raise InvalidInput("account", "Un numéro de compte est fait de chiffres, "
+                           "par exemple 530.")
+    setting = session.get(Setting, key)
+    if setting is None:
+        session.add(Setting(key=key, value=code))
+    else:
+        setting.value = code
+
+
+def euros(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+def is_result_account(code: str) -> bool:
+    """Charges (6) and revenue (7): the accounts a Paheko project's balance adds up."""
+    return code[:1] in ("6", "7")
+
+
+@dataclass
+class Entry:
+    """One entry of the books, exported once: its rows share one Numéro pièce comptable."""
+
+    ref: str  # remembered in ExportEntry: "caisse-12", "releve-3", "depense-40"…
+    piece: str  # what the treasurer searches for in Paheko: "Caisse 12"
+    day: date
+    rows: list[list[str]] = field(default_factory=list)
+    ready: bool = True  # False: a drawer still open, left for a later export
+    name: str = ""
+
+
+@dataclass
+class Item:
+    """A row before its split by envelope: `cents` from `debit` to `credit` (negative:
+    the other way)."""
+
+    label: str
+    day: date
+    notes: str
+    debit: str
+    credit: str
+    cents: int
+
+    @property
+    def weight(self) -> int:
+        """What one cent of this row adds to a project's balance (revenue − charges)."""
+        return int(is_result_account(self.credit)) - int(is_result_account(self.debit))
+
+
+def split_by_envelope(items: Sequence[Item], targets: dict[str, int]
+                      ) -> list[dict[str | None, int]]:
+    """Each item's cents per project, so that project by project the balance equals
+    `targets` (the envelope entries the event posted) to the cent.
+
+    Each item is shared like the allocation was (largest remainder, in proportion to
+    what each envelope received); the cents rounding leaves over are then moved between
+    projects inside one item, which changes no item's total."""
+    weights = {code: abs(cents) for code, cents in targets.items() if cents}
+    if not weights:
+        return [{None: item.cents} for item in items]
+    cells: list[dict[str | None, int]] = [
+        dict(split_largest_remainder(item.cents, weights)) for item in items]
+    if sum(i.weight * i.cents for i in items) != sum(targets.values()):
+        return cells  # the ledgers disagree with the sales: leave the plain shares
+    deficit = {code: targets.get(code, 0) - sum(i.weight * c[code]
+                                                for i, c in zip(items, cells, strict=True))
+               for code in weights}
+    movable = [n for n, item in enumerate(items) if item.weight]
+    while movable and any(deficit.values()):
+        plus = next(code for code, d in deficit.items() if d > 0)
+        minus = next(code for code, d in deficit.items() if d < 0)
+        moved = min(deficit[plus], -deficit[minus])
+        n = max(movable, key=lambda j: items[j].weight * cells[j][minus])
+        k = items[n].weight
+        cells[n][plus] += k * moved
+        cells[n][minus] -= k * moved
+        deficit[plus] -= moved
+        deficit[minus] += moved
+    return cells
+
+
+def _rows(items: Sequence[Item], piece: str, targets: dict[str, int]) -> list[list[str]]:
+    out = []
+    for item, cells in zip(items, split_by_envelope(items, targets), strict=True):
+        for project, cents in cells.items():
+            if cents == 0:
+                continue
+            debit, credit = item.debit, item.credit
+            if cents < 0:  # Paheko books -5,19 as 5,19: swap the accounts instead
+                debit, credit = credit, debit
+            out.append(["", item.label[:120], item.day.strftime("%d/%m/%Y"), item.notes,
+                        piece, "", debit, credit, euros(abs(cents)), project or ""])
+    return out
+
+
+def _projects(session: Session) -> dict[int, str]:
+    return {e.id: project_code(e) for e in session.scalars(select(Envelope))}
+
+
+def _targets(session: Session, column, ids: Iterable[int], kinds: Sequence[str],
+             projects: dict[int, str]) -> dict[int, dict[str, int]]:
+    ids = list(ids)
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    if not ids:
+        return out
+    for owner, envelope_id, cents in session.execute(
+            select(column, EnvelopeEntry.envelope_id, func.sum(EnvelopeEntry.amount_cents))
+            .where(column.in_(ids), EnvelopeEntry.kind.in_(kinds))
+            .group_by(column, EnvelopeEntry.envelope_id)):
+        code = projects[envelope_id]
+        out[owner][code] = out[owner].get(code, 0) + int(cents)
+    return out
+
+
+def _day(moment) -> date:
+    return moment.astimezone(PARIS).date()
+
+
+def _numbers(numbers: list[str]) -> str:
+    return f"Tickets {numbers[0]} à {numbers[-1]}" if len(numbers) > 1 else (
+        f"Ticket {numbers[0]}")
+
+
+def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
+                   projects: dict[int, str]) -> list[Entry]:
+    """One entry per drawer: all its sales per day and payment method, then the cash
+    difference at closing; split by envelope as its closing allocated the takings."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    drawers = {s.id: s for s in session.scalars(select(CashSession).where(
+        CashSession.id.in_(ids)))}
+    closures = {c.cash_session_id: c for c in session.scalars(
+        select(CashSessionClosure).where(CashSessionClosure.cash_session_id.in_(ids)))}
+    groups: dict[int, dict[tuple, dict]] = defaultdict(
+        lambda: defaultdict(lambda: {"cents": 0, "numbers": []}))
+    for drawer_id, created_at, number, method, amount in session.execute(
+            select(Sale.cash_session_id, Sale.created_at, Sale.number, Payment.method,
+                   Payment.amount_cents)
+            .join(Payment, Payment.sale_id == Sale.id)
+            .where(Sale.cash_session_id.in_(ids))
+            .order_by(Sale.year, Sale.seq, Payment.id)):
+        group = groups[drawer_id][(_day(created_at), method)]
+        group["cents"] += amount
+        group["numbers"].append(number)
+    targets = _targets(session, EnvelopeEntry.cash_session_id, closures, ("takings",),
+                       projects)
+    out = []
+    for drawer_id in ids:
+        drawer = drawers[drawer_id]
+        items = []
+        for (day, method), group in sorted(groups[drawer_id].items()):
+            if group["cents"] == 0:
+                continue
+            word = method_word(method, paper=True).lower()
+            what = "Ventes" if group["cents"] > 0 else "Remboursements"
+            items.append(Item(f"{what} {drawer.name} ({word})", day,
+                              _numbers(group["numbers"]),
+                              acc[METHOD_ACCOUNT.get(method, "paheko_account_cash")],
+                              acc["paheko_account_sales"], group["cents"]))
+        closure = closures.get(drawer_id)
+        if closure is not None and closure.difference_cents:
+            day = _day(closure.closed_at)
+            if closure.difference_cents < 0:
+                items.append(Item(f"Manque en caisse {drawer.name}", day,
+                                  "Écart constaté à la clôture",
+                                  acc["paheko_account_shortfall"], acc["paheko_account_cash"],
+                                  -closure.difference_cents))
+            else:
+                items.append(Item(f"Excédent de caisse {drawer.name}", day,
+                                  "Écart constaté à la clôture", acc["paheko_account_cash"],
+                                  acc["paheko_account_surplus"], closure.difference_cents))
+        piece = f"Caisse {drawer_id}"
+        out.append(Entry(f"caisse-{drawer_id}", piece, _day(drawer.opened_at),
+                         _rows(items, piece, targets.get(drawer_id, {})),
+                         ready=closure is not None, name=drawer.name))
+    return out
+
+
+def sale_entries(session: Session, start, end, acc: dict[str, str],
+                 projects: dict[int, str]) -> list[Entry]:
+    """Sales outside any drawer: a consignment statement (the goods at their price to
+    sales, the commission the shop kept as a charge), or any other, one entry each."""
+    sales = list(session.scalars(select(Sale).where(
+        Sale.cash_session_id.is_(None), Sale.created_at >= start, Sale.created_at < end)
+        .order_by(Sale.year, Sale.seq)))
+    if not sales:
+        return []
+    ids = [s.id for s in sales]
+    statements = {c.sale_id: c for c in session.scalars(select(ConsignmentStatement).where(
+        ConsignmentStatement.sale_id.in_(ids)))}
+    places = dict(session.execute(select(Location.id, Location.name)).all())
+    targets = _targets(session, EnvelopeEntry.sale_id, ids, ("consignment", "takings"),
+                       projects)
+    out = []
+    for sale in sales:
+        day = _day(sale.created_at)
+        statement = statements.get(sale.id)
+        place = places.get(sale.location_id, "")
+        items = []
+        for payment in sale.payments:
+            if payment.amount_cents == 0:
+                continue
+            what = "Relevé" if statement else "Vente"
+            items.append(Item(f"{what} {place} : {sale.reason}" if statement
+                              else f"{what} {place}", day, f"Ticket {sale.number}",
+                              acc[METHOD_ACCOUNT.get(payment.method, "paheko_account_cash")],
+                              acc["paheko_account_sales"], payment.amount_cents))
+        if statement is not None and statement.commission_cents:
+            items.append(Item(f"Commission {place} : {sale.reason}", day,
+                              f"Ticket {sale.number} : ventes {euros(sale.total_cents)}, "
+                              f"commission {euros(statement.commission_cents)}",
+                              acc["paheko_account_commission"], acc["paheko_account_sales"],
+                              statement.commission_cents))
+        if statement is not None:
+            ref, piece = f"releve-{statement.id}", f"Relevé {sale.number}"
+        else:
+            ref, piece = f"vente-{sale.id}", f"Vente {sale.number}"
+        out.append(Entry(ref, piece, day, _rows(items, piece, targets.get(sale.id, {}))))
+    return out
+
+
+def envelope_entries(session: Session, date_from: date, date_to: date, acc: dict[str, str],
+                     projects: dict[int, str]) -> list[Entry]:
+    """Spending (the charge account chosen, paid from the bank or the drawer) and
+    transfers between envelopes: the money leaves one project and reaches the other
+    through the waiting account, the sales account used on both sides so the year's
+    sales stay the kiosk's sales."""
+    rows = session.execute(
+        select(EnvelopeEntry, EnvelopeSpendAccount, Envelope.name)
+        .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
+        .outerjoin(EnvelopeSpendAccount,
+                   EnvelopeSpendAccount.envelope_entry_id == EnvelopeEntry.id)
+        .where(EnvelopeEntry.kind.in_(("spend", "transfer")),
+               EnvelopeEntry.entry_date >= date_from, EnvelopeEntry.entry_date <= date_to)
+        .order_by(EnvelopeEntry.entry_date, EnvelopeEntry.id)).all()
+    out = []
+    transfers: dict[str, list] = defaultdict(list)
+    for entry, how, name in rows:
+        if entry.kind == "transfer":
+            transfers[entry.group_ref or str(entry.id)].append((entry, name))
+            continue
+        charge = how.charge_account if how else acc["paheko_account_spend"]
+        source = acc["paheko_account_cash"] if how and how.paid_from == "cash" else (
+            acc["paheko_account_transfer"])
+        piece = f"Dépense {entry.id}"
+        out.append(Entry(f"depense-{entry.id}", piece, entry.entry_date, [[
+            "", f"{entry.label} ({name})"[:120], entry.entry_date.strftime("%d/%m/%Y"),
+            entry.receipt_ref, piece, "", charge, source, euros(-entry.amount_cents),
+            projects[entry.envelope_id]]]))
+    for pair in transfers.values():
+        first = min(entry.id for entry, _ in pair)
+        piece = f"Virement {first}"
+        lines = []
+        for entry, name in sorted(pair, key=lambda p: p[0].amount_cents):
+            if entry.amount_cents < 0:  # leaves this project
+                debit, credit = acc["paheko_account_sales"], acc["paheko_account_waiting"]
+            else:
+                debit, credit = acc["paheko_account_waiting"], acc["paheko_account_sales"]
+            lines.append(["", f"{entry.label} ({name})"[:120],
+                          entry.entry_date.strftime("%d/%m/%Y"), "Virement entre enveloppes",
+                          piece, "", debit, credit, euros(abs(entry.amount_cents)),
+                          projects[entry.envelope_id]])
+        out.append(Entry(f"virement-{first}", piece, pair[0][0].entry_date, lines))
+    return out
+
+
+def drawers_in(session: Session, start, end) -> list[int]:
+    """The drawers a period holds: opened, closed or selling in it."""
+    query = union(
+        select(CashSession.id).where(CashSession.opened_at >= start,
+                                     CashSession.opened_at < end),
+        select(CashSessionClosure.cash_session_id).where(
+            CashSessionClosure.closed_at >= start, CashSessionClosure.closed_at < end),
+        select(Sale.cash_session_id).where(Sale.cash_session_id.is_not(None),
+                                           Sale.created_at >= start, Sale.created_at < end))
+    return [int(i) for i in session.scalars(query)]
+
+
+def entries(session: Session, date_from: date, date_to: date,
+            extra_drawers: Iterable[int] = ()) -> list[Entry]:
+    """The period's entries, open drawers included (marked not ready), in date order;
+    `extra_drawers`: drawers left out by an earlier export, whatever their date."""
+    acc = accounts(session)
+    projects = _projects(session)
+    start, end = period_bounds(date_from, date_to)
+    found = [*drawer_entries(session, [*drawers_in(session, start, end), *extra_drawers],
+                             acc, projects),
+             *sale_entries(session, start, end, acc, projects),
+             *envelope_entries(session, date_from, date_to, acc, projects)]
+    return sorted(found, key=lambda e: e.day)  # stable: drawers first on a day
+
+
+def paheko_rows(session: Session, date_from: date, date_to: date) -> list[list[str]]:
+    """Every row of the period's entries, drawers still open included (what they would
+    give if closed now, before their allocation)."""
+    return [row for entry in entries(session, date_from, date_to) for row in entry.rows]
+
+
+def ready_entry_days(session: Session, date_from: date, date_to: date) -> dict[str, date]:
+    """The references and days of the period's ready entries, without building their rows
+    (what the exports page needs to propose a period, cheaply)."""
+    start, end = period_bounds(date_from, date_to)
+    out: dict[str, date] = {}
+    for drawer_id, opened_at in session.execute(
+            select(CashSession.id, CashSession.opened_at)
+            .join(CashSessionClosure, CashSessionClosure.cash_session_id == CashSession.id)
+            .where(CashSession.opened_at >= start, CashSession.opened_at < end)):
+        out[f"caisse-{drawer_id}"] = _day(opened_at)
+    for statement_id, created_at in session.execute(
+            select(ConsignmentStatement.id, ConsignmentStatement.created_at).where(
+                ConsignmentStatement.created_at >= start,
+                ConsignmentStatement.created_at < end)):
+        out[f"releve-{statement_id}"] = _day(created_at)
+    firsts: dict[str, tuple[int, date]] = {}
+    for entry_id, kind, group, day in session.execute(
+            select(EnvelopeEntry.id, EnvelopeEntry.kind, EnvelopeEntry.group_ref,
+                   EnvelopeEntry.entry_date)
+            .where(EnvelopeEntry.kind.in_(("spend", "transfer")),
+                   EnvelopeEntry.entry_date >= date_from, EnvelopeEntry.entry_date <= date_to)):
+        if kind == "spend":
+            out[f"depense-{entry_id}"] = day
+        else:
+            key = group or str(entry_id)
+            firsts[key] = min(firsts.get(key, (entry_id, day)), (entry_id, day))
+    for entry_id, day in firsts.values():
+        out[f"virement-{entry_id}"] = day
+    return out
