@@ -160,7 +160,7 @@ def test_export_page_and_journal_page(client, seller_headers, treasurer_headers)
     bad = client.post("/exports/accounts", data={
         "csrf_token": token, "paheko_account_cash": "caisse"}, follow_redirects=True)
     assert "fait de chiffres" in text(bad)
-    from kiosk.services.exports import accounts
+    from kiosk.services.paheko_accounts import accounts
 
     db.session.rollback()
     assert accounts(db.session)["paheko_account_sales"] == "707"

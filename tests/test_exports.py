@@ -131,7 +131,7 @@ def test_refunds_alone_swap_the_accounts(client, runner, seller_headers, treasur
                 json={"reason": "cassée"})
     sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
          [{"method": "cash", "amount_cents": 400}])
-    from kiosk.services.exports import paheko_rows
+    from kiosk.services.paheko import paheko_rows
 
     day = utcnow().astimezone(PARIS).date()
     rows = paheko_rows(db.session, day, day)

@@ -26,7 +26,7 @@ from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services import exports, journal
+from kiosk.services import exports, journal, paheko_accounts
 from kiosk.services.closing import (
     PARIS,
     ChequeIn,
@@ -274,8 +274,8 @@ def exports_page():
     return render_template("cash/exports.html", form=form, values=values, problem=problem,
                            year=today.year,
                            overlap=overlap, history=exports.history(db.session),
-                           accounts=exports.accounts(db.session),
-                           account_labels=exports.ACCOUNTS,
+                           accounts=paheko_accounts.accounts(db.session),
+                           account_labels=paheko_accounts.ACCOUNTS,
                            pieces=exports.pieces_by_export(db.session),
                            waiting=exports.waiting_drawers(db.session),
                            envelopes=db.session.scalars(
@@ -319,9 +319,9 @@ def export_accounts():
         abort(400)
     with flash_refusals():
         with write_transaction(db.session):
-            for key in exports.ACCOUNTS:
+            for key in paheko_accounts.ACCOUNTS:
                 if key in request.form:
-                    exports.set_account(db.session, key, request.form[key])
+                    paheko_accounts.set_account(db.session, key, request.form[key])
         flash(_("Comptes enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
 

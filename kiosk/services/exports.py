@@ -35,31 +35,13 @@ from kiosk.models import (
 )
 from kiosk.services import paheko
 from kiosk.services.errors import Conflict, InvalidInput
-from kiosk.services.paheko import (  # noqa: F401  (the exports page and tests use them)
-    ACCOUNTS,
-    METHOD_ACCOUNT,
-    PAHEKO_COLUMNS,
-    accounts,
-    paheko_rows,
-    set_account,
-)
+from kiosk.services.paheko import PAHEKO_COLUMNS
 from kiosk.services.reports import period_bounds
+from kiosk.services.spreadsheet import Table, write_workbook
 from kiosk.services.text import _
 from kiosk.vocabulary import PARIS
 
 FORMATS = ("csv", "paheko", "xlsx")
-
-@dataclass
-class Table:
-    """One table of the treasurer's export: a CSV file, or a sheet of the spreadsheet."""
-
-    name: str
-    header: list[str]
-    rows: list
-
-    def __post_init__(self) -> None:
-        self.rows = list(self.rows)
-
 
 @dataclass
 class ExportResult:
@@ -93,8 +75,6 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        from kiosk.services.spreadsheet import write_workbook
-
         files = [write_workbook(tables(session, date_from, date_to),
                                 directory / f"export-caisse_{_suffix(date_from, date_to)}.xlsx")]
     else:

@@ -29,36 +29,13 @@ from kiosk.models import (
     Location,
     Payment,
     Sale,
-    Setting,
 )
 from kiosk.models.sales import PaymentMethod
-from kiosk.services.errors import InvalidInput
 from kiosk.services.money import split_largest_remainder
-from kiosk.services.paheko_accounts import project_code
+from kiosk.services.paheko_accounts import accounts, project_code
 from kiosk.services.reports import period_bounds
 from kiosk.vocabulary import PARIS, method_word
 
-# Setting key → (default account, what the kiosk uses it for, the account's own name in
-# Paheko's association chart PCA 2025, so the treasurer recognises it there).
-ACCOUNTS = {
-    "paheko_account_cash": ("530", "Caisse", "Caisse"),
-    "paheko_account_cheque": ("5112", "Chèques à encaisser", "Chèques à encaisser"),
-    "paheko_account_card": ("5115", "Paiements par carte à encaisser",
-                            "Paiements par carte à encaisser"),
-    "paheko_account_transfer": ("512", "Banques (virements des dépôts-ventes, dépenses)",
-                                "Banques"),
-    "paheko_account_sales": ("701", "Ventes de produits finis", "Ventes de produits finis"),
-    "paheko_account_shortfall": ("658", "Charges diverses (manque en caisse)",
-                                 "Pénalités et autres charges"),
-    "paheko_account_surplus": ("758", "Produits divers (excédent de caisse)",
-                               "Indemnités et autres produits"),
-    "paheko_account_commission": ("6222", "Commission gardée par les dépôts-ventes",
-                                  "Commissions et courtages sur ventes"),
-    "paheko_account_spend": ("6068", "Dépenses des enveloppes (quand aucun compte n'est "
-                             "choisi)", "Autres fournitures & matières"),
-    "paheko_account_waiting": ("4718", "Passage des virements entre enveloppes",
-                               "Compte d'attente"),
-}
 METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
                   PaymentMethod.CHEQUE: "paheko_account_cheque",
                   PaymentMethod.CARD: "paheko_account_card",
@@ -66,27 +43,6 @@ METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
 PAHEKO_COLUMNS = ["Numéro d'écriture", "Libellé", "Date", "Remarques",
                   "Numéro pièce comptable", "Référence paiement", "Compte de débit",
                   "Compte de crédit", "Montant", "Projet analytique"]
-
-
-def accounts(session: Session) -> dict[str, str]:
-    stored = dict(session.execute(select(Setting.key, Setting.value).where(
-        Setting.key.in_(list(ACCOUNTS)))).all())
-    return {key: (stored.get(key) or default).strip()
-            for key, (default, *_names) in ACCOUNTS.items()}
-
-
-def set_account(session: Session, key: str, code: str) -> None:
-    code = code.strip()
-    if key not in ACCOUNTS:
-        raise InvalidInput("account", "Ce compte n'est pas réglable.")
-    if not code.isdigit() or not 1 <= len(code) <= 12:
-        raise InvalidInput("account", "Un numéro de compte est fait de chiffres, "
-                           "par exemple 530.")
-    setting = session.get(Setting, key)
-    if setting is None:
-        session.add(Setting(key=key, value=code))
-    else:
-        setting.value = code
 
 
 def euros(cents: int) -> str:

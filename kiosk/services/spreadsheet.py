@@ -3,6 +3,7 @@ numbers in euros with a euro format, times and dates as the spreadsheet's own da
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -10,13 +11,25 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from kiosk.services.exports import Table
 from kiosk.vocabulary import PARIS
 
 EURO_FORMAT = '#,##0.00\\ "€";-#,##0.00\\ "€"'
 DATE_FORMAT = "dd/mm/yyyy"
 TIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 CENTS = "_centimes"
+
+
+@dataclass
+class Table:
+    """One table of the treasurer's export: a CSV file, or a sheet of the spreadsheet."""
+
+    name: str
+    header: list[str]
+    rows: list
+
+    def __post_init__(self) -> None:
+        self.rows = list(self.rows)
+
 
 
 def write_workbook(tables: list[Table], path: Path) -> Path:
