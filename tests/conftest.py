@@ -125,16 +125,23 @@ def _seed_demo(url: str, instance: Path) -> None:
 
 
 def _public_tables(conn) -> list[str]:
-    return [row[0] for row in conn.execute(text(
+    """The kiosk's tables, parents before children (tables the models lack, last)."""
+    present = {row[0] for row in conn.execute(text(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-        "AND tablename <> 'alembic_version'"))]
+        "AND tablename <> 'alembic_version'"))}
+    order = [t.name for t in db.metadata.sorted_tables if t.name in present]
+    return order + sorted(present - set(order))
 
 
 def _empty(conn) -> None:
-    tables = _public_tables(conn)
-    if tables:
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                          + " RESTART IDENTITY CASCADE"))
+    """Every row gone and every sequence back at its start, as TRUNCATE … RESTART
+    IDENTITY would leave them. DELETE, children first: on these few rows it is several
+    times faster than TRUNCATE, which makes new files for every table and index."""
+    for table in reversed(_public_tables(conn)):
+        conn.execute(text(f'DELETE FROM "{table}"'))
+    conn.execute(text(
+        "SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false) "
+        "FROM pg_sequences WHERE schemaname = 'public'"))
 
 
 @dataclass
@@ -147,19 +154,16 @@ class PgSnapshot:
     @classmethod
     def take(cls, engine) -> PgSnapshot:
         with engine.connect() as conn:
-            present = set(_public_tables(conn))
-            order = [t.name for t in db.metadata.sorted_tables if t.name in present]
-            order += sorted(present - set(order))
             cursor = conn.connection.driver_connection.cursor()
             tables = []
-            for table in order:
+            for table in _public_tables(conn):
                 with cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
                     data = b"".join(bytes(block) for block in copy)
                 if data:
                     tables.append((table, data))
             sequences = [(name, value) for name, value in conn.execute(text(
-                "SELECT quote_ident(sequencename), last_value FROM pg_sequences "
-                "WHERE schemaname = 'public' AND last_value IS NOT NULL"))]
+                "SELECT format('%I.%I', schemaname, sequencename), last_value "
+                "FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"))]
         return cls(tables, sequences)
 
     def restore(self, conn) -> None:
@@ -173,7 +177,15 @@ class PgSnapshot:
 
 
 @pytest.fixture(scope="session")
-def demo_template(database_template: str, tmp_path_factory) -> str | PgSnapshot:
+def pg_engine(database_template: str) -> Iterator:
+    """PostgreSQL: one engine for the run's emptying and refilling between tests."""
+    engine = create_engine(database_template)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(request, database_template: str, tmp_path_factory) -> str | PgSnapshot:
     """The demo seeded once: a template file (SQLite) or its rows (PostgreSQL)."""
     instance = tmp_path_factory.mktemp("demo-instance")
     if BACKEND == "sqlite":
@@ -181,13 +193,11 @@ def demo_template(database_template: str, tmp_path_factory) -> str | PgSnapshot:
         shutil.copyfile(database_template, path)
         _seed_demo(f"sqlite:///{path}", instance)
         return str(path)
-    engine = create_engine(database_template)
+    engine = request.getfixturevalue("pg_engine")
     with engine.begin() as conn:
         _empty(conn)
     _seed_demo(database_template, instance)
-    snapshot = PgSnapshot.take(engine)
-    engine.dispose()
-    return snapshot
+    return PgSnapshot.take(engine)
 
 
 @pytest.fixture
@@ -201,12 +211,10 @@ def database_url(request, database_template: str, tmp_path: Path) -> str:
         path = tmp_path / "kiosk.sqlite3"
         shutil.copyfile(seeded or database_template, path)
         return f"sqlite:///{path}"
-    engine = create_engine(database_template)
-    with engine.begin() as conn:
+    with request.getfixturevalue("pg_engine").begin() as conn:
         _empty(conn)
         if seeded is not None:
             seeded.restore(conn)
-    engine.dispose()
     return database_template
 
 
