@@ -115,7 +115,8 @@ def seed_the_demo() -> None:
         seed_demo(db.session)
 
 
-def _seed_demo(url: str, instance: Path) -> None:
+def _seed_database(url: str, instance: Path) -> None:
+    """The demo seeded into the database at `url` by an app of its own."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "tests", "PRINTER": "none"},
                      str(instance))
     with app.app_context():
@@ -191,12 +192,12 @@ def demo_template(request, database_template: str, tmp_path_factory) -> str | Pg
     if BACKEND == "sqlite":
         path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
         shutil.copyfile(database_template, path)
-        _seed_demo(f"sqlite:///{path}", instance)
+        _seed_database(f"sqlite:///{path}", instance)
         return str(path)
     engine = request.getfixturevalue("pg_engine")
     with engine.begin() as conn:
         _empty(conn)
-    _seed_demo(database_template, instance)
+    _seed_database(database_template, instance)
     return PgSnapshot.take(engine)
 
 
