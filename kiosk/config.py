@@ -20,6 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_HOURS": 16,  # a login on a browser lasts a stall day, a day at most
     "LOCKOUT_ATTEMPTS": 5,
     "LOCKOUT_MINUTES": 5,
+    # scrypt's N for new PIN hashes (werkzeug's default); each hash records its own cost,
+    # so changing this never locks out a PIN hashed before. Tests set it low.
+    "PIN_HASH_COST": 32768,
     "BABEL_DEFAULT_LOCALE": "fr",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
     "SESSION_COOKIE_HTTPONLY": True,
@@ -50,6 +53,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if int(app.config["PAPER_WIDTH"]) not in (58, 80):
         raise ValueError("KIOSK_PAPER_WIDTH must be 58 or 80")
+    cost = app.config["PIN_HASH_COST"]
+    # scrypt wants a power of two; below 128, werkzeug's memory bound refuses it.
+    if not isinstance(cost, int) or cost < 128 or cost & (cost - 1):
+        raise ValueError("KIOSK_PIN_HASH_COST must be a power of two, 128 or more")
 
 
 def _instance_secret(path: Path) -> str:

@@ -6,6 +6,11 @@ KIOSK_TEST_DB picks the database (`make test` runs the suite once with each):
   KIOSK_TEST_DATABASE_URL), migrated once and emptied between tests.
 Without a reachable server those tests are skipped with the reason, or fail when
 KIOSK_TEST_STRICT=1 (CI).
+
+The demo is seeded once per run too: a test that uses `demo` starts from a copy of the
+seeded template file (SQLite) or gets the seeded rows copied back in (PostgreSQL).
+PINs are hashed at a low cost in tests (KIOSK_PIN_HASH_COST), servers started as
+subprocesses included: the production cost takes most of a second per PIN.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,6 +37,7 @@ STRICT = os.environ.get("KIOSK_TEST_STRICT") == "1"
 BACKEND = os.environ.get("KIOSK_TEST_DB", "sqlite")
 PG_SERVER_URL = os.environ.get(
     "KIOSK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+os.environ.setdefault("KIOSK_PIN_HASH_COST", "128")  # the least scrypt cost werkzeug takes
 
 
 class LiveServer:
@@ -100,22 +107,115 @@ def database_template(tmp_path_factory) -> Iterator[str]:
     admin.dispose()
 
 
+def seed_the_demo() -> None:
+    """`seed-demo`'s data, into the current app's database (unless already there)."""
+    from kiosk.seed import seed_demo
+
+    with write_transaction(db.session):
+        seed_demo(db.session)
+
+
+def _seed_database(url: str, instance: Path) -> None:
+    """The demo seeded into the database at `url` by an app of its own."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "tests", "PRINTER": "none"},
+                     str(instance))
+    with app.app_context():
+        seed_the_demo()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _public_tables(conn) -> list[str]:
+    """The kiosk's tables, parents before children (tables the models lack, last)."""
+    present = {row[0] for row in conn.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+        "AND tablename <> 'alembic_version'"))}
+    order = [t.name for t in db.metadata.sorted_tables if t.name in present]
+    return order + sorted(present - set(order))
+
+
+def _empty(conn) -> None:
+    """Every row gone and every sequence back at its start, as TRUNCATE … RESTART
+    IDENTITY would leave them. DELETE, children first: on these few rows it is several
+    times faster than TRUNCATE, which makes new files for every table and index."""
+    for table in reversed(_public_tables(conn)):
+        conn.execute(text(f'DELETE FROM "{table}"'))
+    conn.execute(text(
+        "SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false) "
+        "FROM pg_sequences WHERE schemaname = 'public'"))
+
+
+@dataclass
+class PgSnapshot:
+    """The seeded demo's rows (COPY text, parents first) and its sequences' values."""
+
+    tables: list[tuple[str, bytes]]
+    sequences: list[tuple[str, int]]
+
+    @classmethod
+    def take(cls, engine) -> PgSnapshot:
+        with engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()
+            tables = []
+            for table in _public_tables(conn):
+                with cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+                    data = b"".join(bytes(block) for block in copy)
+                if data:
+                    tables.append((table, data))
+            sequences = [(name, value) for name, value in conn.execute(text(
+                "SELECT format('%I.%I', schemaname, sequencename), last_value "
+                "FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL"))]
+        return cls(tables, sequences)
+
+    def restore(self, conn) -> None:
+        """Into emptied tables (their sequences restarted), as the seed left them."""
+        cursor = conn.connection.driver_connection.cursor()
+        for table, data in self.tables:
+            with cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+                copy.write(data)
+        for name, value in self.sequences:
+            conn.execute(text("SELECT setval(:name, :value)"), {"name": name, "value": value})
+
+
+@pytest.fixture(scope="session")
+def pg_engine(database_template: str) -> Iterator:
+    """PostgreSQL: one engine for the run's emptying and refilling between tests."""
+    engine = create_engine(database_template)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(request, database_template: str, tmp_path_factory) -> str | PgSnapshot:
+    """The demo seeded once: a template file (SQLite) or its rows (PostgreSQL)."""
+    instance = tmp_path_factory.mktemp("demo-instance")
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("demo-template") / "demo.sqlite3"
+        shutil.copyfile(database_template, path)
+        _seed_database(f"sqlite:///{path}", instance)
+        return str(path)
+    engine = request.getfixturevalue("pg_engine")
+    with engine.begin() as conn:
+        _empty(conn)
+    _seed_database(database_template, instance)
+    return PgSnapshot.take(engine)
+
+
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> str:
-    """A database for one test, empty but for the schema."""
+def database_url(request, database_template: str, tmp_path: Path) -> str:
+    """A database for one test: empty but for the schema, or holding the demo already
+    when the test uses `demo` (which then finds it there instead of seeding it)."""
+    seeded = None
+    if "demo" in request.fixturenames:  # (directly, or through seller_headers and the like)
+        seeded = request.getfixturevalue("demo_template")
     if BACKEND == "sqlite":
         path = tmp_path / "kiosk.sqlite3"
-        shutil.copyfile(database_template, path)
+        shutil.copyfile(seeded or database_template, path)
         return f"sqlite:///{path}"
-    engine = create_engine(database_template)
-    with engine.begin() as conn:
-        tables = [row[0] for row in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'"))]
-        if tables:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                              + " RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    with request.getfixturevalue("pg_engine").begin() as conn:
+        _empty(conn)
+        if seeded is not None:
+            seeded.restore(conn)
     return database_template
 
 
@@ -174,11 +274,12 @@ def runner(app):
 
 @pytest.fixture
 def demo(app):
-    """The demo of `seed-demo`: users, locations, catalogue, stock, envelopes."""
-    from kiosk.seed import seed_demo
+    """The demo of `seed-demo`: users, locations, catalogue, stock, envelopes.
 
-    with write_transaction(db.session):
-        seed_demo(db.session)
+    database_url has copied it in from the seeded template already (seed_demo then sees
+    it there and changes nothing); a test that asks for `demo` late gets it seeded here.
+    """
+    seed_the_demo()
     return app
 
 

@@ -5,6 +5,7 @@ numbers stay gapless and the journal verifies."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -30,6 +31,15 @@ pytestmark = pytest.mark.slow
 TABLETS = 4
 SKUS = ("SAC-IKEA", "ETIQ-TGV", "POCH-TGV", "TAB-IKEA")
 
+# Every way a connection cut mid-request shows in the client: refused or reset (OSError:
+# URLError, ConnectionResetError, RemoteDisconnected, timeouts), a broken answer
+# (HTTPException: IncompleteRead, BadStatusLine…), or a truncated JSON body (ValueError).
+CUT = (OSError, http.client.HTTPException, ValueError)
+
+
+class NoAnswer(Exception):
+    """The request left; no whole answer came back (the tablet will send it again)."""
+
 
 class ServerProcess:
     """`python -m kiosk.serve` (waitress, as `make run`) in a process of its own."""
@@ -54,7 +64,7 @@ class ServerProcess:
             try:
                 urllib.request.urlopen(self.url + "/login", timeout=1).close()
                 return
-            except OSError:
+            except CUT:
                 time.sleep(0.1)
         raise AssertionError("the server did not start: "
                              + (self.workdir / "server.log").read_text(errors="replace"))
@@ -70,16 +80,20 @@ class ServerProcess:
             self.process.wait(10)
 
     def call(self, path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
+        """The status and JSON body of a whole answer; NoAnswer when the cut took it."""
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(self.url + "/api/v1" + path, method="POST",
                                          data=json.dumps(body).encode(), headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status, json.loads(response.read())
+            except urllib.error.HTTPError as error:  # (an OSError too: a whole 4xx/5xx)
+                return error.code, json.loads(error.read() or b"{}")
+        except CUT as cut:
+            raise NoAnswer(f"{cut.__class__.__name__}: {cut}") from cut
 
 
 def test_a_killed_server_loses_no_acknowledged_sale(demo, database_url, tmp_path):
@@ -106,7 +120,7 @@ def test_a_killed_server_loses_no_acknowledged_sale(demo, database_url, tmp_path
                         "payments": [{"method": "cash", "amount_cents": 10_000}]}
                 try:
                     status, answer = server.call("/sales", sale, token)
-                except OSError:  # the server is gone mid-request
+                except NoAnswer:  # the server is gone mid-request
                     with lock:
                         unanswered.append(sale)
                     return
@@ -142,3 +156,37 @@ def test_a_killed_server_loses_no_acknowledged_sale(demo, database_url, tmp_path
     assert seqs == list(range(1, len(seqs) + 1))  # gapless after the restart too
     verdict = journal.verify(db.session)
     assert verdict.ok, verdict.problems
+
+
+# What a tablet may read when the power goes mid-answer: nothing at all, half a status
+# line, fewer bytes than announced, or every announced byte of a cut JSON body.
+CUT_ANSWERS = {
+    "closed before answering": b"",
+    "half a status line": b"HTTP/1.1 20",
+    "short body": b"HTTP/1.1 201 Created\r\nContent-Length: 100\r\n\r\n{\"id\": 1",
+    "truncated json": b"HTTP/1.1 201 Created\r\nContent-Length: 8\r\n\r\n{\"id\": 1",
+}
+
+
+@pytest.mark.parametrize("answer", CUT_ANSWERS.values(), ids=CUT_ANSWERS.keys())
+def test_every_cut_answer_counts_as_no_answer(answer, tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        def cut_server() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer)
+
+        thread = threading.Thread(target=cut_server, daemon=True)
+        thread.start()
+        server = ServerProcess("sqlite://", tmp_path)
+        server.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        with pytest.raises(NoAnswer):
+            server.call("/sales", {"client_id": "x"})
+        thread.join(5)
+
+
+def test_a_server_gone_is_no_answer_either(tmp_path):
+    server = ServerProcess("sqlite://", tmp_path)  # its port: free, nobody listens
+    with pytest.raises(NoAnswer):
+        server.call("/sales", {"client_id": "x"})

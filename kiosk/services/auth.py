@@ -8,10 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kiosk.config import DEFAULTS
 from kiosk.database import utcnow, write_transaction
 from kiosk.models import ApiToken, User, WebSession
 from kiosk.models.people import Role, Volunteer
@@ -46,6 +48,17 @@ def validate_name(name: str) -> str:
     return name
 
 
+def hash_pin(pin: str) -> str:
+    """The PIN's scrypt hash at the kiosk's PIN_HASH_COST.
+
+    The cost is written into the hash ("scrypt:N:8:1$salt$…") and check_password_hash
+    reads it from there, so a PIN hashed at one cost still verifies at another.
+    """
+    cost = (current_app.config["PIN_HASH_COST"] if has_app_context()
+            else DEFAULTS["PIN_HASH_COST"])
+    return generate_password_hash(pin, method=f"scrypt:{int(cost)}:8:1")
+
+
 def create_user(session: Session, name: str, role: str, pin: str) -> User:
     name = validate_name(name)
     if role not in {r.value for r in Role}:
@@ -54,7 +67,7 @@ def create_user(session: Session, name: str, role: str, pin: str) -> User:
         raise ValueError("pin")
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise ValueError("exists")
-    user = User(name=name, role=role, pin_hash=generate_password_hash(pin))
+    user = User(name=name, role=role, pin_hash=hash_pin(pin))
     session.add(user)
     session.flush()
     return user
