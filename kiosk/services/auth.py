@@ -92,8 +92,10 @@ def check_pin(session: Session, name: str, pin: str, lockout: Lockout = DEFAULT_
     right = (isinstance(pin, str) and PIN_PATTERN.match(pin) is not None
              and check_password_hash(pin_hash, pin))  # slow on purpose: outside the lock
     with write_transaction(session):
-        if right:
-            session.execute(update(USERS).where(USERS.c.id == user_id)
+        if right:  # a fresh count, unless attempts counted after this one are in flight:
+            # they were counted to be checked, and a success must not hide them
+            session.execute(update(USERS).where(USERS.c.id == user_id,
+                                                USERS.c.failed_pins == attempt)
                             .values(failed_pins=0, locked_until=None))
         elif attempt >= lockout.attempts:
             locked_until = reopening(utcnow(), lockout.minutes)
