@@ -100,6 +100,8 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/exports"): (LOGIN, 403, 400, 400),
     ("GET", "/journal"): (LOGIN, 403, 200, 200),
     ("POST", "/exports/accounts"): (LOGIN, 403, "302 /exports", "302 /exports"),
+    ("POST", "/exports/projects"): (LOGIN, 403, "302 /exports", "302 /exports"),
+    ("GET", "/exports/cash-book.pdf"): (LOGIN, 403, 200, 200),
     # Envelopes and reports
     ("GET", "/envelopes"): (LOGIN, 403, 200, 200),
     ("POST", "/envelopes/spend"): (LOGIN, 403, 400, 400),
