@@ -89,15 +89,27 @@ def create_token(name: str) -> None:
 
 
 @click.command("verify-journal")
-def verify_journal() -> None:
-    """Re-check the whole hash chain and the stock ledger."""
-    from kiosk.services.journal import verify
+@click.option("--expect-head", metavar="ENTRIES:HASH", default=None,
+              help="The head printed on a Z report or slip: the chain must still reach it.")
+def verify_journal(expect_head: str | None) -> None:
+    """Re-check the whole hash chain, its seals, the printed closings and the stock."""
+    from kiosk.services.journal import parse_head, verify
 
-    verdict = verify(db.session)
+    try:
+        expected = parse_head(expect_head) if expect_head else None
+    except ValueError as exc:
+        click.echo(f"Refusé : --expect-head s'écrit {exc}.")
+        sys.exit(2)
+    verdict = verify(db.session, expected)
     for problem in verdict.problems:
         click.echo(f"PROBLÈME : {problem}")
     if verdict.ok:
         click.echo(f"Journal intact : {verdict.entries} entrées, tête {verdict.head_hash}.")
+        if verdict.unsealed:
+            click.echo(f"({verdict.unsealed} entrées écrites avant les sceaux : leur chaîne "
+                       "est vérifiée, leur sceau ne peut pas l'être.)")
+        if expected:
+            click.echo(f"La tête imprimée {expected[0]}:{expected[1][:16]}… est bien là.")
         return
     click.echo(f"Journal ABÎMÉ : {len(verdict.problems)} problème(s) sur "
                f"{verdict.entries} entrées.")

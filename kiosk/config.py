@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["LABEL_PRINTER"] = app.config["PRINTER"]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if not app.config.get("JOURNAL_KEY"):
+        # Seals every journal entry (services/journal.py): kept apart from the database,
+        # so whoever rewrites the database cannot reseal what they rewrote.
+        app.config["JOURNAL_KEY"] = _instance_secret(instance / "journal_key")
     if int(app.config["PAPER_WIDTH"]) not in (58, 80):
         raise ValueError("KIOSK_PAPER_WIDTH must be 58 or 80")
     cost = app.config["PIN_HASH_COST"]
@@ -60,8 +65,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Generated once per installation, never a constant in the code."""
+    """Generated once per installation, never a constant in the code; readable by the
+    kiosk's own user only from the moment it exists (0600)."""
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: read theirs
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
     return path.read_text().strip()

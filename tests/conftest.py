@@ -38,6 +38,8 @@ BACKEND = os.environ.get("KIOSK_TEST_DB", "sqlite")
 PG_SERVER_URL = os.environ.get(
     "KIOSK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 os.environ.setdefault("KIOSK_PIN_HASH_COST", "128")  # the least scrypt cost werkzeug takes
+# One journal key for every app of a run: the seeded template is sealed with it.
+os.environ.setdefault("KIOSK_JOURNAL_KEY", "tests-journal-key")
 
 
 class LiveServer:

@@ -57,7 +57,9 @@ def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
     lines = ["Empreinte du journal avant clôture :", closure.journal_hash[:32],
              closure.journal_hash[32:]]
     if entry is not None:
-        lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:]]
+        lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:],
+                  # the paper is the chain's anchor outside the database (SECURITY.md)
+                  f"Contrôle : verify-journal --expect-head {entry.seq}:EMPREINTE"]
     return lines
 
 

@@ -26,6 +26,10 @@ class JournalEntry(db.Model):
     rows: Mapped[str] = mapped_column(Text)  # canonical JSON: [[table, id, sha256], …]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256 of `hash` with the journal key kept in instance/, not in the database:
+    # recomputing the chain after an edit leaves seals that do not match (NULL: an entry
+    # written before the kiosk sealed its entries).
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class JournalHead(db.Model):

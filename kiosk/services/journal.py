@@ -8,12 +8,14 @@ changed, deleted or inserted behind the app's back, or an entry tampered with, i
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Connection, bindparam, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
@@ -174,7 +176,16 @@ def next_entry(head: ChainEnd, event: str, ref: str, digests: list[list[Any]],
     rows_json = _dumps(digests)
     digest = entry_hash(head.hash, seq, created_at, event, ref, user_id, rows_json)
     return {"seq": seq, "created_at": created_at, "event": event, "ref": ref,
-            "user_id": user_id, "rows": rows_json, "prev_hash": head.hash, "hash": digest}
+            "user_id": user_id, "rows": rows_json, "prev_hash": head.hash, "hash": digest,
+            "seal": seal(digest)}
+
+
+def seal(digest: str, key: str | None = None) -> str:
+    """The entry's seal: HMAC-SHA256 of its hash with the journal key (instance/journal_key,
+    KIOSK_JOURNAL_KEY), which the database does not hold. Whoever rewrites rows and
+    recomputes the chain cannot make seals that match without that key."""
+    key = key if key is not None else current_app.config["JOURNAL_KEY"]
+    return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
 
 
 def set_head(session: Session, head: ChainEnd, seq: int, digest: str) -> None:
@@ -194,6 +205,8 @@ class Verdict:
     entries: int = 0
     head_hash: str = GENESIS_HASH
     problems: list[str] = field(default_factory=list)
+    sealed: int = 0  # entries whose seal matches the journal key
+    unsealed: int = 0  # entries from before the kiosk sealed them (the first ones only)
 
     def problem(self, text: str) -> None:
         self.ok = False
@@ -201,11 +214,15 @@ class Verdict:
             self.problems.append(text)
 
 
-def verify(session: Session) -> Verdict:
-    """Re-check the whole chain, every guarded row and the cached stock levels."""
+def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verdict:
+    """Re-check the whole chain, every entry's seal, every guarded row, the hashes the
+    closings printed, and the cached stock levels. `expect_head` (LENGTH, HASH), read off a
+    printed Z report or slip: the chain must still hold that entry with that hash."""
     verdict = Verdict()
     expected: dict[tuple[str, int], tuple[str, int]] = {}
     prev_hash, prev_seq = GENESIS_HASH, 0
+    key = current_app.config["JOURNAL_KEY"]
+    hashes: dict[str, int] = {}
     stmt = select(JournalEntry).order_by(JournalEntry.seq)
     for entry in _readable(session, JournalEntry.seq, stmt, verdict, "journal_entries"):
         verdict.entries += 1
@@ -223,10 +240,13 @@ def verify(session: Session) -> Verdict:
             recomputed, rows = None, []
         if recomputed is not None and recomputed != entry.hash:
             verdict.problem(f"{label} : l'entrée elle-même a été modifiée")
+        _check_seal(verdict, entry, label, key)
+        hashes[entry.hash] = entry.seq
         for table, row_id, digest in rows:
             expected[(table, row_id)] = (digest, entry.seq)
         prev_hash, prev_seq = entry.hash, entry.seq
     verdict.head_hash = prev_hash
+    _check_paper(session, verdict, hashes, expect_head)
 
     if head(session) != (prev_seq, prev_hash):
         verdict.problem("la tête de chaîne ne correspond pas à la dernière entrée")
@@ -248,6 +268,48 @@ def verify(session: Session) -> Verdict:
 
     _verify_stock_levels(session, verdict)
     return verdict
+
+
+def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str) -> None:
+    if entry.seal is None:
+        if verdict.sealed:  # once entries are sealed, every later one must be
+            verdict.problem(f"{label} : sans sceau (écrite hors de l'application)")
+        else:
+            verdict.unsealed += 1
+        return
+    if not isinstance(entry.hash, str) or not hmac.compare_digest(
+            str(entry.seal), seal(entry.hash, key)):
+        verdict.problem(f"{label} : sceau faux (journal réécrit hors de l'application, "
+                        "ou clé du journal d'une autre installation)")
+        return
+    verdict.sealed += 1
+
+
+def _check_paper(session: Session, verdict: Verdict, hashes: dict[str, int],
+                 expect_head: tuple[int, str] | None) -> None:
+    """What was printed must still be in the chain: each closing's "journal before the
+    closing" hash, and the head a treasurer typed from a paper."""
+    for cash_session_id, printed in session.execute(
+            select(CashSessionClosure.cash_session_id, CashSessionClosure.journal_hash)
+            .order_by(CashSessionClosure.id)):
+        if printed and printed != GENESIS_HASH and printed not in hashes:
+            verdict.problem(f"clôture de la caisse n° {cash_session_id} : l'empreinte "
+                            "imprimée sur son rapport Z n'est plus dans le journal")
+    if expect_head is not None:
+        length, digest = expect_head
+        if hashes.get(digest) != length:
+            verdict.problem(f"la tête imprimée {length}:{digest[:16]}… n'est plus dans le "
+                            "journal (entrées supprimées ou journal réécrit)")
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """"123:ab12…" as printed (spaces and line breaks allowed) → (123, "ab12…")."""
+    length, _, digest = "".join(text.split()).partition(":")
+    digest = digest.lower()
+    if not length.isdecimal() or len(digest) != 64 or any(
+            c not in "0123456789abcdef" for c in digest):
+        raise ValueError("ENTRÉES:EMPREINTE, par exemple 123:4f6c… (64 caractères)")
+    return int(length), digest
 
 
 def _stored_digest(table: str, values: dict[str, Any]) -> str | None:
