@@ -175,7 +175,7 @@ def runner(app):
 @pytest.fixture
 def demo(app):
     """The demo of `seed-demo`: users, locations, catalogue, stock, envelopes."""
-    from kiosk.seed import seed_demo
+    from kiosk.demo.seed import seed_demo
 
     with write_transaction(db.session):
         seed_demo(db.session)
