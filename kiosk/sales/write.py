@@ -14,7 +14,8 @@ The sale is the write a queue waits on (bench/).
   function call; ONE statement on PostgreSQL, where each is a network round trip
   (data-modifying WITH clauses reading the rows from JSON).
 - Many events at once (the demo's history): `write_events` writes their rows and their
-  chained entries the same way, the ids counted on by `IdCounter`.
+  chained entries, executemany on SQLite and COPY on PostgreSQL, the ids counted on by
+  `IdCounter`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sqlalchemy import (
     text,
 )
 
+from kiosk.database import UTCDateTime
 from kiosk.services import journal
 from kiosk.services.stock import LEVEL_UPSERT, level_rows
 
@@ -84,7 +86,16 @@ def write_events(connection: Connection, head: journal.ChainEnd,
         raise ValueError("an event without its journal entry")
     levels = level_rows(deltas)
     if connection.dialect.name == "postgresql":
-        _write_postgresql(connection, tables, levels, entries)
+        if len(entries) == 1:
+            _write_postgresql(connection, tables, levels, entries)
+        else:  # a batch (the demo's history): COPY, several times faster than JSON
+            for table, rows in (*tables, (journal.ENTRIES, entries)):
+                if rows:
+                    _copy(connection, table, rows)
+            if levels:
+                connection.execute(LEVEL_UPSERT, levels)
+            connection.execute(journal.MOVE_HEAD, {"new_seq": entries[-1]["seq"],
+                                                   "new_hash": entries[-1]["hash"]})
         head.advance(entries[-1])
         return
     for table, rows in tables:
@@ -134,6 +145,21 @@ def _insert(table: Table):
     if statement is None:  # built once: it caches its own compilation key
         statement = _INSERTS[table.name] = insert(table)
     return statement
+
+
+def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY FROM STDIN in the connection's own transaction. Times go in as
+    naive UTC, as UTCDateTime stores them."""
+    columns = list(table.c.keys())
+    times = [c for c in columns if isinstance(table.c[c].type, UTCDateTime)]
+    raw = connection.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            if times:
+                row = {**row, **{c: row[c].astimezone(UTC).replace(tzinfo=None)
+                                 for c in times if row[c] is not None}}
+            copy.write_row([row[c] for c in columns])
 
 
 def _write_postgresql(connection: Connection, tables: Sequence[tuple[Table, list[dict]]],
