@@ -69,11 +69,11 @@ def _prepare(app, history: int) -> tuple[str, int]:
     """Schema, demo, past sales, an open drawer and a token: (token, session id)."""
     from kiosk.cli import upgrade_schema
     from kiosk.database import write_transaction
+    from kiosk.demo.bulk import seed_sales
+    from kiosk.demo.seed import seed_demo
     from kiosk.extensions import db
     from kiosk.models import User
-    from kiosk.seed import seed_demo
     from kiosk.services.auth import issue_token
-    from kiosk.services.bulk import seed_sales
     from kiosk.services.cash import open_cash_session
 
     with app.app_context():

@@ -88,9 +88,9 @@ def bench_stock_page() -> dict[str, float]:
     from kiosk import create_app
     from kiosk.cli import upgrade_schema
     from kiosk.database import write_transaction
+    from kiosk.demo.seed import seed_demo
     from kiosk.extensions import db
     from kiosk.models import StockLevel, StockMove
-    from kiosk.seed import seed_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"

@@ -39,13 +39,13 @@ def init_db() -> None:
               help="Also write N past sales spread over past events.")
 def seed_demo(sales: int) -> None:
     """Demo users, catalogue, stock and envelopes (and, with --sales, past sales)."""
-    from kiosk.seed import seed_demo as load
+    from kiosk.demo.seed import seed_demo as load
 
     with write_transaction(db.session):
         loaded = load(db.session)
     click.echo("Démo chargée." if loaded else "La démo était déjà là.")
     if sales:
-        from kiosk.services.bulk import seed_sales
+        from kiosk.demo.bulk import seed_sales
 
         count = seed_sales(db.session, sales)
         click.echo(f"{count} ventes passées ajoutées.")

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
         is_new = not inspect(db.engine).has_table("alembic_version")
         upgrade_schema()
         if args.demo_on_first_start and is_new:
-            from kiosk.seed import seed_demo
+            from kiosk.demo.seed import seed_demo
 
             with write_transaction(db.session):
                 seed_demo(db.session)

@@ -12,6 +12,13 @@ REVENUE = 3600 + 750 + 400  # the voided and refunded sales cancel out
 SHORT_BY_ONE_EURO = {"5000": 1, "1000": 1, "200": 2, "100": 1}  # 65,00 €
 
 
+def expected_cash(session, cash_session_id: int) -> int:
+    """Float + cash in − change − cash refunds, in cents, as closing computes it."""
+    from kiosk.services.closing import session_totals
+
+    return session_totals(session, cash_session_id).expected_cash_cents
+
+
 def open_session(client, headers, location="ikea", counts=None, name="Vente IKEA"):
     response = client.post("/api/v1/cash-sessions", headers=headers, json={
         "name": name, "location": location,

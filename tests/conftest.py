@@ -111,7 +111,7 @@ def database_template(tmp_path_factory) -> Iterator[str]:
 
 def seed_the_demo() -> None:
     """`seed-demo`'s data, into the current app's database (unless already there)."""
-    from kiosk.seed import seed_demo
+    from kiosk.demo.seed import seed_demo
 
     with write_transaction(db.session):
         seed_demo(db.session)

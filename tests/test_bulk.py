@@ -6,10 +6,10 @@ import uuid
 
 from sqlalchemy import func, select
 
+from kiosk.demo.bulk import seed_sales
 from kiosk.extensions import db
 from kiosk.models import CashSession, Sale
 from kiosk.services import journal
-from kiosk.services.bulk import seed_sales
 
 
 def test_seed_demo_with_sales_keeps_the_journal_intact(app, runner):

@@ -21,12 +21,13 @@ from kiosk.models import (
     SplitRule,
 )
 from kiosk.services import journal
-from kiosk.services.closing import difference_in_words, expected_cash
+from kiosk.services.closing import difference_in_words
 from kiosk.services.envelopes import decide_split, post_takings
 from tests.closing_helpers import (
     EXPECTED_CASH,
     REVENUE,
     close_body,
+    expected_cash,
     open_session,
     sales_day,
     sell,

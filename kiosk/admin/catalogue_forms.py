@@ -14,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from kiosk.vocabulary import MAX_AREA_CM2
+
 
 class ProductForm(FlaskForm):
     sku = StringField(_l("Référence (sur l'étiquette)"), validators=[
@@ -27,7 +29,7 @@ class ProductForm(FlaskForm):
         InputRequired(_l("Écrivez le prix, par exemple 12,50."))])
     banner_area_cm2 = IntegerField(_l("Bâche utilisée par pièce (cm²)"), default=0,
                                    validators=[Optional(), NumberRange(
-                                       0, 1_000_000, _l("Un nombre de cm² de 0 à 1 000 000."))])
+                                       0, MAX_AREA_CM2, _l("Un nombre de cm² de 0 à 1 000 000."))])
     colour = StringField(_l("Couleur de la tuile"), default="#2b6cb0")
     story = TextAreaField(_l("Son histoire (page publique)"), validators=[
         Length(max=2000, message=_l("2000 caractères au plus."))])

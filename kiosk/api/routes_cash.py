@@ -63,6 +63,7 @@ from kiosk.services.closing import (  # noqa: E402
     difference_in_words,
     preview_close,
 )
+from kiosk.vocabulary import MAX_AMOUNT_CENTS  # noqa: E402
 
 ChequeText = Annotated[str, Field(max_length=120), AfterValidator(_no_control_chars)]
 
@@ -77,7 +78,7 @@ class ChequeBody(Body):
 class CloseBody(Body):
     counted: DenominationCounts
     cheques: Annotated[list[ChequeBody], Field(max_length=200)] = Field(default_factory=list)
-    card_total_cents: Annotated[int, Field(ge=0, le=100_000_000)] = 0
+    card_total_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS)] = 0
 
 
 def _close_args(data: CloseBody) -> tuple[dict[int, int], list[ChequeIn], int]:

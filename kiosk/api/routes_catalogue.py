@@ -14,6 +14,7 @@ from kiosk.extensions import db
 from kiosk.models.people import Role
 from kiosk.services import catalogue
 from kiosk.services.stock import stock_table
+from kiosk.vocabulary import MAX_AREA_CM2
 
 CategoryName = Literal["bag", "apron", "pouch", "toiletry_kit", "laundry_bag", "luggage_tag",
                        "other"]
@@ -27,7 +28,7 @@ class ProductBody(Body):
     active: bool = True
     story: Annotated[str, Field(max_length=2000)] = ""
     colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#2b6cb0"
-    banner_area_cm2: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    banner_area_cm2: Annotated[int, Field(ge=0, le=MAX_AREA_CM2)] = 0
 
 
 def product_json(product, stock: dict[str, int] | None = None) -> dict:

@@ -14,6 +14,7 @@ from kiosk.documents import labels
 from kiosk.extensions import db
 from kiosk.services.errors import InvalidInput
 from kiosk.services.stock import find_product
+from kiosk.vocabulary import MAX_QTY
 from printer.documents import Label
 
 MAX_LABELS = 2000  # 95 sheets: more is a typing mistake, not a batch
@@ -21,7 +22,7 @@ MAX_LABELS = 2000  # 95 sheets: more is a typing mistake, not a batch
 
 class SheetQuery(Body):
     sku: Annotated[list[Sku], Field(min_length=1, max_length=200)]
-    copies: Annotated[int, Field(ge=1, le=999)] = 1
+    copies: Annotated[int, Field(ge=1, le=MAX_QTY)] = 1
     start: Annotated[int, Field(ge=0, le=29)] = 0  # first free position on the sheet
 
 

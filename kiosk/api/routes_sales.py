@@ -10,15 +10,16 @@ from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
 
+from kiosk import sales as sales_service
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import AmountCents, Body, PriceCents, Qty, Reason, Sku
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import Product, Sale
 from kiosk.models.people import Role
-from kiosk.services import sales as sales_service
+from kiosk.sales import LineRequest, PaymentRequest
 from kiosk.services.cash import get_cash_session
-from kiosk.services.sales import LineRequest, PaymentRequest
+from kiosk.vocabulary import MAX_LINES
 
 
 class SaleLineBody(Body):
@@ -35,7 +36,7 @@ class PaymentBody(Body):
 class SaleBody(Body):
     client_id: UUID
     cash_session_id: Annotated[int, Field(ge=1)]
-    lines: Annotated[list[SaleLineBody], Field(min_length=1, max_length=100)]
+    lines: Annotated[list[SaleLineBody], Field(min_length=1, max_length=MAX_LINES)]
     payments: Annotated[list[PaymentBody], Field(max_length=10)]
 
 
@@ -44,9 +45,12 @@ class RefundLineBody(Body):
     qty: Qty
 
 
+RefundLines = Annotated[list[RefundLineBody], Field(min_length=1, max_length=MAX_LINES)]
+
+
 class RefundBody(Body):
     reason: Reason
-    lines: Annotated[list[RefundLineBody], Field(min_length=1, max_length=100)] | None = None
+    lines: RefundLines | None = None
 
 
 class VoidBody(Body):

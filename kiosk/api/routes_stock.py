@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import Field
 
+from kiosk import sales
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Code, Name, Note, PriceCents, Qty, Sku
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models.people import Role
-from kiosk.services import catalogue, consignment, stock
+from kiosk.services import catalogue, stock
 from kiosk.services.errors import InvalidInput
+from kiosk.vocabulary import MAX_AMOUNT_CENTS, MAX_QTY
 
 
 class StockQuery(Body):
@@ -25,7 +27,7 @@ class StockQuery(Body):
 class MoveBody(Body):
     sku: Sku
     # Pieces moved; for a count, what is on the table (0 allowed).
-    qty: Annotated[int, Field(ge=0, le=999)]
+    qty: Annotated[int, Field(ge=0, le=MAX_QTY)]
     reason: Literal["production", "transfer", "count", "gift", "loss"]
     to_location: Code | None = None
     from_location: Code | None = None
@@ -87,8 +89,8 @@ class StatementBody(Body):
     location: Code
     period: Name
     lines: Annotated[list[StatementLineBody], Field(min_length=1, max_length=200)]
-    commission_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
-    paid_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+    commission_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS)] | None = None
+    paid_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS)] | None = None
 
 
 @endpoint("/consignment-statements", "POST", role=Role.TREASURER, body=StatementBody,
@@ -96,9 +98,9 @@ class StatementBody(Body):
           summary="A consignment shop's statement: what it sold, its commission, what it paid")
 def post_statement(data: StatementBody):
     with write_transaction(db.session):
-        sale, statement = consignment.record_statement(
+        sale, statement = sales.record_statement(
             db.session, data.location, data.period,
-            [consignment.StatementLine(line.sku, line.qty, line.unit_price_cents)
+            [sales.StatementLine(line.sku, line.qty, line.unit_price_cents)
              for line in data.lines], current_user.id,
             commission_cents=data.commission_cents, paid_cents=data.paid_cents)
         body = {"id": sale.id, "number": sale.number, "kind": sale.kind,

@@ -10,6 +10,14 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kiosk.models.cash import DENOMINATIONS_CENTS
+from kiosk.vocabulary import (
+    MAX_AMOUNT_CENTS,
+    MAX_COUNT,
+    MAX_PRICE_CENTS,
+    MAX_QTY,
+    NAME_MAX,
+    NOTE_MAX,
+)
 
 
 def _no_control_chars(value: str) -> str:
@@ -24,15 +32,17 @@ class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
-Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_no_control_chars)]
-Note = Annotated[str, Field(max_length=500), AfterValidator(_no_control_chars)]
-Reason = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_control_chars)]
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX),
+                 AfterValidator(_no_control_chars)]
+Note = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_no_control_chars)]
+Reason = Annotated[str, Field(min_length=1, max_length=NOTE_MAX),
+                   AfterValidator(_no_control_chars)]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
 Sku = Code
-Qty = Annotated[int, Field(ge=1, le=999)]
-PriceCents = Annotated[int, Field(ge=0, le=1_000_000)]
-AmountCents = Annotated[int, Field(ge=1, le=100_000_000)]
-Count = Annotated[int, Field(ge=0, le=9999)]
+Qty = Annotated[int, Field(ge=1, le=MAX_QTY)]
+PriceCents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS)]
+AmountCents = Annotated[int, Field(ge=1, le=MAX_AMOUNT_CENTS)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,6}$")]
 
 
@@ -46,6 +56,3 @@ def _check_denominations(counts: dict[str, int]) -> dict[str, int]:
 
 DenominationCounts = Annotated[dict[str, Count], AfterValidator(_check_denominations)]
 
-
-def denomination_total(counts: dict[str, int]) -> int:
-    return sum(int(denom) * count for denom, count in counts.items())

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
@@ -20,7 +21,6 @@ from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
-from kiosk.services import sales as sales_service
 from kiosk.services.cash import open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
 
@@ -141,6 +141,7 @@ def _sale_context(sale: Sale) -> dict:
     original = db.session.get(Sale, sale.refund_of_id) if sale.refund_of_id else None
     return {"sale": sale, "products": products, "seller": seller, "cash_session": cash_session,
             "refunds": refunds, "original": original,
+            "refundable": sales_service.is_refundable(sale.kind),
             "receipt": queue.latest_status(db.session, "receipt", sale.id),
             "receipt_labels": receipt_status_labels()}
 
@@ -171,22 +172,16 @@ def refund(sale_id: int):
     if not form.validate_on_submit():
         flash(_("Dites en quelques mots pourquoi vous remboursez."), "error")
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
-    skus = {p.id: p.sku for p in db.session.scalars(
-        select(Product).where(Product.id.in_([line.product_id for line in sale.lines])))}
-    lines: list[tuple[str, int]] = []
-    whole = True
-    for product_id, sku in skus.items():
-        raw = request.form.get(f"qty-{sku}", "").strip() or "0"
-        if not raw.isdigit():
-            abort(400)
-        sold = sum(line.qty for line in sale.lines if line.product_id == product_id)
-        if int(raw) != sold:
-            whole = False
-        if int(raw):
-            lines.append((sku, int(raw)))
+    asked: dict[str, int] = {}  # SKU → quantity typed (left as sold: the whole sale)
+    for key, raw in request.form.items():
+        if key.startswith("qty-"):
+            raw = raw.strip() or "0"
+            if not raw.isdecimal() or len(raw) > 4:  # "²" is a digit int() cannot read
+                abort(400)
+            asked[key.removeprefix("qty-")] = int(raw)
     with flash_refusals() as refused, write_transaction(db.session):
-        result = sales_service.refund_sale(db.session, sale_id, form.reason.data,
-                                           None if whole else lines, current_user.id)
+        result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
+                                               asked, current_user.id)
         refund_id = result.sale.id
     if refused.failed:
         return redirect(url_for("sell.sale_page", sale_id=sale_id))

@@ -12,6 +12,7 @@ from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
 from kiosk.services import journal
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.vocabulary import MAX_COUNT, NAME_MAX
 
 
 def open_session_for(session: Session, location_code: str) -> CashSession | None:
@@ -36,7 +37,7 @@ def validate_counts(counts: Mapping[int, int]) -> dict[int, int]:
         if int(denomination) not in DENOMINATIONS_CENTS:
             raise InvalidInput("denomination", "%(d)s n'est pas un billet ou une pièce en "
                                "euros (en centimes : 50000, 20000… 1).", d=denomination)
-        if not 0 <= int(count) <= 9999:
+        if not 0 <= int(count) <= MAX_COUNT:
             raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à 9999.")
         clean[int(denomination)] = clean.get(int(denomination), 0) + int(count)
     return clean
@@ -48,7 +49,7 @@ def open_cash_session(session: Session, name: str, location_code: str,
     two tablets at the same stall sell into the same session."""
     counts = validate_counts(opening_counts)
     name = name.strip()
-    if not 1 <= len(name) <= 120:
+    if not 1 <= len(name) <= NAME_MAX:
         raise InvalidInput("name", "Donnez un nom à la caisse, par exemple « Vente IKEA ».")
     location = session.scalar(select(Location).where(Location.code == location_code))
     if location is None or not location.active:

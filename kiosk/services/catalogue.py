@@ -17,10 +17,10 @@ from kiosk.models import BannerLot, Location, Product
 from kiosk.models.catalogue import Category, LocationKind
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
 from kiosk.services.text import _
+from kiosk.vocabulary import MAX_AREA_CM2, MAX_PRICE_CENTS
 
 SKU_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
-MAX_PRICE_CENTS = 1_000_000
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -72,7 +72,7 @@ def validate_product(data: ProductData) -> ProductData:
     if not COLOUR_PATTERN.match(colour):
         raise InvalidInput("colour", _("La couleur s'écrit comme #2b6cb0."))
     if isinstance(data.banner_area_cm2, bool) or not isinstance(data.banner_area_cm2, int) \
-            or not 0 <= data.banner_area_cm2 <= 1_000_000:
+            or not 0 <= data.banner_area_cm2 <= MAX_AREA_CM2:
         raise InvalidInput("banner_area_cm2", _("La surface de bâche par pièce est un nombre "
                                                 "entier de cm², de 0 à 1 000 000."))
     return ProductData(sku, name, data.category, data.price_cents, bool(data.active), story,

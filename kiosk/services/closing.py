@@ -35,9 +35,9 @@ from kiosk.services.envelopes import post_takings, rule_in_force
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.services.text import _
+from kiosk.vocabulary import MAX_AMOUNT_CENTS
 
 PARIS = ZoneInfo("Europe/Paris")
-MAX_AMOUNT_CENTS = 100_000_000
 MAX_CHEQUES = 200
 
 
@@ -158,11 +158,6 @@ def session_totals(session: Session, cash_session_id: int) -> SessionTotals:
         by_method=by_method, cash_refunds_cents=cash_refunds, change_cents=change,
         cash_tendered_cents=tendered, sales_count=counts.get(SaleKind.SALE, 0),
         voids_count=counts.get(SaleKind.VOID, 0), refunds_count=counts.get(SaleKind.REFUND, 0))
-
-
-def expected_cash(session: Session, cash_session_id: int) -> int:
-    """Float + cash in − change − cash refunds, in cents."""
-    return session_totals(session, cash_session_id).expected_cash_cents
 
 
 def _clean_cheques(cheques: Sequence[ChequeIn]) -> list[ChequeIn]:

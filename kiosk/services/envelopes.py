@@ -10,10 +10,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiosk.database import utcnow
 from kiosk.models import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
 from kiosk.services import journal
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
+from kiosk.vocabulary import MAX_AMOUNT_CENTS
 
 
 def decide_split(session: Session, weights: Mapping[str, int], effective_from: date,
@@ -49,17 +51,10 @@ def rule_in_force(session: Session, on: date) -> SplitRule | None:
         .order_by(SplitRule.effective_from.desc(), SplitRule.id.desc()).limit(1))
 
 
-def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
-                 kind: str = "takings", cash_session_id: int | None = None,
-                 sale_id: int | None = None, user_id: int | None = None,
-                 journal_rows: list | None = None) -> list[EnvelopeEntry]:
-    """Share `amount_cents` (negative for a shortfall) between the envelopes by the rule
-    in force on `on`, to the cent (largest remainder), as new envelope entries.
-
-    With `journal_rows`, the entries are added to that list for the caller's own journal
-    entry (a closing journals its closure and postings together); otherwise they are
-    journaled here as one "takings" entry.
-    """
+def takings_shares(session: Session, amount_cents: int, on: date) -> list[tuple[int, int]]:
+    """`amount_cents` (negative for a shortfall) shared between the envelopes by the rule
+    in force on `on`, to the cent (largest remainder): (envelope id, cents) for each
+    envelope that gets something (none for 0). No rule that day is a 400."""
     rule = rule_in_force(session, on)
     if rule is None:
         raise InvalidInput("no_split_rule", "Aucune répartition n'est décidée pour cette date : "
@@ -68,10 +63,32 @@ def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
         return []
     weights = {str(part.envelope_id): part.weight for part in rule.parts}
     shares = split_largest_remainder(amount_cents, weights)
-    entries = [EnvelopeEntry(envelope_id=int(envelope_id), amount_cents=cents, kind=kind,
-                             label=label[:120], entry_date=on, cash_session_id=cash_session_id,
-                             sale_id=sale_id, created_by=user_id)
-               for envelope_id, cents in shares.items() if cents != 0]
+    return [(int(envelope_id), cents) for envelope_id, cents in shares.items() if cents != 0]
+
+
+def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
+                 kind: str = "takings", cash_session_id: int | None = None,
+                 sale_id: int | None = None, user_id: int | None = None,
+                 journal_rows: list | None = None) -> list[EnvelopeEntry]:
+    """Share `amount_cents` between the envelopes (takings_shares) as new envelope
+    entries, through the ORM (closing's path; a consignment statement writes the same rows
+    with its sale, kiosk.sales.consignment).
+
+    With `journal_rows`, the entries are added to that list for the caller's own journal
+    entry (a closing journals its closure and postings together); otherwise they are
+    journaled here as one "takings" entry.
+    """
+    from kiosk.sales import rows  # (kiosk.sales reads the shares from here)
+
+    shares = takings_shares(session, amount_cents, on)
+    if not shares:
+        return []
+    entries = [EnvelopeEntry(**{column: value for column, value in row.items() if column != "id"})
+               for row in rows.takings_entries([None] * len(shares), shares, kind=kind,
+                                               label=label, on=on, created_by=user_id,
+                                               created_at=utcnow(),
+                                               cash_session_id=cash_session_id,
+                                               sale_id=sale_id)]
     session.add_all(entries)
     if journal_rows is not None:
         journal_rows.extend(entries)
@@ -81,9 +98,6 @@ def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
 
 
 # -- balances, ledgers, spending and transfers ------------------------------------------
-
-MAX_AMOUNT_CENTS = 100_000_000
-
 
 @dataclass
 class EnvelopeBalance:

@@ -18,6 +18,7 @@ from kiosk.models.stock import MoveReason
 from kiosk.services import journal
 from kiosk.services.errors import InvalidInput, NotFound
 from kiosk.services.text import _
+from kiosk.vocabulary import MAX_QTY
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,6 @@ def level(session: Session, product_id: int, location_id: int) -> int:
 
 
 # --- What volunteers do: sew, take somewhere, count, give away, lose ---------------------
-
-MAX_QTY = 999  # per line, as the API says
-
 
 def find_product(session: Session, sku: str) -> Product:
     product = session.scalar(select(Product).where(Product.sku == (sku or "").strip().upper()))

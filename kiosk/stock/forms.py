@@ -6,12 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from kiosk.vocabulary import MAX_QTY, NAME_MAX
+
 
 class MadeForm(FlaskForm):
     sku = HiddenField()
     qty = IntegerField(_l("Combien ?"), default=1, validators=[
         InputRequired(_l("Dites combien de pièces vous avez cousues.")),
-        NumberRange(1, 999, _l("Le nombre de pièces va de 1 à 999."))])
+        NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de 1 à 999."))])
     lot = SelectField(_l("Dans quel lot de bâches ?"), validators=[Optional()])
 
 
@@ -19,7 +21,7 @@ class TakeForm(FlaskForm):
     sku = HiddenField()
     qty = IntegerField(_l("Combien ?"), default=1, validators=[
         InputRequired(_l("Dites combien de pièces vous emportez.")),
-        NumberRange(1, 999, _l("Le nombre de pièces va de 1 à 999."))])
+        NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de 1 à 999."))])
     source = SelectField(_l("D'où ?"))
     target = SelectField(_l("Vers où ?"))
 
@@ -35,7 +37,7 @@ class ConsignmentForm(FlaskForm):
     location = SelectField(_l("Quelle boutique ?"))
     period = StringField(_l("Quelle période ?"), validators=[
         InputRequired(_l("Dites quelle période ce relevé couvre, par exemple « mai 2026 »."
-                         )), Length(max=120)])
+                         )), Length(max=NAME_MAX)])
     commission_percent = StringField(_l("Commission gardée par la boutique (%)"),
                                      validators=[Optional()])
     paid = StringField(_l("Montant versé par la boutique (€)"), validators=[Optional()])
@@ -43,7 +45,7 @@ class ConsignmentForm(FlaskForm):
 
 class LabelPrintForm(FlaskForm):
     sku = HiddenField(validators=[InputRequired()])
-    copies = IntegerField(validators=[InputRequired(), NumberRange(1, 999)])
+    copies = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_QTY)])
 
 
 class BringBackForm(FlaskForm):

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from kiosk import sales
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
@@ -28,7 +29,7 @@ from kiosk.documents import labels, queue
 from kiosk.extensions import db
 from kiosk.models import BannerLot, Product, StockMove
 from kiosk.models.catalogue import LocationKind
-from kiosk.services import catalogue, consignment, stock
+from kiosk.services import catalogue, stock
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
 from kiosk.stock import bp
@@ -266,20 +267,16 @@ def consignment_statement():
              if loc.kind == LocationKind.CONSIGNMENT]
     form.location.choices = [(loc.code, loc.name) for loc in shops]
     if request.method == "GET" and shops and not form.commission_percent.data:
-        form.commission_percent.data = f"{shops[0].commission_bp / 100:g}".replace(".", ",")
+        form.commission_percent.data = sales.default_percent(shops[0])
     products = catalogue.products(db.session)
     status, result = 200, None
     if form.validate_on_submit():
         with flash_refusals() as refused:
             sold = _counted_from_form()
-            lines = [consignment.StatementLine(sku, qty) for sku, qty in sold.items() if qty]
-            commission = None
+            lines = [sales.StatementLine(sku, qty) for sku, qty in sold.items() if qty]
             location = stock.find_location(db.session, form.location.data)
-            if form.commission_percent.data:
-                percent = _parse_percent(form.commission_percent.data)
-                total = sum(stock.find_product(db.session, line.sku).price_cents * line.qty
-                            for line in lines)
-                commission = consignment.commission_for(total, percent)
+            percent = (sales.parse_percent(form.commission_percent.data)
+                       if form.commission_percent.data else None)
             paid = None
             if form.paid.data:
                 try:
@@ -288,9 +285,9 @@ def consignment_statement():
                     raise ServiceError("paid", _("Le montant versé s'écrit comme 126,00."
                                                  )) from None
             with write_transaction(db.session):
-                sale, statement = consignment.record_statement(
+                sale, statement = sales.record_statement(
                     db.session, location.code, form.period.data, lines, current_user.id,
-                    commission_cents=commission, paid_cents=paid)
+                    commission_bp=percent, paid_cents=paid)
                 result = {"number": sale.number, "total": sale.total_cents,
                           "commission": statement.commission_cents,
                           "paid": statement.paid_cents, "place": location.name}
@@ -300,16 +297,6 @@ def consignment_statement():
         status = 400
     return render_template("stock/consignment.html", form=form, products=products,
                            result=result, shops=shops), status
-
-
-def _parse_percent(text: str) -> int:
-    """`10` or `12,5` (%) → basis points."""
-    cleaned = text.strip().replace("%", "").replace(",", ".").replace(" ", "")
-    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,2})?", cleaned) or float(cleaned) > 100:
-        raise ServiceError("commission", _("La commission est un pourcentage de 0 à 100, "
-                                           "par exemple 10."))
-    units, _sep, decimals = cleaned.partition(".")
-    return int(units) * 100 + int((decimals + "00")[:2])
 
 
 # --- Public: what a customer's phone opens from a label's QR code ----------------------

@@ -1,0 +1,63 @@
+"""Money events: a sale, its void or refund, a consignment statement; and reading sales.
+
+What views, the API and the CLI call. Inside, one path into the ledger:
+
+- rules.py: the checks and limits (numbers from kiosk/vocabulary.py), change, commission;
+- numbering.py: the year's sale numbers;
+- rows.py: the ONLY builder of sales / sale_lines / payments / stock_moves (and statement
+  and envelope entry) rows, each a dict of every column, inserted and digested as is;
+- write.py: the ONLY writer of those rows: ids taken before, then `write_event` (one
+  statement on PostgreSQL) with the stock levels and the journal entry.
+
+docs/architecture.md follows a sale from the tap to the journal.
+"""
+
+from kiosk.sales.consignment import (
+    RecordedStatement,
+    StatementLine,
+    default_percent,
+    record_statement,
+)
+from kiosk.sales.record import (
+    RecordedLine,
+    RecordedPayment,
+    RecordedSale,
+    SaleResult,
+    get_sale,
+    last_own_sale,
+    record_sale,
+    refunded_by,
+    request_fingerprint,
+)
+from kiosk.sales.rules import (
+    LineRequest,
+    PaymentRequest,
+    commission_for,
+    is_refundable,
+    parse_percent,
+)
+from kiosk.sales.undo import refund_as_asked, refund_sale, void_sale
+
+__all__ = [
+    "LineRequest",
+    "PaymentRequest",
+    "RecordedLine",
+    "RecordedPayment",
+    "RecordedSale",
+    "RecordedStatement",
+    "SaleResult",
+    "StatementLine",
+    "commission_for",
+    "default_percent",
+    "get_sale",
+    "is_refundable",
+    "last_own_sale",
+    "parse_percent",
+    "record_sale",
+    "record_statement",
+    "refund_as_asked",
+    "refund_sale",
+    "refunded_by",
+    "request_fingerprint",
+    "void_sale",
+]

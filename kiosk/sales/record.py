@@ -1,0 +1,275 @@
+"""Recording a sale at the stall, the path a queue waits on; and reading sales back.
+
+A sale, its lines, payments, stock moves, number and journal entry are written in the
+caller's one transaction (`write_transaction`), or none of it is. A retry with the same
+`client_id` returns the sale already recorded instead of selling twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, Row, Select, Table, bindparam, literal, select
+from sqlalchemy.orm import Session
+
+from kiosk.database import utcnow
+from kiosk.models import CashSession, CashSessionClosure, Product, Sale
+from kiosk.models.sales import SaleKind
+from kiosk.models.stock import MoveReason
+from kiosk.sales import numbering, rows, rules, write
+from kiosk.sales.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
+from kiosk.sales.rules import LineRequest, PaymentRequest
+from kiosk.services import journal
+from kiosk.services.errors import Conflict, InvalidInput, NotFound
+
+PRODUCTS = Product.__table__
+CASH_SESSIONS = CashSession.__table__
+CLOSURES = CashSessionClosure.__table__
+
+
+@dataclass(frozen=True)
+class RecordedLine:
+    id: int
+    sale_id: int
+    product_id: int
+    qty: int
+    unit_price_cents: int
+    line_total_cents: int
+
+
+@dataclass(frozen=True)
+class RecordedPayment:
+    id: int
+    sale_id: int
+    method: str
+    amount_cents: int
+    tendered_cents: int
+    change_cents: int
+    cheque_number: str
+
+
+@dataclass(frozen=True)
+class RecordedSale:
+    """A sale as record_sale wrote it: the same attributes as the Sale model, read from
+    what was written instead of loaded back (the sale path does no reload)."""
+
+    id: int
+    number: str
+    year: int
+    seq: int
+    client_id: str
+    request_hash: str
+    kind: str
+    cash_session_id: int | None
+    location_id: int
+    user_id: int
+    refund_of_id: int | None
+    reason: str
+    total_cents: int
+    change_cents: int
+    created_at: datetime
+    lines: tuple[RecordedLine, ...] = ()
+    payments: tuple[RecordedPayment, ...] = ()
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    sale: Sale | RecordedSale
+    created: bool  # False: the same client_id was already recorded
+    skus: dict[int, str] = field(default_factory=dict)  # product id → SKU, when known
+
+
+def request_fingerprint(cash_session_id: int, lines: Sequence[LineRequest],
+                        payments: Sequence[PaymentRequest]) -> str:
+    content = [cash_session_id,
+               [[line.sku, line.qty, line.unit_price_cents] for line in lines],
+               [[p.method, p.amount_cents] for p in payments]]
+    return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+def _sale_context(dialect: str) -> Select:
+    """All a sale must know once the head is locked, in ONE query (one round trip):
+    a sale already recorded under this client_id, the session's place and whether it
+    is closed, the year's last number, the ids the new rows will take, and the price of
+    each product asked for: one row per product found (one row with no product if
+    none is), the rest repeated on each (uncorrelated subqueries, evaluated once)."""
+    by_client = SALES.c.client_id == bindparam("client_id")
+    session_id = bindparam("cash_session_id", type_=Integer)
+    one_row = select(literal(1).label("one")).subquery("one_row")
+    return select(
+        select(SALES.c.id).where(by_client).scalar_subquery().label("known_id"),
+        select(SALES.c.request_hash).where(by_client).scalar_subquery().label("known_hash"),
+        select(CASH_SESSIONS.c.location_id).where(CASH_SESSIONS.c.id == session_id)
+        .scalar_subquery().label("location_id"),
+        select(CLOSURES.c.id).where(CLOSURES.c.cash_session_id == session_id)
+        .scalar_subquery().label("closure_id"),
+        numbering.LAST_SEQ.label("last_seq"),
+        write.next_ids(dialect, SALES, "n_sales").label("sale_ids"),
+        write.next_ids(dialect, LINES, "n_lines").label("line_ids"),
+        write.next_ids(dialect, PAYMENTS, "n_payments").label("payment_ids"),
+        write.next_ids(dialect, MOVES, "n_lines").label("move_ids"),
+        PRODUCTS.c.id.label("product_id"), PRODUCTS.c.sku, PRODUCTS.c.price_cents,
+    ).select_from(one_row.outerjoin(
+        PRODUCTS, PRODUCTS.c.sku.in_(bindparam("skus", expanding=True))))
+
+
+# Built once per database: each statement caches its own compilation key.
+SALE_CONTEXT = {dialect: _sale_context(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def record_sale(session: Session, *, client_id: str, cash_session_id: int,
+                lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
+                user_id: int) -> SaleResult:
+    """Record a sale at the stall. Stock may go negative: a customer holding a bag is
+    never refused; the level is flagged for a count instead.
+
+    This is the path a queue waits on, measured in bench/: after the head lock, one
+    query says all that is needed (SALE_CONTEXT), the rows are built by rows.py and go
+    in through write.write_event (one statement in all on PostgreSQL). What is inserted
+    is what the journal digests, nothing is reloaded.
+    """
+    client_id = str(uuid.UUID(str(client_id)))
+    fingerprint = request_fingerprint(cash_session_id, lines, payments)
+    rules.check_cart(lines, payments)
+    head = journal.lock_head(session)
+    connection = session.connection()
+    now = utcnow()
+    year = numbering.sale_year(now)
+    context = connection.execute(SALE_CONTEXT[connection.dialect.name], {
+        "client_id": client_id, "cash_session_id": cash_session_id, "for_year": year,
+        "n_sales": 1, "n_lines": len(lines), "n_payments": len(payments),
+        "skus": [line.sku for line in lines]}).all()
+    known_id, known_hash, location_id, closure_id, last_seq, *ids = context[0][:9]
+    if known_id is not None:  # checked under the lock: twin requests sell once
+        if known_hash != fingerprint:
+            raise Conflict("client_id_reused", "Cette vente a déjà été enregistrée avec un "
+                           "autre contenu : recommencez le panier.")
+        return SaleResult(get_sale(session, known_id), False)
+    if location_id is None:
+        raise NotFound("cash_session", "La caisse n° %(id)s n'existe pas.", id=cash_session_id)
+    if closure_id is not None:
+        raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
+                       "pour vendre.")
+    products = _product_prices(context, [line.sku for line in lines])
+    priced = []  # (product id, quantity, unit price)
+    for asked in lines:
+        product_id, catalogue_price = products[asked.sku]
+        priced.append((product_id, asked.qty, catalogue_price if asked.unit_price_cents is None
+                       else asked.unit_price_cents))
+    total = sum(qty * price for _pid, qty, price in priced)
+    settled, change = rules.settle(total, payments)
+
+    sale_ids, line_ids, payment_ids, move_ids = (
+        write.ids_from(value, count) for value, count in
+        zip(ids, (1, len(priced), len(payments), len(priced)), strict=True))
+    seq = last_seq + 1
+    number = numbering.format_number(year, seq)
+    sale_id = sale_ids[0]
+    sale_row = rows.sale(id=sale_id, number=number, year=year, seq=seq, client_id=client_id,
+                         request_hash=fingerprint, kind=SaleKind.SALE,
+                         cash_session_id=cash_session_id, location_id=location_id,
+                         user_id=user_id, total_cents=total, change_cents=change,
+                         created_at=now)
+    line_rows = [rows.line(id=line_id, sale_id=sale_id, product_id=product_id, qty=qty,
+                           unit_price_cents=price)
+                 for line_id, (product_id, qty, price) in zip(line_ids, priced, strict=True)]
+    # (a payment of nothing is not written: fewer settled payments than ids drawn)
+    payment_rows = [rows.payment(id=payment_id, sale_id=sale_id, method=s.method,
+                                 amount_cents=s.amount_cents, tendered_cents=s.tendered_cents,
+                                 change_cents=s.change_cents)
+                    for payment_id, s in zip(payment_ids, settled, strict=False)]
+    move_rows = [rows.move(id=move_id, product_id=product_id, location_id=location_id,
+                           qty=-qty, reason=MoveReason.SALE, sale_id=sale_id,
+                           user_id=user_id, created_at=now)
+                 for move_id, (product_id, qty, _price) in zip(move_ids, priced, strict=True)]
+    tables = [(SALES, [sale_row]), (LINES, line_rows), (PAYMENTS, payment_rows),
+              (MOVES, move_rows)]
+    entry = journal.next_entry(head, "sale", number, rows.digests(tables), user_id, now)
+    write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
+    return SaleResult(recorded(sale_row, line_rows, payment_rows), True,
+                      {pid: sku for sku, (pid, _price) in products.items()})
+
+
+def recorded(sale_row: Mapping[str, Any], line_rows: Sequence[Mapping[str, Any]],
+             payment_rows: Sequence[Mapping[str, Any]]) -> RecordedSale:
+    """The sale as its rows were written (answers are built from them, not reloaded)."""
+    return RecordedSale(**sale_row, lines=tuple(RecordedLine(**row) for row in line_rows),
+                        payments=tuple(RecordedPayment(**row) for row in payment_rows))
+
+
+def _product_prices(context: Sequence[Row], skus: Sequence[str]
+                    ) -> dict[str, tuple[int, int]]:
+    """SKU → (product id, catalogue price) from the sale's context rows; unknown → 400."""
+    found = {row.sku: (row.product_id, row.price_cents) for row in context
+             if row.product_id is not None}
+    missing = [sku for sku in skus if sku not in found]
+    if missing:
+        raise InvalidInput("unknown_product", "Article inconnu : %(sku)s. Vérifiez l'étiquette "
+                           "ou choisissez l'article à l'écran.", sku=missing[0])
+    return found
+
+
+def get_sale(session: Session, sale_id: int) -> Sale:
+    sale = session.get(Sale, sale_id)
+    if sale is None:
+        raise NotFound("sale", "La vente n° %(id)s n'existe pas.", id=sale_id)
+    return sale
+
+
+def refunded_by(session: Session, sale_id: int) -> list[Sale]:
+    return list(session.scalars(select(Sale).where(Sale.refund_of_id == sale_id)
+                                .order_by(Sale.id)))
+
+
+def last_own_sale(session: Session, cash_session_id: int, user_id: int) -> Sale | None:
+    """The last sale this volunteer recorded in this session: the only one she may void."""
+    return session.scalar(
+        select(Sale).where(Sale.cash_session_id == cash_session_id,
+                           Sale.user_id == user_id, Sale.kind == SaleKind.SALE)
+        .order_by(Sale.seq.desc(), Sale.id.desc()).limit(1))
+
+
+
+
+# --- numbers and ids for the other money events (voids, refunds, statements) --------------
+
+def _event_ids(dialect: str) -> Select:
+    """The year's last number and the ids of every table a money event may write, in one
+    query (tables an event does not write are asked for no id)."""
+    return select(
+        numbering.LAST_SEQ.label("last_seq"),
+        *(write.next_ids(dialect, table, f"n_{table.name}").label(table.name)
+          for table in EVENT_TABLES))
+
+
+EVENT_TABLES = (SALES, LINES, PAYMENTS, STATEMENTS, MOVES, ENVELOPE_ENTRIES)
+EVENT_IDS = {dialect: _event_ids(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+@dataclass(frozen=True)
+class NewSale:
+    """A new sale's number and the ids its rows will take, per table name."""
+
+    year: int
+    seq: int
+    number: str
+    ids: dict[str, list[int]]
+
+
+def new_sale(connection: Connection, now: datetime, counts: Mapping[Table, int]) -> NewSale:
+    """The next number for the year of `now` and `counts[table]` ids per table, in one
+    query. Call it after journal.lock_head(), in the transaction that writes the rows."""
+    year = numbering.sale_year(now)
+    params: dict[str, Any] = {f"n_{table.name}": counts.get(table, 0) for table in EVENT_TABLES}
+    params["for_year"] = year
+    found = connection.execute(EVENT_IDS[connection.dialect.name], params).one()
+    seq = found.last_seq + 1
+    ids = {table.name: write.ids_from(found[index + 1], counts.get(table, 0))
+           for index, table in enumerate(EVENT_TABLES)}
+    return NewSale(year, seq, numbering.format_number(year, seq), ids)

@@ -1,0 +1,165 @@
+"""The one place a row of money or stock is built: sales, sale_lines, payments,
+stock_moves, consignment_statements and envelope_entries (and, for the demo's past events,
+cash_sessions, cash_count_lines, cash_session_closures and cheques).
+
+Each builder returns a dict holding EVERY column of its table, id included: that dict is
+both what is inserted (write.write_event) and what the journal digests, so nothing is
+filled in later by a model default the digest never saw, and nothing is read back.
+Ids come from write.next_ids / write.ids_from, taken before writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table
+
+from kiosk.models import (
+    CashCountLine,
+    CashSession,
+    CashSessionClosure,
+    Cheque,
+    ConsignmentStatement,
+    EnvelopeEntry,
+    Payment,
+    Sale,
+    SaleLine,
+    StockMove,
+)
+from kiosk.services import journal
+from kiosk.services.stock import level_deltas
+
+Row = dict[str, Any]
+
+SALES: Table = Sale.__table__
+LINES: Table = SaleLine.__table__
+PAYMENTS: Table = Payment.__table__
+MOVES: Table = StockMove.__table__
+STATEMENTS: Table = ConsignmentStatement.__table__
+ENVELOPE_ENTRIES: Table = EnvelopeEntry.__table__
+CASH_SESSIONS: Table = CashSession.__table__
+COUNT_LINES: Table = CashCountLine.__table__
+CLOSURES: Table = CashSessionClosure.__table__
+CHEQUES: Table = Cheque.__table__
+
+
+# --- a sale and what it writes with it -------------------------------------------------------
+
+def sale(*, id: int, number: str, year: int, seq: int, client_id: str, request_hash: str,
+         kind: str, cash_session_id: int | None, location_id: int, user_id: int,
+         total_cents: int, created_at: datetime, refund_of_id: int | None = None,
+         reason: str = "", change_cents: int = 0) -> Row:
+    return {"id": id, "number": number, "year": year, "seq": seq, "client_id": client_id,
+            "request_hash": request_hash, "kind": str(kind),
+            "cash_session_id": cash_session_id, "location_id": location_id,
+            "user_id": user_id, "refund_of_id": refund_of_id, "reason": reason,
+            "total_cents": total_cents, "change_cents": change_cents, "created_at": created_at}
+
+
+def line(*, id: int, sale_id: int, product_id: int, qty: int, unit_price_cents: int) -> Row:
+    """A sale line: its total is its quantity times its price (negative on a refund)."""
+    return {"id": id, "sale_id": sale_id, "product_id": product_id, "qty": qty,
+            "unit_price_cents": unit_price_cents, "line_total_cents": qty * unit_price_cents}
+
+
+def payment(*, id: int, sale_id: int, method: str, amount_cents: int,
+            tendered_cents: int | None = None, change_cents: int = 0) -> Row:
+    """`tendered_cents`: what was handed over (cash); otherwise the amount itself.
+    The cheque number column stays empty: the cheques of a drawer are counted at closing."""
+    return {"id": id, "sale_id": sale_id, "method": str(method), "amount_cents": amount_cents,
+            "tendered_cents": amount_cents if tendered_cents is None else tendered_cents,
+            "change_cents": change_cents, "cheque_number": ""}
+
+
+def move(*, id: int, product_id: int, location_id: int, qty: int, reason: str,
+         user_id: int | None, created_at: datetime, sale_id: int | None = None,
+         banner_lot_id: int | None = None, group_ref: str | None = None,
+         note: str = "") -> Row:
+    """One signed stock move (a sale's is the quantity leaving, so negative)."""
+    return {"id": id, "product_id": product_id, "location_id": location_id, "qty": qty,
+            "reason": str(reason), "banner_lot_id": banner_lot_id, "sale_id": sale_id,
+            "group_ref": group_ref, "note": note, "user_id": user_id,
+            "created_at": created_at}
+
+
+def statement(*, id: int, location_id: int, sale_id: int, period_label: str,
+              commission_cents: int, paid_cents: int, user_id: int,
+              created_at: datetime) -> Row:
+    return {"id": id, "location_id": location_id, "sale_id": sale_id,
+            "period_label": period_label, "commission_cents": commission_cents,
+            "paid_cents": paid_cents, "user_id": user_id, "created_at": created_at}
+
+
+def envelope_entry(*, id: int | None, envelope_id: int, amount_cents: int, kind: str,
+                   label: str, entry_date: date, created_by: int | None,
+                   created_at: datetime, cash_session_id: int | None = None,
+                   sale_id: int | None = None, receipt_ref: str = "",
+                   group_ref: str | None = None) -> Row:
+    """`id` None: the row is handed to the ORM (closing still posts through it)."""
+    return {"id": id, "envelope_id": envelope_id, "amount_cents": amount_cents,
+            "kind": kind, "label": label[:120], "entry_date": entry_date,
+            "receipt_ref": receipt_ref, "cash_session_id": cash_session_id,
+            "sale_id": sale_id, "group_ref": group_ref, "created_by": created_by,
+            "created_at": created_at}
+
+
+def takings_entries(ids: Sequence[int | None], shares: Sequence[tuple[int, int]], *,
+                    kind: str, label: str, on: date, created_by: int | None,
+                    created_at: datetime, cash_session_id: int | None = None,
+                    sale_id: int | None = None) -> list[Row]:
+    """Takings shared between envelopes: one entry per (envelope id, cents) share."""
+    return [envelope_entry(id=entry_id, envelope_id=envelope_id, amount_cents=cents,
+                           kind=kind, label=label, entry_date=on, created_by=created_by,
+                           created_at=created_at, cash_session_id=cash_session_id,
+                           sale_id=sale_id)
+            for entry_id, (envelope_id, cents) in zip(ids, shares, strict=True)]
+
+
+# --- a drawer's day, for the demo's past events (the app writes these through closing) ----
+
+def cash_session(*, id: int, name: str, location_id: int, opened_by: int,
+                 opened_at: datetime, float_cents: int) -> Row:
+    return {"id": id, "name": name, "location_id": location_id, "opened_by": opened_by,
+            "opened_at": opened_at, "float_cents": float_cents}
+
+
+def count_line(*, id: int, cash_session_id: int, moment: str, denomination_cents: int,
+               count: int) -> Row:
+    return {"id": id, "cash_session_id": cash_session_id, "moment": moment,
+            "denomination_cents": denomination_cents, "count": count}
+
+
+def closure(*, id: int, cash_session_id: int, closed_by: int, closed_at: datetime,
+            expected_cash_cents: int, counted_cash_cents: int, revenue_cents: int,
+            cheque_total_cents: int, card_total_cents: int, split_rule_id: int | None,
+            journal_hash: str) -> Row:
+    return {"id": id, "cash_session_id": cash_session_id, "closed_by": closed_by,
+            "closed_at": closed_at, "expected_cash_cents": expected_cash_cents,
+            "counted_cash_cents": counted_cash_cents,
+            "difference_cents": counted_cash_cents - expected_cash_cents,
+            "revenue_cents": revenue_cents, "cheque_total_cents": cheque_total_cents,
+            "card_total_cents": card_total_cents, "split_rule_id": split_rule_id,
+            "journal_hash": journal_hash}
+
+
+def cheque(*, id: int, cash_session_id: int, amount_cents: int, drawer: str = "",
+           bank: str = "", number: str = "") -> Row:
+    return {"id": id, "cash_session_id": cash_session_id, "amount_cents": amount_cents,
+            "drawer": drawer, "bank": bank, "number": number}
+
+
+# --- an event: its rows, their digests, the stock they move ----------------------------------
+
+Tables = list[tuple[Table, list[Row]]]
+
+
+def digests(tables: Iterable[tuple[Table, Iterable[Row]]]) -> list[list[Any]]:
+    """The journal entry's digests of these rows, in the order given."""
+    return [digest for table, rows in tables for digest in journal.digest_rows(table.name, rows)]
+
+
+def deltas(moves: Iterable[Row]) -> dict[tuple[int, int], int]:
+    """What the moves add to each cached level (product, location)."""
+    return level_deltas((row["product_id"], row["location_id"], row["qty"]) for row in moves)
