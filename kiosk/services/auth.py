@@ -5,16 +5,19 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, case, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.config import DEFAULTS
-from kiosk.database import utcnow, write_transaction
+from kiosk.database import WRITE_READY, real_session, utcnow, write_transaction
 from kiosk.models import ApiToken, User, WebSession
 from kiosk.models.people import Role, Volunteer
 
@@ -77,32 +80,34 @@ def check_pin(session: Session, name: str, pin: str, lockout: Lockout = DEFAULT_
     """Return the volunteer if the PIN is right; count and lock on wrong ones.
 
     Only the volunteer named is ever locked: a stranger guessing one name cannot stop
-    the rest of the stall from selling. Every attempt is counted BEFORE its PIN is
-    checked, in one atomic UPDATE under the write lock, so however many arrive at once
-    at most `lockout.attempts` PINs are ever checked before the lock. The lock opens at
-    a whole minute, the one the message names. Commits its own short transactions.
+    the rest of the stall from selling. A volunteer's PINs are checked one at a time
+    (`_one_check_at_a_time`), each reading the count the one before left, so however
+    many arrive at once at most `lockout.attempts` wrong PINs are checked before the
+    lock, and right ones all get in. The lock opens at a whole minute, the one the
+    message names. Commits its own short transaction.
     """
     user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
     if user is None:
         raise AuthError("unknown_user")
     user_id, pin_hash = user.id, user.pin_hash
-    attempt, locked_until = _count_attempt(session, user_id, lockout)
-    if locked_until is not None:
-        raise AuthError("locked", locked_until)
-    right = (isinstance(pin, str) and PIN_PATTERN.match(pin) is not None
-             and check_password_hash(pin_hash, pin))  # slow on purpose: outside the lock
-    with write_transaction(session):
-        if right:  # a fresh count, unless attempts counted after this one are in flight:
-            # they were counted to be checked, and a success must not hide them
-            session.execute(update(USERS).where(USERS.c.id == user_id,
-                                                USERS.c.failed_pins == attempt)
-                            .values(failed_pins=0, locked_until=None))
-        elif attempt >= lockout.attempts:
-            locked_until = reopening(utcnow(), lockout.minutes)
-            session.execute(update(USERS).where(USERS.c.id == user_id)
-                            .values(failed_pins=0, locked_until=locked_until))
-    if locked_until is not None:
-        raise AuthError("locked", locked_until)
+    with _one_check_at_a_time(session, user_id) as (failed, locked_until):
+        now = utcnow()
+        if locked_until is not None and locked_until > now:
+            raise AuthError("locked", locked_until)
+        if locked_until is not None:  # a lock that ran out starts a fresh count
+            failed = 0
+        right = (isinstance(pin, str) and PIN_PATTERN.match(pin) is not None
+                 and check_password_hash(pin_hash, pin))
+        if right:
+            values: dict = {"failed_pins": 0, "locked_until": None}
+        elif failed + 1 >= lockout.attempts:
+            values = {"failed_pins": 0, "locked_until": reopening(now, lockout.minutes)}
+        else:
+            values = {"failed_pins": failed + 1, "locked_until": None}
+        with write_transaction(session):
+            session.execute(update(USERS).where(USERS.c.id == user_id).values(**values))
+    if values["locked_until"] is not None:
+        raise AuthError("locked", values["locked_until"])
     if not right:
         raise AuthError("bad_pin")
     return session.get(User, user_id)
@@ -117,29 +122,35 @@ def reopening(now: datetime, minutes: int) -> datetime:
     return until
 
 
-def _count_attempt(session: Session, user_id: int,
-                   lockout: Lockout) -> tuple[int, datetime | None]:
-    """Count one more attempt: (its number since the last success or lock, None), or
-    (0, when the lock opens) if the volunteer is locked, by an earlier lock or now."""
-    now = utcnow()
-    with write_transaction(session):
-        lock_ran_out = USERS.c.locked_until.is_not(None)
-        attempt = session.execute(
-            update(USERS).where(USERS.c.id == user_id,
-                                or_(USERS.c.locked_until.is_(None),
-                                    USERS.c.locked_until <= now))
-            .values(failed_pins=case((lock_ran_out, 1), else_=USERS.c.failed_pins + 1),
-                    locked_until=None)
-            .returning(USERS.c.failed_pins)).scalar()
-        if attempt is None:  # locked, and the lock has not run out
-            return 0, session.scalar(select(USERS.c.locked_until)
-                                     .where(USERS.c.id == user_id))
-        if attempt > lockout.attempts:  # the attempts allowed are already being checked
-            locked_until = reopening(now, lockout.minutes)
-            session.execute(update(USERS).where(USERS.c.id == user_id)
-                            .values(failed_pins=0, locked_until=locked_until))
-            return 0, locked_until
-    return attempt, None
+# One PIN check at a time per volunteer. On PostgreSQL the user's row is locked FOR UPDATE
+# (other volunteers and every sale go on); on SQLite, whose only lock is the whole
+# database's, holding it for a PIN hash would stall every sale, so the server's threads
+# take turns on a lock of their own instead (the kiosk is served by one process).
+_PIN_CHECKS: dict[int, threading.Lock] = {}
+_PIN_CHECKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _one_check_at_a_time(session: Session, user_id: int
+                         ) -> Iterator[tuple[int, datetime | None]]:
+    """Hold this volunteer's turn; yields (wrong PINs so far, locked until) as it is now."""
+    state = select(USERS.c.failed_pins, USERS.c.locked_until).where(USERS.c.id == user_id)
+    try:
+        if session.get_bind().dialect.name == "postgresql":
+            session.rollback()
+            session.connection()  # begin: the row lock lasts to write_transaction's commit
+            session.info[WRITE_READY] = real_session(session).get_transaction()
+            yield tuple(session.execute(state.with_for_update()).one())
+            return
+        with _PIN_CHECKS_GUARD:
+            turn = _PIN_CHECKS.setdefault(user_id, threading.Lock())
+        with turn:
+            session.rollback()  # a fresh snapshot: what the previous turn wrote
+            yield tuple(session.execute(state).one())
+    except BaseException:
+        session.info.pop(WRITE_READY, None)
+        session.rollback()  # a refusal holds no lock
+        raise
 
 
 def _token_hash(token: str) -> str:
