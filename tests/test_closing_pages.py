@@ -139,7 +139,7 @@ def test_export_page_and_journal_page(client, seller_headers, treasurer_headers)
     web_login(client, "Tresoriere", "2345")
     token = csrf_token(client, "/exports")
     from kiosk.database import utcnow
-    from kiosk.services.closing import PARIS
+    from kiosk.vocabulary import PARIS
 
     day = utcnow().astimezone(PARIS).date().isoformat()
     form = {"csrf_token": token, "date_from": day, "date_to": day, "format": "paheko"}

@@ -16,7 +16,7 @@ from kiosk.extensions import db
 from kiosk.models import Envelope, EnvelopeEntry
 from kiosk.models.people import Role
 from kiosk.services import envelopes as service
-from kiosk.services.closing import PARIS
+from kiosk.vocabulary import PARIS
 
 Ref = Annotated[str, Field(max_length=120), AfterValidator(_no_control_chars)]
 Account = Annotated[str, Field(pattern=r"^[0-9]{1,12}$")]

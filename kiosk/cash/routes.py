@@ -28,7 +28,6 @@ from kiosk.models import CashSession, Envelope, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.services import exports, journal, paheko_accounts
 from kiosk.services.closing import (
-    PARIS,
     ChequeIn,
     close_cash_session,
     counted_lines,
@@ -39,7 +38,7 @@ from kiosk.services.closing import (
 )
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
-from kiosk.vocabulary import MAX_COUNT, NAME_MAX
+from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
 CHEQUE_ROWS = 8
 DOCUMENT_NAMES = {"z_report": _l("Ticket Z"), "slip": _l("Bordereau de remise")}

@@ -16,9 +16,9 @@ from kiosk.envelopes import bp
 from kiosk.extensions import db
 from kiosk.models import Envelope
 from kiosk.services import envelopes as service
-from kiosk.services.closing import PARIS
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import format_money, parse_euros
+from kiosk.vocabulary import PARIS
 
 
 def _today() -> date:

@@ -29,7 +29,6 @@ from kiosk.models import (
     StockMove,
 )
 from kiosk.services import journal
-from kiosk.services.stock import level_deltas
 
 Row = dict[str, Any]
 
@@ -162,4 +161,8 @@ def digests(tables: Iterable[tuple[Table, Iterable[Row]]]) -> list[list[Any]]:
 
 def deltas(moves: Iterable[Row]) -> dict[tuple[int, int], int]:
     """What the moves add to each cached level (product, location)."""
-    return level_deltas((row["product_id"], row["location_id"], row["qty"]) for row in moves)
+    added: dict[tuple[int, int], int] = {}
+    for row in moves:
+        key = (row["product_id"], row["location_id"])
+        added[key] = added.get(key, 0) + row["qty"]
+    return added

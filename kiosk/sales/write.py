@@ -39,7 +39,21 @@ from sqlalchemy import (
 
 from kiosk.database import UTCDateTime
 from kiosk.services import journal
-from kiosk.services.stock import LEVEL_UPSERT, level_rows
+
+# Add each delta to its cached level. Written as text: SQLite and PostgreSQL share this
+# syntax, and SQLAlchemy's dialect on_conflict_do_update() cannot be cached, so it would be
+# compiled again in every sale (measured: 8 times slower, bench/).
+LEVEL_UPSERT = text(
+    "INSERT INTO stock_levels (product_id, location_id, qty) "
+    "VALUES (:product_id, :location_id, :qty) "
+    "ON CONFLICT (product_id, location_id) DO UPDATE SET qty = stock_levels.qty + excluded.qty")
+
+
+def level_rows(deltas: dict[tuple[int, int], int]) -> list[dict[str, int]]:
+    """LEVEL_UPSERT's parameters, in key order: writers lock the levels in one order."""
+    return [{"product_id": product_id, "location_id": location_id, "qty": delta}
+            for (product_id, location_id), delta in sorted(deltas.items())]
+
 
 _INSERTS: dict[str, Any] = {}
 _PG_STATEMENTS: dict[tuple[str, ...], Any] = {}

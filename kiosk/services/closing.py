@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,9 +34,8 @@ from kiosk.services.envelopes import post_takings, rule_in_force
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.services.text import _
-from kiosk.vocabulary import MAX_AMOUNT_CENTS
+from kiosk.vocabulary import MAX_AMOUNT_CENTS, PARIS
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_CHEQUES = 200
 
 

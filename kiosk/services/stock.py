@@ -4,11 +4,12 @@ levels equal to the sum of the moves."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -33,61 +34,50 @@ class MoveSpec:
     note: str = ""
 
 
-def build_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | None
-                ) -> list[StockMove]:
-    """Add the moves and update the cached levels, inside the caller's transaction.
+@dataclass(frozen=True)
+class RecordedMove:
+    """A stock move as record_moves wrote it (the same attributes as StockMove)."""
 
-    The caller journals the moves with the rest of its event (a sale journals its lines,
-    payments and moves as one entry).
-    """
-    moves = [StockMove(product_id=s.product_id, location_id=s.location_id, qty=s.qty,
-                       reason=s.reason, banner_lot_id=s.banner_lot_id, sale_id=s.sale_id,
-                       group_ref=s.group_ref, note=s.note, user_id=user_id) for s in specs]
-    session.add_all(moves)
-    apply_level_deltas(session, level_deltas((s.product_id, s.location_id, s.qty)
-                                             for s in specs))
-    return moves
-
-
-def level_deltas(moves: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], int]:
-    """(product id, location id) → what the moves (product, location, qty) add there."""
-    deltas: dict[tuple[int, int], int] = {}
-    for product_id, location_id, qty in moves:
-        key = (product_id, location_id)
-        deltas[key] = deltas.get(key, 0) + qty
-    return deltas
-
-
-def level_rows(deltas: dict[tuple[int, int], int]) -> list[dict[str, int]]:
-    """LEVEL_UPSERT's parameters, in key order: writers lock the levels in one order."""
-    return [{"product_id": product_id, "location_id": location_id, "qty": delta}
-            for (product_id, location_id), delta in sorted(deltas.items())]
-
-
-# Add each delta to its cached level. Written as text: SQLite and PostgreSQL share this
-# syntax, and SQLAlchemy's dialect on_conflict_do_update() cannot be cached, so it would be
-# compiled again in every sale (measured: 8 times slower, bench/).
-LEVEL_UPSERT = text(
-    "INSERT INTO stock_levels (product_id, location_id, qty) "
-    "VALUES (:product_id, :location_id, :qty) "
-    "ON CONFLICT (product_id, location_id) DO UPDATE SET qty = stock_levels.qty + excluded.qty")
-
-
-def apply_level_deltas(session: Session, deltas: dict[tuple[int, int], int]) -> None:
-    """Add each delta to its cached level in one upsert; the row lock it takes is held
-    to the commit."""
-    if not deltas:
-        return
-    session.connection().execute(LEVEL_UPSERT, level_rows(deltas))
+    id: int
+    product_id: int
+    location_id: int
+    qty: int
+    reason: str
+    banner_lot_id: int | None
+    sale_id: int | None
+    group_ref: str | None
+    note: str
+    user_id: int | None
+    created_at: datetime
 
 
 def record_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | None,
-                 event: str = "stock", ref: str = "") -> list[StockMove]:
-    """Moves that stand on their own (production, transfer, count…): one journal entry."""
-    journal.lock_head(session)
-    moves = build_moves(session, specs, user_id)
-    journal.append(session, event, ref, moves, user_id)
-    return moves
+                 event: str = "stock", ref: str = "") -> list[RecordedMove]:
+    """Moves that stand on their own (production, transfer, count…): one journal entry.
+
+    Built by kiosk/sales/rows.py and written by its one writer, like a sale's moves."""
+    from kiosk.sales import rows, write  # the writer's package builds on this module
+
+    head = journal.lock_head(session)
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect not in _MOVE_IDS:  # built once per database: it caches its compilation
+        _MOVE_IDS[dialect] = select(write.next_ids(dialect, rows.MOVES, "n_moves"))
+    ids = write.ids_from(connection.execute(_MOVE_IDS[dialect], {"n_moves": len(specs)})
+                         .scalar(), len(specs))
+    now = utcnow()
+    move_rows = [rows.move(id=move_id, product_id=s.product_id, location_id=s.location_id,
+                           qty=s.qty, reason=s.reason, user_id=user_id, created_at=now,
+                           sale_id=s.sale_id, banner_lot_id=s.banner_lot_id,
+                           group_ref=s.group_ref, note=s.note)
+                 for move_id, s in zip(ids, specs, strict=True)]
+    tables = [(rows.MOVES, move_rows)]
+    entry = journal.next_entry(head, event, ref, rows.digests(tables), user_id, now)
+    write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
+    return [RecordedMove(**row) for row in move_rows]
+
+
+_MOVE_IDS: dict[str, Any] = {}
 
 
 def level(session: Session, product_id: int, location_id: int) -> int:
