@@ -4,10 +4,20 @@ to the cent; nothing lost when a drawer is still open; nothing written when empt
 
 from __future__ import annotations
 
+import csv
+import re
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
 from sqlalchemy import func, select
 
+from kiosk.database import utcnow
 from kiosk.extensions import db
-from kiosk.models import ExportRecord, Sale
+from kiosk.models import CashSessionClosure, ConsignmentStatement, ExportRecord, Sale
+from kiosk.services.closing import session_totals
+from kiosk.vocabulary import PARIS
+from tests.closing_helpers import close_body, open_session, sales_day, sell
 
 
 def records() -> int:
@@ -52,17 +62,7 @@ def test_the_page_names_the_accounts_as_paheko_s_chart_does(client, demo):
 
 # -- a month of the kiosk, read back as Paheko's simplified import reads it ----------------
 
-import csv  # noqa: E402
-import re  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from datetime import date, datetime, timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-from kiosk.database import utcnow  # noqa: E402
-from kiosk.models import CashSessionClosure, ConsignmentStatement  # noqa: E402
-from kiosk.services.closing import session_totals  # noqa: E402
-from kiosk.vocabulary import PARIS  # noqa: E402
-from tests.closing_helpers import close_body, open_session, sales_day, sell  # noqa: E402
 
 REQUIRED = ["Libellé", "Date", "Compte de débit", "Compte de crédit", "Montant"]
 # The accounts of Paheko's PCA 2025 chart the export may use (and the spending's 6257).
