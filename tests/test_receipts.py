@@ -62,9 +62,9 @@ def test_a_sale_prints_its_receipt_with_accents_total_and_change(client, seller_
     assert ticket.qr_payloads() == []  # no PUBLIC_URL, no QR
 
 
-def test_total_reads_12_50_euros(client, seller_headers, printer_emulator):
+def test_total_reads_12_50_euros(client, seller_headers, treasurer_headers, printer_emulator):
     session_id = open_session(client, seller_headers)
-    response = sell(client, seller_headers, session_id,
+    response = sell(client, treasurer_headers, session_id,  # a price of her own
                     [{"sku": "POCH-TGV", "qty": 1}, {"sku": "ETIQ-TGV", "qty": 1},
                      {"sku": "ETIQ-IKEA", "qty": 1, "unit_price_cents": 50}],
                     [{"method": "card", "amount_cents": 1250}])

@@ -284,18 +284,18 @@ def test_a_number_cannot_be_given_twice(client, seller_headers):
     db.session.rollback()
 
 
-def test_a_sale_returns_what_was_written(client, seller_headers):
+def test_a_sale_returns_what_was_written(client, seller_headers, treasurer_headers):
     """The answer is built from the rows inserted, not reloaded: it must be what a later
-    read of the same sale gives."""
+    read of the same sale gives. (A price of her own: the treasurer sells.)"""
     session_id = open_session(client, seller_headers)
-    sold = sell(client, seller_headers, session_id,
+    sold = sell(client, treasurer_headers, session_id,
                 [{"sku": "SAC-IKEA", "qty": 2}, {"sku": "ETIQ-TGV", "qty": 1,
                                                   "unit_price_cents": 350}],
                 [{"method": "card", "amount_cents": 1000}, {"method": "cash",
                                                             "amount_cents": 5000}])
     assert sold.status_code == 201, sold.get_json()
     created = sold.get_json()
-    shown = client.get(f"/api/v1/sales/{created['id']}", headers=seller_headers).get_json()
+    shown = client.get(f"/api/v1/sales/{created['id']}", headers=treasurer_headers).get_json()
     assert {k: v for k, v in created.items() if k != "receipt"} == {
         k: v for k, v in shown.items() if k != "receipt"}
     assert created["lines"][1] == {"sku": "ETIQ-TGV", "qty": 1, "unit_price_cents": 350,
@@ -320,3 +320,25 @@ def test_a_strangers_sale_takes_no_write_lock(client):
         event.remove(db.engine, "before_cursor_execute", seen)
     assert response.status_code == 401
     assert not [s for s in begun if "IMMEDIATE" in s or "FOR UPDATE" in s], begun
+
+
+def test_only_the_treasurer_sells_at_another_price_than_the_catalogue(
+        client, seller_headers, treasurer_headers):
+    session_id = open_session(client, seller_headers)
+    before = db.session.scalar(select(func.count()).select_from(Sale))
+    for price, payments in ((1, [{"method": "cash", "amount_cents": 1}]), (0, [])):
+        refused = sell(client, seller_headers, session_id,
+                       [{"sku": "SAC-IKEA", "qty": 1, "unit_price_cents": price}], payments)
+        assert refused.status_code == 403, refused.get_json()
+        assert refused.get_json()["error"] == "price_not_allowed"
+        assert "catalogue" in refused.get_json()["message"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Sale)) == before
+    catalogue = sell(client, seller_headers, session_id,  # the catalogue's own price: fine
+                     [{"sku": "SAC-IKEA", "qty": 1, "unit_price_cents": 1500}],
+                     [{"method": "cash", "amount_cents": 1500}])
+    assert catalogue.status_code == 201, catalogue.get_json()
+    chosen = sell(client, treasurer_headers, session_id,
+                  [{"sku": "SAC-IKEA", "qty": 1, "unit_price_cents": 1000}],
+                  [{"method": "cash", "amount_cents": 1000}])
+    assert chosen.status_code == 201 and chosen.get_json()["total_cents"] == 1000

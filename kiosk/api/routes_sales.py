@@ -116,7 +116,7 @@ def create_sale(data: SaleBody):
             db.session, client_id=str(data.client_id), cash_session_id=data.cash_session_id,
             lines=[LineRequest(line.sku, line.qty, line.unit_price_cents) for line in data.lines],
             payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
-            user_id=user_id)
+            user_id=user_id, may_set_prices=current_user.has_role(Role.TREASURER))
         body = sale_json(result.sale, new=result.created, skus=result.skus)
     return _recorded(result, body)
 

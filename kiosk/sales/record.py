@@ -125,9 +125,11 @@ SALE_CONTEXT = {dialect: _sale_context(dialect) for dialect in ("sqlite", "postg
 
 def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                 lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
-                user_id: int) -> SaleResult:
+                user_id: int, may_set_prices: bool = False) -> SaleResult:
     """Record a sale at the stall. Stock may go negative: a customer holding a bag is
-    never refused; the level is flagged for a count instead.
+    never refused; the level is flagged for a count instead. A price other than the
+    catalogue's is refused unless `may_set_prices` (the treasurer's role): a seller cannot
+    sell a 15 € bag for 0,01 €.
 
     This is the path a queue waits on, measured in bench/: after the head lock, one
     query says all that is needed (SALE_CONTEXT), the rows are built by rows.py and go
@@ -160,6 +162,7 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
     priced = []  # (product id, quantity, unit price)
     for asked in lines:
         product_id, catalogue_price = products[asked.sku]
+        rules.check_price(asked.sku, asked.unit_price_cents, catalogue_price, may_set_prices)
         priced.append((product_id, asked.qty, catalogue_price if asked.unit_price_cents is None
                        else asked.unit_price_cents))
     total = sum(qty * price for _pid, qty, price in priced)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.services.errors import InvalidInput
+from kiosk.services.errors import InvalidInput, ServiceError
 from kiosk.services.money import format_money
 from kiosk.services.text import _
 from kiosk.vocabulary import MAX_AMOUNT_CENTS, MAX_LINES, MAX_PRICE_CENTS, MAX_QTY, NOTE_MAX
@@ -163,3 +163,12 @@ def parse_percent(text: str) -> int:
                                            "par exemple 10."))
     units, _sep, decimals = cleaned.partition(".")
     return int(units) * 100 + int((decimals + "00")[:2])
+
+
+def check_price(sku: str, asked_cents: int | None, catalogue_cents: int,
+                may_set_prices: bool) -> None:
+    """Another price than the catalogue's needs the treasurer's role (CONTRACT, "Sales")."""
+    if asked_cents is None or asked_cents == catalogue_cents or may_set_prices:
+        return
+    raise ServiceError("price_not_allowed", "Le prix de %(sku)s est celui du catalogue : "
+                       "seule la trésorière peut en choisir un autre.", status=403, sku=sku)
