@@ -6,10 +6,12 @@ from typing import Any
 
 from flask import Flask, request, session
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from kiosk import paths
 from kiosk.config import load_config
 from kiosk.extensions import babel, csrf, db, login_manager, migrate
+from kiosk.vocabulary import MAX_ID
 
 SUPPORTED_LANGUAGES = ("fr", "en")
 # Pages a customer's phone opens from a label's QR code: they follow the phone's language
@@ -27,6 +29,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         template_folder=str(paths.templates_dir()),
         static_folder=str(paths.static_dir()),
     )
+    # Every <int:…> in a path is an id the databases can hold: a larger one is a 404, not
+    # an OverflowError (SQLite, 2^63) or "integer out of range" (PostgreSQL, 2^31).
+    app.url_map.converters["int"] = BoundedIdConverter
     load_config(app, config)
 
     db.init_app(app)
@@ -49,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from kiosk.auth import bp as auth_bp
     from kiosk.cash import bp as cash_bp
     from kiosk.common.errors import init_errors
+    from kiosk.common.input import init_input
     from kiosk.common.login import init_login
     from kiosk.common.pages import init_pages
     from kiosk.envelopes import bp as envelopes_bp
@@ -59,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     init_login(login_manager)
     init_pages(app)
+    init_input(app)
     init_errors(app)
     csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie
     # Every blueprint of the kiosk, here and nowhere else.
@@ -74,6 +81,14 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
 
     documents.init_app(app)  # every printed document; a malformed KIOSK_PRINTER fails here
     return app
+
+
+class BoundedIdConverter(IntegerConverter):
+    """`int` in a route: 0 to 2^31 - 1 (PostgreSQL's integer), else no such page."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _select_locale() -> str:

@@ -8,6 +8,7 @@ for a screen; paper (receipts, Z reports, slips) is always French, so it passes
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from kiosk.models.sales import PaymentMethod, SaleKind
@@ -88,3 +89,13 @@ def event_word(event: str) -> str:
     """The journal's event code in words; an unknown code (a newer kiosk's) as it is."""
     word = EVENT_WORDS.get(event)
     return _(word) if word else event
+
+
+# The largest id a path, a query or a body may name: PostgreSQL's integer (SQLite's is
+# 2^63 - 1); anything larger names nothing and is refused as such, never a 5xx.
+MAX_ID = 2**31 - 1
+
+# The days a period (reports, exports) may name: the kiosk's figures start in 2020, and
+# the arithmetic of a period's end must never leave the calendar.
+FIRST_DAY = date(2020, 1, 1)
+LAST_DAY = date(2100, 12, 31)

@@ -17,6 +17,17 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from kiosk.vocabulary import MAX_AREA_CM2
 
 
+class MillimetresField(DecimalField):
+    """A length in mm: a number with a comma or a point; "NaN", "sNaN" or "Infinity",
+    which Decimal reads, are refused as not a number (they broke the range check)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(_l("Écrivez un nombre de millimètres, par exemple 63,5."))
+
+
 class ProductForm(FlaskForm):
     sku = StringField(_l("Référence (sur l'étiquette)"), validators=[
         InputRequired(_l("Écrivez une référence, par exemple SAC-IKEA.")),
@@ -52,19 +63,19 @@ class LotForm(FlaskForm):
 class SheetForm(FlaskForm):
     cols = IntegerField(_l("Colonnes"), validators=[InputRequired(), NumberRange(1, 10)])
     rows = IntegerField(_l("Lignes"), validators=[InputRequired(), NumberRange(1, 30)])
-    label_w = DecimalField(_l("Largeur d'une étiquette (mm)"), places=2,
+    label_w = MillimetresField(_l("Largeur d'une étiquette (mm)"), places=2,
                            validators=[InputRequired(), NumberRange(10, 210)])
-    label_h = DecimalField(_l("Hauteur d'une étiquette (mm)"), places=2,
+    label_h = MillimetresField(_l("Hauteur d'une étiquette (mm)"), places=2,
                            validators=[InputRequired(), NumberRange(10, 297)])
-    margin_left = DecimalField(_l("Marge de gauche (mm)"), places=2,
+    margin_left = MillimetresField(_l("Marge de gauche (mm)"), places=2,
                                validators=[InputRequired(), NumberRange(0, 100)])
-    margin_top = DecimalField(_l("Marge du haut (mm)"), places=2,
+    margin_top = MillimetresField(_l("Marge du haut (mm)"), places=2,
                               validators=[InputRequired(), NumberRange(0, 100)])
-    gap_x = DecimalField(_l("Espace entre colonnes (mm)"), places=2,
+    gap_x = MillimetresField(_l("Espace entre colonnes (mm)"), places=2,
                          validators=[InputRequired(), NumberRange(0, 100)])
-    gap_y = DecimalField(_l("Espace entre lignes (mm)"), places=2,
+    gap_y = MillimetresField(_l("Espace entre lignes (mm)"), places=2,
                          validators=[InputRequired(), NumberRange(0, 100)])
-    offset_x = DecimalField(_l("Décalage vers la droite (mm)"), places=2,
+    offset_x = MillimetresField(_l("Décalage vers la droite (mm)"), places=2,
                             validators=[InputRequired(), NumberRange(-20, 20)])
-    offset_y = DecimalField(_l("Décalage vers le bas (mm)"), places=2,
+    offset_y = MillimetresField(_l("Décalage vers le bas (mm)"), places=2,
                             validators=[InputRequired(), NumberRange(-20, 20)])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from kiosk import sales as sales_service
 from kiosk.api.endpoint import endpoint
-from kiosk.api.schemas import AmountCents, Body, PriceCents, Qty, Reason, Sku
+from kiosk.api.schemas import AmountCents, Body, Id, PriceCents, Qty, Reason, Sku
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import Product, Sale
@@ -35,7 +35,7 @@ class PaymentBody(Body):
 
 class SaleBody(Body):
     client_id: UUID
-    cash_session_id: Annotated[int, Field(ge=1)]
+    cash_session_id: Id
     lines: Annotated[list[SaleLineBody], Field(min_length=1, max_length=MAX_LINES)]
     payments: Annotated[list[PaymentBody], Field(max_length=10)]
 
@@ -58,7 +58,7 @@ class VoidBody(Body):
 
 
 class SalesQuery(Body):
-    cash_session_id: Annotated[int, Field(ge=1)]
+    cash_session_id: Id
 
 
 def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None) -> dict:

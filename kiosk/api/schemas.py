@@ -13,6 +13,7 @@ from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.vocabulary import (
     MAX_AMOUNT_CENTS,
     MAX_COUNT,
+    MAX_ID,
     MAX_PRICE_CENTS,
     MAX_QTY,
     NAME_MAX,
@@ -39,6 +40,7 @@ Reason = Annotated[str, Field(min_length=1, max_length=NOTE_MAX),
                    AfterValidator(_no_control_chars)]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
 Sku = Code
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]  # a row the databases can hold
 Qty = Annotated[int, Field(ge=1, le=MAX_QTY)]
 PriceCents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS)]
 AmountCents = Annotated[int, Field(ge=1, le=MAX_AMOUNT_CENTS)]

@@ -22,11 +22,16 @@ from kiosk.models import (
 )
 from kiosk.models.sales import SaleKind
 from kiosk.models.stock import MoveReason
-from kiosk.vocabulary import PARIS
+from kiosk.services.errors import InvalidInput
+from kiosk.vocabulary import FIRST_DAY, LAST_DAY, PARIS
 
 
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """Paris calendar days [from, to] as UTC instants [start, end)."""
+    """Paris calendar days [from, to] as UTC instants [start, end). Days outside the
+    years the kiosk can have figures for (0001-01-01, 9999-12-31) are refused."""
+    if not (FIRST_DAY <= date_from <= LAST_DAY and FIRST_DAY <= date_to <= LAST_DAY):
+        raise InvalidInput("period", "Choisissez des dates entre %(first)s et %(last)s.",
+                           first=f"{FIRST_DAY:%d/%m/%Y}", last=f"{LAST_DAY:%d/%m/%Y}")
     start = datetime.combine(date_from, time.min, PARIS).astimezone(UTC)
     end = datetime.combine(date_to + timedelta(days=1), time.min, PARIS).astimezone(UTC)
     return start, end
