@@ -79,3 +79,16 @@ def test_a_note_may_hold_line_breaks(demo, client):
                                               "sku": "SAC-IKEA", "qty": "1",
                                               "note": "deux\r\nlignes\tet une tabulation"})
     assert answer.status_code in (200, 302), answer.status_code
+
+
+def test_the_apis_refusals_are_french_sentences(demo, client, seller_headers):
+    dirty = client.post("/api/v1/cash-sessions", headers=seller_headers, json={
+        "name": "Caisse\x1b@", "location": "ikea", "opening_float": {}})
+    assert dirty.status_code == 400
+    assert "caractère invisible" in dirty.get_json()["message"]
+    odd = client.post("/api/v1/cash-sessions", headers=seller_headers, json={
+        "name": "Caisse", "location": "ikea", "opening_float": {"3": 1}})
+    assert odd.status_code == 400
+    message = odd.get_json()["message"]
+    assert "3 n'est pas un billet ou une pièce en euros" in message
+    assert "denomination" not in message and "not allowed" not in dirty.get_json()["message"]

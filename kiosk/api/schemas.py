@@ -9,7 +9,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from kiosk.common.input import is_clean
 from kiosk.models.cash import DENOMINATIONS_CENTS
+from kiosk.services.text import _
 from kiosk.vocabulary import (
     MAX_AMOUNT_CENTS,
     MAX_COUNT,
@@ -22,8 +24,9 @@ from kiosk.vocabulary import (
 
 
 def _no_control_chars(value: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise ValueError("control characters are not allowed")
+    """The API's side of the one text rule (kiosk/common/input.py)."""
+    if not is_clean(value):
+        raise ValueError(_("contient un caractère invisible : effacez-le et recommencez"))
     return value
 
 
@@ -52,7 +55,8 @@ def _check_denominations(counts: dict[str, int]) -> dict[str, int]:
     allowed = {str(d) for d in DENOMINATIONS_CENTS}
     unknown = sorted(set(counts) - allowed)
     if unknown:
-        raise ValueError(f"not a euro denomination in cents: {', '.join(unknown)}")
+        raise ValueError(_("%(d)s n'est pas un billet ou une pièce en euros (en centimes : "
+                           "50000, 20000… 1).", d=", ".join(unknown)))
     return counts
 
 
