@@ -121,3 +121,13 @@ def test_two_first_writers_create_the_journal_head_once(app):
     assert journal.head(db.session)[0] == 2
     verdict = journal.verify(db.session)
     assert verdict.ok, verdict.problems
+
+
+def test_headers_for_secure_origins_only_go_over_https(demo, client):
+    """Over the stall's plain HTTP, Chromium ignores Cross-Origin-Opener-Policy and logs a
+    console error on every page: it is sent over HTTPS only; the others always."""
+    plain = client.get("/login")
+    assert "Cross-Origin-Opener-Policy" not in plain.headers
+    assert plain.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    secure = client.get("/login", base_url="https://kiosk.lan")
+    assert secure.headers["Cross-Origin-Opener-Policy"] == "same-origin"

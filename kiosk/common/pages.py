@@ -37,6 +37,11 @@ SECURITY_HEADERS = {
 LANGUAGES = (("fr", "Français"), ("en", "English"))
 
 
+# Headers a browser honours only on a secure origin: over http://192.168.x.y it logs a
+# console error on every page instead (seen over http://kiosk.lan in Chromium).
+SECURE_CONTEXT_ONLY = frozenset({"Cross-Origin-Opener-Policy"})
+
+
 def paris_datetime(value: datetime | None, fmt: str = "dd/MM/yyyy HH:mm") -> str:
     return "" if value is None else format_datetime(value, fmt)
 
@@ -47,6 +52,8 @@ def init_pages(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         for header, value in SECURITY_HEADERS.items():
+            if header in SECURE_CONTEXT_ONLY and not request.is_secure:
+                continue  # over the stall's plain HTTP a browser ignores it, with an error
             response.headers.setdefault(header, value)
         if request.path.startswith("/api/") or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
