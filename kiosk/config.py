@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if not app.config.get("JOURNAL_KEY"):
         # Seals every journal entry (services/journal.py): kept apart from the database,
         # so whoever rewrites the database cannot reseal what they rewrote.
-        app.config["JOURNAL_KEY"] = _instance_secret(instance / "journal_key")
+        key_file = instance / "journal_key"
+        app.config["JOURNAL_KEY"] = _instance_secret(key_file)
+        # Entries older than the key were written before the kiosk sealed them (an
+        # upgraded installation); any later entry without a seal was stripped of it.
+        app.config.setdefault("JOURNAL_SEALED_SINCE", datetime.fromtimestamp(
+            key_file.stat().st_mtime, UTC))
     if int(app.config["PAPER_WIDTH"]) not in (58, 80):
         raise ValueError("KIOSK_PAPER_WIDTH must be 58 or 80")
     cost = app.config["PIN_HASH_COST"]

@@ -128,3 +128,27 @@ def test_the_journal_key_is_made_once_apart_from_the_database(tmp_path, monkeypa
     assert first.config["JOURNAL_KEY"] != other.config["JOURNAL_KEY"]
     assert journal.seal("abc", first.config["JOURNAL_KEY"]) != journal.seal(
         "abc", other.config["JOURNAL_KEY"])
+
+
+def test_stripped_seals_do_not_pass_for_old_entries(client, runner, seller_headers):
+    session_id = open_session(client, seller_headers)
+    sell(client, seller_headers, session_id, [{"sku": "SAC-VILLE", "qty": 1}],
+         [{"method": "cash", "amount_cents": 2000}])
+    db.session.execute(text("UPDATE journal_entries SET seal = NULL"))
+    db.session.commit()
+    result = verify(runner)
+    assert result.exit_code == 1 and "sans sceau" in result.output
+
+
+def test_entries_older_than_the_key_are_checked_by_their_chain(demo, runner, app):
+    """An installation upgraded to sealed entries: what it wrote before has no seal."""
+    from datetime import timedelta
+
+    from kiosk.database import utcnow
+
+    db.session.execute(text("UPDATE journal_entries SET seal = NULL"))
+    db.session.commit()
+    app.config["JOURNAL_SEALED_SINCE"] = utcnow() + timedelta(seconds=1)
+    result = verify(runner)
+    assert result.exit_code == 0, result.output
+    assert "écrites avant les sceaux" in result.output

@@ -222,6 +222,7 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
     expected: dict[tuple[str, int], tuple[str, int]] = {}
     prev_hash, prev_seq = GENESIS_HASH, 0
     key = current_app.config["JOURNAL_KEY"]
+    sealed_since = current_app.config.get("JOURNAL_SEALED_SINCE")
     hashes: dict[str, int] = {}
     stmt = select(JournalEntry).order_by(JournalEntry.seq)
     for entry in _readable(session, JournalEntry.seq, stmt, verdict, "journal_entries"):
@@ -240,7 +241,7 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
             recomputed, rows = None, []
         if recomputed is not None and recomputed != entry.hash:
             verdict.problem(f"{label} : l'entrée elle-même a été modifiée")
-        _check_seal(verdict, entry, label, key)
+        _check_seal(verdict, entry, label, key, sealed_since)
         hashes[entry.hash] = entry.seq
         for table, row_id, digest in rows:
             expected[(table, row_id)] = (digest, entry.seq)
@@ -270,12 +271,18 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
     return verdict
 
 
-def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str) -> None:
+def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str,
+                sealed_since: datetime | None) -> None:
     if entry.seal is None:
-        if verdict.sealed:  # once entries are sealed, every later one must be
-            verdict.problem(f"{label} : sans sceau (écrite hors de l'application)")
-        else:
+        # Only entries older than the key (an upgraded installation) may lack a seal, and
+        # only before the first sealed one: stripping seals does not make entries "old".
+        old = (sealed_since is not None and isinstance(entry.created_at, datetime)
+               and entry.created_at < sealed_since)
+        if old and not verdict.sealed:
             verdict.unsealed += 1
+        else:
+            verdict.problem(f"{label} : sans sceau (écrite ou réécrite hors de "
+                            "l'application)")
         return
     if not isinstance(entry.hash, str) or not hmac.compare_digest(
             str(entry.seal), seal(entry.hash, key)):
