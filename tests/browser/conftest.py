@@ -40,6 +40,15 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def static_site() -> Iterator:
+    """static/ and a blank page, no app behind them: for the JS modules' own tests."""
+    from tests.browser.modules import static_server
+
+    with static_server() as site:
+        yield site
+
+
 @pytest.fixture
 def live_server(demo) -> Iterator[LiveServer]:
     with LiveServer(demo) as server:

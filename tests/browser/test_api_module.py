@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.modules import import_module, static_server
+from tests.browser.modules import import_module
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +21,10 @@ NETWORK = "Le serveur ne répond pas (Wi-Fi ?)."
 CLIENT = f"const api = m.apiClient({{ csrf: 'the-token', networkMessage: {NETWORK!r} }});"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator:
-    with static_server() as server:
-        yield server
-
-
 @pytest.fixture
-def api_page(browser, server):
-    context = browser.new_context(base_url=server.url)
-    context.add_cookies([{"name": "session", "value": "the-session", "url": server.url}])
+def api_page(browser, static_site):
+    context = browser.new_context(base_url=static_site.url)
+    context.add_cookies([{"name": "session", "value": "the-session", "url": static_site.url}])
     page = context.new_page()
     page.goto("/")
     yield page
@@ -122,9 +115,9 @@ def test_the_receipt_status_after_a_reprint(api_page, status, body, shown):
     assert api(api_page, "return m.receiptStatus(await api.reprint(5));") == shown
 
 
-def test_a_client_id_is_a_uuid_even_where_randomuuid_is_missing(browser, server):
+def test_a_client_id_is_a_uuid_even_where_randomuuid_is_missing(browser, static_site):
     """Plain http:// on a LAN is not a secure context: no crypto.randomUUID there."""
-    context = browser.new_context(base_url=server.url)
+    context = browser.new_context(base_url=static_site.url)
     page = context.new_page()
     page.goto("/")
     secure = import_module(page, "/static/js/api.js", "return [m.newClientId(), m.newClientId()];")
@@ -135,7 +128,7 @@ def test_a_client_id_is_a_uuid_even_where_randomuuid_is_missing(browser, server)
         args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP kiosk.lan 127.0.0.1"])
     try:
         page = lan.new_page()
-        page.goto(server.url.replace("127.0.0.1", "kiosk.lan") + "/")
+        page.goto(static_site.url.replace("127.0.0.1", "kiosk.lan") + "/")
         assert page.evaluate("() => [window.isSecureContext, typeof crypto.randomUUID]") == [
             False, "undefined"]
         insecure = import_module(page, "/static/js/api.js",

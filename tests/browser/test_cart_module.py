@@ -6,11 +6,9 @@ builds a cart and reads back what the screen would show and what the API would b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.browser.modules import import_module, static_server
+from tests.browser.modules import import_module
 
 pytestmark = pytest.mark.browser
 
@@ -18,15 +16,9 @@ pytestmark = pytest.mark.browser
 PRICES = {"SAC-IKEA": 1500, "POCH-TGV": 800, "ETIQ-TGV": 400, "BADGE": 10}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator:
-    with static_server() as server:
-        yield server
-
-
 @pytest.fixture
-def cart_page(browser, server):
-    context = browser.new_context(base_url=server.url)
+def cart_page(browser, static_site):
+    context = browser.new_context(base_url=static_site.url)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
