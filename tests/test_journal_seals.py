@@ -152,3 +152,16 @@ def test_entries_older_than_the_key_are_checked_by_their_chain(demo, runner, app
     result = verify(runner)
     assert result.exit_code == 0, result.output
     assert "écrites avant les sceaux" in result.output
+
+
+def test_a_column_added_later_keeps_the_old_rows_digests_and_guards_the_new_ones(monkeypatch):
+    """A migration that adds a column to a journaled table (say a sale's gift) must not
+    make every earlier row look changed, and must not leave the new column unguarded."""
+    before = journal.row_digest("sales", {"id": 1, "total_cents": 1500})
+    monkeypatch.setitem(journal.LATER_COLUMNS, "sales", {"donation_cents": 0})
+    assert journal.row_digest("sales", {"id": 1, "total_cents": 1500, "donation_cents": 0}) \
+        == before
+    with_gift = journal.row_digest("sales", {"id": 1, "total_cents": 1500, "donation_cents": 600})
+    assert with_gift != before
+    assert journal.row_digest("sales", {"id": 1, "total_cents": 1500, "donation_cents": 599}) \
+        != with_gift
