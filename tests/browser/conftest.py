@@ -20,9 +20,13 @@ CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM", "/usr/bin/chromium")
 AXE_SOURCE = (Path(__file__).parent.parent / "vendor" / "axe.min.js").read_text()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+                 "--disable-sync", "--disable-dev-shm-usage",
+                 # The stall's tablet opens http://192.168.x.y, which is not a secure context
+                 # (no camera, no service worker, no crypto.randomUUID); 127.0.0.1 would be.
+                 "--host-resolver-rules=MAP kiosk.lan 127.0.0.1"]
 HOME = re.compile(r"^http://[^/]+/(\?.*)?$")  # the home page, whatever the port
-TABLET = {"width": 1280, "height": 800}  # a 10-inch tablet, landscape
+TABLET = {"width": 1024, "height": 768}  # the stall's tablet, landscape
+PORTRAIT = {"width": 800, "height": 1280}  # the same tablet turned
 
 pytestmark = pytest.mark.browser
 
@@ -55,17 +59,37 @@ def live_server(demo) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport=TABLET, has_touch=True, locale="fr-FR",
-                                  base_url=live_server.url)
+def lan_url(url: str) -> str:
+    """The same server as the tablet on the stall's Wi-Fi reaches it: an insecure origin."""
+    return url.replace("127.0.0.1", "kiosk.lan")
+
+
+def tablet_page(browser, live_server, viewport: dict = TABLET):
+    context = browser.new_context(viewport=viewport, has_touch=True, locale="fr-FR",
+                                  base_url=lan_url(live_server.url))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.js_errors = errors
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = tablet_page(browser, live_server)
     yield page
-    context.close()
+    errors = page.js_errors
+    page.context.close()
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+@pytest.fixture
+def portrait_page(browser, live_server):
+    page = tablet_page(browser, live_server, PORTRAIT)
+    yield page
+    errors = page.js_errors
+    page.context.close()
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
 
 

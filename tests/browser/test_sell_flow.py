@@ -151,7 +151,8 @@ def test_network_failure_says_so_and_retry_sells_once(page, live_server):
     def drop_answer(route):
         if state["dropped"] == 0:
             state["dropped"] = 1
-            route.fetch()
+            # (Playwright's own fetch resolves names without Chromium's host rules)
+            route.fetch(url=route.request.url.replace("kiosk.lan", "127.0.0.1"))
             route.abort("connectionreset")
         else:
             route.continue_()
