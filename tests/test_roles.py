@@ -65,6 +65,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/api/v1/consignment-statements"): (401, 403, 415, 415),
     # Selling
     ("GET", "/"): (LOGIN, 200, 200, 200),
+    ("GET", "/aide"): (200, 200, 200, 200),
     ("GET", "/sell"): (LOGIN, 200, 200, 200),
     ("GET", "/sell/open"): (LOGIN, 200, 200, 200),
     ("POST", "/sell/open"): (LOGIN, 400, 400, 400),
