@@ -93,7 +93,17 @@ function start() {
     }
   }
 
+  // A scanner types into whatever has the focus: a tile or the done panel once tapped.
+  // Its keys go to the search field, where Enter reads the code (above).
+  document.addEventListener("keydown", (event) => {
+    if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (root.inert || event.target.closest("input, textarea, select, [contenteditable]")) return;
+    find.focus(); // the key itself then lands in the field
+  });
+
   // --- the cart -----------------------------------------------------------------------
+  const doneBox = $("[data-done]");
+  const cartBox = $("[data-cart]");
   const lines = $("[data-cart-lines]");
   const empty = $("[data-cart-empty]");
   const totalOut = $("[data-cart-total]");
@@ -101,9 +111,17 @@ function start() {
 
   function edit(change) {
     if (pending) return; // a sale is being sent: the cart is frozen until it is answered
-    if (!clientId) clientId = newClientId();
+    if (!clientId) startCart();
     change();
     renderCart();
+  }
+
+  // The next customer's first tile (or scan) starts her cart: the done panel, which kept
+  // the last change readable until then, makes way for it.
+  function startCart() {
+    clientId = newClientId();
+    hideDone();
+    root.dispatchEvent(new CustomEvent("kiosk:cart-start", { bubbles: true }));
   }
   const add = (sku, step) => edit(() => cart.add(sku, step));
 
@@ -239,6 +257,7 @@ function start() {
     showError(result.message);
   }
 
+  // The sale is recorded: the cart empties, the done panel shows its change.
   function done(sale) {
     hide(pay);
     pending = null;
@@ -247,15 +266,31 @@ function start() {
     renderCart();
     lastSale = { id: sale.id, number: sale.number, total: sale.total_cents };
     $("[data-void-open]").hidden = false;
+    showDone(sale, {
+      title: fill(T.saved, { n: sale.number }),
+      label: sale.change_cents ? T.change : T.nochange,
+      amount: sale.change_cents,
+    });
+  }
+
+  // The done panel, over the cart (not over the tiles): what to give back, the receipt.
+  function showDone(sale, { title, label, amount }) {
     shownSale = sale;
-    $("[data-done-title]").textContent = fill(T.saved, { n: sale.number });
-    $("[data-change-label]").textContent = sale.change_cents ? T.change : T.nochange;
-    $("[data-change]").textContent = sale.change_cents ? money(sale.change_cents) : "";
-    $("[data-change]").hidden = !sale.change_cents;
+    $("[data-done-title]").textContent = title;
+    $("[data-change-label]").textContent = label;
+    $("[data-change]").textContent = amount ? money(amount) : "";
+    $("[data-change]").hidden = !amount;
     showReceipt(sale.receipt?.status);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
-    show($("[data-done]"));
-    $("[data-next]").focus();
+    doneBox.hidden = false;
+    cartBox.hidden = true;
+    doneBox.focus(); // not a button: a scanner's Enter must not press anything here
+    root.dispatchEvent(new CustomEvent("kiosk:done", { bubbles: true, detail: sale }));
+  }
+
+  function hideDone() {
+    doneBox.hidden = true;
+    cartBox.hidden = false;
   }
 
   function showReceipt(status) {
@@ -266,8 +301,8 @@ function start() {
   }
 
   $("[data-next]").addEventListener("click", () => {
-    hide($("[data-done]"));
-    find.focus();
+    hideDone();
+    products.focus();
   });
   $("[data-reprint]").addEventListener("click", async () => {
     if (!shownSale) return;
@@ -302,15 +337,8 @@ function start() {
     lastSale = null;
     $("[data-void-open]").hidden = true;
     hide(voidBox);
-    shownSale = body;
-    $("[data-done-title]").textContent = fill(T.voided, { n: number });
-    $("[data-change-label]").textContent = T.giveback;
-    $("[data-change]").textContent = money(-body.total_cents);
-    $("[data-change]").hidden = false;
-    showReceipt(body.receipt?.status);
-    $("[data-sale-link]").href = screen.sale_url + body.id;
-    show($("[data-done]"));
-    $("[data-next]").focus();
+    showDone(body, { title: fill(T.voided, { n: number }), label: T.giveback,
+      amount: -body.total_cents });
   });
 
   // --- helpers ------------------------------------------------------------------------
