@@ -168,11 +168,19 @@ function start() {
   const other = $("[data-other]");
   const otherInput = $("[data-other-input]");
 
+  const confirmBox = $("[data-confirm]");
+  const choice = $("[data-pay-choice]");
+  const cardStep = $("[data-card-step]");
+  let doubted = null; // cents typed under "Autre montant", waiting for "Oui"
+  let cardCents = 0; // what the terminal was asked for
+
   checkout.addEventListener("click", () => {
     if (!cart.size) return;
     cart.clearPayments();
     hideError();
     other.hidden = true;
+    confirmBox.hidden = true;
+    showChoice();
     renderPay();
     show(pay);
     $("[data-cash='exact']").focus();
@@ -184,23 +192,30 @@ function start() {
     checkout.focus();
   });
   pay.addEventListener("click", (event) => {
-    const cash = event.target.closest("[data-cash]");
-    const method = event.target.closest("[data-method]");
-    const otherMethod = event.target.closest("[data-other-method]");
-    const undo = event.target.closest("[data-pay-undo]");
     if (pending) return;
+    const on = (selector) => event.target.closest(selector);
+    const cash = on("[data-cash]");
+    const method = on("[data-method]");
+    const undo = on("[data-pay-undo]");
     if (cash) {
-      const amount = cash.dataset.cash === "exact" ? cart.exact() : Number(cash.dataset.cash);
-      addPayment("cash", amount);
+      payCash(cash.dataset.cash === "exact" ? cart.exact() : Number(cash.dataset.cash));
+    } else if (method?.dataset.method === "card") {
+      showCardStep(cart.due());
     } else if (method) {
       addPayment(method.dataset.method, cart.due());
-    } else if (otherMethod) {
-      const cents = parseEuros(otherInput.value);
-      const refusal = cart.refusal(otherMethod.dataset.otherMethod, cents);
-      if (refusal) return showError(T[refusal]); // T.amount or T.toomuch
-      otherInput.value = "";
-      other.hidden = true;
-      addPayment(otherMethod.dataset.otherMethod, cents);
+    } else if (on("[data-other-method]")) {
+      payOther();
+    } else if (on("[data-confirm-yes]")) {
+      takeOther(doubted);
+    } else if (on("[data-confirm-no]")) {
+      correctOther();
+    } else if (on("[data-card-accepted]")) {
+      showChoice();
+      addPayment("card", cardCents);
+    } else if (on("[data-card-refused]")) {
+      showChoice();
+      showError(T.refused);
+      $("[data-cash='exact']").focus();
     } else if (undo) {
       cart.undoPayment(Number(undo.dataset.payUndo));
       renderPay();
@@ -208,9 +223,58 @@ function start() {
   });
   $("[data-other-open]").addEventListener("click", () => {
     other.hidden = !other.hidden;
+    confirmBox.hidden = true;
     if (!other.hidden) otherInput.focus();
   });
   retry.addEventListener("click", () => send());
+
+  function payCash(cents) {
+    addPayment("cash", cents);
+  }
+
+  // "Autre montant": what the customer handed over, typed in euros. An amount far above
+  // what is left (350 typed for 3,50) is asked about first.
+  function payOther() {
+    const cents = parseEuros(otherInput.value);
+    const refusal = cart.refusal("cash", cents);
+    if (refusal) return showError(T[refusal]); // T.amount
+    if (!cart.doubtful(cents)) return takeOther(cents);
+    doubted = cents;
+    $("[data-confirm-text]").textContent = fill(T.doubtful, { amount: money(cents) });
+    confirmBox.hidden = false;
+    $("[data-confirm-yes]").focus();
+  }
+
+  function takeOther(cents) {
+    doubted = null;
+    otherInput.value = "";
+    other.hidden = true;
+    confirmBox.hidden = true;
+    payCash(cents);
+  }
+
+  function correctOther() {
+    doubted = null;
+    confirmBox.hidden = true;
+    otherInput.focus();
+    otherInput.select();
+  }
+
+  // The card terminal is a machine of its own: the volunteer types the amount on it, and
+  // the sale is recorded only once she says it accepted the card.
+  function showCardStep(cents) {
+    cardCents = cents;
+    hideError();
+    $("[data-card-amount]").textContent = money(cents);
+    choice.hidden = true;
+    cardStep.hidden = false;
+    $("[data-card-accepted]").focus();
+  }
+
+  function showChoice() {
+    cardStep.hidden = true;
+    choice.hidden = false;
+  }
 
   function addPayment(method, amount) {
     if (!cart.pay(method, amount)) return; // nothing for 0 or less
@@ -345,6 +409,9 @@ function start() {
   function setBusy(busy) {
     for (const b of pay.querySelectorAll("button")) b.disabled = busy;
     pay.setAttribute("aria-busy", String(busy));
+    const status = $("[data-pay-status]");
+    status.textContent = busy ? T.sending : "";
+    status.hidden = !busy;
   }
   function showError(text) {
     payError.textContent = text;
