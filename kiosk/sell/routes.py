@@ -77,6 +77,10 @@ def index():
         "last_sale": {"id": last.id, "number": last.number, "total": last.total_cents}
         if last else None,
         "sale_url": url_for("sell.sale_page", sale_id=0).removesuffix("0"),
+        # the screen prints each sale's receipt itself, once the sale is recorded
+        "auto_receipt": queue.get_printer("receipt").enabled,
+        "user": current_user.id,
+        "open_url": url_for("sell.open_session"),
     }
     return render_template("sell/index.html", cash_session=chosen, location=location,
                            sessions=sessions, catalogue=catalogue, categories=categories,

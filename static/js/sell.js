@@ -4,6 +4,7 @@
 // The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js.
 import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
 import { Cart, parseEuros } from "./cart.js";
+import { keepCart, takeKeptCart } from "./cart_store.js";
 import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -103,6 +104,7 @@ function start() {
 
   // --- the cart -----------------------------------------------------------------------
   const doneBox = $("[data-done]");
+  const printNotice = $("[data-print-notice]");
   const cartBox = $("[data-cart]");
   const lines = $("[data-cart-lines]");
   const empty = $("[data-cart-empty]");
@@ -167,6 +169,7 @@ function start() {
   const retry = $("[data-retry]");
   const other = $("[data-other]");
   const otherInput = $("[data-other-input]");
+  const reopen = $("[data-reopen]");
 
   const confirmBox = $("[data-confirm]");
   const choice = $("[data-pay-choice]");
@@ -301,25 +304,47 @@ function start() {
   }
 
   async function send() {
-    if (!pending) pending = cart.body(clientId, screen.session);
+    if (!pending) pending = saleBody();
     retry.hidden = true;
     setBusy(true);
-    const result = await api.postSale(pending);
+    const result = await recordSale(pending);
     setBusy(false);
-    if (!result.reached) {
-      showError(result.message);
-      retry.hidden = false; // the same client_id: a sale that did arrive is not sold twice
-      retry.focus();
-      return;
-    }
+    if (!result.reached) return unanswered(result);
     if (result.ok) return done(result.body ?? {});
-    // Refused (4xx): nothing was recorded; the cart may be changed and sent again.
+    refused(result);
+  }
+
+  // POST /api/v1/sales. The receipt is asked for once the sale is recorded (printReceipt),
+  // so a printer that hangs never holds the sale's answer.
+  const saleBody = () => ({ ...cart.body(clientId, screen.session), print_receipt: false });
+  const recordSale = (body) => api.postSale(body);
+
+  // No answer: the same body again on "Réessayer" (a sale that did arrive is not sold twice).
+  function unanswered(result) {
+    showError(result.message);
+    retry.hidden = false;
+    retry.focus();
+  }
+
+  // Refused (4xx): nothing was recorded; the cart may be changed and sent again.
+  function refused(result) {
     pending = null;
     if (clientIdReused(result)) clientId = newClientId();
     cart.clearPayments();
     renderPay();
     showError(result.message);
+    if (result.status === 409 && result.body?.error === "session_closed") offerNewDrawer();
   }
+
+  // The drawer was closed under this tablet: open a new one, and come back with the cart.
+  function offerNewDrawer() {
+    reopen.hidden = false;
+    reopen.focus();
+  }
+  reopen.addEventListener("click", () => {
+    keepCart(cart.entries(), screen.user);
+    window.location.assign(screen.open_url);
+  });
 
   // The sale is recorded: the cart empties, the done panel shows its change.
   function done(sale) {
@@ -335,11 +360,24 @@ function start() {
       label: sale.change_cents ? T.change : T.nochange,
       amount: sale.change_cents,
     });
+    if (screen.auto_receipt) printReceipt(sale);
+  }
+
+  // The receipt, once the sale is recorded: "Impression…" at once, and the next sale may
+  // start meanwhile; a receipt that does not print is said even after she moved on.
+  async function printReceipt(sale) {
+    showReceipt("printing");
+    const status = receiptStatus(await api.reprint(sale.id));
+    if (shownSale === sale && !doneBox.hidden) return showReceipt(status);
+    if (status === "printed") return;
+    printNotice.textContent = fill(T.printlater, { n: sale.number, status: T[status] });
+    printNotice.hidden = false;
   }
 
   // The done panel, over the cart (not over the tiles): what to give back, the receipt.
   function showDone(sale, { title, label, amount }) {
     shownSale = sale;
+    printNotice.hidden = true;
     $("[data-done-title]").textContent = title;
     $("[data-change-label]").textContent = label;
     $("[data-change]").textContent = amount ? money(amount) : "";
@@ -361,16 +399,15 @@ function start() {
     const receipt = $("[data-receipt]");
     receipt.textContent = T[status] || "";
     receipt.className = `receipt-status receipt-${status}`;
-    $("[data-reprint]").hidden = status === "none";
+    $("[data-reprint]").hidden = status === "none" || status === "printing";
   }
 
   $("[data-next]").addEventListener("click", () => {
     hideDone();
     products.focus();
   });
-  $("[data-reprint]").addEventListener("click", async () => {
-    if (!shownSale) return;
-    showReceipt(receiptStatus(await api.reprint(shownSale.id)));
+  $("[data-reprint]").addEventListener("click", () => {
+    if (shownSale) printReceipt(shownSale);
   });
 
   // --- voiding the seller's own last sale ---------------------------------------------
@@ -420,6 +457,7 @@ function start() {
   function hideError() {
     payError.hidden = true;
     retry.hidden = true;
+    reopen.hidden = true;
   }
   function show(box) {
     box.hidden = false;
@@ -430,5 +468,8 @@ function start() {
     root.inert = false;
   }
 
+  // A cart kept while a new drawer was opened (offerNewDrawer) comes back.
+  const kept = takeKeptCart(screen.user);
+  if (kept.length) edit(() => kept.forEach(([sku, qty]) => cart.add(sku, qty)));
   renderCart();
 }
