@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -81,10 +81,14 @@ def index():
         "auto_receipt": queue.get_printer("receipt").enabled,
         "user": current_user.id,
         "open_url": url_for("sell.open_session"),
+        "idle_lock_ms": round(float(current_app.config["IDLE_LOCK_MINUTES"]) * 60_000),
     }
+    # who may unlock the screen after its idle lock: the names of the login page
+    volunteers = db.session.scalars(
+        select(User.name).where(User.active.is_(True)).order_by(User.name)).all()
     return render_template("sell/index.html", cash_session=chosen, location=location,
                            sessions=sessions, catalogue=catalogue, categories=categories,
-                           screen=screen)
+                           screen=screen, volunteers=volunteers)
 
 
 def _default_name(location: Location | None) -> str:

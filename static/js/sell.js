@@ -5,6 +5,7 @@
 import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
 import { Cart, parseEuros } from "./cart.js";
 import { keepCart, takeKeptCart } from "./cart_store.js";
+import { startIdleLock } from "./idle_lock.js";
 import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -467,6 +468,13 @@ function start() {
     box.hidden = true;
     root.inert = false;
   }
+
+  // Locked after a few idle minutes, the cart kept beneath; another volunteer unlocking
+  // starts her own cart, under her own session: the page starts afresh for her.
+  startIdleLock({
+    box: $("[data-lock]"), afterMs: screen.idle_lock_ms, post: api.post, texts: T,
+    onOtherVolunteer: () => window.location.reload(),
+  });
 
   // A cart kept while a new drawer was opened (offerNewDrawer) comes back.
   const kept = takeKeptCart(screen.user);
