@@ -118,6 +118,11 @@ def test_a_sale_told_not_to_print_answers_at_once_and_prints_its_original_later(
     sale = response.get_json()
     # the printer was not even called: nothing waited on it
     assert sale["receipt"] == {"status": "none"} and printer_emulator.connections == 0
+    voided = client.post(f"/api/v1/sales/{sale['id']}/void", headers=seller_headers,
+                         json={"reason": "Erreur de saisie", "print_receipt": False})
+    assert voided.status_code == 201, voided.get_json()
+    assert voided.get_json()["receipt"] == {"status": "none"}
+    assert printer_emulator.connections == 0  # a void told so does not wait either
     printer_emulator.resume()
     printed = client.post(f"/api/v1/sales/{sale['id']}/receipt", headers=seller_headers)
     assert printed.get_json() == {"receipt": {"status": "printed"}}
@@ -129,7 +134,7 @@ def test_a_sale_told_not_to_print_answers_at_once_and_prints_its_original_later(
         "lines": [{"sku": "SAC-IKEA", "qty": 1}],
         "payments": [{"method": "cash", "amount_cents": 1500}], "print_receipt": "non"})
     assert refused.status_code == 400
-    assert db.session.scalar(select(func.count(Sale.id))) == 1
+    assert db.session.scalar(select(func.count(Sale.id))) == 2  # the sale and its void
 
 def test_void_and_refund_print_with_their_title(client, seller_headers, treasurer_headers,
                                                 printer_emulator):

@@ -1,7 +1,13 @@
 // The sale screen's wiring: taps, rendering and focus. The cart lives on the tablet (a tap
 // never waits on the server); only the finished sale is sent, with a client_id made when
 // the cart starts, so a double tap or a retry after a Wi-Fi drop never sells twice.
-// The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js.
+// The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js,
+// the cart kept across the opening page in cart_store.js, the idle lock in idle_lock.js.
+//
+// Where other modules hook in: [data-sell] receives "kiosk:cart-start" when a new cart
+// starts and "kiosk:done" (detail: the sale) when the done panel shows one; saleBody()
+// and recordSale(body) make and send the sale; showDone(sale, {title, label, amount})
+// shows the done panel, whose buttons sit in [data-done-actions].
 import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
 import { Cart, parseEuros } from "./cart.js";
 import { keepCart, takeKeptCart } from "./cart_store.js";
@@ -441,6 +447,7 @@ function start() {
     hide(voidBox);
     showDone(body, { title: fill(T.voided, { n: number }), label: T.giveback,
       amount: -body.total_cents });
+    if (screen.auto_receipt) printReceipt(body);
   });
 
   // --- helpers ------------------------------------------------------------------------

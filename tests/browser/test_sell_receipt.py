@@ -85,3 +85,12 @@ def test_a_hanging_printer_says_printing_and_never_holds_the_next_sale(page):
         timeout=15000)
     assert text(receipt) == "Ticket en attente : l'imprimante ne répond pas"
     assert page.get_by_role("button", name="Réimprimer").is_visible()
+
+    # a void is recorded and said at once too, its receipt printing afterwards
+    page.get_by_role("button", name="Annuler la dernière vente").tap()
+    started = time.monotonic()
+    page.get_by_role("button", name="Erreur de saisie").tap()
+    page.wait_for_function(
+        "() => document.querySelector('[data-done-title]').textContent.includes('annulée')")
+    assert time.monotonic() - started < 2.5
+    assert text(receipt) == "Impression du ticket… La vente est déjà enregistrée."
