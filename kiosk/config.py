@@ -65,6 +65,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             key_file.stat().st_mtime, UTC))
     if int(app.config["PAPER_WIDTH"]) not in (58, 80):
         raise ValueError("KIOSK_PAPER_WIDTH must be 58 or 80")
+    idle = app.config["IDLE_LOCK_MINUTES"]
+    # a number of minutes, fractions included (tests lock after seconds); 0 never locks
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 <= idle <= 24 * 60:
+        raise ValueError("KIOSK_IDLE_LOCK_MINUTES must be a number of minutes, 0 to 1440")
     cost = app.config["PIN_HASH_COST"]
     # scrypt wants a power of two; below 128, werkzeug's memory bound refuses it.
     if not isinstance(cost, int) or cost < 128 or cost & (cost - 1):
