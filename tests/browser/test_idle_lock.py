@@ -13,7 +13,7 @@ from tests.browser.test_sell_flow import open_drawer, text
 
 pytestmark = pytest.mark.browser
 
-IDLE_SECONDS = 3
+IDLE_SECONDS = 4
 
 
 @pytest.fixture
