@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_HOURS": 16,  # a login on a browser lasts a stall day, a day at most
     "LOCKOUT_ATTEMPTS": 5,
     "LOCKOUT_MINUTES": 5,
+    "IDLE_LOCK_MINUTES": 3,  # the sale screen locks after this long untouched; 0: never
     # scrypt's N for new PIN hashes (werkzeug's default); each hash records its own cost,
     # so changing this never locks out a PIN hashed before. Tests set it low.
     "PIN_HASH_COST": 32768,
@@ -64,6 +65,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             key_file.stat().st_mtime, UTC))
     if int(app.config["PAPER_WIDTH"]) not in (58, 80):
         raise ValueError("KIOSK_PAPER_WIDTH must be 58 or 80")
+    idle = app.config["IDLE_LOCK_MINUTES"]
+    # a number of minutes, fractions included (tests lock after seconds); 0 never locks
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 <= idle <= 24 * 60:
+        raise ValueError("KIOSK_IDLE_LOCK_MINUTES must be a number of minutes, 0 to 1440")
     cost = app.config["PIN_HASH_COST"]
     # scrypt wants a power of two; below 128, werkzeug's memory bound refuses it.
     if not isinstance(cost, int) or cost < 128 or cost & (cost - 1):

@@ -34,6 +34,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     # The JSON API, under /api/v1
     ("GET", "/api/v1/openapi.json"): (200, 200, 200, 200),
     ("POST", "/api/v1/login"): (415, 415, 415, 415),
+    ("POST", "/api/v1/unlock"): (401, 415, 415, 415),
     ("POST", "/api/v1/cash-sessions"): (401, 415, 415, 415),
     ("GET", "/api/v1/cash-sessions"): (401, 200, 200, 200),
     ("GET", "/api/v1/cash-sessions/<int:session_id>"): (401, 404, 404, 404),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -77,10 +77,18 @@ def index():
         "last_sale": {"id": last.id, "number": last.number, "total": last.total_cents}
         if last else None,
         "sale_url": url_for("sell.sale_page", sale_id=0).removesuffix("0"),
+        # the screen prints each sale's receipt itself, once the sale is recorded
+        "auto_receipt": queue.get_printer("receipt").enabled,
+        "user": current_user.id,
+        "open_url": url_for("sell.open_session"),
+        "idle_lock_ms": round(float(current_app.config["IDLE_LOCK_MINUTES"]) * 60_000),
     }
+    # who may unlock the screen after its idle lock: the names of the login page
+    volunteers = db.session.scalars(
+        select(User.name).where(User.active.is_(True)).order_by(User.name)).all()
     return render_template("sell/index.html", cash_session=chosen, location=location,
                            sessions=sessions, catalogue=catalogue, categories=categories,
-                           screen=screen)
+                           screen=screen, volunteers=volunteers)
 
 
 def _default_name(location: Location | None) -> str:
