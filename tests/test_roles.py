@@ -124,6 +124,10 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/admin/printer/retry"): (LOGIN, 403, 403, "303 /admin/printer"),
     ("GET", "/admin/"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/users"): (LOGIN, 403, 403, 400),
+    ("GET", "/admin/users/<int:user_id>"): (LOGIN, 403, 403, 200),
+    ("POST", "/admin/users/<int:user_id>/pin"): (LOGIN, 403, 403, 400),
+    ("POST", "/admin/users/<int:user_id>/role"): (LOGIN, 403, 403, 400),
+    ("POST", "/admin/users/<int:user_id>/active"): (LOGIN, 403, 403, 400),
     ("POST", "/admin/tokens"): (LOGIN, 403, 403, 400),
     ("POST", "/admin/tokens/revoke"): (LOGIN, 403, 403, 400),
 }
