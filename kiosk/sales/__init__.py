@@ -36,7 +36,13 @@ from kiosk.sales.rules import (
     is_refundable,
     parse_percent,
 )
-from kiosk.sales.undo import refund_as_asked, refund_sale, void_sale
+from kiosk.sales.undo import (
+    default_refund_drawer,
+    refund_as_asked,
+    refund_sale,
+    refundable_lines,
+    void_sale,
+)
 
 __all__ = [
     "LineRequest",
@@ -49,6 +55,7 @@ __all__ = [
     "StatementLine",
     "commission_for",
     "default_percent",
+    "default_refund_drawer",
     "get_sale",
     "is_refundable",
     "last_own_sale",
@@ -57,6 +64,7 @@ __all__ = [
     "record_statement",
     "refund_as_asked",
     "refund_sale",
+    "refundable_lines",
     "refunded_by",
     "request_fingerprint",
     "void_sale",

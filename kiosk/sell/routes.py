@@ -139,9 +139,14 @@ def _sale_context(sale: Sale) -> dict:
         sale.cash_session_id) else None
     refunds = sales_service.refunded_by(db.session, sale.id)
     original = db.session.get(Sale, sale.refund_of_id) if sale.refund_of_id else None
+    refundable = sales_service.is_refundable(sale.kind)
+    left = sales_service.refundable_lines(db.session, sale) if refundable else {}
+    default_drawer = sales_service.default_refund_drawer(db.session, sale) if left else None
     return {"sale": sale, "products": products, "seller": seller, "cash_session": cash_session,
             "refunds": refunds, "original": original,
-            "refundable": sales_service.is_refundable(sale.kind),
+            "refundable": refundable and any(left.values()), "left": left,
+            "drawers": open_sessions(db.session) if refundable else [],
+            "default_drawer": default_drawer,
             "receipt": queue.latest_status(db.session, "receipt", sale.id),
             "receipt_labels": receipt_status_labels()}
 
@@ -173,6 +178,9 @@ def refund(sale_id: int):
         flash(_("Dites en quelques mots pourquoi vous remboursez."), "error")
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
     asked: dict[str, int] = {}  # SKU → quantity typed (left as sold: the whole sale)
+    drawer = (request.form.get("drawer") or "").strip()
+    if drawer and (not drawer.isdecimal() or len(drawer) > 12):
+        abort(400)
     for key, raw in request.form.items():
         if key.startswith("qty-"):
             raw = raw.strip() or "0"
@@ -181,7 +189,8 @@ def refund(sale_id: int):
             asked[key.removeprefix("qty-")] = int(raw)
     with flash_refusals() as refused, write_transaction(db.session):
         result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
-                                               asked, current_user.id)
+                                               asked, current_user.id,
+                                               int(drawer) if drawer else None)
         refund_id = result.sale.id
     if refused.failed:
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
