@@ -122,6 +122,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("GET", "/admin/printer"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/printer/test"): (LOGIN, 403, 403, "303 /admin/printer"),
     ("POST", "/admin/printer/retry"): (LOGIN, 403, 403, "303 /admin/printer"),
+    ("GET", "/sessions/find"): (LOGIN, 400, 400, 400),
     ("GET", "/admin/"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/users"): (LOGIN, 403, 403, 400),
     ("GET", "/admin/users/<int:user_id>"): (LOGIN, 403, 403, 200),

@@ -18,6 +18,7 @@ from kiosk.sales.consignment import (
     default_percent,
     record_statement,
 )
+from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
 from kiosk.sales.record import (
     RecordedLine,
     RecordedPayment,
@@ -46,6 +47,7 @@ from kiosk.sales.undo import (
 
 __all__ = [
     "LineRequest",
+    "ListedSale",
     "PaymentRequest",
     "RecordedLine",
     "RecordedPayment",
@@ -56,6 +58,7 @@ __all__ = [
     "commission_for",
     "default_percent",
     "default_refund_drawer",
+    "find_by_number",
     "get_sale",
     "is_refundable",
     "last_own_sale",
@@ -67,5 +70,6 @@ __all__ = [
     "refundable_lines",
     "refunded_by",
     "request_fingerprint",
+    "session_sales",
     "void_sale",
 ]
