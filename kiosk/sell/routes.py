@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +10,7 @@ from sqlalchemy import select
 from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
-from kiosk.database import write_transaction
+from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
@@ -21,14 +18,14 @@ from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
-from kiosk.services.cash import open_cash_session, open_sessions
+from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
 
 
 def category_labels() -> dict[str, str]:
     return {"bag": _("Sacs"), "apron": _("Tabliers"), "pouch": _("Pochettes"),
             "toiletry_kit": _("Trousses"), "laundry_bag": _("Sacs à linge"),
-            "luggage_tag": _("Étiquettes"), "other": _("Autres")}
+            "luggage_tag": _("Étiquettes de valise"), "other": _("Autres")}
 
 
 def receipt_status_labels() -> dict[str, str]:
@@ -83,12 +80,6 @@ def index():
                            screen=screen)
 
 
-def _default_name(location: Location | None) -> str:
-    place = {"ikea": "IKEA", "atelier": _("à l'atelier")}.get(
-        location.code if location else "", location.name if location else "")
-    return _("Vente %(place)s du %(day)s", place=place, day=format_date(date.today(), "d MMMM"))
-
-
 @bp.route("/sell/open", methods=["GET", "POST"])
 @seller_required
 def open_session():
@@ -101,7 +92,7 @@ def open_session():
     stall = next((loc for loc in locations if loc.kind == LocationKind.STALL), None)
     if request.method == "GET":
         form.location.data = stall.code if stall else (locations[0].code if locations else None)
-        form.name.data = _default_name(stall)
+        form.name.data = default_session_name(stall, utcnow())
     error = None
     if form.validate_on_submit():
         # the service bounds each count (MAX_COUNT) and says so in its own words

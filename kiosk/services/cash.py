@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
+from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +14,7 @@ from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
 from kiosk.services import journal
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
-from kiosk.vocabulary import MAX_COUNT, NAME_MAX
+from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
 
 def open_session_for(session: Session, location_code: str) -> CashSession | None:
@@ -41,6 +43,16 @@ def validate_counts(counts: Mapping[int, int]) -> dict[int, int]:
             raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à 9999.")
         clean[int(denomination)] = clean.get(int(denomination), 0) + int(count)
     return clean
+
+
+def default_session_name(location: Location | None, when: datetime) -> str:
+    """The name a new drawer is offered: always French ("Vente IKEA du 14 décembre"),
+    whoever opens it, since the name is stored and printed on French documents (the Z
+    report, the slip, the accounts)."""
+    place = {"ikea": "IKEA", "atelier": "à l'atelier"}.get(
+        location.code if location else "", location.name if location else "")
+    day = format_date(when.astimezone(PARIS).date(), "d MMMM", locale="fr_FR")
+    return " ".join(f"Vente {place} du {day}".split())
 
 
 def open_cash_session(session: Session, name: str, location_code: str,
