@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kiosk.admin import bp
@@ -19,6 +20,7 @@ from kiosk.admin.forms import (
 from kiosk.auth.roles import admin_required
 from kiosk.extensions import db
 from kiosk.models import ApiToken, User
+from kiosk.services import clock
 from kiosk.services.auth import (
     create_user,
     issue_token,
@@ -177,3 +179,41 @@ def change_active(user_id: int):
         "%(name)s est de nouveau dans la liste de connexion.", name=user.name) if active
         else _("%(name)s n'est plus dans la liste de connexion ; ses ventes passées gardent "
                "son nom.", name=user.name))
+
+
+@bp.route("/clock", methods=["GET"])
+@admin_required
+def clock_page():
+    """The server's clock against the tablet's, and the admin's choice when they differ."""
+    return _clock_page()
+
+
+def _clock_page(error: str | None = None, status_code: int = 200):
+    status = clock.status(db.session)
+    tablet = status.tablet or status.server
+    return render_template("admin/clock.html", status=status, may_set=clock.may_set(),
+                           command=clock.set_command(tablet), form=FlaskForm(),
+                           error=error), status_code
+
+
+@bp.route("/clock", methods=["POST"])
+@admin_required
+def clock_choice():
+    form = FlaskForm()
+    action = request.form.get("action")
+    if not form.validate_on_submit() or action not in ("set", "keep"):
+        return _clock_page(_("Ce choix n'a pas été compris : touchez à nouveau un des deux "
+                             "boutons."), 400)
+    if action == "keep":
+        clock.keep_server_time(db.session)
+        flash(_("Le serveur garde son heure. On peut de nouveau ouvrir une caisse."), "success")
+        return redirect(url_for("admin.clock_page"))
+    tablet = clock.parse_tablet_time(request.form.get("tablet_time"))
+    if tablet is None:
+        return _clock_page(_("L'heure de la tablette n'est pas arrivée : rechargez la page, "
+                             "puis touchez à nouveau le bouton."), 400)
+    if not clock.set_from_tablet(tablet):
+        return _clock_page(_("La caisse n'a pas le droit de changer l'heure du serveur : "
+                             "tapez la commande ci-dessous sur le serveur."), 409)
+    flash(_("Le serveur est maintenant à l'heure de la tablette."), "success")
+    return redirect(url_for("admin.clock_page"))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from kiosk.models import CashCountLine, CashSession, CashSessionClosure, Location
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
-from kiosk.services import journal
+from kiosk.services import clock, journal
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
 from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
@@ -70,6 +70,7 @@ def open_cash_session(session: Session, name: str, location_code: str,
         raise InvalidInput("location", "On n'ouvre pas de caisse dans un dépôt-vente : "
                            "ses ventes arrivent par le relevé du dépôt.")
     journal.lock_head(session)
+    clock.refuse_if_wrong(session)  # its sales would be dated by a wrong clock
     already = open_session_for(session, location_code)
     if already is not None:
         raise Conflict("already_open", "Une caisse est déjà ouverte ici : « %(name)s ». "
