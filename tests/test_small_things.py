@@ -56,3 +56,33 @@ def test_luggage_tags_have_one_name_on_every_english_screen(demo, client, seller
         as_text=True))
     assert re.search(r'data-category="luggage_tag"[^>]*>Luggage tags<', sale_screen)
     assert ">Labels<" not in sale_screen
+
+
+def test_paper_and_stored_notes_are_french_whatever_the_volunteers_language(
+        demo, client, seller_headers, treasurer_headers):
+    """A cousin of the drawer's name: the Z and the slip's count in words, and a count's
+    note, are French though the treasurer reads the kiosk in English."""
+    from kiosk.documents import closing as closing_documents
+    from kiosk.models import StockMove
+    from tests.closing_helpers import close_body
+
+    session_id = open_session(client, seller_headers)
+    closed = client.post(f"/api/v1/cash-sessions/{session_id}/close?lang=en",
+                         headers=treasurer_headers, json=close_body(
+                             counted={"1000": 2, "200": 4}, cheques=[], card=0))
+    assert closed.status_code == 200, closed.get_json()
+    with demo.test_request_context("/?lang=en"):
+        from flask_babel import get_locale
+
+        assert str(get_locale()) == "en"
+        for document in ("z_report", "slip"):
+            report = closing_documents.build(db.session, document, session_id)
+            rows = [label for section in report.sections for label, _ in section.rows]
+            assert "Il manque 2,00 €" in rows, (document, rows)
+    web_login(client, "Vendeuse", "3456")
+    token = csrf_token(client, "/stock/count?location=ikea")
+    saved = client.post("/stock/count?lang=en", data={
+        "csrf_token": token, "location": "ikea", "step": "save", "qty-SAC-IKEA": "1"})
+    assert saved.status_code == 302
+    notes = db.session.scalars(select(StockMove.note).where(StockMove.reason == "count")).all()
+    assert notes and all(note.startswith("compté : ") for note in notes), notes

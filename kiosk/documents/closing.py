@@ -126,7 +126,7 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Espèces attendues", money(closure.expected_cash_cents)),
             ("Espèces comptées", money(closure.counted_cash_cents)),
             ("Écart", money(closure.difference_cents)),
-            (difference_in_words(closure.difference_cents, money).capitalize(), ""),
+            (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), ""),
             ("Chèques remis", money(closure.cheque_total_cents)),
             ("Carte (terminal)", money(closure.card_total_cents))]),
         Section("Enveloppes", _allocations(session, cash_session_id)
@@ -162,7 +162,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
             ("Recette remise (espèces et chèques)",
              money(cash_handed + closure.cheque_total_cents)),
             ("Écart de caisse", money(closure.difference_cents)),
-            (difference_in_words(closure.difference_cents, money).capitalize(), "")]),
+            (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), "")]),
     ]
     return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
                   sections=sections, footer=_hash_lines(session, cash_session_id, closure),

@@ -115,13 +115,16 @@ class CloseResult:
         return self.preview.allocations
 
 
-def difference_in_words(difference_cents: int, money=format_money) -> str:
-    """What the screen and the slip say about the count, in plain French."""
+def difference_in_words(difference_cents: int, money=format_money, *,
+                        paper: bool = False) -> str:
+    """What the screen and the slip say about the count, in plain words: the volunteer's
+    language on screen, French always on paper (`paper`)."""
+    say = (lambda text, **values: text % values if values else text) if paper else _
     if difference_cents < 0:
-        return _("il manque %(amount)s", amount=money(-difference_cents))
+        return say("il manque %(amount)s", amount=money(-difference_cents))
     if difference_cents > 0:
-        return _("il y a %(amount)s de trop", amount=money(difference_cents))
-    return _("le compte est bon")
+        return say("il y a %(amount)s de trop", amount=money(difference_cents))
+    return say("le compte est bon")
 
 
 def session_day(cash_session: CashSession) -> date:
