@@ -33,7 +33,8 @@ ROLE_CHOICES = UserForm.role.kwargs["choices"]
 
 
 class PinResetForm(FlaskForm):
-    pin = PasswordField(_l("Nouveau code secret (4 à 6 chiffres)"), validators=[
+    pin = PasswordField(_l("Nouveau code secret (4 à 6 chiffres)"), render_kw={
+        "inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6}, validators=[
         InputRequired(_l("Choisissez un code secret de 4 à 6 chiffres.")),
         Regexp(r"^[0-9]{4,6}$", message=_l("Le code secret a 4 à 6 chiffres, rien d'autre."))])
 
