@@ -102,3 +102,25 @@ def test_a_huge_envelope_amount_says_too_big(demo, client, form):
     assert "positif" not in page
     zero = client.post(f"/envelopes/{form}", data={**data, "amount": "0"})
     assert "Le montant doit être plus grand que 0" in plain(zero.get_data(as_text=True))
+
+
+def test_a_tablet_whose_login_ended_is_told_to_log_in_again_in_words(
+        demo, client, seller_headers, runner):
+    session_id = open_session(client, seller_headers)
+    tablet = demo.test_client()
+    web_login(tablet, "Vendeuse", "3456")
+    csrf = csrf_token(tablet, "/sell")
+    runner.invoke(args=["set-pin", "Vendeuse", "--pin", "9753"])  # her logins end
+    ended = tablet.post("/api/v1/sales", headers={"X-CSRFToken": csrf},
+                        json=sale_body(session_id))
+    assert ended.status_code == 401
+    message = ended.get_json()["message"]
+    assert "/api/v1" not in message and "jeton" not in message
+    assert "reconnectez-vous avec votre prénom et votre code" in message
+    web_login(tablet, "Vendeuse", "9753")
+    stale = tablet.post("/api/v1/sales", headers={"X-CSRFToken": "périmé"},
+                        json=sale_body(session_id))
+    assert stale.status_code == 400 and "CSRF" not in stale.get_json()["message"]
+    assert "Rechargez la page" in stale.get_json()["message"]
+    program = client.post("/api/v1/sales", json=sale_body(session_id))
+    assert "POST /api/v1/login" in program.get_json()["message"]  # a program is told how

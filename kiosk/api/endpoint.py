@@ -58,13 +58,13 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, role: Role | None 
                 begin_write(db.session)  # (a stranger's request takes no write lock)
             if role is not None:
                 if not current_user.is_authenticated:
-                    raise ApiError(401, "unauthorized", _(
-                        "Connectez-vous d'abord : POST /api/v1/login, puis le jeton."))
+                    raise ApiError(401, "unauthorized", not_logged_in_message())
                 if method != "GET" and not authenticated_by_token():
                     csrf.protect()  # the pages call the API with their cookie
                 if not current_user.has_role(role):
-                    raise ApiError(403, "forbidden",
-                                   _("Votre rôle ne permet pas cette action."))
+                    raise ApiError(403, "forbidden", _(
+                        "Votre rôle ne permet pas cette action : demandez à la trésorière "
+                        "ou à la coordinatrice de la faire."))
             if body is not None:
                 kwargs["data"] = parse_body(body)
             if query is not None:
@@ -78,6 +78,15 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, role: Role | None 
         return wrapper
 
     return decorator
+
+
+def not_logged_in_message() -> str:
+    """A program without a token is told how to get one; the tablet whose login ended (a
+    day passed, her PIN was reset) is told, in her words, to log in again."""
+    if "Authorization" in request.headers or not request.cookies:
+        return _("Connectez-vous d'abord : POST /api/v1/login, puis le jeton.")
+    return _("Votre connexion a pris fin : rien n'a été enregistré. Touchez « Quitter », "
+             "reconnectez-vous avec votre prénom et votre code, puis recommencez.")
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
