@@ -104,6 +104,17 @@ def test_twenty_five_names_and_the_keypad_fit_one_screen_with_no_system_keyboard
     for digit in "5012":  # Marie-Thérèse's PIN, on the keypad
         page.locator(f'.keypad [data-key="{digit}"]').tap()
     assert page.locator("#pin").input_value() == "5012"
+    page.locator('.keypad [data-key="back"]').tap()
+    page.locator('.keypad [data-key="9"]').tap()  # a wrong PIN: the message shows too
+    with page.expect_navigation():
+        page.get_by_role("button", name="OK").tap()
+    assert "Ce code n'est pas le bon" in page.get_by_role("alert").inner_text()
+    page.get_by_role("radio", name="Zoé", exact=True).tap()
+    wrong = everything_on_screen(page)
+    assert wrong["out"] == [] and not wrong["scrolls"], wrong
+    page.get_by_role("radio", name="Marie-Thérèse", exact=True).tap()
+    for digit in "5012":
+        page.locator(f'.keypad [data-key="{digit}"]').tap()
     with page.expect_navigation():
         page.get_by_role("button", name="OK").tap()
     page.wait_for_url(HOME)
