@@ -33,6 +33,12 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # a stall day is long; the session cookie bounds it
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The server's clock (kiosk/services/clock.py): seconds added to it (tests move it so),
+    # and how the kiosk may set it from the tablet's: "none" (it shows the command to
+    # run), "system" (it sets the system clock: needs CAP_SYS_TIME), "offset" (it moves
+    # CLOCK_OFFSET_SECONDS, for tests and demonstrations).
+    "CLOCK_OFFSET_SECONDS": 0,
+    "CLOCK_SET": "none",
 }
 
 
@@ -69,6 +75,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     # a number of minutes, fractions included (tests lock after seconds); 0 never locks
     if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 <= idle <= 24 * 60:
         raise ValueError("KIOSK_IDLE_LOCK_MINUTES must be a number of minutes, 0 to 1440")
+    if app.config["CLOCK_SET"] not in ("none", "system", "offset"):
+        raise ValueError("KIOSK_CLOCK_SET must be none, system or offset")
     cost = app.config["PIN_HASH_COST"]
     # scrypt wants a power of two; below 128, werkzeug's memory bound refuses it.
     if not isinstance(cost, int) or cost < 128 or cost & (cost - 1):

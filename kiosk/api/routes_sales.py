@@ -54,6 +54,7 @@ RefundLines = Annotated[list[RefundLineBody], Field(min_length=1, max_length=MAX
 class RefundBody(Body):
     reason: Reason
     lines: RefundLines | None = None
+    cash_session_id: Id | None = None  # the open drawer the money leaves (default: see docs)
 
 
 class VoidBody(Body):
@@ -157,7 +158,7 @@ def refund_sale(sale_id: int, data: RefundBody):
     lines = None if data.lines is None else [(line.sku, line.qty) for line in data.lines]
     with write_transaction(db.session):
         result = sales_service.refund_sale(db.session, sale_id, data.reason, lines,
-                                           current_user.id)
+                                           current_user.id, data.cash_session_id)
         body = sale_json(result.sale, new=result.created)
     return _recorded(result, body)
 

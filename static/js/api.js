@@ -39,7 +39,9 @@ export function apiClient({ csrf, networkMessage = "" }) {
       response = await fetch(url, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        // the tablet's clock, which the server checks its own against (js/clock.js)
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf,
+                   "X-Kiosk-Tablet-Time": String(Date.now()) },
         body: JSON.stringify(payload),
       });
     } catch {
