@@ -19,7 +19,9 @@ from kiosk.models import Product, Sale
 from kiosk.models.people import Role
 from kiosk.sales import LineRequest, PaymentRequest
 from kiosk.services.cash import get_cash_session
-from kiosk.vocabulary import MAX_LINES
+from kiosk.vocabulary import MAX_DONATION_CENTS, MAX_LINES
+
+DonationCents = Annotated[int, Field(ge=0, le=MAX_DONATION_CENTS)]
 
 
 class SaleLineBody(Body):
@@ -36,8 +38,11 @@ class PaymentBody(Body):
 class SaleBody(Body):
     client_id: UUID
     cash_session_id: Id
-    lines: Annotated[list[SaleLineBody], Field(min_length=1, max_length=MAX_LINES)]
+    # No line: a gift without purchase (donation_cents); rules.check_cart says which.
+    lines: Annotated[list[SaleLineBody], Field(max_length=MAX_LINES)]
     payments: Annotated[list[PaymentBody], Field(max_length=10)]
+    donation_cents: DonationCents = 0
+    print_receipt: bool | None = None  # omitted: the receipt setting decides
 
 
 class RefundLineBody(Body):
@@ -70,7 +75,8 @@ def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None)
     body = {
         "id": sale.id, "number": sale.number, "kind": sale.kind, "client_id": sale.client_id,
         "cash_session_id": sale.cash_session_id, "total_cents": sale.total_cents,
-        "change_cents": sale.change_cents, "created_at": sale.created_at.isoformat(),
+        "change_cents": sale.change_cents, "donation_cents": sale.donation_cents,
+        "created_at": sale.created_at.isoformat(),
         "reason": sale.reason or None, "refund_of": sale.refund_of_id,
         "lines": [{"sku": skus[line.product_id], "qty": line.qty,
                    "unit_price_cents": line.unit_price_cents,
@@ -91,14 +97,28 @@ def print_receipt(sale_id: int) -> str:
     return queue.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
 
 
-def _recorded(result: sales_service.SaleResult, body: dict):
+def _recorded(result: sales_service.SaleResult, body: dict, asked: bool | None = None):
     """Answer with `body` (built inside the transaction: no reload after the commit),
-    after one try at the receipt printer for a new sale."""
-    if result.created:
+    after one try at the receipt printer for a new sale when a receipt is wanted:
+    `asked` (print_receipt), or when omitted the admin's setting (on request by default:
+    the law forbids printing every receipt)."""
+    if result.created and _wants_receipt(asked):
         body["receipt"] = {"status": print_receipt(body["id"])}
+    elif result.created:
+        body["receipt"] = {"status": "none"}
     else:
         body["receipt"] = {"status": receipt_status(body["id"])}
     return jsonify(body), 201 if result.created else 200
+
+
+def _wants_receipt(asked: bool | None) -> bool:
+    from kiosk.documents import queue, receipts
+
+    if asked is not None:
+        return asked
+    if not queue.get_printer("receipt").enabled:
+        return False  # (no query on the sale path without a printer)
+    return receipts.receipt_mode(db.session) == "always"
 
 
 def receipt_status(sale_id: int) -> str:
@@ -116,9 +136,10 @@ def create_sale(data: SaleBody):
             db.session, client_id=str(data.client_id), cash_session_id=data.cash_session_id,
             lines=[LineRequest(line.sku, line.qty, line.unit_price_cents) for line in data.lines],
             payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
-            user_id=user_id, may_set_prices=current_user.has_role(Role.TREASURER))
+            user_id=user_id, may_set_prices=current_user.has_role(Role.TREASURER),
+            donation_cents=data.donation_cents)
         body = sale_json(result.sale, new=result.created, skus=result.skus)
-    return _recorded(result, body)
+    return _recorded(result, body, data.print_receipt)
 
 
 @endpoint("/sales/<int:sale_id>", summary="One sale with its lines and payments")
@@ -158,8 +179,9 @@ def refund_sale(sale_id: int, data: RefundBody):
     return _recorded(result, body)
 
 
-@endpoint("/sales/<int:sale_id>/receipt", "POST", summary="Print the receipt again",
-          responses={200: "receipt status"})
+@endpoint("/sales/<int:sale_id>/receipt", "POST",
+          summary="Print the receipt: the first print is the original, any later says "
+                  "DUPLICATA", responses={200: "receipt status"})
 def reprint_receipt(sale_id: int):
     sale = sales_service.get_sale(db.session, sale_id)
     return jsonify({"receipt": {"status": print_receipt(sale.id)}})
