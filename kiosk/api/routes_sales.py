@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from flask import jsonify
+from flask import Response, jsonify
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
 
 from kiosk import sales as sales_service
 from kiosk.api.endpoint import endpoint
-from kiosk.api.schemas import AmountCents, Body, Id, PriceCents, Qty, Reason, Sku
+from kiosk.api.schemas import AmountCents, Body, Id, Name, PriceCents, Qty, Reason, Sku
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import Product, Sale
 from kiosk.models.people import Role
 from kiosk.sales import LineRequest, PaymentRequest
 from kiosk.services.cash import get_cash_session
-from kiosk.vocabulary import MAX_DONATION_CENTS, MAX_LINES
+from kiosk.vocabulary import ADDRESS_MAX, MAX_DONATION_CENTS, MAX_LINES
 
 DonationCents = Annotated[int, Field(ge=0, le=MAX_DONATION_CENTS)]
 
@@ -43,6 +43,11 @@ class SaleBody(Body):
     payments: Annotated[list[PaymentBody], Field(max_length=10)]
     donation_cents: DonationCents = 0
     print_receipt: bool | None = None  # omitted: the receipt setting decides
+
+
+class GiftReceiptBody(Body):
+    donor_name: Name
+    donor_address: Annotated[str, Field(min_length=1, max_length=ADDRESS_MAX)]
 
 
 class RefundLineBody(Body):
@@ -185,3 +190,42 @@ def refund_sale(sale_id: int, data: RefundBody):
 def reprint_receipt(sale_id: int):
     sale = sales_service.get_sale(db.session, sale_id)
     return jsonify({"receipt": {"status": print_receipt(sale.id)}})
+
+
+def gift_receipt_json(receipt) -> dict:
+    return {"id": receipt.id, "number": receipt.number, "sale_id": receipt.sale_id,
+            "amount_cents": receipt.amount_cents, "method": receipt.method,
+            "donor_name": receipt.donor_name, "donor_address": receipt.donor_address,
+            "created_at": receipt.created_at.isoformat()}
+
+
+@endpoint("/sales/<int:sale_id>/gift-receipt", "POST", body=GiftReceiptBody,
+          summary="A gift receipt (reçu de don) for the sale's gift, printed; asked again, "
+                  "the same receipt printed again (DUPLICATA)",
+          responses={201: "the gift receipt", 200: "the sale's gift receipt, already made"})
+def create_gift_receipt(sale_id: int, data: GiftReceiptBody):
+    from kiosk.documents import queue, receipts
+
+    with write_transaction(db.session):
+        result = sales_service.issue_gift_receipt(
+            db.session, sale_id, data.donor_name, data.donor_address, current_user.id,
+            enabled=receipts.gift_receipts_enabled(db.session))
+        body = gift_receipt_json(result.receipt)
+    body["print"] = {"status": queue.submit_and_attempt(db.session, "gift_receipt",
+                                                        ref_id=body["id"])}
+    return jsonify(body), 201 if result.created else 200
+
+
+@endpoint("/sales/<int:sale_id>/gift-receipt.pdf", summary="The sale's gift receipt as a PDF",
+          produces="application/pdf")
+def gift_receipt_pdf(sale_id: int):
+    from kiosk.documents import gift_receipts
+    from kiosk.documents.pdf import report_pdf
+    from kiosk.services.errors import NotFound
+
+    receipt = sales_service.gift_receipt_of(db.session, sale_id)
+    if receipt is None:
+        raise NotFound("gift_receipt", "Cette vente n'a pas de reçu de don.")
+    pdf = report_pdf(gift_receipts.gift_report(db.session, receipt))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="recu-{receipt.number}.pdf"'})

@@ -18,6 +18,11 @@ from kiosk.sales.consignment import (
     default_percent,
     record_statement,
 )
+from kiosk.sales.gift_receipts import (
+    GiftReceiptResult,
+    gift_receipt_of,
+    issue_gift_receipt,
+)
 from kiosk.sales.record import (
     RecordedLine,
     RecordedPayment,
@@ -39,6 +44,7 @@ from kiosk.sales.rules import (
 from kiosk.sales.undo import refund_as_asked, refund_sale, void_sale
 
 __all__ = [
+    "GiftReceiptResult",
     "LineRequest",
     "PaymentRequest",
     "RecordedLine",
@@ -50,7 +56,9 @@ __all__ = [
     "commission_for",
     "default_percent",
     "get_sale",
+    "gift_receipt_of",
     "is_refundable",
+    "issue_gift_receipt",
     "last_own_sale",
     "parse_percent",
     "record_sale",

@@ -14,7 +14,7 @@ from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
-from kiosk.documents import queue
+from kiosk.documents import queue, receipts
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
@@ -47,7 +47,10 @@ def _catalogue(location_id: int) -> list[dict]:
         select(Product).where(Product.active.is_(True)).order_by(Product.category, Product.name))
     return [{"sku": p.sku, "name": p.name, "category": p.category, "price": p.price_cents,
              "colour": p.colour, "photo": url_for("stock.photo", name=p.photo) if p.photo
-             else None, "stock": stock.get(p.id, 0)} for p in products]
+             else None, "stock": stock.get(p.id, 0),
+             # "prix libre": the price above is the suggestion, "min" the floor
+             **({"free": True, "min": p.min_price_cents} if p.free_price else {})}
+            for p in products]
 
 
 def _last_own_sale(cash_session_id: int) -> Sale | None:
@@ -80,7 +83,13 @@ def index():
     }
     return render_template("sell/index.html", cash_session=chosen, location=location,
                            sessions=sessions, catalogue=catalogue, categories=categories,
-                           screen=screen)
+                           screen=screen, gift_screen=_gift_screen())
+
+
+def _gift_screen() -> dict:
+    """What static/js/gift.js needs: the receipt setting, whether gift receipts exist."""
+    return {"receipt_mode": receipts.receipt_mode(db.session),
+            "gift_receipts": receipts.gift_receipts_enabled(db.session)}
 
 
 def _default_name(location: Location | None) -> str:
