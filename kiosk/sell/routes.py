@@ -89,6 +89,7 @@ def index():
 def _gift_screen() -> dict:
     """What static/js/gift.js needs: the receipt setting, whether gift receipts exist."""
     return {"receipt_mode": receipts.receipt_mode(db.session),
+            "printer": queue.get_printer("receipt").enabled,
             "gift_receipts": receipts.gift_receipts_enabled(db.session)}
 
 

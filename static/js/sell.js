@@ -4,6 +4,7 @@
 // The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js.
 import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
 import { Cart, parseEuros } from "./cart.js";
+import { bindGifts } from "./gift.js";
 import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -27,6 +28,11 @@ function start() {
   let pending = null; // the body being sent: a retry sends exactly the same
   let lastSale = screen.last_sale;
   let shownSale = null;
+  // Gifts, free prices, the Ticket button (gift.js); `recorded`: a gift is a sale too.
+  const gifts = bindGifts({ root, cart, catalogue, api, money, edit, recorded: (sale) => {
+    lastSale = { id: sale.id, number: sale.number, total: sale.total_cents };
+    $("[data-void-open]").hidden = false;
+  } });
 
   // --- tiles, categories, search ------------------------------------------------------
   const products = $("[data-products]");
@@ -37,7 +43,7 @@ function start() {
   }
   products.addEventListener("click", (event) => {
     const tile = event.target.closest(".product");
-    if (tile) add(tile.dataset.sku, 1);
+    if (tile && !gifts.tapped(tile.dataset.sku)) add(tile.dataset.sku, 1);
   });
 
   let category = "";
@@ -78,7 +84,7 @@ function start() {
       return false;
     }
     findMessage.hidden = true;
-    add(sku, 1);
+    if (!gifts.tapped(sku)) add(sku, 1);
     return true;
   }
   // The camera reads a label's QR (scan.js); the field above is the scanner's input.
@@ -253,6 +259,7 @@ function start() {
     $("[data-change]").textContent = sale.change_cents ? money(sale.change_cents) : "";
     $("[data-change]").hidden = !sale.change_cents;
     showReceipt(sale.receipt?.status);
+    gifts.done(sale);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
     show($("[data-done]"));
     $("[data-next]").focus();
@@ -308,6 +315,7 @@ function start() {
     $("[data-change]").textContent = money(-body.total_cents);
     $("[data-change]").hidden = false;
     showReceipt(body.receipt?.status);
+    gifts.done(body);
     $("[data-sale-link]").href = screen.sale_url + body.id;
     show($("[data-done]"));
     $("[data-next]").focus();
