@@ -269,3 +269,26 @@ def test_french_words_for_amounts():
     assert number_in_words(200) == "deux cents" and number_in_words(201) == "deux cent un"
     assert number_in_words(80_000) == "quatre-vingt mille"
     assert number_in_words(1999) == "mille neuf cent quatre-vingt-dix-neuf"
+
+
+def test_the_treasurer_decides_on_the_envelopes_page_where_gifts_go(client, demo):
+    from kiosk.models import DonationRule, Envelope
+    from tests.conftest import csrf_token, web_login
+
+    web_login(client, "Tresoriere", "2345")
+    page = client.get("/envelopes").get_data(as_text=True)
+    assert "les dons sont partagés comme les ventes" in page
+    token = csrf_token(client, "/envelopes")
+    answer = client.post("/envelopes/donations", data={
+        "csrf_token": token, "envelope": "loisirs", "effective_from": "2026-01-01",
+        "decision": "Décidé en réunion du 5 janvier"})
+    assert answer.status_code == 302
+    db.session.rollback()
+    rule = db.session.scalar(select(DonationRule))
+    assert db.session.get(Envelope, rule.envelope_id).code == "loisirs"
+    assert "Tous dans l'enveloppe Loisirs" in client.get("/envelopes").get_data(as_text=True)
+    refused = client.post("/envelopes/donations", data={
+        "csrf_token": token, "envelope": "loisirs", "effective_from": "demain",
+        "decision": "x"})
+    assert refused.status_code == 400
+    assert journal.verify(db.session).ok

@@ -111,6 +111,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/envelopes/spend"): (LOGIN, 403, 400, 400),
     ("POST", "/envelopes/transfer"): (LOGIN, 403, 400, 400),
     ("POST", "/envelopes/rules"): (LOGIN, 403, 400, 400),
+    ("POST", "/envelopes/donations"): (LOGIN, 403, 400, 400),
     ("POST", "/envelopes/new"): (LOGIN, 403, 400, 400),
     ("GET", "/reports"): (LOGIN, 403, 200, 200),
     # The coordinator's pages
