@@ -36,12 +36,13 @@ export function keepChangeBody(clientId, cashSessionId, sale) {
   return giftBody(clientId, cashSessionId, sale.change_cents, CASH);
 }
 
-// Which buttons the done panel shows for `sale`, given the receipt setting.
+// Which buttons the done panel shows for `sale`, given the receipt setting: the Ticket
+// button when receipts print on request ("always" printed it already: "Réimprimer").
 export function donePanel(sale, { receiptMode, printer, giftReceipts }) {
   const gift = sale.donation_cents > 0;
   return {
     keep: sale.kind === "sale" && sale.change_cents > 0,
-    ticket: receiptMode !== "never" && printer,
+    ticket: receiptMode === "on_request" && printer,
     giftReceipt: giftReceipts && gift && sale.kind === "sale",
     onRequest: printer && sale.receipt?.status === "none",
   };
@@ -213,6 +214,7 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, recorded = 
     $("[data-change-label]").textContent = fill(T.thanks, { amount: money(sale.donation_cents) });
     $("[data-change]").hidden = true;
     $("[data-sale-link]").href = screen.sale_url + sale.id;
+    $("[data-reprint]").hidden = true; // (sell.js's, for the sale it showed last)
     done(sale);
     say(thanks, "");
     if (!setting.printer) showStatus("none");

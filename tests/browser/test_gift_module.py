@@ -52,12 +52,15 @@ def test_the_done_panel_offers_what_the_settings_allow(blank):
         const on = { receiptMode: "on_request", printer: true, giftReceipts: true };
         return [m.donePanel(sale, on), m.donePanel(gift, on),
                 m.donePanel(gift, { ...on, receiptMode: "never", giftReceipts: false }),
-                m.donePanel(voided, on)];
+                m.donePanel(voided, on), m.donePanel(sale, { ...on, receiptMode: "always" }),
+                m.donePanel(sale, { ...on, printer: false })];
     """)
     assert shown[0] == {"keep": True, "ticket": True, "giftReceipt": False, "onRequest": True}
     assert shown[1] == {"keep": False, "ticket": True, "giftReceipt": True, "onRequest": True}
     assert shown[2]["ticket"] is False and shown[2]["giftReceipt"] is False
     assert shown[3]["keep"] is False and shown[3]["giftReceipt"] is False
+    assert shown[4]["ticket"] is False  # "always": printed already, "Réimprimer" is there
+    assert shown[5]["ticket"] is False and shown[5]["onRequest"] is False  # no printer
 
 
 def test_the_cart_sends_a_chosen_price_and_forgets_it_with_the_line(blank):
