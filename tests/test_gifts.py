@@ -292,3 +292,20 @@ def test_the_treasurer_decides_on_the_envelopes_page_where_gifts_go(client, demo
         "decision": "x"})
     assert refused.status_code == 400
     assert journal.verify(db.session).ok
+
+
+def test_a_retried_gift_is_recorded_once_and_another_gift_is_a_conflict(client,
+                                                                         seller_headers):
+    session_id = open_session(client, seller_headers)
+    body = {"client_id": str(uuid.uuid4()), "cash_session_id": session_id,
+            "lines": [{"sku": "TAB-IKEA", "qty": 1}],
+            "payments": [{"method": "cash", "amount_cents": 2000}], "donation_cents": 600}
+    first = client.post("/api/v1/sales", headers=seller_headers, json=body)
+    again = client.post("/api/v1/sales", headers=seller_headers, json=body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert again.get_json()["donation_cents"] == 600
+    other = client.post("/api/v1/sales", headers=seller_headers,
+                        json={**body, "donation_cents": 500})
+    assert other.status_code == 409 and other.get_json()["error"] == "client_id_reused"
+    assert sales_count() == 1
