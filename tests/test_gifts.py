@@ -309,3 +309,17 @@ def test_a_retried_gift_is_recorded_once_and_another_gift_is_a_conflict(client,
                         json={**body, "donation_cents": 500})
     assert other.status_code == 409 and other.get_json()["error"] == "client_id_reused"
     assert sales_count() == 1
+
+
+def test_the_closing_page_shows_the_gifts_before_saving(client, seller_headers):
+    from tests.conftest import csrf_token, web_login
+
+    session_id = gift_day(client, seller_headers)
+    web_login(client, "Tresoriere", "2345")
+    token = csrf_token(client, f"/sessions/{session_id}/close")
+    form = {"csrf_token": token, "action": "preview", "count-1000": "2", "count-200": "5",
+            "count-2000": "1", "count-500": "1", "count-100": "1", "card_total": "5,00"}
+    page = client.post(f"/sessions/{session_id}/close", data=form).get_data(as_text=True)
+    page = page.replace("\u00a0", " ")
+    assert 'Dons reçus (à part des ventes)</th><td class="num">12,00 €' in page
+    assert "Ventes nettes de la journée</th><td class=\"num\">18,00 €" in page
