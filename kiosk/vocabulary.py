@@ -77,7 +77,6 @@ EVENT_WORDS: dict[str, str] = {
     "takings": N_("Recette partagée dans les enveloppes"),
     "split_rule": N_("Répartition décidée"),
     "donation_rule": N_("Destination des dons décidée"),
-    "donation": N_("Dons partagés dans les enveloppes"),
     "gift_receipt": N_("Reçu de don"),
     "envelope_spend": N_("Dépense d'une enveloppe"),
     "envelope_transfer": N_("Virement entre enveloppes"),

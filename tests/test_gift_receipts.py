@@ -142,3 +142,21 @@ def test_a_gift_receipt_for_the_gift_only_in_words_on_paper_and_in_the_pdf(
     bad = client.post(f"/api/v1/sales/{alone['id']}/gift-receipt", headers=seller_headers,
                       json={"donor_name": "", "donor_address": "x"})
     assert bad.status_code == 400
+
+
+def test_a_gift_receipt_changed_behind_the_app_s_back_is_named(client, seller_headers,
+                                                                 runner):
+    from sqlalchemy import text
+
+    settings(gift_receipts="on")
+    session_id = open_session(client, seller_headers)
+    sold = sell(client, seller_headers, session_id, [],
+                [{"method": "cash", "amount_cents": 1000}], donation_cents=1000).get_json()
+    made = client.post(f"/api/v1/sales/{sold['id']}/gift-receipt", headers=seller_headers,
+                       json={"donor_name": "M. Paul Durand", "donor_address": "Dijon"})
+    assert made.status_code == 201, made.get_json()
+    assert runner.invoke(args=["verify-journal"]).exit_code == 0
+    db.session.execute(text("UPDATE gift_receipts SET amount_cents = 100000"))
+    db.session.commit()
+    result = runner.invoke(args=["verify-journal"])
+    assert result.exit_code == 1 and "gift_receipts" in result.output
