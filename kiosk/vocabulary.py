@@ -27,6 +27,8 @@ MAX_LINES = 100  # lines in one sale
 MAX_AREA_CM2 = 1_000_000  # banner area of one product
 NAME_MAX = 120  # names and labels
 NOTE_MAX = 500  # notes and reasons
+MAX_DONATION_CENTS = 1_000_000  # a gift on top of a sale (CONTRACT, "POST /sales extras")
+ADDRESS_MAX = 500  # a donor's postal address on a gift receipt
 
 # --- Words --------------------------------------------------------------------------------
 METHOD_WORDS: dict[str, str] = {
@@ -74,6 +76,8 @@ EVENT_WORDS: dict[str, str] = {
     "cash_close": N_("Clôture de caisse"),
     "takings": N_("Recette partagée dans les enveloppes"),
     "split_rule": N_("Répartition décidée"),
+    "donation_rule": N_("Destination des dons décidée"),
+    "gift_receipt": N_("Reçu de don"),
     "envelope_spend": N_("Dépense d'une enveloppe"),
     "envelope_transfer": N_("Virement entre enveloppes"),
     "production": N_("Pièces cousues"),

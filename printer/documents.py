@@ -34,6 +34,7 @@ class Receipt:
     qr: str | None = None
     duplicate: bool = False
     title: str = ""  # e.g. "REMBOURSEMENT", "ANNULATION"
+    donation_cents: int = 0  # a gift on top of the price, printed apart
 
 
 @dataclass

@@ -188,6 +188,10 @@ def _receipt(s: _Sheet, r: Receipt) -> None:
     s.style(bold=True, tall=True)
     s.row("TOTAL", format_cents(r.total_cents))
     s.style()
+    if r.donation_cents > 0:  # a gift is not a sale line: apart, after the total
+        s.line(f"Don : {format_cents(r.donation_cents)} — merci !")
+    elif r.donation_cents < 0:
+        s.line(f"Don rendu : {format_cents(-r.donation_cents)}")
     for payment in r.payments:
         s.row(payment.label, format_cents(payment.amount_cents))
     if r.cash_given_cents is not None:

@@ -28,10 +28,11 @@ def open_session(client, headers):
     return response.get_json()["id"]
 
 
-def sell(client, headers, session_id, lines, payments):
+def sell(client, headers, session_id, lines, payments, **extras):
+    """A sale whose customer asked for her receipt (they print on request only)."""
     return client.post("/api/v1/sales", headers=headers, json={
         "client_id": str(uuid.uuid4()), "cash_session_id": session_id, "lines": lines,
-        "payments": payments})
+        "payments": payments, "print_receipt": True, **extras})
 
 
 def test_a_sale_prints_its_receipt_with_accents_total_and_change(client, seller_headers,
@@ -138,6 +139,12 @@ def test_a_sale_told_not_to_print_answers_at_once_and_prints_its_original_later(
 
 def test_void_and_refund_print_with_their_title(client, seller_headers, treasurer_headers,
                                                 printer_emulator):
+    """With receipts set to "always", voids and refunds print theirs too."""
+    from kiosk.database import write_transaction
+    from kiosk.models import Setting
+
+    with write_transaction(db.session):
+        db.session.add(Setting(key="receipt_mode", value="always"))
     session_id = open_session(client, seller_headers)
     first = sell(client, seller_headers, session_id, [{"sku": "TAB-IKEA", "qty": 1}],
                  [{"method": "cash", "amount_cents": 1400}]).get_json()

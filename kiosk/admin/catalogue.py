@@ -22,6 +22,7 @@ def _product_form(product: Product | None = None) -> ProductForm:
     form.category.choices = list(catalogue.category_labels().items())
     if product is not None and request.method == "GET":
         form.price.data = f"{product.price_cents / 100:.2f}".replace(".", ",")
+        form.min_price.data = f"{product.min_price_cents / 100:.2f}".replace(".", ",")
     return form
 
 
@@ -40,10 +41,16 @@ def _save_product(form: ProductForm, product_id: int | None):
     except ValueError:
         form.price.errors.append(_("Le prix doit être un nombre, par exemple 12,50."))
         return None
+    try:
+        minimum = parse_euros(form.min_price.data or "0")
+    except ValueError:
+        form.min_price.errors.append(_("Le prix doit être un nombre, par exemple 12,50."))
+        return None
     data = catalogue.ProductData(
         sku=form.sku.data or "", name=form.name.data or "", category=form.category.data,
         price_cents=price, active=form.active.data, story=form.story.data or "",
-        colour=form.colour.data or "#2b6cb0", banner_area_cm2=form.banner_area_cm2.data or 0)
+        colour=form.colour.data or "#2b6cb0", banner_area_cm2=form.banner_area_cm2.data or 0,
+        free_price=form.free_price.data, min_price_cents=minimum)
     upload = form.photo.data
     raw = upload.read() if upload and getattr(upload, "filename", "") else None
     try:
@@ -56,7 +63,8 @@ def _save_product(form: ProductForm, product_id: int | None):
                 catalogue.store_photo(db.session, product, raw, current_app.instance_path)
             saved = product.id
     except ServiceError as exc:
-        field = getattr(form, "price" if exc.code == "price_cents" else exc.code, None)
+        field = getattr(form, {"price_cents": "price", "min_price_cents": "min_price"}.get(
+            exc.code, exc.code), None)
         field = field if field is not None and hasattr(field, "errors") else form.name
         if exc.code in ("sku_taken",):
             field = form.sku

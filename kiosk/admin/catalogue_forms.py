@@ -45,6 +45,9 @@ class ProductForm(FlaskForm):
     story = TextAreaField(_l("Son histoire (page publique)"), validators=[
         Length(max=2000, message=_l("2000 caractères au plus."))])
     active = BooleanField(_l("En vente"), default=True)
+    free_price = BooleanField(_l("Prix libre (le prix ci-dessus est alors suggéré)"),
+                              default=False)
+    min_price = StringField(_l("Prix minimum, pour un prix libre (€)"), default="0")
     photo = FileField(_l("Photo (JPEG, PNG ou WebP, 5 Mo au plus)"))
 
 

@@ -4,19 +4,43 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField
+from wtforms.validators import Length
 
 from kiosk.admin import bp
 from kiosk.auth.roles import admin_required
 from kiosk.common.pages import paris_datetime
-from kiosk.database import utcnow
-from kiosk.documents import queue
+from kiosk.database import utcnow, write_transaction
+from kiosk.documents import queue, receipts
 from kiosk.extensions import db
 
 
 class PrinterActionForm(FlaskForm):
     """Only the CSRF token: the buttons carry no data."""
+
+
+class ReceiptSettingsForm(FlaskForm):
+    receipt_mode = RadioField(_l("Tickets de caisse"), choices=[
+        ("on_request", _l("Sur demande de la cliente (la loi l'exige, conseillé)")),
+        ("always", _l("Toujours, après chaque vente")),
+        ("never", _l("Jamais (pas de bouton « Ticket »)"))], default="on_request")
+    gift_receipts = BooleanField(_l("L'association peut délivrer des reçus de don "
+                                    "(organisme d'intérêt général)"))
+    gift_receipt_identity = StringField(
+        _l("Sur les reçus de don : numéro RNA ou SIRET, objet de l'association"),
+        validators=[Length(max=300, message=_l("300 caractères au plus."))])
+
+
+def _receipt_form() -> ReceiptSettingsForm:
+    form = ReceiptSettingsForm(prefix="receipts")
+    if not form.is_submitted():
+        form.receipt_mode.data = receipts.receipt_mode(db.session)
+        form.gift_receipts.data = receipts.gift_receipts_enabled(db.session)
+        form.gift_receipt_identity.data = receipts.setting(db.session, "gift_receipt_identity")
+    return form
 
 
 @bp.route("/printer", methods=["GET"])
@@ -29,7 +53,24 @@ def printer_page():
         printers.append(("label", _("Étiquettes"), label, label.status()))
     jobs = queue.waiting_jobs(db.session)
     return render_template("admin/printer.html", printers=printers, jobs=jobs,
-                           form=PrinterActionForm())
+                           form=PrinterActionForm(), receipt_form=_receipt_form())
+
+
+@bp.route("/printer/receipts", methods=["POST"])
+@admin_required
+def receipt_settings():
+    """When receipts print (on request by default) and whether gift receipts exist."""
+    form = _receipt_form()
+    if not form.validate_on_submit():
+        flash(_("Les réglages ne sont pas enregistrés : vérifiez le formulaire."), "error")
+        return redirect(url_for("admin.printer_page"), 303)
+    with write_transaction(db.session):
+        receipts.save_settings(db.session, {
+            "receipt_mode": form.receipt_mode.data,
+            "gift_receipts": "on" if form.gift_receipts.data else "off",
+            "gift_receipt_identity": " ".join((form.gift_receipt_identity.data or "").split())})
+    flash(_("Réglages des tickets enregistrés."), "success")
+    return redirect(url_for("admin.printer_page"), 303)
 
 
 @bp.route("/printer/test", methods=["POST"])

@@ -94,6 +94,7 @@ def preview_json(preview: ClosePreview) -> dict:
             "difference_cents": preview.difference_cents,
             "difference_text": difference_in_words(preview.difference_cents),
             "revenue_cents": preview.revenue_cents,
+            "donations_cents": preview.donations_cents,
             "cheque_total_cents": preview.cheque_total_cents,
             "cheque_expected_cents": preview.cheque_expected_cents,
             "card_total_cents": preview.card_total_cents,

@@ -29,13 +29,16 @@ class ProductBody(Body):
     story: Annotated[str, Field(max_length=2000)] = ""
     colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = "#2b6cb0"
     banner_area_cm2: Annotated[int, Field(ge=0, le=MAX_AREA_CM2)] = 0
+    free_price: bool = False  # "prix libre": price_cents is the suggestion
+    min_price_cents: PriceCents = 0
 
 
 def product_json(product, stock: dict[str, int] | None = None) -> dict:
     return {"sku": product.sku, "name": product.name, "category": product.category,
             "price_cents": product.price_cents, "active": product.active,
             "story": product.story, "colour": product.colour,
-            "banner_area_cm2": product.banner_area_cm2, "stock": stock or {}}
+            "banner_area_cm2": product.banner_area_cm2, "free_price": product.free_price,
+            "min_price_cents": product.min_price_cents, "stock": stock or {}}
 
 
 @endpoint("/locations", summary="Where stock can be: workshop, stalls, consignment shops")

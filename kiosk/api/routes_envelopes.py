@@ -118,3 +118,35 @@ def decide_split(data: SplitBody):
         body = {"id": rule.id, "effective_from": rule.effective_from.isoformat(),
                 "decision": rule.decision, "weights": data.weights}
     return jsonify(body), 201
+
+
+class DonationRuleBody(Body):
+    envelope: Code | None = None  # None: the gifts are shared by the split in force
+    effective_from: date
+    decision: Reason
+
+
+def donation_rule_json(rule, codes: dict[int, str]) -> dict:
+    return {"id": rule.id, "effective_from": rule.effective_from.isoformat(),
+            "envelope": codes.get(rule.envelope_id) if rule.envelope_id else None,
+            "decision": rule.decision}
+
+
+@endpoint("/donation-rules", summary="Where the gifts go, decisions newest first",
+          role=Role.TREASURER)
+def donation_rules():
+    codes = dict(db.session.execute(db.select(Envelope.id, Envelope.code)).all())
+    return jsonify([donation_rule_json(r, codes)
+                    for r in service.donation_rules_history(db.session)])
+
+
+@endpoint("/donation-rules", "POST", role=Role.TREASURER, body=DonationRuleBody,
+          summary="Record where the stall's gifts go from a date: one envelope, or the split",
+          responses={201: "the decision"})
+def decide_donations(data: DonationRuleBody):
+    with write_transaction(db.session):
+        rule = service.decide_donations(db.session, data.envelope, data.effective_from,
+                                        data.decision, current_user.id)
+        body = donation_rule_json(rule, {rule.envelope_id: data.envelope}
+                                  if rule.envelope_id else {})
+    return jsonify(body), 201

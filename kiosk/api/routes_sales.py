@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from flask import jsonify
+from flask import Response, jsonify
 from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
 
 from kiosk import sales as sales_service
 from kiosk.api.endpoint import endpoint
-from kiosk.api.schemas import AmountCents, Body, Id, PriceCents, Qty, Reason, Sku
+from kiosk.api.schemas import AmountCents, Body, Id, Name, PriceCents, Qty, Reason, Sku
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import Product, Sale
 from kiosk.models.people import Role
 from kiosk.sales import LineRequest, PaymentRequest
 from kiosk.services.cash import get_cash_session
-from kiosk.vocabulary import MAX_LINES
+from kiosk.vocabulary import ADDRESS_MAX, MAX_DONATION_CENTS, MAX_LINES
+
+DonationCents = Annotated[int, Field(ge=0, le=MAX_DONATION_CENTS)]
 
 
 class SaleLineBody(Body):
@@ -36,11 +38,16 @@ class PaymentBody(Body):
 class SaleBody(Body):
     client_id: UUID
     cash_session_id: Id
-    lines: Annotated[list[SaleLineBody], Field(min_length=1, max_length=MAX_LINES)]
+    # No line: a gift without purchase (donation_cents); rules.check_cart says which.
+    lines: Annotated[list[SaleLineBody], Field(max_length=MAX_LINES)]
     payments: Annotated[list[PaymentBody], Field(max_length=10)]
-    # false: answer at once, the receipt is printed later (POST /sales/{id}/receipt): the
-    # sale screen does so, so that a printer that hangs never holds the sale's answer.
-    print_receipt: bool | None = None
+    donation_cents: DonationCents = 0
+    print_receipt: bool | None = None  # omitted: the receipt setting decides
+
+
+class GiftReceiptBody(Body):
+    donor_name: Name
+    donor_address: Annotated[str, Field(min_length=1, max_length=ADDRESS_MAX)]
 
 
 class RefundLineBody(Body):
@@ -75,7 +82,8 @@ def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None)
     body = {
         "id": sale.id, "number": sale.number, "kind": sale.kind, "client_id": sale.client_id,
         "cash_session_id": sale.cash_session_id, "total_cents": sale.total_cents,
-        "change_cents": sale.change_cents, "created_at": sale.created_at.isoformat(),
+        "change_cents": sale.change_cents, "donation_cents": sale.donation_cents,
+        "created_at": sale.created_at.isoformat(),
         "reason": sale.reason or None, "refund_of": sale.refund_of_id,
         "lines": [{"sku": skus[line.product_id], "qty": line.qty,
                    "unit_price_cents": line.unit_price_cents,
@@ -96,14 +104,28 @@ def print_receipt(sale_id: int) -> str:
     return queue.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
 
 
-def _recorded(result: sales_service.SaleResult, body: dict, print_now: bool = True):
+def _recorded(result: sales_service.SaleResult, body: dict, asked: bool | None = None):
     """Answer with `body` (built inside the transaction: no reload after the commit),
-    after one try at the receipt printer for a new sale (unless told not to print now)."""
-    if result.created and print_now:
+    after one try at the receipt printer for a new sale when a receipt is wanted:
+    `asked` (print_receipt), or when omitted the admin's setting (on request by default:
+    the law forbids printing every receipt)."""
+    if result.created and _wants_receipt(asked):
         body["receipt"] = {"status": print_receipt(body["id"])}
+    elif result.created:
+        body["receipt"] = {"status": "none"}
     else:
         body["receipt"] = {"status": receipt_status(body["id"])}
     return jsonify(body), 201 if result.created else 200
+
+
+def _wants_receipt(asked: bool | None) -> bool:
+    from kiosk.documents import queue, receipts
+
+    if asked is not None:
+        return asked
+    if not queue.get_printer("receipt").enabled:
+        return False  # (no query on the sale path without a printer)
+    return receipts.receipt_mode(db.session) == "always"
 
 
 def receipt_status(sale_id: int) -> str:
@@ -121,9 +143,10 @@ def create_sale(data: SaleBody):
             db.session, client_id=str(data.client_id), cash_session_id=data.cash_session_id,
             lines=[LineRequest(line.sku, line.qty, line.unit_price_cents) for line in data.lines],
             payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
-            user_id=user_id, may_set_prices=current_user.has_role(Role.TREASURER))
+            user_id=user_id, may_set_prices=current_user.has_role(Role.TREASURER),
+            donation_cents=data.donation_cents)
         body = sale_json(result.sale, new=result.created, skus=result.skus)
-    return _recorded(result, body, print_now=data.print_receipt is not False)
+    return _recorded(result, body, data.print_receipt)
 
 
 @endpoint("/sales/<int:sale_id>", summary="One sale with its lines and payments")
@@ -163,8 +186,48 @@ def refund_sale(sale_id: int, data: RefundBody):
     return _recorded(result, body)
 
 
-@endpoint("/sales/<int:sale_id>/receipt", "POST", summary="Print the receipt again",
-          responses={200: "receipt status"})
+@endpoint("/sales/<int:sale_id>/receipt", "POST",
+          summary="Print the receipt: the first print is the original, any later says "
+                  "DUPLICATA", responses={200: "receipt status"})
 def reprint_receipt(sale_id: int):
     sale = sales_service.get_sale(db.session, sale_id)
     return jsonify({"receipt": {"status": print_receipt(sale.id)}})
+
+
+def gift_receipt_json(receipt) -> dict:
+    return {"id": receipt.id, "number": receipt.number, "sale_id": receipt.sale_id,
+            "amount_cents": receipt.amount_cents, "method": receipt.method,
+            "donor_name": receipt.donor_name, "donor_address": receipt.donor_address,
+            "created_at": receipt.created_at.isoformat()}
+
+
+@endpoint("/sales/<int:sale_id>/gift-receipt", "POST", body=GiftReceiptBody,
+          summary="A gift receipt (reçu de don) for the sale's gift, printed; asked again, "
+                  "the same receipt printed again (DUPLICATA)",
+          responses={201: "the gift receipt", 200: "the sale's gift receipt, already made"})
+def create_gift_receipt(sale_id: int, data: GiftReceiptBody):
+    from kiosk.documents import queue, receipts
+
+    with write_transaction(db.session):
+        result = sales_service.issue_gift_receipt(
+            db.session, sale_id, data.donor_name, data.donor_address, current_user.id,
+            enabled=receipts.gift_receipts_enabled(db.session))
+        body = gift_receipt_json(result.receipt)
+    body["print"] = {"status": queue.submit_and_attempt(db.session, "gift_receipt",
+                                                        ref_id=body["id"])}
+    return jsonify(body), 201 if result.created else 200
+
+
+@endpoint("/sales/<int:sale_id>/gift-receipt.pdf", summary="The sale's gift receipt as a PDF",
+          produces="application/pdf")
+def gift_receipt_pdf(sale_id: int):
+    from kiosk.documents import gift_receipts
+    from kiosk.documents.pdf import report_pdf
+    from kiosk.services.errors import NotFound
+
+    receipt = sales_service.gift_receipt_of(db.session, sale_id)
+    if receipt is None:
+        raise NotFound("gift_receipt", "Cette vente n'a pas de reçu de don.")
+    pdf = report_pdf(gift_receipts.gift_report(db.session, receipt))
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="recu-{receipt.number}.pdf"'})

@@ -2,7 +2,8 @@
 
 - queue.py: print jobs, their leases and retries, the background worker, `print-queue`,
   the test ticket;
-- receipts.py: a sale's, a void's or a refund's receipt;
+- receipts.py: a sale's, a void's or a refund's receipt, and the receipt settings;
+- gift_receipts.py: a gift receipt (reçu de don);
 - closing.py: the Z report and the hand-over slip of a closed cash session;
 - labels.py: QR price labels (PNG, A4 sheet, batches on the label printer);
 - pdf.py: A4 PDFs (the Z report and slip) and the fonts PDFs and labels share.
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kiosk.documents import closing, labels, queue, receipts
+from kiosk.documents import closing, gift_receipts, labels, queue, receipts
 
 # What a print job's `document` names, and what builds it from the job.
 BUILDERS: dict[str, queue.Builder] = {
     "test": queue.test_ticket,
     "receipt": receipts.build_receipt,
+    "gift_receipt": gift_receipts.build_job,
     "z_report": closing.build_job,
     "slip": closing.build_job,
     "label": labels.build_labels,

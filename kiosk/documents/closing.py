@@ -63,12 +63,14 @@ def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
     return lines
 
 
-def _allocations(session: Session, cash_session_id: int) -> list[tuple[str, str]]:
+def _allocations(session: Session, cash_session_id: int, kind: str = "takings"
+                 ) -> list[tuple[str, str]]:
+    """What the closing posted to each envelope: the takings, or ("donation") the gifts."""
     rows = session.execute(
         select(Envelope.name, func.sum(EnvelopeEntry.amount_cents))
         .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
         .where(EnvelopeEntry.cash_session_id == cash_session_id,
-               EnvelopeEntry.kind == "takings")
+               EnvelopeEntry.kind == kind)
         .group_by(Envelope.name).order_by(Envelope.name))
     return [(name, money(int(cents))) for name, cents in rows]
 
@@ -89,7 +91,7 @@ def ticket_ranges(numbers) -> str:
 
 def z_report(session: Session, cash_session_id: int) -> Report:
     """Sales count, totals by method and by product, voids and refunds with reasons,
-    the count and its difference, the envelopes."""
+    the gifts apart from the sales, the count and its difference, the envelopes."""
     cash_session, closure = _closed(session, cash_session_id)
     totals = session_totals(session, cash_session_id)
     by_product = session.execute(
@@ -109,6 +111,10 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Remboursements", str(totals.refunds_count)),
             ("Tickets", ticket_ranges(numbers)),
             ("Total net des ventes", money(totals.revenue_cents))]),
+        Section("Dons (à part des ventes)", [
+            ("Tickets avec un don", str(totals.donations_count)),
+            ("Dont dons sans achat", str(totals.gift_only_count)),
+            ("Total des dons", money(totals.donations_cents))]),
         Section("Par moyen de paiement", [
             (method_word(method, paper=True), money(totals.by_method.get(method, 0)))
             for method in PaymentMethod
@@ -132,6 +138,9 @@ def z_report(session: Session, cash_session_id: int) -> Report:
         Section("Enveloppes", _allocations(session, cash_session_id)
                 or [("Rien à répartir", "")]),
     ]
+    if totals.donations_cents:
+        sections.append(Section("Dons dans les enveloppes",
+                                _allocations(session, cash_session_id, "donation")))
     return Report(title="TICKET Z", header=_header(session, cash_session, closure),
                   sections=sections, footer=_hash_lines(session, cash_session_id, closure))
 
@@ -142,6 +151,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
     lines = counted_lines(session, cash_session_id, "close")
     cheques = session_cheques(session, cash_session_id)
     cash_handed = closure.counted_cash_cents - cash_session.float_cents
+    donations = session_totals(session, cash_session_id).donations_cents
     cash_rows = [(f"{line.count} x {money(line.denomination_cents)}",
                   money(line.count * line.denomination_cents)) for line in lines]
     cash_rows.append(("Total compté", money(closure.counted_cash_cents)))
@@ -161,6 +171,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
             ("Chèques remis", money(closure.cheque_total_cents)),
             ("Recette remise (espèces et chèques)",
              money(cash_handed + closure.cheque_total_cents)),
+            ("Dons reçus, tous moyens (à part des ventes)", money(donations)),
             ("Écart de caisse", money(closure.difference_cents)),
             (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), "")]),
     ]

@@ -24,7 +24,15 @@ DEFAULTS = {
     "receipt_legal": "TVA non applicable, art. 293 B du CGI",
     "receipt_thanks": "Merci ! Vos achats financent les sorties et les actions solidaires "
                       "des Fées déclic.",
+    # The law forbids printing receipts systematically (FIELD-NOTES): on request by
+    # default; "always" prints one for every sale, "never" hides the button.
+    "receipt_mode": "on_request",
+    # Reçus de don only if the association may issue them (d'intérêt général): "on".
+    "gift_receipts": "off",
+    # Its identity on a gift receipt beyond its name and address: RNA or SIRET, object.
+    "gift_receipt_identity": "",
 }
+RECEIPT_MODES = ("on_request", "always", "never")
 # A sale that takes money back says so above everything else: "REMBOURSEMENT", "ANNULATION".
 TITLED_KINDS = (SaleKind.REFUND, SaleKind.VOID)
 
@@ -39,6 +47,28 @@ def setting(session: Session, key: str) -> str:
         if configured is not None:
             return str(configured)
     return DEFAULTS[key]
+
+
+def receipt_mode(session: Session) -> str:
+    """"on_request", "always" or "never"; anything else stored reads as on request."""
+    mode = setting(session, "receipt_mode")
+    return mode if mode in RECEIPT_MODES else "on_request"
+
+
+def gift_receipts_enabled(session: Session) -> bool:
+    return setting(session, "gift_receipts") == "on"
+
+
+def save_settings(session: Session, values: dict[str, str]) -> None:
+    """An admin's choices, as Setting rows (the caller commits)."""
+    for key, value in values.items():
+        if key not in DEFAULTS:
+            raise KeyError(key)
+        row = session.get(Setting, key)
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
 
 
 def build_receipt(session: Session, job: PrintJob) -> Receipt:
@@ -70,6 +100,7 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         cash_given_cents=sum(p.tendered_cents for p in cash)
         if cash and sale.kind == SaleKind.SALE else None,
         change_cents=sale.change_cents,
+        donation_cents=sale.donation_cents,
         footer=footer,
         qr=str(public_url).rstrip("/") + "/" if public_url else None,
         title=title,

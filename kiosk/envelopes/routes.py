@@ -32,6 +32,7 @@ def _render(status: int = 200, **extra):
         "form": FlaskForm(), "balances": rows, "today": _today().isoformat(),
         "ledgers": {b.envelope.code: service.ledger(db.session, b.envelope.id) for b in rows},
         "rules": service.rules_history(db.session), "codes": codes,
+        "donation_rules": service.donation_rules_history(db.session),
         "names": {b.envelope.id: b.envelope.name for b in rows},
         "values": {}, "problem": None, "confirm_spend": False, "confirm_transfer": False,
     }
@@ -132,6 +133,29 @@ def decide():
         return _render(exc.status, values=values, problem=exc.message)
     flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
             d=effective.strftime("%d/%m/%Y")), "success")
+    return redirect(url_for("envelopes.index"))
+
+
+@bp.route("/envelopes/donations", methods=["POST"])
+@treasurer_required
+def decide_donations():
+    """Where the stall's gifts go from a date: one envelope, or shared by the split."""
+    values = _checked_form()
+    try:
+        try:
+            effective = date.fromisoformat(values.get("effective_from", ""))
+        except ValueError:
+            raise ServiceError("date", _("La date d'effet s'écrit AAAA-MM-JJ.")) from None
+        if len(values.get("decision", "")) > 500:
+            raise ServiceError("decision", _("La note fait 500 caractères au plus."))
+        with write_transaction(db.session):
+            service.decide_donations(db.session, values.get("envelope") or None, effective,
+                                     values.get("decision", ""), current_user.id)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render(exc.status, values=values, problem=exc.message)
+    flash(_("Les dons vont là à partir du %(d)s.", d=effective.strftime("%d/%m/%Y")),
+          "success")
     return redirect(url_for("envelopes.index"))
 
 

@@ -3,11 +3,17 @@
 from kiosk.models.accounting import EnvelopeSpendAccount, ExportEntry
 from kiosk.models.cash import CashCountLine, CashSession, CashSessionClosure, Cheque
 from kiosk.models.catalogue import BannerLot, Location, Product
-from kiosk.models.envelopes import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
+from kiosk.models.envelopes import (
+    DonationRule,
+    Envelope,
+    EnvelopeEntry,
+    SplitRule,
+    SplitRulePart,
+)
 from kiosk.models.journal import JournalEntry, JournalHead
 from kiosk.models.people import ApiToken, User, WebSession
 from kiosk.models.printing import PrintJob
-from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleLine
+from kiosk.models.sales import ConsignmentStatement, GiftReceipt, Payment, Sale, SaleLine
 from kiosk.models.settings import ExportRecord, Setting
 from kiosk.models.stock import StockLevel, StockMove
 
@@ -19,11 +25,13 @@ __all__ = [
     "CashSessionClosure",
     "Cheque",
     "ConsignmentStatement",
+    "DonationRule",
     "Envelope",
     "EnvelopeEntry",
     "EnvelopeSpendAccount",
     "ExportEntry",
     "ExportRecord",
+    "GiftReceipt",
     "JournalEntry",
     "JournalHead",
     "Location",

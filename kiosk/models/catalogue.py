@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.database import UTCDateTime, utcnow
@@ -54,6 +54,10 @@ class Product(db.Model):
     photo: Mapped[str | None] = mapped_column(String(255))
     # Banner used by one piece, in square centimetres, for the impact report.
     banner_area_cm2: Mapped[int] = mapped_column(default=0)
+    # "Prix libre": the customer pays what she wants, at least the minimum; price_cents is
+    # then the suggested price (the button on the sale screen).
+    free_price: Mapped[bool] = mapped_column(default=False, server_default=false())
+    min_price_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

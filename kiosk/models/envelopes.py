@@ -48,6 +48,21 @@ class SplitRulePart(db.Model):
     weight: Mapped[int]  # shares; 50/50 is 1 and 1, or 50 and 50
 
 
+class DonationRule(db.Model):
+    """Where the stall's gifts go, in force from a date, decided in a meeting: into one
+    envelope, or (envelope None) shared like the takings by the split in force. Never
+    edited: a new decision is a new rule."""
+
+    __tablename__ = "donation_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    effective_from: Mapped[date] = mapped_column(index=True)
+    envelope_id: Mapped[int | None] = mapped_column(ForeignKey("envelopes.id"))
+    decision: Mapped[str] = mapped_column(String(500))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EnvelopeEntry(db.Model):
     """One signed amount in one envelope. Balance = sum of entries."""
 
@@ -56,7 +71,7 @@ class EnvelopeEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     envelope_id: Mapped[int] = mapped_column(ForeignKey("envelopes.id"), index=True)
     amount_cents: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(16))  # takings, consignment, spend, transfer
+    kind: Mapped[str] = mapped_column(String(16))  # takings, donation, consignment, spend, transfer
     label: Mapped[str] = mapped_column(String(120))
     entry_date: Mapped[date]
     receipt_ref: Mapped[str] = mapped_column(String(120), default="")

@@ -51,6 +51,9 @@ class Sale(db.Model):
     total_cents: Mapped[int]
     change_cents: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A gift on top of the price ("gardez la monnaie"), never a sale line: the payments
+    # cover total + gift. Added by a later migration (journal.LATER_COLUMNS).
+    donation_cents: Mapped[int] = mapped_column(default=0, server_default="0")
 
     lines: Mapped[list[SaleLine]] = relationship(
         back_populates="sale", order_by="SaleLine.id", lazy="selectin"
@@ -101,4 +104,25 @@ class ConsignmentStatement(db.Model):
     commission_cents: Mapped[int]
     paid_cents: Mapped[int]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GiftReceipt(db.Model):
+    """A reçu de don for the gift part of a sale: its own yearly sequence without gap
+    (GR-YYYY-NNNN), the donor as the volunteer typed it. One per sale; a reprint is the
+    same receipt, marked DUPLICATA."""
+
+    __tablename__ = "gift_receipts"
+    __table_args__ = (Index("ix_gift_receipts_year_seq", "year", "seq", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    year: Mapped[int]
+    seq: Mapped[int]
+    sale_id: Mapped[int] = mapped_column(ForeignKey("sales.id"), unique=True)
+    amount_cents: Mapped[int]
+    method: Mapped[str] = mapped_column(String(16))
+    donor_name: Mapped[str] = mapped_column(String(120))
+    donor_address: Mapped[str] = mapped_column(String(500))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,6 +19,11 @@ from kiosk.sales.consignment import (
     record_statement,
 )
 from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
+from kiosk.sales.gift_receipts import (
+    GiftReceiptResult,
+    gift_receipt_of,
+    issue_gift_receipt,
+)
 from kiosk.sales.record import (
     RecordedLine,
     RecordedPayment,
@@ -46,6 +51,7 @@ from kiosk.sales.undo import (
 )
 
 __all__ = [
+    "GiftReceiptResult",
     "LineRequest",
     "ListedSale",
     "PaymentRequest",
@@ -60,7 +66,9 @@ __all__ = [
     "default_refund_drawer",
     "find_by_number",
     "get_sale",
+    "gift_receipt_of",
     "is_refundable",
+    "issue_gift_receipt",
     "last_own_sale",
     "parse_percent",
     "record_sale",

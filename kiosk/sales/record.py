@@ -74,6 +74,7 @@ class RecordedSale:
     total_cents: int
     change_cents: int
     created_at: datetime
+    donation_cents: int = 0
     lines: tuple[RecordedLine, ...] = ()
     payments: tuple[RecordedPayment, ...] = ()
 
@@ -86,10 +87,12 @@ class SaleResult:
 
 
 def request_fingerprint(cash_session_id: int, lines: Sequence[LineRequest],
-                        payments: Sequence[PaymentRequest]) -> str:
-    content = [cash_session_id,
-               [[line.sku, line.qty, line.unit_price_cents] for line in lines],
-               [[p.method, p.amount_cents] for p in payments]]
+                        payments: Sequence[PaymentRequest], donation_cents: int = 0) -> str:
+    content: list = [cash_session_id,
+                     [[line.sku, line.qty, line.unit_price_cents] for line in lines],
+                     [[p.method, p.amount_cents] for p in payments]]
+    if donation_cents:  # (absent without a gift: the fingerprints made before gifts hold)
+        content.append(donation_cents)
     return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -115,6 +118,7 @@ def _sale_context(dialect: str) -> Select:
         write.next_ids(dialect, PAYMENTS, "n_payments").label("payment_ids"),
         write.next_ids(dialect, MOVES, "n_lines").label("move_ids"),
         PRODUCTS.c.id.label("product_id"), PRODUCTS.c.sku, PRODUCTS.c.price_cents,
+        PRODUCTS.c.free_price, PRODUCTS.c.min_price_cents,
     ).select_from(one_row.outerjoin(
         PRODUCTS, PRODUCTS.c.sku.in_(bindparam("skus", expanding=True))))
 
@@ -125,11 +129,16 @@ SALE_CONTEXT = {dialect: _sale_context(dialect) for dialect in ("sqlite", "postg
 
 def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                 lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
-                user_id: int, may_set_prices: bool = False) -> SaleResult:
+                user_id: int, may_set_prices: bool = False,
+                donation_cents: int = 0) -> SaleResult:
     """Record a sale at the stall. Stock may go negative: a customer holding a bag is
     never refused; the level is flagged for a count instead. A price other than the
     catalogue's is refused unless `may_set_prices` (the treasurer's role): a seller cannot
-    sell a 15 € bag for 0,01 €.
+    sell a 15 € bag for 0,01 €, but may sell a free-price item at or above its minimum.
+
+    `donation_cents`: a gift on top of the price ("gardez la monnaie"); the payments cover
+    total + gift. Without lines, it is a gift without purchase: a ticket of its own
+    (a number in the year's sequence), total 0, which the Z report counts apart.
 
     This is the path a queue waits on, measured in bench/: after the head lock, one
     query says all that is needed (SALE_CONTEXT), the rows are built by rows.py and go
@@ -137,8 +146,8 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
     is what the journal digests, nothing is reloaded.
     """
     client_id = str(uuid.UUID(str(client_id)))
-    fingerprint = request_fingerprint(cash_session_id, lines, payments)
-    rules.check_cart(lines, payments)
+    fingerprint = request_fingerprint(cash_session_id, lines, payments, donation_cents)
+    rules.check_cart(lines, payments, donation_cents)
     head = journal.lock_head(session)
     connection = session.connection()
     now = utcnow()
@@ -161,12 +170,13 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
     products = _product_prices(context, [line.sku for line in lines])
     priced = []  # (product id, quantity, unit price)
     for asked in lines:
-        product_id, catalogue_price = products[asked.sku]
-        rules.check_price(asked.sku, asked.unit_price_cents, catalogue_price, may_set_prices)
+        product_id, catalogue_price, minimum = products[asked.sku]
+        rules.check_price(asked.sku, asked.unit_price_cents, catalogue_price, may_set_prices,
+                          minimum)
         priced.append((product_id, asked.qty, catalogue_price if asked.unit_price_cents is None
                        else asked.unit_price_cents))
     total = sum(qty * price for _pid, qty, price in priced)
-    settled, change = rules.settle(total, payments)
+    settled, change = rules.settle(total, payments, donation_cents)
 
     sale_ids, line_ids, payment_ids, move_ids = (
         write.ids_from(value, count) for value, count in
@@ -178,7 +188,7 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                          request_hash=fingerprint, kind=SaleKind.SALE,
                          cash_session_id=cash_session_id, location_id=location_id,
                          user_id=user_id, total_cents=total, change_cents=change,
-                         created_at=now)
+                         created_at=now, donation_cents=donation_cents)
     line_rows = [rows.line(id=line_id, sale_id=sale_id, product_id=product_id, qty=qty,
                            unit_price_cents=price)
                  for line_id, (product_id, qty, price) in zip(line_ids, priced, strict=True)]
@@ -196,7 +206,7 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
     entry = journal.next_entry(head, "sale", number, rows.digests(tables), user_id, now)
     write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
     return SaleResult(recorded(sale_row, line_rows, payment_rows), True,
-                      {pid: sku for sku, (pid, _price) in products.items()})
+                      {pid: sku for sku, (pid, _price, _min) in products.items()})
 
 
 def recorded(sale_row: Mapping[str, Any], line_rows: Sequence[Mapping[str, Any]],
@@ -207,10 +217,12 @@ def recorded(sale_row: Mapping[str, Any], line_rows: Sequence[Mapping[str, Any]]
 
 
 def _product_prices(context: Sequence[Row], skus: Sequence[str]
-                    ) -> dict[str, tuple[int, int]]:
-    """SKU → (product id, catalogue price) from the sale's context rows; unknown → 400."""
-    found = {row.sku: (row.product_id, row.price_cents) for row in context
-             if row.product_id is not None}
+                    ) -> dict[str, tuple[int, int, int | None]]:
+    """SKU → (product id, catalogue price, minimum if free-price) from the sale's context
+    rows; unknown → 400."""
+    found = {row.sku: (row.product_id, row.price_cents,
+                       row.min_price_cents if row.free_price else None)
+             for row in context if row.product_id is not None}
     missing = [sku for sku in skus if sku not in found]
     if missing:
         raise InvalidInput("unknown_product", "Article inconnu : %(sku)s. Vérifiez l'étiquette "

@@ -15,9 +15,19 @@ from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.services.errors import InvalidInput, ServiceError
 from kiosk.services.money import format_money
 from kiosk.services.text import _
-from kiosk.vocabulary import MAX_AMOUNT_CENTS, MAX_LINES, MAX_PRICE_CENTS, MAX_QTY, NOTE_MAX
+from kiosk.vocabulary import (
+    ADDRESS_MAX,
+    MAX_AMOUNT_CENTS,
+    MAX_DONATION_CENTS,
+    MAX_LINES,
+    MAX_PRICE_CENTS,
+    MAX_QTY,
+    NAME_MAX,
+    NOTE_MAX,
+)
 
-__all__ = ["MAX_AMOUNT_CENTS", "MAX_LINES", "MAX_PRICE_CENTS", "MAX_QTY", "NOTE_MAX"]
+__all__ = ["MAX_AMOUNT_CENTS", "MAX_DONATION_CENTS", "MAX_LINES", "MAX_PRICE_CENTS",
+           "MAX_QTY", "NOTE_MAX"]
 
 POS_METHODS = (PaymentMethod.CASH, PaymentMethod.CHEQUE, PaymentMethod.CARD)
 REFUNDABLE_KINDS = (SaleKind.SALE, SaleKind.CONSIGNMENT)
@@ -48,9 +58,14 @@ class Settled:
 
 # --- a sale at the stall ------------------------------------------------------------------
 
-def check_cart(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest]) -> None:
-    """The cart's shape, before anything is read: lines, quantities, prices, payments."""
-    if not lines:
+def check_cart(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
+               donation_cents: int = 0) -> None:
+    """The cart's shape, before anything is read: lines, quantities, prices, payments,
+    the gift. A gift alone (no line) is a gift without purchase."""
+    if isinstance(donation_cents, bool) or not isinstance(donation_cents, int) or not (
+            0 <= donation_cents <= MAX_DONATION_CENTS):
+        raise InvalidInput("donation", "Un don va de 0 à 10 000 €.")
+    if not lines and not donation_cents:
         raise InvalidInput("empty_cart", "Le panier est vide : touchez un article d'abord.")
     if len(lines) > MAX_LINES:
         raise InvalidInput("too_many_lines", "%(n)s lignes au plus par vente.", n=MAX_LINES)
@@ -70,9 +85,12 @@ def check_cart(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest])
                                "montant tapé (3,50 pour trois euros cinquante).")
 
 
-def settle(total: int, payments: Sequence[PaymentRequest]) -> tuple[list[Settled], int]:
-    """Payments for `total`: non-cash pays at most the total, cash gets the change back.
-    → (the payments to write, in order; the change). A payment of nothing is dropped."""
+def settle(total: int, payments: Sequence[PaymentRequest], donation_cents: int = 0
+           ) -> tuple[list[Settled], int]:
+    """Payments for `total` and the gift on top: non-cash pays at most the two, cash gets
+    the change back (cash − total − gift). → (the payments to write, in order; the
+    change). A payment of nothing is dropped."""
+    total += donation_cents  # what the payments must cover (CONTRACT, "POST /sales extras")
     paid = sum(p.amount_cents for p in payments)
     not_cash = sum(p.amount_cents for p in payments if p.method != PaymentMethod.CASH)
     if paid < total:
@@ -94,6 +112,37 @@ def settle(total: int, payments: Sequence[PaymentRequest]) -> tuple[list[Settled
                                payment.amount_cents, given_back))
     settled.reverse()
     return [s for s in settled if s.amount_cents or s.tendered_cents], change
+
+
+def donation_by_method(payments: Sequence[tuple[str, int]], donation_cents: int
+                       ) -> dict[str, int]:
+    """Which payment methods the gift came in, for the books: (method, amount settled)
+    in order, the gift taken from the last payments first, as the change is (a "gardez
+    la monnaie" is the last note's). Negative amounts (a void) work the same way."""
+    left = donation_cents
+    parts: dict[str, int] = {}
+    for method, amount in reversed(payments):
+        if not left:
+            break
+        take = max(min(left, amount), 0) if left > 0 else min(max(left, amount), 0)
+        if take:
+            parts[method] = parts.get(method, 0) + take
+            left -= take
+    if left and payments:  # (the ledger disagrees with itself: keep every cent somewhere)
+        method = payments[-1][0]
+        parts[method] = parts.get(method, 0) + left
+    return parts
+
+
+def check_donor(name: str, address: str) -> tuple[str, str]:
+    """The donor on a gift receipt, as the volunteer typed them: both required."""
+    name, address = (name or "").strip(), " ".join((address or "").split())
+    if not 1 <= len(name) <= NAME_MAX or any(ord(ch) < 32 for ch in name):
+        raise InvalidInput("donor_name", "Écrivez le nom de la donatrice ou du donateur "
+                           "(120 caractères au plus).")
+    if not 1 <= len(address) <= ADDRESS_MAX or any(ord(ch) < 32 for ch in address):
+        raise InvalidInput("donor_address", "Écrivez son adresse (500 caractères au plus).")
+    return name, address
 
 
 # --- voids and refunds ----------------------------------------------------------------------
@@ -170,8 +219,15 @@ def parse_percent(text: str) -> int:
 
 
 def check_price(sku: str, asked_cents: int | None, catalogue_cents: int,
-                may_set_prices: bool) -> None:
-    """Another price than the catalogue's needs the treasurer's role (CONTRACT, "Sales")."""
+                may_set_prices: bool, min_price_cents: int | None = None) -> None:
+    """Another price than the catalogue's needs the treasurer's role (CONTRACT, "Sales"),
+    except on a free-price product (`min_price_cents` not None): anyone may sell it at or
+    above its minimum, nobody under it."""
+    if min_price_cents is not None and asked_cents is not None:
+        if asked_cents < min_price_cents:
+            raise InvalidInput("under_minimum", "%(sku)s est à prix libre, mais pas moins de "
+                               "%(amount)s.", sku=sku, amount=format_money(min_price_cents))
+        return
     if asked_cents is None or asked_cents == catalogue_cents or may_set_prices:
         return
     raise ServiceError("price_not_allowed", "Le prix de %(sku)s est celui du catalogue : "

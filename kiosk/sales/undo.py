@@ -47,7 +47,8 @@ def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> Sale
         raise Conflict("already_refunded", "Cette vente a déjà été remboursée.")
     lines = [(line.product_id, line.qty, line.unit_price_cents) for line in sale.lines]
     return SaleResult(_negative_sale(session, sale, SaleKind.VOID, lines, reason, user_id,
-                                     sale.cash_session_id), True)
+                                     sale.cash_session_id,
+                                     donation_cents=-sale.donation_cents), True)
 
 
 def refund_sale(session: Session, sale_id: int, reason: str,
@@ -157,9 +158,10 @@ def _remaining(session: Session, sale: Sale) -> dict[int, tuple[int, int]]:
 
 def _negative_sale(session: Session, sale: Sale, kind: SaleKind,
                    lines: Sequence[tuple[int, int, int]], reason: str, user_id: int,
-                   cash_session_id: int | None):
+                   cash_session_id: int | None, donation_cents: int = 0):
     """The void or refund of `lines` (product id, quantity, unit price) of `sale`: paid
-    back the way most of the money came, the pieces back into the sale's place."""
+    back the way most of the money came, the pieces back into the sale's place. A void
+    gives the gift back too (`donation_cents`, negative); a refund is of items only."""
     head = journal.lock_head(session)
     connection = session.connection()
     now = utcnow()
@@ -174,9 +176,11 @@ def _negative_sale(session: Session, sale: Sale, kind: SaleKind,
                            client_id=str(uuid.uuid4()), request_hash="", kind=kind,
                            cash_session_id=cash_session_id, location_id=sale.location_id,
                            user_id=user_id, refund_of_id=sale.id, reason=reason,
-                           total_cents=total, created_at=now)
+                           total_cents=total, created_at=now,
+                           donation_cents=donation_cents)
     [payment_id] = new.ids[PAYMENTS.name]
-    payment_rows = [rows.payment(id=payment_id, sale_id=refund_id, amount_cents=total,
+    payment_rows = [rows.payment(id=payment_id, sale_id=refund_id,
+                                 amount_cents=total + donation_cents,
                                  method=rules.refund_method(
                                      (p.method, p.amount_cents) for p in sale.payments))]
     move_rows = [rows.move(id=move_id, product_id=row["product_id"],

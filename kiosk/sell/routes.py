@@ -11,7 +11,7 @@ from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
-from kiosk.documents import queue
+from kiosk.documents import queue, receipts
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
@@ -44,7 +44,10 @@ def _catalogue(location_id: int) -> list[dict]:
         select(Product).where(Product.active.is_(True)).order_by(Product.category, Product.name))
     return [{"sku": p.sku, "name": p.name, "category": p.category, "price": p.price_cents,
              "colour": p.colour, "photo": url_for("stock.photo", name=p.photo) if p.photo
-             else None, "stock": stock.get(p.id, 0)} for p in products]
+             else None, "stock": stock.get(p.id, 0),
+             # "prix libre": the price above is the suggestion, "min" the floor
+             **({"free": True, "min": p.min_price_cents} if p.free_price else {})}
+            for p in products]
 
 
 def _last_own_sale(cash_session_id: int) -> Sale | None:
@@ -75,7 +78,9 @@ def index():
         if last else None,
         "sale_url": url_for("sell.sale_page", sale_id=0).removesuffix("0"),
         # the screen prints each sale's receipt itself, once the sale is recorded
-        "auto_receipt": queue.get_printer("receipt").enabled,
+        # (only when the admin set receipts to "always": the law forbids printing each one)
+        "auto_receipt": queue.get_printer("receipt").enabled
+        and receipts.receipt_mode(db.session) == "always",
         "user": current_user.id,
         "open_url": url_for("sell.open_session"),
         "idle_lock_ms": round(float(current_app.config["IDLE_LOCK_MINUTES"]) * 60_000),
@@ -85,7 +90,14 @@ def index():
         select(User.name).where(User.active.is_(True)).order_by(User.name)).all()
     return render_template("sell/index.html", cash_session=chosen, location=location,
                            sessions=sessions, catalogue=catalogue, categories=categories,
-                           screen=screen, volunteers=volunteers)
+                           screen=screen, volunteers=volunteers, gift_screen=_gift_screen())
+
+
+def _gift_screen() -> dict:
+    """What static/js/gift.js needs: the receipt setting, whether gift receipts exist."""
+    return {"receipt_mode": receipts.receipt_mode(db.session),
+            "printer": queue.get_printer("receipt").enabled,
+            "gift_receipts": receipts.gift_receipts_enabled(db.session)}
 
 
 @bp.route("/sell/open", methods=["GET", "POST"])

@@ -39,6 +39,9 @@ class ProductData:
     story: str = ""
     colour: str = "#2b6cb0"
     banner_area_cm2: int = 0
+    # "Prix libre": price_cents is then the suggestion, min_price_cents the floor.
+    free_price: bool = False
+    min_price_cents: int = 0
 
 
 def _clean_text(value: str, field: str, label: str, max_length: int,
@@ -75,8 +78,12 @@ def validate_product(data: ProductData) -> ProductData:
             or not 0 <= data.banner_area_cm2 <= MAX_AREA_CM2:
         raise InvalidInput("banner_area_cm2", _("La surface de bâche par pièce est un nombre "
                                                 "entier de cm², de 0 à 1 000 000."))
+    minimum = data.min_price_cents if data.free_price else 0
+    if isinstance(minimum, bool) or not isinstance(minimum, int) \
+            or not 0 <= minimum <= data.price_cents:
+        raise InvalidInput("min_price_cents", _("Le prix minimum va de 0 au prix suggéré."))
     return ProductData(sku, name, data.category, data.price_cents, bool(data.active), story,
-                       colour.lower(), data.banner_area_cm2)
+                       colour.lower(), data.banner_area_cm2, bool(data.free_price), minimum)
 
 
 def create_product(session: Session, data: ProductData) -> Product:

@@ -5,7 +5,8 @@ cash payment is already "handed over − change", and a refund's cash payment is
 so expected = float + the sum of the session's cash payments.
 The envelopes receive what was really handed over: the session's net sales (all methods)
 plus the cash difference (negative when cash is short), split by the rule in force on the
-session's day (Europe/Paris).
+session's day (Europe/Paris); and the session's gifts apart (entries of kind "donation"),
+by the same split or all to the envelope the group chose (envelopes.donation_shares).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.models import (
@@ -26,11 +27,12 @@ from kiosk.models import (
     JournalEntry,
     Payment,
     Sale,
+    SaleLine,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.services import journal
 from kiosk.services.cash import get_cash_session, validate_counts
-from kiosk.services.envelopes import post_takings, rule_in_force
+from kiosk.services.envelopes import donation_shares, post_takings, rule_in_force
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.services.text import _
@@ -57,9 +59,12 @@ class SessionTotals:
     cash_refunds_cents: int  # cash given back by refunds and voids (positive)
     change_cents: int  # change given to customers
     cash_tendered_cents: int  # cash handed over by customers
-    sales_count: int
+    sales_count: int  # tickets with something sold (a gift alone is not a sale)
     voids_count: int
     refunds_count: int
+    donations_cents: int = 0  # gifts on top of the prices, net of voids
+    donations_count: int = 0  # tickets carrying a gift
+    gift_only_count: int = 0  # gifts without purchase, counted apart from the sales
 
     @property
     def expected_cash_cents(self) -> int:
@@ -75,7 +80,7 @@ class ClosePreview:
     cheques: list[ChequeIn]
     cheque_total_cents: int
     card_total_cents: int
-    allocations: dict[str, int]  # envelope code → cents (revenue + difference)
+    allocations: dict[str, int]  # envelope code → cents (revenue + gifts + difference)
     day: date
     split_rule_id: int | None
 
@@ -92,8 +97,16 @@ class ClosePreview:
         return self.totals.revenue_cents
 
     @property
+    def donations_cents(self) -> int:
+        return self.totals.donations_cents
+
+    @property
     def handed_over_cents(self) -> int:
+        """The takings the envelopes share as the split says: sales and the difference."""
         return self.revenue_cents + self.difference_cents
+
+    # The split of the gifts alone (envelope code → cents), inside `allocations`.
+    donation_allocations: dict[str, int] = field(default_factory=dict)
 
     @property
     def cheque_expected_cents(self) -> int:
@@ -149,16 +162,26 @@ def session_totals(session: Session, cash_session_id: int) -> SessionTotals:
             else:
                 change += given_back
                 tendered += handed
-    revenue = session.scalar(select(func.coalesce(func.sum(Sale.total_cents), 0))
-                             .where(Sale.cash_session_id == cash_session_id))
+    revenue, donations = session.execute(
+        select(func.coalesce(func.sum(Sale.total_cents), 0),
+               func.coalesce(func.sum(Sale.donation_cents), 0))
+        .where(Sale.cash_session_id == cash_session_id)).one()
     counts = dict(session.execute(
         select(Sale.kind, func.count()).where(Sale.cash_session_id == cash_session_id)
         .group_by(Sale.kind)).all())
+    with_gift, gift_only = session.execute(
+        select(func.count(), func.coalesce(func.sum(
+            case((~exists().where(SaleLine.sale_id == Sale.id), 1), else_=0)), 0))
+        .where(Sale.cash_session_id == cash_session_id, Sale.kind == SaleKind.SALE,
+               Sale.donation_cents > 0)).one()
     return SessionTotals(
         float_cents=cash_session.float_cents, revenue_cents=int(revenue or 0),
         by_method=by_method, cash_refunds_cents=cash_refunds, change_cents=change,
-        cash_tendered_cents=tendered, sales_count=counts.get(SaleKind.SALE, 0),
-        voids_count=counts.get(SaleKind.VOID, 0), refunds_count=counts.get(SaleKind.REFUND, 0))
+        cash_tendered_cents=tendered,
+        sales_count=counts.get(SaleKind.SALE, 0) - int(gift_only or 0),
+        voids_count=counts.get(SaleKind.VOID, 0), refunds_count=counts.get(SaleKind.REFUND, 0),
+        donations_cents=int(donations or 0), donations_count=int(with_gift or 0),
+        gift_only_count=int(gift_only or 0))
 
 
 def _clean_cheques(cheques: Sequence[ChequeIn]) -> list[ChequeIn]:
@@ -210,11 +233,21 @@ def preview_close(session: Session, cash_session_id: int, counted: Mapping[int, 
     day = session_day(cash_session)
     handed_over = totals.revenue_cents + counted_cents - totals.expected_cash_cents
     allocations, rule_id = _allocations(session, handed_over, day)
+    gifts = _donation_allocations(session, totals.donations_cents, day)
+    for code, cents in gifts.items():
+        allocations[code] = allocations.get(code, 0) + cents
     return ClosePreview(cash_session_id=cash_session_id, totals=totals, counted=counts,
                         counted_cash_cents=counted_cents, cheques=cheques,
                         cheque_total_cents=sum(c.amount_cents for c in cheques),
                         card_total_cents=card_total_cents, allocations=allocations, day=day,
-                        split_rule_id=rule_id)
+                        split_rule_id=rule_id, donation_allocations=gifts)
+
+
+def _donation_allocations(session: Session, amount_cents: int, day: date) -> dict[str, int]:
+    shares = donation_shares(session, amount_cents, day)
+    codes = dict(session.execute(select(Envelope.id, Envelope.code).where(
+        Envelope.id.in_([envelope_id for envelope_id, _cents in shares]))).all())
+    return {codes[envelope_id]: cents for envelope_id, cents in shares}
 
 
 def close_cash_session(session: Session, cash_session_id: int, counted: Mapping[int, int],
@@ -246,6 +279,12 @@ def close_cash_session(session: Session, cash_session_id: int, counted: Mapping[
                            f"Recette {cash_session.name} (caisse n° {cash_session_id})",
                            cash_session_id=cash_session_id, user_id=user_id,
                            journal_rows=rows)
+    entries += post_takings(session, preview.donations_cents, preview.day,
+                            f"Dons {cash_session.name} (caisse n° {cash_session_id})",
+                            kind="donation", cash_session_id=cash_session_id,
+                            user_id=user_id, journal_rows=rows,
+                            shares=donation_shares(session, preview.donations_cents,
+                                                   preview.day))
     journal.append(session, "cash_close", f"session-{cash_session_id}", rows, user_id)
     session.expire(cash_session, ["closure"])
     return CloseResult(closure=closure, preview=preview, entries=entries)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
+from kiosk.models import DonationRule, Envelope, EnvelopeEntry, SplitRule, SplitRulePart
 from kiosk.services import journal
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
@@ -66,13 +66,52 @@ def takings_shares(session: Session, amount_cents: int, on: date) -> list[tuple[
     return [(int(envelope_id), cents) for envelope_id, cents in shares.items() if cents != 0]
 
 
+def decide_donations(session: Session, envelope_code: str | None, effective_from: date,
+                     decision: str, user_id: int | None) -> DonationRule:
+    """Where the stall's gifts go from `effective_from`: all into one envelope
+    (`envelope_code`), or (None) shared by the split in force, as takings are. A decision
+    of the group, dated and journaled like a split rule; never edited."""
+    if not decision.strip():
+        raise InvalidInput("decision", "Dites quand la décision a été prise "
+                           "(« décidé en réunion du … »).")
+    envelope = envelope_by_code(session, envelope_code) if envelope_code else None
+    rule = DonationRule(effective_from=effective_from, decision=decision.strip()[:500],
+                        envelope_id=envelope.id if envelope else None, created_by=user_id)
+    session.add(rule)
+    session.flush()
+    journal.append(session, "donation_rule", f"donations-{rule.id}", [rule], user_id)
+    return rule
+
+
+def donation_rule_in_force(session: Session, on: date) -> DonationRule | None:
+    return session.scalar(
+        select(DonationRule).where(DonationRule.effective_from <= on)
+        .order_by(DonationRule.effective_from.desc(), DonationRule.id.desc()).limit(1))
+
+
+def donation_shares(session: Session, amount_cents: int, on: date) -> list[tuple[int, int]]:
+    """The gifts of a day: all to the envelope the group chose, or by the split in force
+    (takings_shares) when it chose none."""
+    rule = donation_rule_in_force(session, on)
+    if rule is None or rule.envelope_id is None:
+        return takings_shares(session, amount_cents, on)
+    return [(rule.envelope_id, amount_cents)] if amount_cents else []
+
+
+def donation_rules_history(session: Session) -> list[DonationRule]:
+    return list(session.scalars(select(DonationRule).order_by(
+        DonationRule.effective_from.desc(), DonationRule.id.desc())))
+
+
 def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
                  kind: str = "takings", cash_session_id: int | None = None,
                  sale_id: int | None = None, user_id: int | None = None,
-                 journal_rows: list | None = None) -> list[EnvelopeEntry]:
-    """Share `amount_cents` between the envelopes (takings_shares) as new envelope
-    entries, through the ORM (closing's path; a consignment statement writes the same rows
-    with its sale, kiosk.sales.consignment).
+                 journal_rows: list | None = None,
+                 shares: list[tuple[int, int]] | None = None) -> list[EnvelopeEntry]:
+    """Share `amount_cents` between the envelopes (takings_shares, or the `shares` given:
+    a closing's gifts, donation_shares) as new envelope entries, through the ORM
+    (closing's path; a consignment statement writes the same rows with its sale,
+    kiosk.sales.consignment).
 
     With `journal_rows`, the entries are added to that list for the caller's own journal
     entry (a closing journals its closure and postings together); otherwise they are
@@ -80,7 +119,8 @@ def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
     """
     from kiosk.sales import rows  # (kiosk.sales reads the shares from here)
 
-    shares = takings_shares(session, amount_cents, on)
+    if shares is None:
+        shares = takings_shares(session, amount_cents, on)
     if not shares:
         return []
     entries = [EnvelopeEntry(**{column: value for column, value in row.items() if column != "id"})

@@ -233,6 +233,17 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
           p.method, p.amount_cents, p.tendered_cents, p.change_cents]
          for sale, p in payments)))
 
+    gifts = session.execute(
+        select(Sale, CashSession.name, original.number)
+        .outerjoin(CashSession, CashSession.id == Sale.cash_session_id)
+        .outerjoin(original, original.id == Sale.refund_of_id)
+        .where(*in_period, Sale.donation_cents != 0).order_by(Sale.year, Sale.seq))
+    files.append(Table("dons", [  # a gift is not a sale line: its own file (7541)
+        "numero", "date", "type", "caisse", "nom_caisse", "don_centimes", "annule_vente"],
+        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
+          session_name or "", sale.donation_cents, undone or ""]
+         for sale, session_name, undone in gifts)))
+
     sessions = _sessions_in(session, start, end)
     ids = [s.id for s in sessions]
     names = {s.id: s.name for s in sessions}

@@ -27,8 +27,10 @@ from kiosk.models import (
     CashSessionClosure,
     Cheque,
     ConsignmentStatement,
+    DonationRule,
     EnvelopeEntry,
     EnvelopeSpendAccount,
+    GiftReceipt,
     JournalEntry,
     JournalHead,
     Payment,
@@ -56,6 +58,8 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
     SplitRulePart,
     ConsignmentStatement,
     EnvelopeSpendAccount,  # issue 16: the accounts of a spending, journaled with it
+    DonationRule,  # issue 17: where the gifts go, a decision like a split rule
+    GiftReceipt,  # issue 17: a numbered reçu de don
 )
 JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
 
@@ -76,7 +80,9 @@ _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=Fa
 # earlier row takes. A row holding that value is digested without the column, so the digests
 # of the rows written before it existed stay true; any other value is digested with it (a
 # change either way is seen). Append here when a migration adds a column to a journaled table.
-LATER_COLUMNS: dict[str, dict[str, Any]] = {}
+LATER_COLUMNS: dict[str, dict[str, Any]] = {
+    "sales": {"donation_cents": 0},  # issue 17: a gift on top of the price
+}
 
 
 def row_digest(table: str, values: dict[str, Any]) -> str:

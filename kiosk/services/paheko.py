@@ -31,6 +31,7 @@ from kiosk.models import (
     Sale,
 )
 from kiosk.models.sales import PaymentMethod
+from kiosk.sales.rules import donation_by_method
 from kiosk.services.money import split_largest_remainder
 from kiosk.services.paheko_accounts import accounts, project_code
 from kiosk.services.reports import period_bounds
@@ -160,8 +161,9 @@ def _numbers(numbers: list[str]) -> str:
 
 def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
                    projects: dict[int, str]) -> list[Entry]:
-    """One entry per drawer: all its sales per day and payment method, then the cash
-    difference at closing; split by envelope as its closing allocated the takings."""
+    """One entry per drawer: all its sales per day and payment method, its gifts apart
+    (to the donations account, 7541 by default), then the cash difference at closing;
+    split by envelope as its closing allocated the takings and the gifts."""
     ids = sorted(set(ids))
     if not ids:
         return []
@@ -171,30 +173,47 @@ def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
         select(CashSessionClosure).where(CashSessionClosure.cash_session_id.in_(ids)))}
     groups: dict[int, dict[tuple, dict]] = defaultdict(
         lambda: defaultdict(lambda: {"cents": 0, "numbers": []}))
-    for drawer_id, created_at, number, method, amount in session.execute(
-            select(Sale.cash_session_id, Sale.created_at, Sale.number, Payment.method,
-                   Payment.amount_cents)
+    paid: dict[int, dict] = {}  # sale id → its drawer, day, number, gift and payments
+    for sale_id, drawer_id, created_at, number, donation, method, amount in session.execute(
+            select(Sale.id, Sale.cash_session_id, Sale.created_at, Sale.number,
+                   Sale.donation_cents, Payment.method, Payment.amount_cents)
             .join(Payment, Payment.sale_id == Sale.id)
             .where(Sale.cash_session_id.in_(ids))
             .order_by(Sale.year, Sale.seq, Payment.id)):
-        group = groups[drawer_id][(_day(created_at), method)]
-        group["cents"] += amount
-        group["numbers"].append(number)
-    targets = _targets(session, EnvelopeEntry.cash_session_id, closures, ("takings",),
-                       projects)
+        sale = paid.setdefault(sale_id, {"drawer": drawer_id, "day": _day(created_at),
+                                         "number": number, "gift": donation, "payments": []})
+        sale["payments"].append((method, amount))
+    for sale in paid.values():
+        gifts = donation_by_method(sale["payments"], sale["gift"])
+        for method in dict.fromkeys(method for method, _cents in sale["payments"]):
+            amount = sum(cents for m, cents in sale["payments"] if m == method)
+            # part 0: the sales, 1: the gifts (after the sales on a day)
+            for part, cents in ((0, amount - gifts.get(method, 0)), (1, gifts.get(method, 0))):
+                if part == 1 and not cents:
+                    continue
+                group = groups[sale["drawer"]][(sale["day"], part, method)]
+                group["cents"] += cents
+                group["numbers"].append(sale["number"])
+    targets = _targets(session, EnvelopeEntry.cash_session_id, closures,
+                       ("takings", "donation"), projects)
     out = []
     for drawer_id in ids:
         drawer = drawers[drawer_id]
         items = []
-        for (day, method), group in sorted(groups[drawer_id].items()):
+        for (day, part, method), group in sorted(groups[drawer_id].items()):
             if group["cents"] == 0:
                 continue
             word = method_word(method, paper=True).lower()
-            what = "Ventes" if group["cents"] > 0 else "Remboursements"
+            if part == 1:
+                what = "Dons" if group["cents"] > 0 else "Dons rendus"
+                credit = acc["paheko_account_donations"]
+            else:
+                what = "Ventes" if group["cents"] > 0 else "Remboursements"
+                credit = acc["paheko_account_sales"]
             items.append(Item(f"{what} {drawer.name} ({word})", day,
                               _numbers(group["numbers"]),
                               acc[METHOD_ACCOUNT.get(method, "paheko_account_cash")],
-                              acc["paheko_account_sales"], group["cents"]))
+                              credit, group["cents"]))
         closure = closures.get(drawer_id)
         if closure is not None and closure.difference_cents:
             day = _day(closure.closed_at)

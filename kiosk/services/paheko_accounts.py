@@ -22,6 +22,8 @@ ACCOUNTS = {
     "paheko_account_transfer": ("512", "Banques (virements des dépôts-ventes, dépenses)",
                                 "Banques"),
     "paheko_account_sales": ("701", "Ventes de produits finis", "Ventes de produits finis"),
+    "paheko_account_donations": ("7541", "Dons manuels (les dons reçus au stand)",
+                                 "Dons manuels"),
     "paheko_account_shortfall": ("658", "Charges diverses (manque en caisse)",
                                  "Pénalités et autres charges"),
     "paheko_account_surplus": ("758", "Produits divers (excédent de caisse)",

@@ -168,3 +168,9 @@ def impact(session: Session, start: datetime, end: datetime,
                EnvelopeEntry.created_at >= start, EnvelopeEntry.created_at < end))
     report.solidarity_spent_cents = -int(spent or 0)
     return report
+
+
+def donations_cents(session: Session, start: datetime, end: datetime) -> int:
+    """The gifts of the period, apart from the sales (voids of gifts subtracted)."""
+    return int(session.scalar(select(func.coalesce(func.sum(Sale.donation_cents), 0))
+                              .where(Sale.created_at >= start, Sale.created_at < end)) or 0)

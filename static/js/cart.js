@@ -33,6 +33,7 @@ export class Cart {
     this.prices = prices instanceof Map ? prices : new Map(Object.entries(prices || {}));
     this.quantities = new Map(); // SKU -> qty, in the order tapped
     this.payments = []; // [{method, amount_cents}], in the order handed over
+    this.chosen = new Map(); // SKU -> the price the customer chose ("prix libre", gift.js)
   }
 
   // --- lines ---------------------------------------------------------------------------
@@ -40,13 +41,19 @@ export class Cart {
   add(sku, step = 1) {
     if (!this.prices.has(sku)) return 0; // not for sale on this screen
     const qty = Math.min(MAX_QTY, this.qty(sku) + step);
-    if (qty <= 0) this.quantities.delete(sku);
+    if (qty <= 0) this.remove(sku);
     else this.quantities.set(sku, qty);
     return Math.max(0, qty);
   }
 
   remove(sku) {
     this.quantities.delete(sku);
+    this.chosen.delete(sku);
+  }
+
+  // A free-price item at the price the customer chose: sent as its unit_price_cents.
+  setPrice(sku, cents) {
+    if (this.prices.has(sku)) this.chosen.set(sku, cents);
   }
 
   qty(sku) {
@@ -63,7 +70,7 @@ export class Cart {
   }
 
   lineTotal(sku) {
-    return (this.prices.get(sku) || 0) * this.qty(sku);
+    return (this.chosen.get(sku) ?? this.prices.get(sku) ?? 0) * this.qty(sku);
   }
 
   // In whole cents: integer prices times integer quantities never drift.
@@ -75,7 +82,8 @@ export class Cart {
 
   // The `lines` of POST /api/v1/sales.
   lines() {
-    return this.entries().map(([sku, qty]) => ({ sku, qty }));
+    return this.entries().map(([sku, qty]) => (this.chosen.has(sku)
+      ? { sku, qty, unit_price_cents: this.chosen.get(sku) } : { sku, qty }));
   }
 
   // --- payments ------------------------------------------------------------------------
@@ -148,5 +156,6 @@ export class Cart {
   clear() {
     this.quantities = new Map();
     this.payments = [];
+    this.chosen = new Map();
   }
 }

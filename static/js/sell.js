@@ -12,6 +12,7 @@ import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js"
 import { Cart, parseEuros } from "./cart.js";
 import { keepCart, takeKeptCart } from "./cart_store.js";
 import { startIdleLock } from "./idle_lock.js";
+import { bindGifts } from "./gift.js";
 import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -35,6 +36,11 @@ function start() {
   let pending = null; // the body being sent: a retry sends exactly the same
   let lastSale = screen.last_sale;
   let shownSale = null;
+  // Gifts, free prices, the Ticket button (gift.js); `recorded`: a gift is a sale too.
+  const gifts = bindGifts({ root, cart, catalogue, api, money, edit, showDone, recorded: (sale) => {
+    lastSale = { id: sale.id, number: sale.number, total: sale.total_cents };
+    $("[data-void-open]").hidden = false;
+  } });
 
   // --- tiles, categories, search ------------------------------------------------------
   const products = $("[data-products]");
@@ -45,7 +51,7 @@ function start() {
   }
   products.addEventListener("click", (event) => {
     const tile = event.target.closest(".product");
-    if (tile) add(tile.dataset.sku, 1);
+    if (tile && !gifts.tapped(tile.dataset.sku)) add(tile.dataset.sku, 1);
   });
 
   let category = "";
@@ -86,7 +92,7 @@ function start() {
       return false;
     }
     findMessage.hidden = true;
-    add(sku, 1);
+    if (!gifts.tapped(sku)) add(sku, 1);
     return true;
   }
   // The camera reads a label's QR (scan.js); the field above is the scanner's input.
@@ -390,6 +396,7 @@ function start() {
     $("[data-change]").textContent = amount ? money(amount) : "";
     $("[data-change]").hidden = !amount;
     showReceipt(sale.receipt?.status);
+    gifts.done(sale);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
     doneBox.hidden = false;
     cartBox.hidden = true;
