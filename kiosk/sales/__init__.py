@@ -18,12 +18,12 @@ from kiosk.sales.consignment import (
     default_percent,
     record_statement,
 )
-from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
 from kiosk.sales.gift_receipts import (
     GiftReceiptResult,
     gift_receipt_of,
     issue_gift_receipt,
 )
+from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
 from kiosk.sales.record import (
     RecordedLine,
     RecordedPayment,
