@@ -66,7 +66,7 @@ class RefundBody(Body):
 
 class VoidBody(Body):
     reason: Reason
-    print_receipt: bool | None = None  # as for a sale: false prints later, on request
+    print_receipt: bool | None = None  # as for a sale: omitted, the receipt setting decides
 
 
 class SalesQuery(Body):
@@ -171,7 +171,7 @@ def void_sale(sale_id: int, data: VoidBody):
     with write_transaction(db.session):
         result = sales_service.void_sale(db.session, sale_id, data.reason, current_user.id)
         body = sale_json(result.sale, new=result.created)
-    return _recorded(result, body, print_now=data.print_receipt is not False)
+    return _recorded(result, body, data.print_receipt)
 
 
 @endpoint("/sales/<int:sale_id>/refund", "POST", role=Role.TREASURER, body=RefundBody,

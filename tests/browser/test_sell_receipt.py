@@ -42,7 +42,9 @@ def hanging_printer() -> Iterator[str]:
 @pytest.fixture
 def app_config(database_url, hanging_printer):
     return {"DATABASE_URL": database_url, "SECRET_KEY": "tests", "TESTING": True,
-            "PRINTER": hanging_printer, "PRINTER_TIMEOUT": 3.0}
+            "PRINTER": hanging_printer, "PRINTER_TIMEOUT": 3.0,
+            # the admin chose a receipt for every sale (by default one prints on request)
+            "RECEIPT_MODE": "always"}
 
 
 def test_a_hanging_printer_says_printing_and_never_holds_the_next_sale(page):
