@@ -5,6 +5,18 @@ from kiosk.models.cash import CashCountLine, CashSession, CashSessionClosure, Ch
 from kiosk.models.catalogue import BannerLot, Location, Product
 from kiosk.models.envelopes import Envelope, EnvelopeEntry, SplitRule, SplitRulePart
 from kiosk.models.journal import JournalEntry, JournalHead
+from kiosk.models.orders import (
+    CreditNote,
+    Delivery,
+    DeliveryLine,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    OrderMade,
+    OrderPayment,
+    Partner,
+)
 from kiosk.models.people import ApiToken, User, WebSession
 from kiosk.models.printing import PrintJob
 from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleLine
@@ -19,14 +31,24 @@ __all__ = [
     "CashSessionClosure",
     "Cheque",
     "ConsignmentStatement",
+    "CreditNote",
+    "Delivery",
+    "DeliveryLine",
     "Envelope",
     "EnvelopeEntry",
     "EnvelopeSpendAccount",
     "ExportEntry",
     "ExportRecord",
+    "Invoice",
+    "InvoiceLine",
     "JournalEntry",
     "JournalHead",
     "Location",
+    "Order",
+    "OrderLine",
+    "OrderMade",
+    "OrderPayment",
+    "Partner",
     "Payment",
     "PrintJob",
     "Product",

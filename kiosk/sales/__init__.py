@@ -1,4 +1,5 @@
-"""Money events: a sale, its void or refund, a consignment statement; and reading sales.
+"""Money events: a sale, its void or refund, a consignment statement, a partner's order
+from quote to paid invoice (orders.py); and reading sales.
 
 What views, the API and the CLI call. Inside, one path into the ledger:
 
@@ -17,6 +18,16 @@ from kiosk.sales.consignment import (
     StatementLine,
     default_percent,
     record_statement,
+)
+from kiosk.sales.orders import (
+    OrderLineRequest,
+    deliver,
+    issue_credit_note,
+    issue_invoice,
+    order_state,
+    record_made,
+    record_payment,
+    take_order,
 )
 from kiosk.sales.record import (
     RecordedLine,
@@ -40,6 +51,7 @@ from kiosk.sales.undo import refund_as_asked, refund_sale, void_sale
 
 __all__ = [
     "LineRequest",
+    "OrderLineRequest",
     "PaymentRequest",
     "RecordedLine",
     "RecordedPayment",
@@ -49,15 +61,22 @@ __all__ = [
     "StatementLine",
     "commission_for",
     "default_percent",
+    "deliver",
     "get_sale",
     "is_refundable",
+    "issue_credit_note",
+    "issue_invoice",
     "last_own_sale",
+    "order_state",
     "parse_percent",
+    "record_made",
+    "record_payment",
     "record_sale",
     "record_statement",
     "refund_as_asked",
     "refund_sale",
     "refunded_by",
     "request_fingerprint",
+    "take_order",
     "void_sale",
 ]

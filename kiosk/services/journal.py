@@ -27,10 +27,19 @@ from kiosk.models import (
     CashSessionClosure,
     Cheque,
     ConsignmentStatement,
+    CreditNote,
+    Delivery,
+    DeliveryLine,
     EnvelopeEntry,
     EnvelopeSpendAccount,
+    Invoice,
+    InvoiceLine,
     JournalEntry,
     JournalHead,
+    Order,
+    OrderLine,
+    OrderMade,
+    OrderPayment,
     Payment,
     Sale,
     SaleLine,
@@ -56,6 +65,17 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
     SplitRulePart,
     ConsignmentStatement,
     EnvelopeSpendAccount,  # issue 16: the accounts of a spending, journaled with it
+    # Issue 19: a partner's order, what was made and delivered for it, its invoices,
+    # credit notes and payments (kiosk/sales/orders.py)
+    Order,
+    OrderLine,
+    OrderMade,
+    Delivery,
+    DeliveryLine,
+    Invoice,
+    InvoiceLine,
+    CreditNote,
+    OrderPayment,
 )
 JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
 
