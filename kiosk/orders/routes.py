@@ -23,19 +23,19 @@ from kiosk.extensions import db
 from kiosk.orders import bp
 from kiosk.sales import orders as service
 from kiosk.services import catalogue, reports, stock
-from kiosk.services.errors import InvalidInput, ServiceError
+from kiosk.services.errors import N_, InvalidInput, ServiceError
 from kiosk.services.money import format_money, parse_euros
 from kiosk.vocabulary import MAX_QTY, ORDER_METHODS, PARIS, method_word
 
 BLANK_LINES = 6  # empty lines the new order form offers
 
 STATUS_WORDS = {
-    "open": "À coudre",
-    "partly_delivered": "Livrée en partie",
-    "delivered": "Livrée, à facturer",
-    "invoiced": "Facturée, à encaisser",
-    "paid": "Payée",
-    "credited": "Annulée par avoir",
+    "open": N_("À coudre"),
+    "partly_delivered": N_("Livrée en partie"),
+    "delivered": N_("Livrée, à facturer"),
+    "invoiced": N_("Facturée, à encaisser"),
+    "paid": N_("Payée"),
+    "credited": N_("Annulée par avoir"),
 }
 
 
