@@ -55,8 +55,10 @@ def at_workshop(client, headers) -> dict[str, int]:
 
 
 def pdf_text(data: bytes) -> str:
+    """The PDF's words, whatever the lines they wrap on."""
     document = pypdfium2.PdfDocument(io.BytesIO(data))
-    return "\n".join(page.get_textpage().get_text_range() for page in document)
+    return " ".join(" ".join(page.get_textpage().get_text_range().split())
+                    for page in document)
 
 
 def journal_ok(client, headers) -> dict:
@@ -481,3 +483,30 @@ def test_the_pages_refuse_bad_input_and_change_nothing(client, demo, treasurer_h
     assert _counts() == before
     assert client.post(f"/orders/{order_id}/payments", data={"amount": "1"}).status_code == 400
     assert _counts() == before
+
+
+def test_the_invoice_heading_is_the_treasurer_s_and_an_invoice_keeps_its_partner(
+        client, demo, treasurer_headers):
+    order_id, invoice = delivered_and_invoiced(client, treasurer_headers)
+    assert web_login(client, "Tresoriere", "2345").status_code == 302
+    heading = {"receipt_name": "ASCS Fontaine d'Ouche — Les Fées déclic",
+               "receipt_address": "Centre social\n21000 Dijon", "invoice_siret": "W212000000",
+               "invoice_iban": "FR76 0000 0000 0000 0000 0000 000",
+               "invoice_terms": "Paiement à réception."}
+    answer = _form(client, "/orders/settings", **heading)
+    assert answer.status_code == 302
+    assert _form(client, "/orders/settings", **{**heading, "receipt_name": ""}
+                 ).status_code == 400
+    partner_id = client.get(f"/api/v1/orders/{order_id}", headers=treasurer_headers
+                            ).get_json()["partner"]["id"]
+    answer = _form(client, f"/orders/partners/{partner_id}", name="SNCF Voyageurs",
+                   address="Tour Incity\n69003 Lyon", contact="")
+    assert answer.status_code == 302
+    paper = pdf_text(client.get(f"/orders/documents/invoice/{invoice['id']}.pdf").data)
+    for needed in ("ASCS Fontaine d'Ouche — Les Fées déclic", "SIRET / RNA : W212000000",
+                   "IBAN : FR76 0000", "Paiement à réception.", "Gare de Dijon-Ville"):
+        assert needed in paper, needed
+    assert "Incity" not in paper  # issued to the old address, never changed
+    assert "Tour Incity" in client.get("/orders/partners").get_data(as_text=True)
+    quote = client.get(f"/orders/documents/quote/{order_id}").get_data(as_text=True)
+    assert "Tour Incity" in quote and "Bon pour accord" in quote
