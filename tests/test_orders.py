@@ -510,3 +510,32 @@ def test_the_invoice_heading_is_the_treasurer_s_and_an_invoice_keeps_its_partner
     assert "Tour Incity" in client.get("/orders/partners").get_data(as_text=True)
     quote = client.get(f"/orders/documents/quote/{order_id}").get_data(as_text=True)
     assert "Tour Incity" in quote and "Bon pour accord" in quote
+
+
+def test_the_orders_balance_in_paheko_and_are_exported_once(client, runner,
+                                                            treasurer_headers, tmp_path):
+    from tests.test_paheko import balances, export, paheko_import
+
+    h = treasurer_headers
+    before = envelopes(client, h)
+    paid_id, _paid = delivered_and_invoiced(client, h)
+    client.post(f"/api/v1/orders/{paid_id}/payments", headers=h,
+                json={"method": "transfer", "amount_cents": 3000})
+    client.post(f"/api/v1/orders/{paid_id}/payments", headers=h,
+                json={"method": "cheque", "amount_cents": TOTAL - 3000})
+    second = take_order(client, h, {**ORDER, "partner": SNCF["name"], "lines": [
+        {"description": "Marquage du logo", "qty": 10, "unit_price_cents": 150}]})
+    invoice = client.post(f"/api/v1/orders/{second['id']}/invoice", headers=h).get_json()
+    client.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", headers=h,
+                json={"reason": "Logo retiré", "amount_cents": 500})
+    day = utcnow().astimezone(PARIS).date()
+    result = export(runner, tmp_path / "books", day, day)
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "books").iterdir()
+    accounts, projects = balances(paheko_import(path, {"solidarite", "loisirs"}))
+    assert accounts == {"411": 1500 - 500, "701": -(TOTAL + 1500 - 500), "512": 3000,
+                        "5112": TOTAL - 3000}
+    grown = {code: cents - before[code] for code, cents in envelopes(client, h).items()}
+    assert {code: projects[code] for code in grown} == grown  # the paid invoice's share
+    again = export(runner, tmp_path / "again", day, day)
+    assert again.exit_code == 2 and not (tmp_path / "again").exists()
