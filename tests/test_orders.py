@@ -539,3 +539,15 @@ def test_the_orders_balance_in_paheko_and_are_exported_once(client, runner,
     assert {code: projects[code] for code in grown} == grown  # the paid invoice's share
     again = export(runner, tmp_path / "again", day, day)
     assert again.exit_code == 2 and not (tmp_path / "again").exists()
+
+
+def test_the_api_describes_the_orders(client, demo):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["paths"]["/orders"]["post"]["x-role"] == "treasurer"
+    assert spec["paths"]["/orders/{order_id}/made"]["post"]["x-role"] == "seller"
+    payment = spec["components"]["schemas"]["OrderPaymentBody"]
+    assert payment["properties"]["method"]["enum"] == ["transfer", "cheque"]
+    for path in ("/orders/{order_id}/deliveries", "/orders/{order_id}/invoice",
+                 "/orders/{order_id}/invoice.pdf", "/orders/{order_id}/payments",
+                 "/invoices/{invoice_id}/credit-notes", "/partners"):
+        assert path in spec["paths"], path
