@@ -292,6 +292,7 @@ def test_a_busy_printer_does_not_hold_the_sale_longer_than_the_timeout(app, prin
 def test_the_app_registers_every_printed_document_in_one_place(app):
     from kiosk import documents
 
-    assert set(documents.BUILDERS) == {"test", "receipt", "z_report", "slip", "label"}
+    assert set(documents.BUILDERS) == {"test", "receipt", "z_report", "slip", "label",
+                                       "delivery_slip"}  # issue 19: a delivery slip
     for document, builder in documents.BUILDERS.items():
         assert queue._builders[document] is builder
