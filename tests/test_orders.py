@@ -71,8 +71,8 @@ def take_order(client, headers, body=ORDER) -> dict:
     return answer.get_json()
 
 
-def delivered_and_invoiced(client, headers) -> tuple[int, dict]:
-    order = take_order(client, headers)
+def delivered_and_invoiced(client, headers, body=ORDER) -> tuple[int, dict]:
+    order = take_order(client, headers, body)
     answer = client.post(f"/api/v1/orders/{order['id']}/deliveries", headers=headers, json={
         "lines": [{"sku": "POCH-TGV", "qty": 5}, {"sku": "ETIQ-TGV", "qty": 3}]})
     assert answer.status_code == 201, answer.get_json()
@@ -324,11 +324,22 @@ def test_a_seller_cannot_reach_the_orders(client, demo, seller_headers, treasure
 
 @pytest.mark.parametrize("table, column", [("invoices", "total_cents"),
                                            ("invoice_lines", "qty"),
+                                           ("credit_notes", "amount_cents"),
                                            ("order_payments", "amount_cents"),
-                                           ("order_lines", "unit_price_cents")])
+                                           ("order_lines", "unit_price_cents"),
+                                           ("delivery_lines", "qty"),
+                                           ("order_made", "order_id")])
 def test_tampering_with_an_order_s_rows_is_named_by_verify_journal(
         client, runner, treasurer_headers, table, column):
-    order_id, _invoice = delivered_and_invoiced(client, treasurer_headers)
+    first = take_order(client, treasurer_headers)["id"]
+    assert client.post(f"/api/v1/orders/{first}/made", headers=treasurer_headers,
+                       json={"sku": "POCH-TGV", "qty": 1}).status_code == 201
+    order_id, invoice = delivered_and_invoiced(client, treasurer_headers,
+                                               {**ORDER, "partner": SNCF["name"]})
+    assert client.post(f"/api/v1/invoices/{invoice['id']}/credit-notes",
+                       headers=treasurer_headers,
+                       json={"reason": "Geste commercial", "amount_cents": 49}
+                       ).status_code == 201
     client.post(f"/api/v1/orders/{order_id}/payments", headers=treasurer_headers,
                 json={"method": "transfer", "amount_cents": 100})
     assert runner.invoke(args=["verify-journal"]).exit_code == 0
