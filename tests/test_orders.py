@@ -562,3 +562,36 @@ def test_the_api_describes_the_orders(client, demo):
                  "/orders/{order_id}/invoice.pdf", "/orders/{order_id}/payments",
                  "/invoices/{invoice_id}/credit-notes", "/partners"):
         assert path in spec["paths"], path
+
+
+def test_the_migration_goes_down_and_up_again(tmp_path):
+    """Its own SQLite file (PostgreSQL's test database is shared by the run)."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from kiosk import create_app, paths
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite3'}",
+                      "SECRET_KEY": "t"}, str(tmp_path / "instance"))
+    tables = {"partners", "orders", "order_lines", "order_made", "deliveries",
+              "delivery_lines", "invoices", "invoice_lines", "credit_notes", "order_payments"}
+    with app.app_context():
+        upgrade(directory=str(paths.MIGRATIONS_DIR))
+        assert tables <= set(inspect(db.engine).get_table_names())
+        downgrade(directory=str(paths.MIGRATIONS_DIR), revision="f2a3b4c5d6e7")
+        assert not tables & set(inspect(db.engine).get_table_names())
+        upgrade(directory=str(paths.MIGRATIONS_DIR))
+        assert tables <= set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+
+
+def test_partners_are_added_once_by_the_page(client, demo):
+    assert web_login(client, "Tresoriere", "2345").status_code == 302
+    answer = _form(client, "/orders/partners", name="IKEA Dijon", address="Quetigny",
+                   contact="M. Meuble")
+    assert answer.status_code == 302
+    again = _form(client, "/orders/partners", name="ikea dijon", address="", contact="")
+    assert again.status_code == 400
+    assert "existe déjà" in again.get_data(as_text=True)
+    page = client.get("/orders/new").get_data(as_text=True)
+    assert page.count(">IKEA Dijon</option>") == 1
