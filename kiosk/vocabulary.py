@@ -86,7 +86,18 @@ EVENT_WORDS: dict[str, str] = {
     "gift": N_("Pièces données"),
     "loss": N_("Pièces perdues"),
     "stock": N_("Mouvement de stock"),
+    "order": N_("Commande d'un partenaire"),
+    "order_made": N_("Pièces cousues pour une commande"),
+    "delivery": N_("Livraison d'une commande"),
+    "invoice": N_("Facture"),
+    "credit_note": N_("Avoir"),
+    "order_payment": N_("Paiement d'une facture"),
 }
+
+# How a partner pays an order's invoices (never cash or card: those are the stall's).
+ORDER_METHODS = (PaymentMethod.TRANSFER, PaymentMethod.CHEQUE)
+MAX_ORDER_LINES = 50  # lines on one order
+INVOICE_DAYS = 30  # an invoice is due this many days after it is issued
 
 
 def event_word(event: str) -> str:

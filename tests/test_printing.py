@@ -293,6 +293,6 @@ def test_the_app_registers_every_printed_document_in_one_place(app):
     from kiosk import documents
 
     assert set(documents.BUILDERS) == {"test", "receipt", "gift_receipt", "z_report", "slip",
-                                       "label"}
+                                       "label", "delivery_slip"}  # issue 19: a delivery slip
     for document, builder in documents.BUILDERS.items():
         assert queue._builders[document] is builder

@@ -5,7 +5,8 @@ Strict means JSON integers where integers go: `"1250"`, `12.5` or `true` are ref
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -16,6 +17,7 @@ from kiosk.vocabulary import (
     MAX_AMOUNT_CENTS,
     MAX_COUNT,
     MAX_ID,
+    MAX_ORDER_LINES,
     MAX_PRICE_CENTS,
     MAX_QTY,
     NAME_MAX,
@@ -62,3 +64,66 @@ def _check_denominations(counts: dict[str, int]) -> dict[str, int]:
 
 DenominationCounts = Annotated[dict[str, Count], AfterValidator(_check_denominations)]
 
+
+
+# --- partner orders (issue 19) ------------------------------------------------------------
+
+def _no_control_chars_but_lines(value: str) -> str:
+    """An address or a note may hold line breaks, and no other control character."""
+    if not is_clean(value, frozenset("\n\r\t")):
+        raise ValueError(_("contient un caractère invisible : effacez-le et recommencez"))
+    return value
+
+
+Lines = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_no_control_chars_but_lines)]
+
+class PartnerBody(Body):
+    name: Name
+    address: Lines = ""
+    contact: Annotated[str, Field(max_length=NAME_MAX),
+                       AfterValidator(_no_control_chars)] = ""
+
+
+class OrderLineBody(Body):
+    """A product (`sku`) or a free `description`, the quantity, the agreed unit price."""
+
+    sku: Sku | None = None
+    description: Name | None = None
+    qty: Qty
+    unit_price_cents: PriceCents
+
+
+class OrderBody(Body):
+    # The name of a partner already recorded, or a new partner.
+    partner: Name | PartnerBody
+    lines: Annotated[list[OrderLineBody], Field(min_length=1, max_length=MAX_ORDER_LINES)]
+    banner_lot: Code | None = None
+    wished_on: date | None = None
+    note: Lines = ""
+
+
+class MadeBody(Body):
+    sku: Sku
+    qty: Qty
+    banner_lot: Code | None = None
+
+
+class DeliveryLineBody(Body):
+    sku: Sku
+    qty: Qty
+
+
+class DeliveryBody(Body):
+    lines: Annotated[list[DeliveryLineBody], Field(min_length=1, max_length=MAX_ORDER_LINES)]
+
+
+class OrderPaymentBody(Body):
+    method: Literal["transfer", "cheque"]
+    amount_cents: AmountCents
+    reference: Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_no_control_chars)] = ""
+    received_on: date | None = None
+
+
+class CreditNoteBody(Body):
+    reason: Annotated[Lines, Field(min_length=1)]
+    amount_cents: AmountCents | None = None  # None: all the invoice still asks

@@ -6,7 +6,8 @@
 - gift_receipts.py: a gift receipt (reçu de don);
 - closing.py: the Z report and the hand-over slip of a closed cash session;
 - labels.py: QR price labels (PNG, A4 sheet, batches on the label printer);
-- pdf.py: A4 PDFs (the Z report and slip) and the fonts PDFs and labels share.
+- pdf.py: A4 PDFs (the Z report and slip) and the fonts PDFs and labels share;
+- orders.py: a partner order's quote, delivery slip, invoice and credit note (A4 PDFs).
 
 Each document becomes the printer's plain data (printer.Receipt, printer.Report,
 printer.Label); `printer/` turns that into ESC/POS and knows nothing of the database.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kiosk.documents import closing, gift_receipts, labels, queue, receipts
+from kiosk.documents import closing, gift_receipts, labels, orders, queue, receipts
 
 # What a print job's `document` names, and what builds it from the job.
 BUILDERS: dict[str, queue.Builder] = {
@@ -27,6 +28,7 @@ BUILDERS: dict[str, queue.Builder] = {
     "z_report": closing.build_job,
     "slip": closing.build_job,
     "label": labels.build_labels,
+    "delivery_slip": orders.build_delivery_job,
 }
 
 

@@ -11,6 +11,18 @@ from kiosk.models.envelopes import (
     SplitRulePart,
 )
 from kiosk.models.journal import JournalEntry, JournalHead
+from kiosk.models.orders import (
+    CreditNote,
+    Delivery,
+    DeliveryLine,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    OrderMade,
+    OrderPayment,
+    Partner,
+)
 from kiosk.models.people import ApiToken, User, WebSession
 from kiosk.models.printing import PrintJob
 from kiosk.models.sales import ConsignmentStatement, GiftReceipt, Payment, Sale, SaleLine
@@ -25,6 +37,9 @@ __all__ = [
     "CashSessionClosure",
     "Cheque",
     "ConsignmentStatement",
+    "CreditNote",
+    "Delivery",
+    "DeliveryLine",
     "DonationRule",
     "Envelope",
     "EnvelopeEntry",
@@ -32,9 +47,16 @@ __all__ = [
     "ExportEntry",
     "ExportRecord",
     "GiftReceipt",
+    "Invoice",
+    "InvoiceLine",
     "JournalEntry",
     "JournalHead",
     "Location",
+    "Order",
+    "OrderLine",
+    "OrderMade",
+    "OrderPayment",
+    "Partner",
     "Payment",
     "PrintJob",
     "Product",

@@ -20,6 +20,7 @@ class MoveReason(StrEnum):
     LOSS = "loss"
     SALE = "sale"
     REFUND = "refund"
+    DELIVERY = "delivery"  # pieces delivered to a partner who ordered them
 
 
 class StockMove(db.Model):

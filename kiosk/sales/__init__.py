@@ -1,4 +1,5 @@
-"""Money events: a sale, its void or refund, a consignment statement; and reading sales.
+"""Money events: a sale, its void or refund, a consignment statement, a partner's order
+from quote to paid invoice (orders.py); and reading sales.
 
 What views, the API and the CLI call. Inside, one path into the ledger:
 
@@ -24,6 +25,16 @@ from kiosk.sales.gift_receipts import (
     issue_gift_receipt,
 )
 from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
+from kiosk.sales.orders import (
+    OrderLineRequest,
+    deliver,
+    issue_credit_note,
+    issue_invoice,
+    order_state,
+    record_made,
+    record_payment,
+    take_order,
+)
 from kiosk.sales.record import (
     RecordedLine,
     RecordedPayment,
@@ -54,6 +65,7 @@ __all__ = [
     "GiftReceiptResult",
     "LineRequest",
     "ListedSale",
+    "OrderLineRequest",
     "PaymentRequest",
     "RecordedLine",
     "RecordedPayment",
@@ -64,13 +76,19 @@ __all__ = [
     "commission_for",
     "default_percent",
     "default_refund_drawer",
+    "deliver",
     "find_by_number",
     "get_sale",
     "gift_receipt_of",
     "is_refundable",
+    "issue_credit_note",
     "issue_gift_receipt",
+    "issue_invoice",
     "last_own_sale",
+    "order_state",
     "parse_percent",
+    "record_made",
+    "record_payment",
     "record_sale",
     "record_statement",
     "refund_as_asked",
@@ -79,5 +97,6 @@ __all__ = [
     "refunded_by",
     "request_fingerprint",
     "session_sales",
+    "take_order",
     "void_sale",
 ]

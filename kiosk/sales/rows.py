@@ -1,6 +1,7 @@
 """The one place a row of money or stock is built: sales, sale_lines, payments,
 stock_moves, consignment_statements and envelope_entries (and, for the demo's past events,
-cash_sessions, cash_count_lines, cash_session_closures and cheques).
+cash_sessions, cash_count_lines, cash_session_closures and cheques); a partner's orders,
+their lines, the pieces made and delivered for them, invoices, credit notes and payments.
 
 Each builder returns a dict holding EVERY column of its table, id included: that dict is
 both what is inserted (write.write_event) and what the journal digests, so nothing is
@@ -22,7 +23,16 @@ from kiosk.models import (
     CashSessionClosure,
     Cheque,
     ConsignmentStatement,
+    CreditNote,
+    Delivery,
+    DeliveryLine,
     EnvelopeEntry,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    OrderMade,
+    OrderPayment,
     Payment,
     Sale,
     SaleLine,
@@ -42,6 +52,15 @@ CASH_SESSIONS: Table = CashSession.__table__
 COUNT_LINES: Table = CashCountLine.__table__
 CLOSURES: Table = CashSessionClosure.__table__
 CHEQUES: Table = Cheque.__table__
+ORDERS: Table = Order.__table__
+ORDER_LINES: Table = OrderLine.__table__
+ORDER_MADE: Table = OrderMade.__table__
+DELIVERIES: Table = Delivery.__table__
+DELIVERY_LINES: Table = DeliveryLine.__table__
+INVOICES: Table = Invoice.__table__
+INVOICE_LINES: Table = InvoiceLine.__table__
+CREDIT_NOTES: Table = CreditNote.__table__
+ORDER_PAYMENTS: Table = OrderPayment.__table__
 
 
 # --- a sale and what it writes with it -------------------------------------------------------
@@ -109,13 +128,76 @@ def envelope_entry(*, id: int | None, envelope_id: int, amount_cents: int, kind:
 def takings_entries(ids: Sequence[int | None], shares: Sequence[tuple[int, int]], *,
                     kind: str, label: str, on: date, created_by: int | None,
                     created_at: datetime, cash_session_id: int | None = None,
-                    sale_id: int | None = None) -> list[Row]:
+                    sale_id: int | None = None, receipt_ref: str = "") -> list[Row]:
     """Takings shared between envelopes: one entry per (envelope id, cents) share."""
     return [envelope_entry(id=entry_id, envelope_id=envelope_id, amount_cents=cents,
                            kind=kind, label=label, entry_date=on, created_by=created_by,
                            created_at=created_at, cash_session_id=cash_session_id,
-                           sale_id=sale_id)
+                           sale_id=sale_id, receipt_ref=receipt_ref)
             for entry_id, (envelope_id, cents) in zip(ids, shares, strict=True)]
+
+
+# --- a partner's order and what follows it (kiosk/sales/orders.py) -------------------------
+
+def order(*, id: int, number: str, year: int, seq: int, partner_id: int,
+          banner_lot_id: int | None, wished_on: date | None, note: str, total_cents: int,
+          user_id: int, created_at: datetime) -> Row:
+    return {"id": id, "number": number, "year": year, "seq": seq, "partner_id": partner_id,
+            "banner_lot_id": banner_lot_id, "wished_on": wished_on, "note": note,
+            "total_cents": total_cents, "user_id": user_id, "created_at": created_at}
+
+
+def order_line(*, id: int, order_id: int, product_id: int | None, description: str, qty: int,
+               unit_price_cents: int) -> Row:
+    return {"id": id, "order_id": order_id, "product_id": product_id,
+            "description": description, "qty": qty, "unit_price_cents": unit_price_cents,
+            "line_total_cents": qty * unit_price_cents}
+
+
+def order_made(*, id: int, order_id: int, stock_move_id: int) -> Row:
+    return {"id": id, "order_id": order_id, "stock_move_id": stock_move_id}
+
+
+def delivery(*, id: int, number: str, year: int, seq: int, order_id: int, user_id: int,
+             created_at: datetime) -> Row:
+    return {"id": id, "number": number, "year": year, "seq": seq, "order_id": order_id,
+            "user_id": user_id, "created_at": created_at}
+
+
+def delivery_line(*, id: int, delivery_id: int, order_line_id: int, qty: int,
+                  stock_move_id: int) -> Row:
+    return {"id": id, "delivery_id": delivery_id, "order_line_id": order_line_id, "qty": qty,
+            "stock_move_id": stock_move_id}
+
+
+def invoice(*, id: int, number: str, year: int, seq: int, order_id: int, partner_name: str,
+            partner_address: str, issued_on: date, due_on: date, total_cents: int,
+            user_id: int, created_at: datetime) -> Row:
+    return {"id": id, "number": number, "year": year, "seq": seq, "order_id": order_id,
+            "partner_name": partner_name, "partner_address": partner_address,
+            "issued_on": issued_on, "due_on": due_on, "total_cents": total_cents,
+            "user_id": user_id, "created_at": created_at}
+
+
+def invoice_line(*, id: int, invoice_id: int, order_line_id: int, description: str, qty: int,
+                 unit_price_cents: int) -> Row:
+    return {"id": id, "invoice_id": invoice_id, "order_line_id": order_line_id,
+            "description": description, "qty": qty, "unit_price_cents": unit_price_cents,
+            "line_total_cents": qty * unit_price_cents}
+
+
+def credit_note(*, id: int, number: str, year: int, seq: int, invoice_id: int, reason: str,
+                amount_cents: int, user_id: int, created_at: datetime) -> Row:
+    return {"id": id, "number": number, "year": year, "seq": seq, "invoice_id": invoice_id,
+            "reason": reason, "amount_cents": amount_cents, "user_id": user_id,
+            "created_at": created_at}
+
+
+def order_payment(*, id: int, order_id: int, method: str, amount_cents: int, reference: str,
+                  received_on: date, user_id: int, created_at: datetime) -> Row:
+    return {"id": id, "order_id": order_id, "method": str(method),
+            "amount_cents": amount_cents, "reference": reference, "received_on": received_on,
+            "user_id": user_id, "created_at": created_at}
 
 
 # --- a drawer's day, for the demo's past events (the app writes these through closing) ----

@@ -27,12 +27,21 @@ from kiosk.models import (
     CashSessionClosure,
     Cheque,
     ConsignmentStatement,
+    CreditNote,
+    Delivery,
+    DeliveryLine,
     DonationRule,
     EnvelopeEntry,
     EnvelopeSpendAccount,
     GiftReceipt,
+    Invoice,
+    InvoiceLine,
     JournalEntry,
     JournalHead,
+    Order,
+    OrderLine,
+    OrderMade,
+    OrderPayment,
     Payment,
     Sale,
     SaleLine,
@@ -60,6 +69,17 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
     EnvelopeSpendAccount,  # issue 16: the accounts of a spending, journaled with it
     DonationRule,  # issue 17: where the gifts go, a decision like a split rule
     GiftReceipt,  # issue 17: a numbered reçu de don
+    # Issue 19: a partner's order, what was made and delivered for it, its invoices,
+    # credit notes and payments (kiosk/sales/orders.py)
+    Order,
+    OrderLine,
+    OrderMade,
+    Delivery,
+    DeliveryLine,
+    Invoice,
+    InvoiceLine,
+    CreditNote,
+    OrderPayment,
 )
 JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
 

@@ -1,6 +1,7 @@
 """The association's books as Paheko's "Simplifié" journal import reads them: the kiosk's
-entries (a closed drawer, a consignment statement, an envelope spending or transfer), each
-with a stable reference, its rows split by envelope into Paheko's analytic projects.
+entries (a closed drawer, a consignment statement, an envelope spending or transfer, a
+partner's invoice, credit note or payment), each with a stable reference, its rows split by
+envelope into Paheko's analytic projects.
 
 Paheko's rules (FIELD-NOTES, "Paheko's journal import"): one row per two-line entry,
 positive amounts only (a refund or a shortfall swaps the accounts), `Numéro d'écriture`
@@ -23,10 +24,14 @@ from kiosk.models import (
     CashSession,
     CashSessionClosure,
     ConsignmentStatement,
+    CreditNote,
     Envelope,
     EnvelopeEntry,
     EnvelopeSpendAccount,
+    Invoice,
     Location,
+    Order,
+    OrderPayment,
     Payment,
     Sale,
 )
@@ -321,6 +326,69 @@ def envelope_entries(session: Session, date_from: date, date_to: date, acc: dict
     return out
 
 
+def _invoice_targets(session: Session, numbers: Iterable[str], projects: dict[int, str]
+                     ) -> dict[str, dict[str, int]]:
+    """What each paid invoice brought to each project (its envelope entries)."""
+    numbers = list(numbers)
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    if not numbers:
+        return out
+    for number, envelope_id, cents in session.execute(
+            select(EnvelopeEntry.receipt_ref, EnvelopeEntry.envelope_id,
+                   func.sum(EnvelopeEntry.amount_cents))
+            .where(EnvelopeEntry.kind == "order", EnvelopeEntry.receipt_ref.in_(numbers))
+            .group_by(EnvelopeEntry.receipt_ref, EnvelopeEntry.envelope_id)):
+        code = projects[envelope_id]
+        out[number][code] = out[number].get(code, 0) + int(cents)
+    return out
+
+
+def order_entries(session: Session, start, end, acc: dict[str, str],
+                  projects: dict[int, str]) -> list[Entry]:
+    """A partner's order in the books (issue 19): each invoice from the partner's account
+    (411) to the orders' sales account, each credit note back, each payment from the bank
+    (512, or the cheques to cash) to the partner's account. Invoices and credit notes are
+    split by envelope as the paid invoice was shared."""
+    customers, sales_account = acc["paheko_account_customers"], acc["paheko_account_orders"]
+    invoices = list(session.scalars(select(Invoice).where(
+        Invoice.created_at >= start, Invoice.created_at < end)
+        .order_by(Invoice.year, Invoice.seq)))
+    notes = list(session.execute(
+        select(CreditNote, Invoice.number, Invoice.partner_name)
+        .join(Invoice, Invoice.id == CreditNote.invoice_id)
+        .where(CreditNote.created_at >= start, CreditNote.created_at < end)
+        .order_by(CreditNote.year, CreditNote.seq)).all())
+    targets = _invoice_targets(session, [i.number for i in invoices]
+                               + [number for _note, number, _name in notes], projects)
+    out = []
+    for invoice in invoices:
+        piece = f"Facture {invoice.number}"
+        day = _day(invoice.created_at)
+        items = [Item(f"Facture {invoice.number} {invoice.partner_name}", day,
+                      f"Commande {invoice.order_id}", customers, sales_account,
+                      invoice.total_cents)]
+        out.append(Entry(f"facture-{invoice.id}", piece, day,
+                         _rows(items, piece, targets.get(invoice.number, {}))))
+    for note, number, partner in notes:
+        piece = f"Avoir {note.number}"
+        day = _day(note.created_at)
+        items = [Item(f"Avoir {note.number} {partner} (facture {number})", day,
+                      note.reason[:120], sales_account, customers, note.amount_cents)]
+        out.append(Entry(f"avoir-{note.id}", piece, day,
+                         _rows(items, piece, targets.get(number, {}))))
+    for payment, number in session.execute(
+            select(OrderPayment, Order.number).join(Order, Order.id == OrderPayment.order_id)
+            .where(OrderPayment.created_at >= start, OrderPayment.created_at < end)
+            .order_by(OrderPayment.id)):
+        piece = f"Paiement {payment.id}"
+        account = acc[METHOD_ACCOUNT.get(payment.method, "paheko_account_transfer")]
+        out.append(Entry(f"paiement-{payment.id}", piece, payment.received_on, [[
+            "", f"Paiement commande {number}", payment.received_on.strftime("%d/%m/%Y"),
+            payment.reference, piece, payment.reference, account, customers,
+            euros(payment.amount_cents), ""]]))
+    return out
+
+
 def drawers_in(session: Session, start, end) -> list[int]:
     """The drawers a period holds: opened, closed or selling in it."""
     query = union(
@@ -343,7 +411,8 @@ def entries(session: Session, date_from: date, date_to: date,
     found = [*drawer_entries(session, [*drawers_in(session, start, end), *extra_drawers],
                              acc, projects),
              *sale_entries(session, start, end, acc, projects),
-             *envelope_entries(session, date_from, date_to, acc, projects)]
+             *envelope_entries(session, date_from, date_to, acc, projects),
+             *order_entries(session, start, end, acc, projects)]
     return sorted(found, key=lambda e: e.day)  # stable: drawers first on a day
 
 
@@ -381,4 +450,9 @@ def ready_entry_days(session: Session, date_from: date, date_to: date) -> dict[s
             firsts[key] = min(firsts.get(key, (entry_id, day)), (entry_id, day))
     for entry_id, day in firsts.values():
         out[f"virement-{entry_id}"] = day
+    for prefix, model in (("facture", Invoice), ("avoir", CreditNote),
+                          ("paiement", OrderPayment)):
+        for row_id, created_at in session.execute(select(model.id, model.created_at).where(
+                model.created_at >= start, model.created_at < end)):
+            out[f"{prefix}-{row_id}"] = _day(created_at)
     return out

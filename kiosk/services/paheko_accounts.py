@@ -34,6 +34,11 @@ ACCOUNTS = {
                              "choisi)", "Autres fournitures & matières"),
     "paheko_account_waiting": ("4718", "Passage des virements entre enveloppes",
                                "Compte d'attente"),
+    # Issue 19: a partner's order is invoiced to its customer account, then paid to the bank.
+    "paheko_account_customers": ("411", "Partenaires à qui une facture est faite",
+                                 "Clients"),
+    "paheko_account_orders": ("701", "Ventes aux partenaires (commandes ; 706 pour une "
+                              "prestation)", "Ventes de produits finis"),
 }
 
 

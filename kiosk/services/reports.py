@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import (
     CashSession,
+    CreditNote,
     Envelope,
     EnvelopeEntry,
+    Invoice,
     Location,
+    OrderPayment,
     Product,
     Sale,
     SaleLine,
@@ -174,3 +177,24 @@ def donations_cents(session: Session, start: datetime, end: datetime) -> int:
     """The gifts of the period, apart from the sales (voids of gifts subtracted)."""
     return int(session.scalar(select(func.coalesce(func.sum(Sale.donation_cents), 0))
                               .where(Sale.created_at >= start, Sale.created_at < end)) or 0)
+
+
+@dataclass
+class OrdersFigure:
+    """Partner orders, apart from the stall's sales (issue 19): invoices issued in the
+    period net of the credit notes issued in it, and what partners paid in it."""
+
+    invoices: int = 0
+    invoiced_cents: int = 0
+    paid_cents: int = 0
+
+
+def orders_figure(session: Session, start: datetime, end: datetime) -> OrdersFigure:
+    count, invoiced = session.execute(
+        select(func.count(Invoice.id), func.coalesce(func.sum(Invoice.total_cents), 0))
+        .where(Invoice.created_at >= start, Invoice.created_at < end)).one()
+    credited = session.scalar(select(func.coalesce(func.sum(CreditNote.amount_cents), 0))
+                              .where(CreditNote.created_at >= start, CreditNote.created_at < end))
+    paid = session.scalar(select(func.coalesce(func.sum(OrderPayment.amount_cents), 0))
+                          .where(OrderPayment.created_at >= start, OrderPayment.created_at < end))
+    return OrdersFigure(int(count), int(invoiced) - int(credited or 0), int(paid or 0))

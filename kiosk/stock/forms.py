@@ -15,6 +15,8 @@ class MadeForm(FlaskForm):
         InputRequired(_l("Dites combien de pièces vous avez cousues.")),
         NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de 1 à 999."))])
     lot = SelectField(_l("Dans quel lot de bâches ?"), validators=[Optional()])
+    # Issue 19: pieces sewn for a partner's order (its lot unless another is chosen).
+    order = SelectField(_l("Pour une commande ?"), validators=[Optional()])
 
 
 class TakeForm(FlaskForm):

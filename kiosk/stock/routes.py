@@ -64,6 +64,9 @@ def made():
     lots = catalogue.lots(db.session)
     form.lot.choices = [("", _("Je ne sais pas"))] + [
         (lot.code, f"{lot.partner} · {lot.description or lot.code}") for lot in lots]
+    form.order.choices = [("", _("Non, pour le stock"))] + [
+        (str(order.id), f"{order.number} · {partner.name}")
+        for order, partner in sales.orders.open_orders(db.session)]
     status = 200
     if request.method == "GET" and request.args.get("sku"):
         form.sku.data = request.args["sku"]
@@ -72,10 +75,17 @@ def made():
             if not form.sku.data:
                 raise ServiceError("sku", _("Touchez d'abord ce que vous avez cousu."))
             with write_transaction(db.session):
-                move = stock.produce(db.session, form.sku.data, form.qty.data,
-                                     current_user.id, lot_code=form.lot.data or None)
-                product = db.session.get(Product, move.product_id)
-                done = {"sku": product.sku, "name": product.name, "qty": move.qty}
+                if form.order.data:  # tied to the order (and its lot, unless one is chosen)
+                    move = sales.record_made(db.session, int(form.order.data), form.sku.data,
+                                             form.qty.data, current_user.id,
+                                             lot_code=form.lot.data or None)
+                    product_id, qty = move["product_id"], move["qty"]
+                else:
+                    made = stock.produce(db.session, form.sku.data, form.qty.data,
+                                         current_user.id, lot_code=form.lot.data or None)
+                    product_id, qty = made.product_id, made.qty
+                product = db.session.get(Product, product_id)
+                done = {"sku": product.sku, "name": product.name, "qty": qty}
             return redirect(url_for("stock.made_done", **done))
         status = 400  # reached only when the service refused
     elif request.method == "POST":
