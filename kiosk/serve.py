@@ -3,14 +3,26 @@
 Serves with waitress (a production WSGI server, pure Python, fine on a Raspberry Pi),
 on KIOSK_HOST:KIOSK_PORT (127.0.0.1:5000 by default; 0.0.0.0 to reach it from the
 tablet over the stall's Wi-Fi).
+
+With KIOSK_TLS=1 it serves HTTPS instead, with cheroot (CherryPy's WSGI server, pure Python
+too, with TLS built in through the standard ssl module; waitress has none) and a
+certificate from the kiosk's own authority (kiosk/tls.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect
+
+if TYPE_CHECKING:
+    from cheroot.wsgi import Server
+
+    from kiosk.tls import Certificates
+
+THREADS = 8
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,8 +54,40 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.documents.queue import start_print_worker
 
     start_print_worker(app)  # retries queued receipts while the server runs
-    print(f"Caisse Fées déclic : http://{host}:{port}/")
-    serve(app, host=host, port=port, threads=8, ident="kiosk")
+    if not app.config.get("TLS"):
+        print(f"Caisse Fées déclic : http://{host}:{port}/")
+        serve(app, host=host, port=port, threads=THREADS, ident="kiosk")
+        return
+    from kiosk import tls
+
+    certificates = tls.ensure_certificates(app.instance_path, _addresses(host))
+    app.config["SESSION_COOKIE_SECURE"] = True  # the cookie never travels in clear
+    server = tls_server(app, host, port, certificates)
+    for address in (tls.lan_addresses() if host in ("0.0.0.0", "") else [host]):
+        print(f"Caisse Fées déclic : https://{address}:{port}/")
+    print(f"Certificat à installer sur la tablette : https://…:{port}/ca.pem "
+          f"(empreinte SHA-256 {tls.fingerprint(certificates.ca.read_bytes())})")
+    try:
+        server.safe_start()
+    finally:
+        server.stop()
+
+
+def _addresses(host: str) -> list[str]:
+    from kiosk import tls
+
+    addresses = tls.machine_addresses()
+    return addresses if host in ("0.0.0.0", "") else sorted({*addresses, host})
+
+
+def tls_server(app, host: str, port: int, certificates: Certificates) -> Server:
+    """cheroot serving `app` over TLS with the kiosk's certificate (tests use it too)."""
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+    from cheroot.wsgi import Server
+
+    server = Server((host, port), app, numthreads=THREADS, server_name="kiosk")
+    server.ssl_adapter = BuiltinSSLAdapter(str(certificates.cert), str(certificates.key))
+    return server
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "api.login", "api.openapi_json"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "api.login", "api.openapi_json",
+                    "tablet.asset", "tablet.service_worker", "tablet.ca_pem"}
 PUBLIC_PREFIXES = ("/p/",)  # the page a customer sees when scanning a label
 
 
