@@ -4,7 +4,7 @@
 // - /sell (the page shell and the catalogue it embeds): network first, so it is always
 //   today's; the copy kept is served when the network fails or hangs PAGE_TIMEOUT_MS.
 // - /assets/VERSION/… and product photos: their URLs change with their content, so the
-//   copy kept is served without asking (static/js/offline.js hands over the ones a page
+//   copy kept is served without asking (static/js/till.js hands over the ones a page
 //   loaded before this worker controlled it, and drops older versions).
 // - Everything else, and every request that is not a GET (a sale above all), goes to the
 //   network untouched: nothing here stores or replays a sale.
@@ -67,7 +67,7 @@ async function asset(request) {
   return response;
 }
 
-// From static/js/offline.js: {type: "keep", urls, version} or {type: "forget"}; the
+// From static/js/till.js: {type: "keep", urls, version} or {type: "forget"}; the
 // answer goes back on the message's port once done.
 self.addEventListener("message", (event) => {
   const job = event.data && event.data.type === "keep" ? keep(event.data)

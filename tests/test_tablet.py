@@ -21,6 +21,7 @@ from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store
 
 from kiosk import tls
+from kiosk.common.assets import lighten
 from kiosk.paths import static_dir, templates_dir
 from kiosk.serve import tls_server
 from tests.conftest import api_login, web_login
@@ -32,6 +33,7 @@ def _chain_verifies(certificates: tls.Certificates, name: str) -> None:
     """As a browser does: the server's certificate, for this name, up to the authority."""
     ca = x509.load_pem_x509_certificate(certificates.ca.read_bytes())
     leaf, *rest = x509.load_pem_x509_certificates(certificates.cert.read_bytes())
+    assert rest == []  # sent alone: the tablet holds the authority
     try:
         subject = x509.IPAddress(ipaddress.ip_address(name))
     except ValueError:
@@ -159,7 +161,8 @@ def test_pages_scripts_styles_and_json_come_gzipped(demo, client):
         response = client.get(url, headers=GZIP)
         assert response.headers["Content-Encoding"] == "gzip", url
         body = gzip.decompress(response.data)
-        assert body == (static_dir() / url.split("/", 3)[3]).read_bytes()
+        source = (static_dir() / url.split("/", 3)[3]).read_bytes()
+        assert body == lighten(source, response.mimetype) and len(body) < len(source)
         response.close()
     headers = {**GZIP, **api_login(client, "Vendeuse", "3456")}
     products = client.get("/api/v1/products", headers=headers)
@@ -190,7 +193,39 @@ def test_static_files_are_kept_a_year_under_versioned_urls(demo, client):
     unversioned = client.get("/static/css/kiosk.css")
     assert "immutable" not in unversioned.headers.get("Cache-Control", "")
     unversioned.close()
-    assert client.get("/sell").headers["Cache-Control"] == "no-store"  # the page: always new
+    assert client.get("/sessions").headers["Cache-Control"] == "no-store"  # pages: always new
+
+
+def test_scripts_served_without_their_comments_still_parse_line_for_line(tmp_path):
+    """What the tablet runs is static/js as written, less its whole-line comments."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        from tests.conftest import missing
+
+        missing("Node not found (apt-get install nodejs)")
+    scripts = [*sorted((static_dir() / "js").glob("*.js")), static_dir() / "sw.js"]
+    for script in scripts:
+        source = script.read_bytes()
+        light = lighten(source, "text/javascript")
+        assert light.count(b"\n") == source.count(b"\n"), script.name  # same line numbers
+        copy = tmp_path / f"{script.stem}.mjs"
+        copy.write_bytes(light)
+        checked = subprocess.run([node, "--check", str(copy)], capture_output=True, text=True,
+                                 timeout=60)
+        assert checked.returncode == 0, (script.name, checked.stderr)
+        # Nothing but comments went: the same tokens once comments are set aside.
+        assert _code(light) == _code(source), script.name
+    css = (static_dir() / "css" / "kiosk.css").read_bytes()
+    assert b"/*" not in lighten(css, "text/css") and b"/*" in css
+
+
+def _code(source: bytes) -> list[str]:
+    """The lines of a script that are not whole-line comments, stripped."""
+    return [line.strip() for line in source.decode().splitlines()
+            if line.strip() and not line.strip().startswith("//")]
 
 
 def test_every_static_url_in_the_templates_is_versioned():
@@ -207,8 +242,10 @@ def test_the_service_worker_is_served_from_the_root_and_always_revalidated(clien
     response = client.get("/sw.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
-    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Cache-Control"] == "no-cache, private"
     assert response.data == (static_dir() / "sw.js").read_bytes()
+    again = client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304  # the browser's daily check costs no download
     # It never touches a sale: only GETs are answered from what it keeps.
     assert 'request.method !== "GET"' in response.text
 
@@ -258,3 +295,21 @@ def test_the_set_up_page_shows_the_certificate_s_qr_code_and_the_guides(demo, cl
     assert "KIOSK_TLS=1" in html and "Épinglage d" in html
     english = client.get("/admin/tablet?lang=en").text
     assert "On an iPad" in english and "Pin the till on an Android tablet" in english
+
+
+def test_a_reload_of_the_unchanged_sale_screen_costs_a_304(demo, client, seller_headers):
+    open_drawer(client)
+    web_login(client, "Vendeuse", "3456")
+    first = client.get("/sell", headers=GZIP)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache, private"
+    again = client.get("/sell", headers={**GZIP, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    # A sale changes the page (the stock it shows, the last sale to void): all of it again.
+    session_id = client.get("/api/v1/cash-sessions", headers=seller_headers).get_json()[0]["id"]
+    sale = client.post("/api/v1/sales", headers=seller_headers, json={
+        "client_id": "6f1c2b8e-3a4d-4e5f-9a0b-1c2d3e4f5a6b", "cash_session_id": session_id,
+        "lines": [{"sku": "SAC-IKEA", "qty": 1}],
+        "payments": [{"method": "cash", "amount_cents": 2000}]})
+    assert sale.status_code == 201, sale.get_json()
+    after = client.get("/sell", headers={**GZIP, "If-None-Match": first.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 
+from kiosk.common.assets import OWN_FILES  # static/: never a visitor's upload
 from kiosk.services.money import format_money
 from kiosk.vocabulary import (
     MAX_COUNT,
@@ -40,6 +41,14 @@ LANGUAGES = (("fr", "Français"), ("en", "English"))
 # Headers a browser honours only on a secure origin: over http://192.168.x.y it logs a
 # console error on every page instead (seen over http://kiosk.lan in Chromium).
 SECURE_CONTEXT_ONLY = frozenset({"Cross-Origin-Opener-Policy"})
+# Answers a browser never runs as a document (a style sheet, a module, JSON, a picture):
+# the policies that govern documents mean nothing there, and on the stall's Wi-Fi their
+# 600 bytes would come with each of them. nosniff stays on everything. A service worker's
+# script keeps them all (a worker runs under the policy of its own script).
+SUBRESOURCE_TYPES = frozenset({"text/css", "text/javascript", "application/javascript",
+                               "application/json", "application/manifest+json",
+                               "image/png", "image/jpeg", "image/webp", "font/ttf"})
+DOCUMENT_ONLY = frozenset(SECURITY_HEADERS) - {"X-Content-Type-Options"}
 
 
 def paris_datetime(value: datetime | None, fmt: str = "dd/MM/yyyy HH:mm") -> str:
@@ -51,9 +60,13 @@ def init_pages(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
+        subresource = request.endpoint in OWN_FILES or (
+            response.mimetype in SUBRESOURCE_TYPES and request.endpoint != "tablet.service_worker")
         for header, value in SECURITY_HEADERS.items():
             if header in SECURE_CONTEXT_ONLY and not request.is_secure:
                 continue  # over the stall's plain HTTP a browser ignores it, with an error
+            if subresource and header in DOCUMENT_ONLY:
+                continue
             response.headers.setdefault(header, value)
         if request.path.startswith("/api/") or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")

@@ -21,11 +21,9 @@ def asset(version: str, filename: str):
 @bp.route("/sw.js")
 def service_worker():
     """Served from the root so that its scope is the whole kiosk (/sell included);
-    revalidated on every visit so that a new version takes over at once."""
+    revalidated (ETag, kiosk/common/assets.py) whenever the browser checks for a new one."""
     source = (Path(current_app.static_folder) / "sw.js").read_bytes()
-    response = current_app.response_class(source, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return current_app.response_class(source, mimetype="text/javascript")
 
 
 @bp.route("/ca.pem")

@@ -1,16 +1,15 @@
 """The tablet as a till, in Chromium: the camera button over plain HTTP, and over the
 kiosk's own HTTPS the sale screen loading with the network down.
 
-How Chromium is made to trust the kiosk's authority here: it is launched with
-`--ignore-certificate-errors-spki-list=HASH`, HASH being the base64 SHA-256 of the
-authority's public key (kiosk.tls.spki_hash). Chromium then accepts a chain holding that
-key as it would a trusted one, and the origin counts as secure for everything, service
-workers included. Playwright's `ignore_https_errors` is not that: the page loads, but
-Chromium refuses to register a service worker on a certificate it had to ignore
-("An SSL certificate error occurred when fetching the script"), which is what the
-tablet without the authority installed would see too. The server sends its certificate
-followed by the authority's, so the hash of the authority (not of the server's key, which
-is made again when an address changes) is enough.
+How Chromium is made to trust the kiosk here: it is launched with
+`--ignore-certificate-errors-spki-list=HASH`, HASH being the base64 SHA-256 of the public
+key of a certificate the server presents (kiosk.tls.spki_hash of the server's certificate:
+the kiosk sends it alone, without the authority's). Chromium then accepts it as it would
+a trusted one, and the origin counts as secure for everything, service workers included.
+Playwright's `ignore_https_errors` is not that: the page loads, but Chromium refuses to
+register a service worker on a certificate it had to ignore ("An SSL certificate error
+occurred when fetching the script"), which is what a tablet without the authority
+installed would see too (the last test here).
 """
 
 from __future__ import annotations
@@ -64,9 +63,9 @@ def test_over_plain_http_the_camera_button_says_why_it_cannot_open(page, live_se
     page.goto("/stock/take")
     page.get_by_role("button", name="Caméra").tap()
     assert INSECURE_SENTENCE.search(page.locator("[data-scan-message]").first.inner_text())
-    # Over plain HTTP no service worker is registered, and nothing errs for it.
-    assert page.evaluate("'serviceWorker' in navigator") is False
-    assert page.locator("html[data-offline]").count() == 0
+    # Over plain HTTP there is no service worker nor wake lock, and nothing errs for them.
+    assert page.evaluate("'serviceWorker' in navigator || 'wakeLock' in navigator") is False
+    assert page.locator("html[data-offline], html[data-awake]").count() == 0
 
 
 @pytest.fixture
@@ -85,9 +84,9 @@ def https_kiosk(demo) -> Iterator[dict]:
 
 @pytest.fixture
 def trusting_browser(browser, https_kiosk):
-    """Chromium trusting the kiosk's authority (see the module's docstring), launched by
+    """Chromium trusting the kiosk's certificate (see the module's docstring), launched by
     the session's Playwright beside the usual browser."""
-    spki = tls.spki_hash(https_kiosk["certificates"].ca.read_bytes())
+    spki = tls.spki_hash(https_kiosk["certificates"].cert.read_bytes())
     trusting = browser.browser_type.launch(
         executable_path=CHROMIUM, headless=True,
         args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={spki}"])
@@ -112,6 +111,9 @@ def test_over_https_the_sale_screen_loads_and_sells_with_the_network_down(
     assert page.locator('.product[data-sku="SAC-IKEA"]').count() == 1
     # Over HTTPS the camera is the real one (no message about the connection).
     assert page.evaluate("typeof navigator.mediaDevices") == "object"
+    # A drawer is open: the screen is kept awake (the Wake Lock API, secure contexts only).
+    page.locator("html[data-awake='on']").wait_for(state="attached")
+    assert page.evaluate("'wakeLock' in navigator") is True
 
     # The Wi-Fi drops, the server with it; a pull-to-refresh by mistake reloads the page.
     context.set_offline(True)
@@ -124,6 +126,12 @@ def test_over_https_the_sale_screen_loads_and_sells_with_the_network_down(
     line.first.wait_for()
     assert "Sac" in line.first.inner_text()
     assert page.locator("[data-checkout]").is_enabled()
+    # What the worker keeps: the sale screen and static files, never an answer of the API.
+    kept = page.evaluate("""async () => {
+        const cache = await caches.open("kiosk-offline-1");
+        return (await cache.keys()).map((r) => new URL(r.url).pathname); }""")
+    assert "/sell" in kept and any(path.endswith("/js/sell.js") for path in kept), kept
+    assert all(path == "/sell" or path.startswith("/assets/") for path in kept), kept
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     context.close()
 
