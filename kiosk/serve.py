@@ -63,10 +63,12 @@ def main(argv: list[str] | None = None) -> None:
     certificates = tls.ensure_certificates(app.instance_path, _addresses(host))
     app.config["SESSION_COOKIE_SECURE"] = True  # the cookie never travels in clear
     server = tls_server(app, host, port, certificates)
-    for address in (tls.lan_addresses() if host in ("0.0.0.0", "") else [host]):
+    addresses = (tls.lan_addresses() if host in ("0.0.0.0", "") else [host]) or [host]
+    for address in addresses:
         print(f"Caisse Fées déclic : https://{address}:{port}/")
-    print(f"Certificat à installer sur la tablette : https://…:{port}/ca.pem "
-          f"(empreinte SHA-256 {tls.fingerprint(certificates.ca.read_bytes())})")
+    print(f"Certificat de la caisse, à installer une fois sur chaque tablette (Réglages → "
+          f"Tablette et HTTPS) : https://{addresses[0]}:{port}/ca.pem, empreinte SHA-256 "
+          f"{tls.fingerprint(certificates.ca.read_bytes())}")
     try:
         server.safe_start()
     finally:

@@ -35,9 +35,11 @@ MIN_SIZE = 256  # below one packet, gzip saves nothing worth its header
 LEVEL = 6
 
 
-@lru_cache(maxsize=4)
-def static_version(folder: str) -> str:
-    """A hash of every file's name and bytes under static/: changes when any file does."""
+@lru_cache(maxsize=16)
+def static_version(folder: str, touched: float = 0.0) -> str:
+    """A hash of every file's name and bytes under static/: changes when any file does.
+    (`touched`, the newest file's time, is there for debug mode: files edited while the
+    server runs get a new version.)"""
     digest = hashlib.sha256()
     root = Path(folder)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -47,7 +49,10 @@ def static_version(folder: str) -> str:
 
 
 def current_version() -> str:
-    return static_version(str(current_app.static_folder))
+    folder = str(current_app.static_folder)
+    if current_app.debug:
+        return static_version(folder, max(p.stat().st_mtime for p in Path(folder).rglob("*")))
+    return static_version(folder)
 
 
 def static_url(filename: str) -> str:

@@ -148,3 +148,24 @@ def test_without_the_authority_no_service_worker_is_kept(browser, https_kiosk, d
     page.locator("html[data-offline]").wait_for(state="attached")
     assert page.locator("html").get_attribute("data-offline") == "failed"
     context.close()
+
+
+def test_logging_out_forgets_the_kept_sale_screen(trusting_browser, https_kiosk, demo):
+    """The next volunteer on the tablet never finds the last one's sale screen offline."""
+    open_drawer(demo)
+    context = trusting_browser.new_context(
+        viewport=TABLET, has_touch=True, locale="fr-FR",
+        base_url=f"https://kiosk.lan:{https_kiosk['port']}")
+    page = context.new_page()
+    login_by_touch(page, "Vendeuse", "3456")
+    page.goto("/sell")
+    page.locator("html[data-offline='ready']").wait_for(state="attached")
+    kept = """async () => (await (await caches.open("kiosk-offline-1")).keys())
+        .map((r) => new URL(r.url).pathname).filter((p) => p === "/sell")"""
+    assert page.evaluate(kept) == ["/sell"]
+    with page.expect_navigation():
+        page.get_by_role("button", name="Quitter").tap()
+    page.wait_for_url(re.compile(r"/login"))
+    page.locator("html[data-offline='ready']").wait_for(state="attached")
+    assert page.evaluate(kept) == []
+    context.close()
