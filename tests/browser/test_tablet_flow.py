@@ -9,12 +9,20 @@ a trusted one, and the origin counts as secure for everything, service workers i
 Playwright's `ignore_https_errors` is not that: the page loads, but Chromium refuses to
 register a service worker on a certificate it had to ignore ("An SSL certificate error
 occurred when fetching the script"), which is what a tablet without the authority
-installed would see too (the last test here).
+installed would see too (a test here).
+
+The flag skips Chromium's verification, so one test also installs the authority as a tablet
+does, into the NSS database Chromium reads on Linux ($HOME/.pki/nssdb, with Debian's
+certutil from libnss3-tools), and opens the kiosk with no flag: Chromium's own verifier
+then accepts the name-constrained authority for kiosk.lan, 127.0.0.1 and localhost.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 
@@ -29,7 +37,7 @@ from tests.browser.conftest import (
     assert_accessible,
     login_by_touch,
 )
-from tests.conftest import api_login
+from tests.conftest import api_login, missing
 
 pytestmark = pytest.mark.browser
 
@@ -148,6 +156,31 @@ def test_without_the_authority_no_service_worker_is_kept(browser, https_kiosk, d
     page.locator("html[data-offline]").wait_for(state="attached")
     assert page.locator("html").get_attribute("data-offline") == "failed"
     context.close()
+
+
+def test_chromium_that_installed_the_authority_trusts_the_kiosk(browser, https_kiosk, demo,
+                                                               tmp_path):
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        missing("certutil not found (apt-get install libnss3-tools)")
+    nss = tmp_path / "home" / ".pki" / "nssdb"
+    nss.mkdir(parents=True)
+    subprocess.run([certutil, "-d", f"sql:{nss}", "-N", "--empty-password"], check=True,
+                   timeout=60)
+    subprocess.run([certutil, "-d", f"sql:{nss}", "-A", "-t", "C,,", "-n", "Caisse",
+                    "-i", str(https_kiosk["certificates"].ca)], check=True, timeout=60)
+    trusting = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                           args=CHROMIUM_ARGS,
+                                           env={**os.environ, "HOME": str(tmp_path / "home")})
+    try:
+        for host in ("kiosk.lan", "127.0.0.1", "localhost"):
+            page = trusting.new_page()
+            page.goto(f"https://{host}:{https_kiosk['port']}/login")
+            assert page.evaluate("window.isSecureContext") is True, host
+            page.locator("html[data-offline='ready']").wait_for(state="attached")
+            page.close()
+    finally:
+        trusting.close()
 
 
 def test_logging_out_forgets_the_kept_sale_screen(trusting_browser, https_kiosk, demo):
