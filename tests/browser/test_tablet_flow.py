@@ -202,3 +202,14 @@ def test_logging_out_forgets_the_kept_sale_screen(trusting_browser, https_kiosk,
     page.locator("html[data-offline='ready']").wait_for(state="attached")
     assert page.evaluate(kept) == []
     context.close()
+
+
+def test_the_set_up_page_reads_well_on_the_tablet(page):
+    login_by_touch(page, "Admin", "1234")
+    page.goto("/admin/")
+    page.get_by_role("link", name="Tablette et HTTPS").tap()
+    page.wait_for_url(re.compile(r"/admin/tablet$"))
+    assert page.locator("[data-https='off']").is_visible()  # http://kiosk.lan: not yet
+    assert page.locator(".guide-step img").count() == 9
+    assert all(page.evaluate("[...document.images].map((i) => i.complete && i.naturalWidth > 0)"))
+    assert_accessible(page)
