@@ -304,6 +304,9 @@ def test_a_reload_of_the_unchanged_sale_screen_costs_a_304(demo, client, seller_
     assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache, private"
     again = client.get("/sell", headers={**GZIP, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+    # The copy kept has the policies; the 304 only refreshes it (and stays small).
+    assert "Content-Security-Policy" in first.headers
+    assert "Content-Security-Policy" not in again.headers
     # A sale changes the page (the stock it shows, the last sale to void): all of it again.
     session_id = client.get("/api/v1/cash-sessions", headers=seller_headers).get_json()[0]["id"]
     sale = client.post("/api/v1/sales", headers=seller_headers, json={

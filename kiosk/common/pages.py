@@ -60,7 +60,8 @@ def init_pages(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        subresource = request.endpoint in OWN_FILES or (
+        # A 304 updates the headers of the copy the browser kept, which has the policies.
+        subresource = request.endpoint in OWN_FILES or response.status_code == 304 or (
             response.mimetype in SUBRESOURCE_TYPES and request.endpoint != "tablet.service_worker")
         for header, value in SECURITY_HEADERS.items():
             if header in SECURE_CONTEXT_ONLY and not request.is_secure:
