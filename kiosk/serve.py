@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect
@@ -84,12 +85,64 @@ def _addresses(host: str) -> list[str]:
 
 def tls_server(app, host: str, port: int, certificates: Certificates) -> Server:
     """cheroot serving `app` over TLS with the kiosk's certificate (tests use it too)."""
-    from cheroot.ssl.builtin import BuiltinSSLAdapter
     from cheroot.wsgi import Server
 
     server = Server((host, port), app, numthreads=THREADS, server_name="kiosk")
-    server.ssl_adapter = BuiltinSSLAdapter(str(certificates.cert), str(certificates.key))
+    server.ssl_adapter = _redirecting_adapter()(str(certificates.cert), str(certificates.key))
     return server
+
+
+PLAIN_REQUEST = re.compile(rb"^(?:GET|HEAD) (/[\x21-\x7e]*) HTTP/1\.[01]\r?\n")
+HOST_HEADER = re.compile(
+    rb"\r?\nHost: *([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?) *\r?\n",
+    re.IGNORECASE)
+
+
+def _redirecting_adapter():
+    """cheroot's TLS adapter, but a browser that still opens http://… (a bookmark, the
+    home screen's icon made before HTTPS) is sent to the same page in https://, where
+    cheroot alone would answer an English "400 Bad Request"."""
+    import socket
+
+    from cheroot import errors
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    class RedirectingSSLAdapter(BuiltinSSLAdapter):
+        def wrap(self, sock):
+            try:
+                first = sock.recv(1, socket.MSG_PEEK)
+            except OSError as exc:
+                raise errors.FatalSSLAlert(*exc.args) from exc
+            if first and first != b"\x16":  # not a TLS handshake record: plain HTTP
+                where = _redirect_to_https(sock)
+                raise errors.FatalSSLAlert(f"plain HTTP, sent to {where}")
+            return super().wrap(sock)
+
+    return RedirectingSSLAdapter
+
+
+def _redirect_to_https(sock) -> str:
+    """Reads a plain HTTP request's head and answers 301 to the same place in https."""
+    head = b""
+    try:
+        while b"\r\n\r\n" not in head and b"\n\n" not in head and len(head) < 8192:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        request, host = PLAIN_REQUEST.match(head), HOST_HEADER.search(head)
+        if request and host:
+            location = f"https://{host.group(1).decode()}{request.group(1).decode()}"
+            sock.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location.encode()
+                         + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return location
+        sock.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                     b"Connection: close\r\n\r\n")
+        return "nowhere (no Host)"
+    except OSError:
+        return "nowhere (the connection dropped)"
+    finally:
+        sock.close()
 
 
 if __name__ == "__main__":

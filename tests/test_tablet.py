@@ -316,3 +316,22 @@ def test_a_reload_of_the_unchanged_sale_screen_costs_a_304(demo, client, seller_
     assert sale.status_code == 201, sale.get_json()
     after = client.get("/sell", headers={**GZIP, "If-None-Match": first.headers["ETag"]})
     assert after.status_code == 200 and after.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_tablet_still_on_http_is_sent_to_https(https_server):
+    """A bookmark or home-screen icon made before HTTPS opens http://…: it lands on https."""
+    port, certificates = https_server
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET /sell?session=3 HTTP/1.1\r\nHost: 192.168.1.10:{port}\r\n"
+                     "Accept: text/html\r\n\r\n".encode())
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 301 ")
+    assert f"\r\nLocation: https://192.168.1.10:{port}/sell?session=3\r\n".encode() in answer
+    # And the server goes on serving HTTPS.
+    trusting = ssl.create_default_context(cafile=str(certificates.ca))
+    conn = http.client.HTTPSConnection("localhost", port, context=trusting, timeout=10)
+    conn.request("GET", "/login")
+    assert conn.getresponse().status == 200
+    conn.close()
