@@ -29,8 +29,8 @@ YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
 COMPRESSIBLE = frozenset({
     "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-    "image/svg+xml", "application/manifest+json", "text/plain", "application/x-x509-ca-cert",
-})
+    "image/svg+xml", "application/manifest+json", "text/plain",
+})  # not /ca.pem: a phone's certificate installer may get the file as it was sent
 MIN_SIZE = 256  # below one packet, gzip saves nothing worth its header
 LEVEL = 6
 
