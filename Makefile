@@ -18,6 +18,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
+# KIOSK_TLS=1 make run serves HTTPS (cheroot) with the kiosk's own certificate authority.
 run: $(VENV)/.installed-run
 	$(BIN)/python -m kiosk.serve --demo-on-first-start
 

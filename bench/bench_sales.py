@@ -218,7 +218,7 @@ def bench_screen() -> None:
 
         web_login(client, "Vendeuse", "3456")
         html = client.get("/sell", headers={"Accept-Encoding": "gzip"})
-        assets = re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html.text)
+        assets = re.findall(r'(?:href|src)="(/(?:static|assets)/[^"]+\.(?:css|js))"', html.text)
         queue, seen, sizes = list(assets), set(), {"/sell": (len(html.data),
                                                             html.headers.get(
                                                                 "Content-Encoding"))}

@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from kiosk.api import bp as api_bp
     from kiosk.auth import bp as auth_bp
     from kiosk.cash import bp as cash_bp
+    from kiosk.common.assets import init_assets
     from kiosk.common.errors import init_errors
     from kiosk.common.input import init_input
     from kiosk.common.login import init_login
@@ -63,15 +64,17 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from kiosk.reports import bp as reports_bp
     from kiosk.sell import bp as sell_bp
     from kiosk.stock import bp as stock_bp
+    from kiosk.tablet import bp as tablet_bp
 
     init_login(login_manager)
     init_pages(app)
+    init_assets(app)
     init_input(app)
     init_errors(app)
     csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie
     # Every blueprint of the kiosk, here and nowhere else.
     for blueprint in (auth_bp, api_bp, main_bp, sell_bp, stock_bp, cash_bp, envelopes_bp,
-                      reports_bp, orders_bp, admin_bp):
+                      reports_bp, orders_bp, admin_bp, tablet_bp):
         app.register_blueprint(blueprint)
 
     from kiosk.cli import register_cli

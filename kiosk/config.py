@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_CODEPAGE": "CP858",
     "PRINTER_TIMEOUT": 3.0,  # seconds a sale may wait for the printer
     "PUBLIC_URL": None,
+    # 1: `make run` serves HTTPS with the kiosk's own certificate authority (kiosk/tls.py)
+    "TLS": False,
     "TOKEN_DAYS": 365,
     "SESSION_HOURS": 16,  # a login on a browser lasts a stall day, a day at most
     "LOCKOUT_ATTEMPTS": 5,

@@ -3,14 +3,27 @@
 Serves with waitress (a production WSGI server, pure Python, fine on a Raspberry Pi),
 on KIOSK_HOST:KIOSK_PORT (127.0.0.1:5000 by default; 0.0.0.0 to reach it from the
 tablet over the stall's Wi-Fi).
+
+With KIOSK_TLS=1 it serves HTTPS instead, with cheroot (CherryPy's WSGI server, pure Python
+too, with TLS built in through the standard ssl module; waitress has none) and a
+certificate from the kiosk's own authority (kiosk/tls.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect
+
+if TYPE_CHECKING:
+    from cheroot.wsgi import Server
+
+    from kiosk.tls import Certificates
+
+THREADS = 8
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -42,8 +55,94 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.documents.queue import start_print_worker
 
     start_print_worker(app)  # retries queued receipts while the server runs
-    print(f"Caisse Fées déclic : http://{host}:{port}/")
-    serve(app, host=host, port=port, threads=8, ident="kiosk")
+    if not app.config.get("TLS"):
+        print(f"Caisse Fées déclic : http://{host}:{port}/")
+        serve(app, host=host, port=port, threads=THREADS, ident="kiosk")
+        return
+    from kiosk import tls
+
+    certificates = tls.ensure_certificates(app.instance_path, _addresses(host))
+    app.config["SESSION_COOKIE_SECURE"] = True  # the cookie never travels in clear
+    server = tls_server(app, host, port, certificates)
+    addresses = (tls.lan_addresses() if host in ("0.0.0.0", "") else [host]) or [host]
+    for address in addresses:
+        print(f"Caisse Fées déclic : https://{address}:{port}/")
+    print(f"Certificat de la caisse, à installer une fois sur chaque tablette (Réglages → "
+          f"Tablette et HTTPS) : https://{addresses[0]}:{port}/ca.pem, empreinte SHA-256 "
+          f"{tls.fingerprint(certificates.ca.read_bytes())}")
+    try:
+        server.safe_start()
+    finally:
+        server.stop()
+
+
+def _addresses(host: str) -> list[str]:
+    from kiosk import tls
+
+    addresses = tls.machine_addresses()
+    return addresses if host in ("0.0.0.0", "") else sorted({*addresses, host})
+
+
+def tls_server(app, host: str, port: int, certificates: Certificates) -> Server:
+    """cheroot serving `app` over TLS with the kiosk's certificate (tests use it too)."""
+    from cheroot.wsgi import Server
+
+    server = Server((host, port), app, numthreads=THREADS, server_name="kiosk")
+    server.ssl_adapter = _redirecting_adapter()(str(certificates.cert), str(certificates.key))
+    return server
+
+
+PLAIN_REQUEST = re.compile(rb"^(?:GET|HEAD) (/[\x21-\x7e]*) HTTP/1\.[01]\r?\n")
+HOST_HEADER = re.compile(
+    rb"\r?\nHost: *([A-Za-z0-9.\-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?) *\r?\n",
+    re.IGNORECASE)
+
+
+def _redirecting_adapter():
+    """cheroot's TLS adapter, but a browser that still opens http://… (a bookmark, the
+    home screen's icon made before HTTPS) is sent to the same page in https://, where
+    cheroot alone would answer an English "400 Bad Request"."""
+    import socket
+
+    from cheroot import errors
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+
+    class RedirectingSSLAdapter(BuiltinSSLAdapter):
+        def wrap(self, sock):
+            try:
+                first = sock.recv(1, socket.MSG_PEEK)
+            except OSError as exc:
+                raise errors.FatalSSLAlert(*exc.args) from exc
+            if first and first != b"\x16":  # not a TLS handshake record: plain HTTP
+                where = _redirect_to_https(sock)
+                raise errors.FatalSSLAlert(f"plain HTTP, sent to {where}")
+            return super().wrap(sock)
+
+    return RedirectingSSLAdapter
+
+
+def _redirect_to_https(sock) -> str:
+    """Reads a plain HTTP request's head and answers 301 to the same place in https."""
+    head = b""
+    try:
+        while b"\r\n\r\n" not in head and b"\n\n" not in head and len(head) < 8192:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        request, host = PLAIN_REQUEST.match(head), HOST_HEADER.search(head)
+        if request and host:
+            location = f"https://{host.group(1).decode()}{request.group(1).decode()}"
+            sock.sendall(b"HTTP/1.1 301 Moved Permanently\r\nLocation: " + location.encode()
+                         + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return location
+        sock.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                     b"Connection: close\r\n\r\n")
+        return "nowhere (no Host)"
+    except OSError:
+        return "nowhere (the connection dropped)"
+    finally:
+        sock.close()
 
 
 if __name__ == "__main__":

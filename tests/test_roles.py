@@ -28,6 +28,11 @@ LOGIN = "302 /login"  # a stranger on a page is sent to log in
 # a treasurer all a seller may. Every route of the app is here, and only those.
 EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str]] = {
     ("GET", "/static/<path:filename>"): (200, 200, 200, 200),
+    # What the tablet needs to be a till (public): versioned files, the service worker,
+    # the kiosk authority's certificate
+    ("GET", "/assets/<version>/<path:filename>"): (200, 200, 200, 200),
+    ("GET", "/sw.js"): (200, 200, 200, 200),
+    ("GET", "/ca.pem"): (200, 200, 200, 200),
     ("GET", "/login"): (200, "302 /", "302 /", "302 /"),
     ("POST", "/login"): (400, 400, 400, 400),
     ("POST", "/logout"): (LOGIN, "302 /login", "302 /login", "302 /login"),
@@ -168,6 +173,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/admin/clock"): (LOGIN, 403, 403, 400),
     ("POST", "/admin/printer/receipts"): (LOGIN, 403, 403, "303 /admin/printer"),
     ("GET", "/admin/"): (LOGIN, 403, 403, 200),
+    ("GET", "/admin/tablet"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/users"): (LOGIN, 403, 403, 400),
     ("GET", "/admin/users/<int:user_id>"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/users/<int:user_id>/pin"): (LOGIN, 403, 403, 400),
@@ -179,6 +185,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
 
 # Where a made-up argument would only say 404, a real one shows the route is public.
 SAMPLE_URLS = {"/static/<path:filename>": "/static/css/kiosk.css",
+               "/assets/<version>/<path:filename>": "/assets/0/css/kiosk.css",
                "/p/<sku>": "/p/SAC-VILLE"}
 
 

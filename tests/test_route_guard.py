@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-# main.clock_check: the login page too warns of a wrong server clock (it tells only that).
+# main.clock_check: the login page too warns of a wrong server clock (it tells only that);
+# main.guide: the guide in pictures, for a volunteer who cannot log in yet.
 PUBLIC_ENDPOINTS = {"static", "auth.login", "api.login", "api.openapi_json",
-                    "main.clock_check"}
+                    "main.clock_check", "main.guide",
+                    "tablet.asset", "tablet.service_worker", "tablet.ca_pem"}
 PUBLIC_PREFIXES = ("/p/",)  # the page a customer sees when scanning a label
 
 

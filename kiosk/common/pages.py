@@ -13,6 +13,7 @@ from flask_babel import format_datetime, get_locale
 from markupsafe import Markup
 
 from kiosk import paths
+from kiosk.common.assets import OWN_FILES  # static/: never a visitor's upload
 from kiosk.services.money import format_money
 from kiosk.vocabulary import (
     MAX_COUNT,
@@ -44,6 +45,14 @@ LANGUAGES = (("fr", "Français"), ("en", "English"))
 # Headers a browser honours only on a secure origin: over http://192.168.x.y it logs a
 # console error on every page instead (seen over http://kiosk.lan in Chromium).
 SECURE_CONTEXT_ONLY = frozenset({"Cross-Origin-Opener-Policy"})
+# Answers a browser never runs as a document (a style sheet, a module, JSON, a picture):
+# the policies that govern documents mean nothing there, and on the stall's Wi-Fi their
+# 600 bytes would come with each of them. nosniff stays on everything. A service worker's
+# script keeps them all (a worker runs under the policy of its own script).
+SUBRESOURCE_TYPES = frozenset({"text/css", "text/javascript", "application/javascript",
+                               "application/json", "application/manifest+json",
+                               "image/png", "image/jpeg", "image/webp", "font/ttf"})
+DOCUMENT_ONLY = frozenset(SECURITY_HEADERS) - {"X-Content-Type-Options"}
 
 
 def paris_datetime(value: datetime | None, fmt: str = "dd/MM/yyyy HH:mm") -> str:
@@ -70,9 +79,14 @@ def init_pages(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
+        # A 304 updates the headers of the copy the browser kept, which has the policies.
+        subresource = request.endpoint in OWN_FILES or response.status_code == 304 or (
+            response.mimetype in SUBRESOURCE_TYPES and request.endpoint != "tablet.service_worker")
         for header, value in SECURITY_HEADERS.items():
             if header in SECURE_CONTEXT_ONLY and not request.is_secure:
                 continue  # over the stall's plain HTTP a browser ignores it, with an error
+            if subresource and header in DOCUMENT_ONLY:
+                continue
             response.headers.setdefault(header, value)
         if request.path.startswith("/api/") or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")

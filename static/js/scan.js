@@ -8,7 +8,8 @@
 //   import { bindScanner } from "./scan.js";
 //   bindScanner(document.querySelector("[data-scan]"), (sku) => { ... });
 
-const JSQR_URL = "/static/vendor/jsQR-1.4.0.js";
+// Beside this module, whatever version its URL carries (/assets/VERSION/js/scan.js).
+const JSQR_URL = new URL("../vendor/jsQR-1.4.0.js", import.meta.url).href;
 
 // A label holds the bare SKU or PUBLIC_URL/p/SKU: accept both, and nothing else.
 export function skuFromCode(text) {
@@ -71,6 +72,8 @@ export function bindScanner(root, onSku = () => {}, messages = {}) {
     unknown: messages.unknown || root.dataset.msgUnknown || "Ce code n'est pas une étiquette du stand.",
     noCamera: messages.noCamera || root.dataset.msgNoCamera || "La caméra n'est pas disponible : tapez la référence.",
     looking: messages.looking || root.dataset.msgLooking || "Montrez l'étiquette à la caméra…",
+    insecure: messages.insecure || root.dataset.msgInsecure
+      || "La caméra ne s'ouvre qu'en HTTPS : le scanner ou la recherche marchent.",
   };
 
   const deliver = (raw) => {
@@ -98,7 +101,14 @@ export function bindScanner(root, onSku = () => {}, messages = {}) {
     if (video) { video.hidden = true; video.srcObject = null; }
   };
 
-  if (cameraButton && video && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+  // Over plain HTTP (the stall's Wi-Fi without KIOSK_TLS) the browser gives no camera:
+  // the button stays, and a tap says why and what works instead.
+  const hasCamera = window.isSecureContext && navigator.mediaDevices
+    && navigator.mediaDevices.getUserMedia;
+  if (cameraButton && video && !hasCamera) {
+    cameraButton.hidden = false;
+    cameraButton.addEventListener("click", () => say(text.insecure));
+  } else if (cameraButton && video) {
     cameraButton.hidden = false;
     cameraButton.addEventListener("click", async () => {
       if (stream) { stop(); return; }

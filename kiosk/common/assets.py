@@ -1,0 +1,188 @@
+"""Light on a weak Wi-Fi: versioned static URLs cached for a year, and gzip on text answers.
+
+`static_url("js/sell.js")` (a template global) gives `/assets/VERSION/js/sell.js`, where
+VERSION is a hash of everything in static/: the tablet keeps those files for a year
+without asking again (`immutable`), and a new version of any file changes every URL. The
+version sits in the path, not the query, so an ES module's relative imports
+(`./cart.js`) carry it too. `/static/FILE` still answers, revalidated each time.
+
+The sale screen is revalidated (ETag) instead of "no-store": a reload of an unchanged page
+costs a 304.
+
+Compression: a small after_request gzip rather than Flask-Compress, which pulls in brotli
+and zstandard builds for no gain here (every browser takes gzip); a static file's gzip is
+kept in memory, so it is compressed once per version.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, request, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
+
+YEAR = 365 * 24 * 3600
+IMMUTABLE = f"public, max-age={YEAR}, immutable"
+COMPRESSIBLE = frozenset({
+    "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+    "image/svg+xml", "application/manifest+json", "text/plain",
+})  # not /ca.pem: a phone's certificate installer may get the file as it was sent
+MIN_SIZE = 256  # below one packet, gzip saves nothing worth its header
+LEVEL = 6
+
+
+@lru_cache(maxsize=16)
+def static_version(folder: str, touched: float = 0.0) -> str:
+    """A hash of every file's name and bytes under static/: changes when any file does.
+    (`touched`, the newest file's time, is there for debug mode: files edited while the
+    server runs get a new version.)"""
+    digest = hashlib.sha256()
+    root = Path(folder)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def current_version() -> str:
+    folder = str(current_app.static_folder)
+    if current_app.debug:
+        return static_version(folder, max(p.stat().st_mtime for p in Path(folder).rglob("*")))
+    return static_version(folder)
+
+
+def static_url(filename: str) -> str:
+    return f"/assets/{current_version()}/{filename.lstrip('/')}"
+
+
+def send_asset(version: str, filename: str) -> Response:
+    """A static file; kept a year when its URL carries the current version. An older
+    version (a page loaded before an upgrade) gets today's file, revalidated."""
+    response = send_from_directory(str(current_app.static_folder), filename)
+    response.headers.pop("Content-Disposition", None)  # (inline: the default anyway)
+    response.headers.pop("Accept-Ranges", None)  # small files, asked whole
+    if version == current_version():
+        response.headers["Cache-Control"] = IMMUTABLE
+        # Never revalidated: its validators would be 100 bytes of nothing on each file.
+        response.headers.pop("ETag", None)
+        response.headers.pop("Last-Modified", None)
+    return response
+
+
+_made: dict[tuple[tuple[str, str | None, int], bool], bytes] = {}
+_FULL_LINE_COMMENT = re.compile(rb"(?m)^[ \t]*//[^\n]*$")
+_CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.S)
+OWN_FILES = frozenset({"static", "tablet.asset"})
+
+
+def lighten(data: bytes, mimetype: str) -> bytes:
+    """Our own scripts and style sheets without their comments, which are a third of
+    their weight on the wire. Each comment line becomes an empty line, so that an error's
+    line number still points into the file as written. Only whole-line `//` comments go
+    (no template literal of static/js holds a line starting with `//`: a test checks each
+    file still parses, and reads the same to node)."""
+    if mimetype == "text/javascript":
+        return _FULL_LINE_COMMENT.sub(b"", data)
+    if mimetype == "text/css":
+        return _CSS_COMMENT.sub(lambda m: b"\n" * m.group(0).count(b"\n"), data)
+    return data
+
+
+def _cached(key: tuple[str, str | None, int], gzipped: bool, data: bytes,
+            mimetype: str) -> bytes:
+    """A static file lightened, and gzipped if asked, once (by path, tag and size: a
+    changed file is another)."""
+    body = _made.get((key, gzipped))
+    if body is None:
+        if len(_made) > 512:
+            _made.clear()
+        body = lighten(data, mimetype)
+        if gzipped:
+            body = gzip.compress(body, 9, mtime=0)  # once: the smallest
+        _made[(key, gzipped)] = body
+    return body
+
+
+# The same bytes for everyone: no session cookie, and no `Vary: Cookie` (Flask-Login reads
+# the session on every request) that would make a browser's cache miss after each login.
+SHARED_ENDPOINTS = frozenset({"static", "tablet.asset", "tablet.service_worker"})
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def save_session(self, app, session, response) -> None:
+        if request.endpoint in SHARED_ENDPOINTS and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
+def init_assets(app: Flask) -> None:
+    """The static_url template global, gzip on every compressible answer, static files
+    without the session's cookie."""
+    app.jinja_env.globals["static_url"] = static_url
+    app.after_request(compress)
+    app.session_interface = SessionInterface()
+
+
+# Pages the tablet reloads all day: kept by the browser and asked again each time (ETag),
+# so that a reload while nothing changed costs a "304 Not Modified" instead of the page.
+# Other pages stay "no-store".
+REVALIDATED_PAGES = frozenset({"sell.index", "tablet.service_worker"})
+
+
+def _revalidate(response: Response) -> Response:
+    # A hash of the page as rendered, but for its CSRF token: Flask-WTF signs the session's
+    # token with the time, so it reads differently every second, and the copy the tablet
+    # keeps holds one as valid (WTF_CSRF_TIME_LIMIT: the session bounds it). Gzipped,
+    # the tag is sent as TAG-gzip (see compress); either form comes back in If-None-Match.
+    body = response.get_data()
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if token:
+        body = body.replace(token.encode(), b"")
+    etag = hashlib.sha256(body).hexdigest()[:24]
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.set_etag(etag)
+    if any(request.if_none_match.contains(tag) for tag in (etag, f"{etag}-gzip")):
+        response.set_data(b"")
+        response.status_code = 304
+        if "gzip" in request.accept_encodings:
+            response.set_etag(f"{etag}-gzip")
+        response.vary.add("Accept-Encoding")
+        response.headers.pop("Content-Type", None)
+    return response
+
+
+def compress(response: Response) -> Response:
+    if (request.endpoint in REVALIDATED_PAGES and request.method == "GET"
+            and response.status_code == 200):
+        response = _revalidate(response)
+    vary = response.mimetype in COMPRESSIBLE
+    if vary:
+        response.vary.add("Accept-Encoding")
+    if (not vary or response.status_code != 200 or "Content-Encoding" in response.headers
+            or request.method == "HEAD"
+            or (response.is_streamed and not response.direct_passthrough)):
+        return response  # a streamed export stays streamed; a 304 or a range has no body
+    own = request.endpoint in OWN_FILES and response.direct_passthrough
+    gzipped = "gzip" in request.accept_encodings
+    if not (own or gzipped):
+        return response
+    response.direct_passthrough = False  # send_file's file wrapper: read it whole
+    data = response.get_data()
+    etag, weak = response.get_etag()
+    key = (request.path, etag, len(data))
+    if own:  # one of static/'s files: made light (and gzipped) once
+        body = _cached(key, gzipped, data, response.mimetype)
+    elif len(data) >= MIN_SIZE:
+        body = gzip.compress(data, LEVEL, mtime=0)
+    else:
+        return response
+    response.set_data(body)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+        if etag:  # another body, another tag (the plain one would answer 304 for the gzip)
+            response.set_etag(f"{etag}-gzip", weak)
+    return response
