@@ -16,4 +16,5 @@ from kiosk.api import (  # noqa: E402,F401
     routes_labels,
     routes_sales,
     routes_stock,
+    routes_tablets,
 )

@@ -129,6 +129,14 @@ def _describe(error: dict[str, Any]) -> str:
         "date_from_datetime_parsing": _("doit être une date AAAA-MM-JJ"),
         "date_parsing": _("doit être une date AAAA-MM-JJ"),
         "date_type": _("doit être une date AAAA-MM-JJ"),
+        "datetime_type": _("doit être une date et une heure, par exemple "
+                           "2026-12-01T14:30:00+01:00"),
+        "datetime_parsing": _("doit être une date et une heure, par exemple "
+                              "2026-12-01T14:30:00+01:00"),
+        "datetime_from_date_parsing": _("doit être une date et une heure, par exemple "
+                                        "2026-12-01T14:30:00+01:00"),
+        "timezone_aware": _("doit dire son fuseau horaire, par exemple "
+                            "2026-12-01T14:30:00+01:00"),
     }
     if kind == "value_error":
         return str(ctx.get("error", error.get("msg", "")))

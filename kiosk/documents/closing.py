@@ -18,12 +18,13 @@ from kiosk.services.closing import (
     closing_entry,
     counted_lines,
     difference_in_words,
+    late_sales,
     session_cheques,
     session_totals,
 )
 from kiosk.services.errors import Conflict
 from kiosk.services.money import format_money_for_paper as money
-from kiosk.vocabulary import PARIS, kind_word, method_word
+from kiosk.vocabulary import LATE_SALE, PARIS, kind_word, method_word
 from printer.documents import Report, Section
 
 DOCUMENTS = ("z_report", "slip")
@@ -63,14 +64,44 @@ def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
     return lines
 
 
-def _allocations(session: Session, cash_session_id: int) -> list[tuple[str, str]]:
+def _allocations(session: Session, cash_session_id: int, kind: str = "takings"
+                 ) -> list[tuple[str, str]]:
     rows = session.execute(
         select(Envelope.name, func.sum(EnvelopeEntry.amount_cents))
         .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
         .where(EnvelopeEntry.cash_session_id == cash_session_id,
-               EnvelopeEntry.kind == "takings")
+               EnvelopeEntry.kind == kind)
         .group_by(Envelope.name).order_by(Envelope.name))
     return [(name, money(int(cents))) for name, cents in rows]
+
+
+def late_sales_words(count: int) -> str:
+    return f"{count} vente{'s' if count > 1 else ''} arrivée{'s' if count > 1 else ''} " \
+        "après la clôture"
+
+
+def late_count_line(session: Session, cash_session_id: int) -> list[tuple[str, str]]:
+    count = late_sales(session, cash_session_id).count
+    return [(f"Dont {late_sales_words(count)}", str(count))] if count else []
+
+
+def _late_section(session: Session, cash_session_id: int, closure) -> list[Section]:
+    """Sales that waited on a tablet and reached the drawer after its closing: sold while
+    it was open, so their cash was in the count; the difference reads again without it."""
+    late = late_sales(session, cash_session_id)
+    if not late.count:
+        return []
+    corrected = closure.difference_cents - late.cash_cents
+    rows = [(late_sales_words(late.count), money(late.total_cents))]
+    rows += [(f"{s.number} faite le {_when(s.sold_at)}" if s.sold_at else s.number,
+              money(s.total_cents)) for s in late.sales]
+    rows += [("Leurs espèces, déjà dans le compte", money(late.cash_cents)),
+             ("Écart corrigé", money(corrected)),
+             (difference_in_words(corrected, money).capitalize(), ""),
+             ("Ajouté aux enveloppes", money(late.to_envelopes_cents))]
+    rows += [(f"  {name}", cents) for name, cents in
+             _allocations(session, cash_session_id, LATE_SALE)]
+    return [Section("Ventes arrivées après la clôture", rows)]
 
 
 def z_report(session: Session, cash_session_id: int) -> Report:
@@ -94,6 +125,7 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Annulations", str(totals.voids_count)),
             ("Remboursements", str(totals.refunds_count)),
             ("Tickets", f"{numbers[0]} à {numbers[1]}" if numbers[0] else "aucun"),
+            *late_count_line(session, cash_session_id),
             ("Total net des ventes", money(totals.revenue_cents))]),
         Section("Par moyen de paiement", [
             (method_word(method, paper=True), money(totals.by_method.get(method, 0)))
@@ -117,6 +149,7 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Carte (terminal)", money(closure.card_total_cents))]),
         Section("Enveloppes", _allocations(session, cash_session_id)
                 or [("Rien à répartir", "")]),
+        *_late_section(session, cash_session_id, closure),
     ]
     return Report(title="TICKET Z", header=_header(session, cash_session, closure),
                   sections=sections, footer=_hash_lines(session, cash_session_id, closure))

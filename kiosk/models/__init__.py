@@ -10,6 +10,7 @@ from kiosk.models.printing import PrintJob
 from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleLine
 from kiosk.models.settings import ExportRecord, Setting
 from kiosk.models.stock import StockLevel, StockMove
+from kiosk.models.tablets import TabletWaitingSale
 
 __all__ = [
     "ApiToken",
@@ -37,6 +38,7 @@ __all__ = [
     "SplitRulePart",
     "StockLevel",
     "StockMove",
+    "TabletWaitingSale",
     "User",
     "WebSession",
 ]

@@ -51,6 +51,9 @@ class Sale(db.Model):
     total_cents: Mapped[int]
     change_cents: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # When the tablet made it, for a sale that waited on the tablet while the server was
+    # out of reach (static/js/outbox.js); None for a sale recorded as it was made.
+    sold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lines: Mapped[list[SaleLine]] = relationship(
         back_populates="sale", order_by="SaleLine.id", lazy="selectin"

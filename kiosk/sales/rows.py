@@ -49,12 +49,13 @@ CHEQUES: Table = Cheque.__table__
 def sale(*, id: int, number: str, year: int, seq: int, client_id: str, request_hash: str,
          kind: str, cash_session_id: int | None, location_id: int, user_id: int,
          total_cents: int, created_at: datetime, refund_of_id: int | None = None,
-         reason: str = "", change_cents: int = 0) -> Row:
+         reason: str = "", change_cents: int = 0, sold_at: datetime | None = None) -> Row:
     return {"id": id, "number": number, "year": year, "seq": seq, "client_id": client_id,
             "request_hash": request_hash, "kind": str(kind),
             "cash_session_id": cash_session_id, "location_id": location_id,
             "user_id": user_id, "refund_of_id": refund_of_id, "reason": reason,
-            "total_cents": total_cents, "change_cents": change_cents, "created_at": created_at}
+            "total_cents": total_cents, "change_cents": change_cents, "created_at": created_at,
+            "sold_at": sold_at}
 
 
 def line(*, id: int, sale_id: int, product_id: int, qty: int, unit_price_cents: int) -> Row:

@@ -10,12 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.services.errors import InvalidInput, ServiceError
 from kiosk.services.money import format_money
 from kiosk.services.text import _
-from kiosk.vocabulary import MAX_AMOUNT_CENTS, MAX_LINES, MAX_PRICE_CENTS, MAX_QTY, NOTE_MAX
+from kiosk.vocabulary import (
+    MAX_AMOUNT_CENTS,
+    MAX_LINES,
+    MAX_PRICE_CENTS,
+    MAX_QTY,
+    NOTE_MAX,
+    TABLET_CLOCK_SKEW,
+)
 
 __all__ = ["MAX_AMOUNT_CENTS", "MAX_LINES", "MAX_PRICE_CENTS", "MAX_QTY", "NOTE_MAX"]
 
@@ -94,6 +102,19 @@ def settle(total: int, payments: Sequence[PaymentRequest]) -> tuple[list[Settled
 
 
 # --- voids and refunds ----------------------------------------------------------------------
+
+def check_sold_at(sold_at: datetime, opened_at: datetime, now: datetime) -> None:
+    """The tablet's time of a sale that waited on it: not ahead of the server's clock, nor
+    before its drawer opened, beyond TABLET_CLOCK_SKEW (the two clocks never quite agree)."""
+    if sold_at > now + TABLET_CLOCK_SKEW:
+        raise InvalidInput("sold_at", "L'heure de la vente est dans le futur : l'horloge de "
+                           "la tablette ou du serveur est fausse. Demandez à "
+                           "l'administratrice de la régler.")
+    if sold_at < opened_at - TABLET_CLOCK_SKEW:
+        raise InvalidInput("sold_at", "L'heure de la vente est avant l'ouverture de la "
+                           "caisse : l'horloge de la tablette ou du serveur est fausse. "
+                           "Demandez à l'administratrice de la régler.")
+
 
 def check_reason(reason: str) -> str:
     reason = (reason or "").strip()
