@@ -4,6 +4,7 @@
 // The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js.
 import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
 import { Cart, parseEuros } from "./cart.js";
+import { outboxReady } from "./pending.js";
 import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -27,6 +28,7 @@ function start() {
   let pending = null; // the body being sent: a retry sends exactly the same
   let lastSale = screen.last_sale;
   let shownSale = null;
+  const cartKey = `kiosk-cart-${screen.session}`; // sessionStorage: the cart across a reload
 
   // --- tiles, categories, search ------------------------------------------------------
   const products = $("[data-products]");
@@ -116,6 +118,7 @@ function start() {
   });
 
   function renderCart() {
+    keepCart();
     const rows = [];
     for (const [sku, qty] of cart.entries()) {
       const p = catalogue.get(sku);
@@ -218,12 +221,27 @@ function start() {
     }));
   }
 
+  // The finished sale goes into the tablet's outbox first (outbox.js): when the server gives
+  // no answer within a few seconds it waits there, and the volunteer goes on selling.
+  async function record(body) {
+    const outbox = await outboxReady;
+    if (!outbox) return api.postSale(body); // no IndexedDB (a private window): as before
+    await outbox.add(outbox.entry(body, { total_cents: cart.total(), change_cents: cart.change() }));
+    const sent = await outbox.sendNow(body.client_id);
+    if (sent.state === "sent") return { reached: true, ok: true, body: sent.sale };
+    if (sent.state === "waiting") return { reached: true, ok: true, waiting: true };
+    await outbox.remove(body.client_id); // refused: the cart is corrected and sent again
+    return { reached: true, ok: false, status: sent.status, body: sent.body, message: sent.message };
+  }
+
   async function send() {
     if (!pending) pending = cart.body(clientId, screen.session);
     retry.hidden = true;
     setBusy(true);
-    const result = await api.postSale(pending);
+    const change = cart.change();
+    const result = await record(pending);
     setBusy(false);
+    if (result.waiting) return keptOnTablet(change);
     if (!result.reached) {
       showError(result.message);
       retry.hidden = false; // the same client_id: a sale that did arrive is not sold twice
@@ -254,8 +272,57 @@ function start() {
     $("[data-change]").hidden = !sale.change_cents;
     showReceipt(sale.receipt?.status);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
+    $("[data-sale-link]").hidden = false;
     show($("[data-done]"));
     $("[data-next]").focus();
+  }
+
+  // No answer from the server: the sale waits in the outbox, the change is given now.
+  function keptOnTablet(change) {
+    hide(pay);
+    pending = null;
+    cart.clear();
+    clientId = null;
+    renderCart();
+    lastSale = null; // a sale the server has not got yet cannot be voided from here
+    $("[data-void-open]").hidden = true;
+    shownSale = null;
+    $("[data-done-title]").textContent = T.kept;
+    $("[data-change-label]").textContent = change ? T.change : T.nochange;
+    $("[data-change]").textContent = change ? money(change) : "";
+    $("[data-change]").hidden = !change;
+    const receipt = $("[data-receipt]");
+    receipt.textContent = T.later;
+    receipt.className = "receipt-status receipt-queued";
+    $("[data-reprint]").hidden = true;
+    $("[data-sale-link]").hidden = true;
+    show($("[data-done]"));
+    $("[data-next]").focus();
+  }
+
+  // The cart survives a reload (a pull-to-refresh by mistake) and a lost connection: kept
+  // in this tab's sessionStorage with its client_id until it is sold.
+  function keepCart() {
+    try {
+      if (cart.size) sessionStorage.setItem(cartKey, JSON.stringify({ clientId, lines: cart.entries() }));
+      else sessionStorage.removeItem(cartKey);
+    } catch { /* storage full or refused: the cart just lives in the page */ }
+  }
+
+  function restoreCart() {
+    let kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(cartKey) || "null"); } catch { /* none */ }
+    if (!kept?.lines?.length) return;
+    clientId = kept.clientId || newClientId();
+    for (const [sku, qty] of kept.lines) cart.add(sku, qty);
+    // Sold just before the reload (it is in the outbox): that cart is done with.
+    outboxReady.then(async (outbox) => {
+      if (outbox && clientId === kept.clientId && await outbox.has(kept.clientId) && !pending) {
+        cart.clear();
+        clientId = null;
+        renderCart();
+      }
+    });
   }
 
   function showReceipt(status) {
@@ -335,5 +402,6 @@ function start() {
     root.inert = false;
   }
 
+  restoreCart();
   renderCart();
 }
