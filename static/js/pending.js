@@ -6,6 +6,7 @@ import { apiClient, newClientId } from "./api.js";
 import { openOutbox, randomId } from "./outbox.js";
 
 const HEARTBEAT_MS = 30000; // while sales wait, the server hears of them this often
+const REPORT_AFTER_MS = 1000; // a change is told once the outbox has settled this long
 
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const api = apiClient({ csrf });
@@ -45,13 +46,16 @@ async function watch() {
   const box = badge.closest("[data-pending-box]") || badge;
   let reported = null; // the client_ids last told to the server, as one string
 
+  let later = null;
   async function render() {
     const kept = await outbox.list();
     badge.textContent = String(kept.length);
     badge.hidden = box.hidden = kept.length === 0;
     const refused = kept.filter((e) => e.state === "refused").length;
     box.classList.toggle("pending-refused", refused > 0);
-    await report(kept);
+    // Told to the server once things settle: 50 sales arriving make one report, not 50.
+    clearTimeout(later);
+    later = setTimeout(async () => report(await outbox.list()), REPORT_AFTER_MS);
   }
 
   async function report(kept, force = false) {

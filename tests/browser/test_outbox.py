@@ -163,9 +163,9 @@ def test_two_tabs_of_one_tablet_send_each_waiting_sale_once(page):
     answered: Counter = Counter()
 
     def finished(request):
-        if SALE_URL.search(request.url) and request.method == "POST":
-            if request.response() and request.response().status in (200, 201):
-                answered[json.loads(request.post_data)["client_id"]] += 1
+        response = request.response() if SALE_URL.search(request.url) else None
+        if request.method == "POST" and response and response.status in (200, 201):
+            answered[json.loads(request.post_data)["client_id"]] += 1
 
     page.context.on("requestfinished", finished)
     page.context.set_offline(False)
