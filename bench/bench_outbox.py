@@ -110,6 +110,10 @@ def run(url: str) -> dict:
             page.wait_for_timeout(500)  # (the last heartbeat, saying 0)
             wire = [_bytes(r) for r in finished]
             parts = sale.value.sizes()
+            if os.environ.get("KIOSK_BENCH_SHOW_HEADERS"):
+                print(json.dumps({"request": sale.value.all_headers(),
+                                  "response": sale.value.response().all_headers()},
+                                 indent=1), flush=True)
             browser.close()
         recorded = _recorded(port, token, session_id)
     finally:

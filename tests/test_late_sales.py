@@ -213,3 +213,31 @@ def test_closing_is_refused_while_a_tablet_says_sales_wait(client, seller_header
 def test_bad_heartbeats_are_refused(client, seller_headers, body):
     response = client.post("/api/v1/tablets/heartbeat", headers=seller_headers, json=body)
     assert response.status_code == 400, response.get_json()
+
+
+def test_late_sales_balance_in_paheko_to_the_cent(client, runner, seller_headers,
+                                                  treasurer_headers, tmp_path):
+    from tests.test_paheko import balances as paheko_balances
+    from tests.test_paheko import export, paheko_import
+
+    session_id = open_session(client, seller_headers)  # a 30 € float
+    late = [waiting_sale(session_id, now() - timedelta(minutes=1)),  # 15 € cash, change 5
+            waiting_sale(session_id, now() - timedelta(minutes=1),
+                         [{"sku": "ETIQ-TGV", "qty": 1}],
+                         [{"method": "card", "amount_cents": 400}])]
+    closed = client.post(f"/api/v1/cash-sessions/{session_id}/close", headers=treasurer_headers,
+                         json={"counted": {"1000": 4, "500": 1}, "cheques": [],
+                               "card_total_cents": 400})  # 45 €: the late 15 € are in it
+    assert closed.status_code == 200 and closed.get_json()["difference_cents"] == 1500
+    for sale in late:
+        assert client.post("/api/v1/sales", headers=seller_headers, json=sale).status_code == 201
+    day = now().date()
+    result = export(runner, tmp_path / "out", day - timedelta(days=1), day + timedelta(days=1))
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "out").iterdir()
+    accounts, projects = paheko_balances(paheko_import(path, {"solidarite", "loisirs"}))
+    assert accounts["530"] == 1500  # the cash handed over: 45 € counted less the float
+    assert accounts["701"] == -1900  # both sales at their price
+    assert "758" not in accounts or accounts["758"] == 0  # no surplus once they arrived
+    assert projects == balances(client, treasurer_headers)  # each envelope, to the cent
+    assert sum(projects.values()) == 1900
