@@ -55,6 +55,13 @@ function transact(db, names, mode, work) {
   });
 }
 
+// An answer that says "not now" rather than "not this sale": the server failing (5xx), too
+// many requests, the login gone or its CSRF token stale (sent again once logged in anew).
+export function notYet(result) {
+  return result.status >= 500 || [401, 403, 408, 429].includes(result.status)
+    || (result.status === 400 && result.body?.error === "csrf");
+}
+
 export function randomId() {
   const b = crypto.getRandomValues(new Uint8Array(16));
   return [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
@@ -207,7 +214,7 @@ export class Outbox {
       if (!next) return "done";
       if (!(await this.renewLease())) return "busy";
       const result = await this.post(next);
-      if (!result.reached) {
+      if (!result.reached || notYet(result)) {
         if (!next.waited) await this.update({ ...next, waited: true });
         return "network";
       }

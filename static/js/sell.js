@@ -341,6 +341,37 @@ function start() {
     showReceipt(receiptStatus(await api.reprint(shownSale.id)));
   });
 
+  // --- sales the server refused after they waited on the tablet (outbox.js) ------------
+  const refusedBox = $("[data-refused]");
+  const clock = new Intl.DateTimeFormat("fr-FR", { hour: "2-digit", minute: "2-digit" });
+  async function renderRefused() {
+    const outbox = await outboxReady;
+    const refused = outbox ? (await outbox.list()).filter((e) => e.state === "refused") : [];
+    refusedBox.hidden = !refused.length;
+    $("[data-refused-list]").replaceChildren(...refused.map((e) => {
+      const li = document.createElement("li");
+      li.textContent = `${clock.format(new Date(e.sold_at))} · ${money(e.total_cents ?? 0)} : ${e.message} `;
+      const again = document.createElement("button");
+      again.type = "button";
+      again.className = "button";
+      again.dataset.takeBack = e.client_id;
+      again.textContent = T.takeback;
+      li.append(again);
+      return li;
+    }));
+  }
+  refusedBox.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-take-back]");
+    const outbox = await outboxReady;
+    if (!button || pending || !outbox) return;
+    const entry = (await outbox.list()).find((e) => e.client_id === button.dataset.takeBack);
+    if (!entry || !entry.body.lines.every((line) => catalogue.has(line.sku))) return;
+    edit(() => { for (const line of entry.body.lines) cart.add(line.sku, line.qty); });
+    await outbox.remove(entry.client_id); // in the cart now (kept across a reload), to sell again
+  });
+  outboxReady.then((outbox) => outbox?.subscribe(() => renderRefused()));
+  renderRefused();
+
   // --- voiding the seller's own last sale ---------------------------------------------
   const voidBox = $("[data-void]");
   const voidError = $("[data-void-error]");

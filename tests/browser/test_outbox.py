@@ -252,3 +252,32 @@ def test_a_drawer_closed_while_a_sale_waited_gets_it_and_the_z_says_so(page, cli
     assert rows["1 vente arrivée après la clôture"] == "15,00 €"
     assert rows["Écart corrigé"] == "0,00 €"  # its 15 € were in the drawer counted
     assert journal.verify(db.session).ok
+
+
+def test_a_sale_the_server_refuses_later_is_kept_until_taken_back(page):
+    session_id = start_selling(page)
+    page.route(SALE_URL, lambda route, request: route.abort())  # no network for the sale
+    sell_one(page, "SAC-IKEA", kept=True)
+    wait_pending(page, 1)
+    # then the server answers, and refuses it (say its drawer was closed before it was made)
+    page.unroute(SALE_URL)
+    page.route(SALE_URL, lambda route, request: route.fulfill(
+        status=409, content_type="application/json",
+        body=json.dumps({"error": "session_closed", "message": "Cette caisse est fermée."})))
+    refused = page.locator("[data-refused]")
+    refused.wait_for(state="visible", timeout=15000)
+    assert "Cette caisse est fermée." in text(refused)
+    assert "15,00 €" in text(refused)
+    assert pending(page) == "1"  # not dropped: it still counts
+    assert_accessible(page)
+    page.unroute(SALE_URL)
+    page.get_by_role("button", name="Reprendre dans le panier").tap()
+    refused.wait_for(state="hidden")
+    wait_for_no_pending(page)
+    assert text(page.locator("[data-cart-total]")) == "15,00 €"
+    page.get_by_role("button", name="Encaisser").tap()
+    page.get_by_role("button", name="Montant exact").tap()
+    page.locator("[data-done-title]").wait_for(state="visible")
+    db.session.rollback()
+    assert [(s.cash_session_id, s.total_cents) for s in db.session.scalars(select(Sale))] == [
+        (session_id, 1500)]
