@@ -241,3 +241,32 @@ def test_late_sales_balance_in_paheko_to_the_cent(client, runner, seller_headers
     assert "758" not in accounts or accounts["758"] == 0  # no surplus once they arrived
     assert projects == balances(client, treasurer_headers)  # each envelope, to the cent
     assert sum(projects.values()) == 1900
+
+
+def test_the_closing_page_warns_and_closes_only_when_confirmed(client, seller_headers,
+                                                               treasurer_headers):
+    from tests.conftest import csrf_token, web_login
+    from tests.test_closing_pages import close_form, closures, text
+
+    session_id = sales_day(client, seller_headers, treasurer_headers)
+    waiting = waiting_sale(session_id, now())
+    assert client.post("/api/v1/tablets/heartbeat", headers=seller_headers, json={
+        "tablet_id": str(uuid.uuid4()), "waiting": [
+            {"client_id": waiting["client_id"], "cash_session_id": session_id}]}
+    ).status_code == 200
+    web_login(client, "Tresoriere", "2345")
+    page = text(client.get(f"/sessions/{session_id}/close"))
+    assert "1 vente(s) attendent sur une tablette" in page
+    assert "Fermer quand même" in page
+    token = csrf_token(client, f"/sessions/{session_id}/close")
+    refused = client.post(f"/sessions/{session_id}/close", data=close_form(token, "confirm"))
+    assert refused.status_code == 409
+    assert "rapprochez la tablette du Wi-Fi" in text(refused)
+    assert closures() == 0
+    done = client.post(f"/sessions/{session_id}/close",
+                       data=close_form(token, "confirm", confirm_waiting="1"))
+    assert done.status_code == 302 and closures() == 1
+    # the sale arrives, is in the drawer, and the Z shown on screen says so
+    assert client.post("/api/v1/sales", headers=seller_headers, json=waiting).status_code == 201
+    z_report = text(client.get(f"/sessions/{session_id}/document/z_report"))
+    assert "1 vente arrivée après la clôture" in z_report
