@@ -63,10 +63,15 @@ async function watch() {
                                        cash_session_id: e.body.cash_session_id }));
     const said = JSON.stringify(waiting);
     if (said === reported && !force) return;
-    if (!waiting.length && reported === null && !force) return; // nothing to tell
+    // Nothing waits and the server was never told otherwise (by any page of this tablet).
+    const told = localStorage.getItem("kiosk-outbox-told") === "1";
+    if (!waiting.length && reported === null && !told && !force) return;
     const result = await api.post("/api/v1/tablets/heartbeat",
                                   { tablet_id: tabletId(), waiting });
-    if (result.ok) reported = said;
+    if (!result.ok) return;
+    reported = said;
+    if (waiting.length) localStorage.setItem("kiosk-outbox-told", "1");
+    else localStorage.removeItem("kiosk-outbox-told");
   }
 
   outbox.subscribe(() => render());
