@@ -8,7 +8,7 @@ for a screen; paper (receipts, Z reports, slips) is always French, so it passes
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk.models.sales import PaymentMethod, SaleKind
@@ -29,6 +29,14 @@ NAME_MAX = 120  # names and labels
 NOTE_MAX = 500  # notes and reasons
 MAX_DONATION_CENTS = 1_000_000  # a gift on top of a sale (CONTRACT, "POST /sales extras")
 ADDRESS_MAX = 500  # a donor's postal address on a gift receipt
+
+# A sale that waited on the tablet (its outbox) carries the tablet's time of the sale: how
+# far that time may run ahead of the server's clock, or of the drawer's opening and closing.
+TABLET_CLOCK_SKEW = timedelta(minutes=5)
+# The journal event and envelope entry kind of a sale that reached a drawer already closed.
+LATE_SALE = "late_sale"
+# Sales one tablet may report waiting in its outbox (POST /api/v1/tablets/heartbeat).
+MAX_WAITING_REPORTED = 500
 
 # --- Words --------------------------------------------------------------------------------
 METHOD_WORDS: dict[str, str] = {
@@ -69,6 +77,7 @@ def kind_words() -> dict[str, str]:
 # What each journal entry records (its `event`), as the journal page names it.
 EVENT_WORDS: dict[str, str] = {
     "sale": N_("Vente"),
+    "late_sale": N_("Vente arrivée après la clôture"),
     "void": N_("Annulation"),
     "refund": N_("Remboursement"),
     "consignment": N_("Relevé de dépôt-vente"),

@@ -17,4 +17,5 @@ from kiosk.api import (  # noqa: E402,F401
     routes_orders,
     routes_sales,
     routes_stock,
+    routes_tablets,
 )

@@ -186,6 +186,14 @@ def _describe(error: dict[str, Any]) -> str:
         "date_from_datetime_parsing": _("une date AAAA-MM-JJ est attendue"),
         "date_parsing": _("une date AAAA-MM-JJ est attendue"),
         "date_type": _("une date AAAA-MM-JJ est attendue"),
+        "datetime_type": _("une date et une heure sont attendues, par exemple "
+                           "2026-12-01T14:30:00+01:00"),
+        "datetime_parsing": _("une date et une heure sont attendues, par exemple "
+                              "2026-12-01T14:30:00+01:00"),
+        "datetime_from_date_parsing": _("une date et une heure sont attendues, par exemple "
+                                        "2026-12-01T14:30:00+01:00"),
+        "timezone_aware": _("le fuseau horaire manque, par exemple "
+                            "2026-12-01T14:30:00+01:00"),
     }
     if kind == "value_error":
         return str(ctx.get("error", error.get("msg", "")))

@@ -79,6 +79,8 @@ class CloseBody(Body):
     counted: DenominationCounts
     cheques: Annotated[list[ChequeBody], Field(max_length=200)] = Field(default_factory=list)
     card_total_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS)] = 0
+    # Close even though a tablet says sales wait on it for this drawer (they join it later).
+    confirm_waiting: bool = False
 
 
 def _close_args(data: CloseBody) -> tuple[dict[int, int], list[ChequeIn], int]:
@@ -99,7 +101,7 @@ def preview_json(preview: ClosePreview) -> dict:
             "cheque_expected_cents": preview.cheque_expected_cents,
             "card_total_cents": preview.card_total_cents,
             "card_expected_cents": preview.card_expected_cents,
-            "allocations": preview.allocations}
+            "allocations": preview.allocations, "waiting_sales": preview.waiting}
 
 
 @endpoint("/cash-sessions/<int:session_id>/close/preview", "POST", role=Role.TREASURER,
@@ -115,7 +117,7 @@ def preview_close_session(session_id: int, data: CloseBody):
 def close_session(session_id: int, data: CloseBody):
     with write_transaction(db.session):
         result = close_cash_session(db.session, session_id, *_close_args(data),
-                                    current_user.id)
+                                    current_user.id, waiting_confirmed=data.confirm_waiting)
         body = preview_json(result.preview)
         body.update(status="closed", journal_hash=result.closure.journal_hash)
     body["prints"] = closing_documents.print_closing_documents(db.session, session_id)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from flask import Response, jsonify
 from flask_login import current_user
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from sqlalchemy import select
 
 from kiosk import sales as sales_service
@@ -43,6 +43,9 @@ class SaleBody(Body):
     payments: Annotated[list[PaymentBody], Field(max_length=10)]
     donation_cents: DonationCents = 0
     print_receipt: bool | None = None  # omitted: the receipt setting decides
+    # When the tablet made a sale that waited in its outbox (ISO 8601 with its offset):
+    # such a sale still reaches its drawer if that drawer was closed meanwhile.
+    sold_at: AwareDatetime | None = None
 
 
 class GiftReceiptBody(Body):
@@ -84,6 +87,7 @@ def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None)
         "cash_session_id": sale.cash_session_id, "total_cents": sale.total_cents,
         "change_cents": sale.change_cents, "donation_cents": sale.donation_cents,
         "created_at": sale.created_at.isoformat(),
+        "sold_at": sale.sold_at.isoformat() if sale.sold_at else None,
         "reason": sale.reason or None, "refund_of": sale.refund_of_id,
         "lines": [{"sku": skus[line.product_id], "qty": line.qty,
                    "unit_price_cents": line.unit_price_cents,
@@ -144,7 +148,7 @@ def create_sale(data: SaleBody):
             lines=[LineRequest(line.sku, line.qty, line.unit_price_cents) for line in data.lines],
             payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
             user_id=user_id, may_set_prices=current_user.has_role(Role.TREASURER),
-            donation_cents=data.donation_cents)
+            donation_cents=data.donation_cents, sold_at=data.sold_at)
         body = sale_json(result.sale, new=result.created, skus=result.skus)
     return _recorded(result, body, data.print_receipt)
 

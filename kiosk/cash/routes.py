@@ -27,7 +27,7 @@ from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services import exports, journal, paheko_accounts
+from kiosk.services import exports, journal, paheko_accounts, tablets
 from kiosk.services.closing import (
     ChequeIn,
     close_cash_session,
@@ -138,6 +138,7 @@ def close(session_id: int):
                "card_total": "", "preview": None, "problems": [],
                "totals": session_totals(db.session, session_id),
                "difference_in_words": difference_in_words,
+               "waiting": tablets.waiting_for(db.session, session_id),
                "envelope_names": dict(db.session.execute(
                    select(Envelope.code, Envelope.name)).all())}
     if request.method == "GET":
@@ -153,7 +154,8 @@ def close(session_id: int):
         if request.form.get("action") == "confirm":
             with write_transaction(db.session):
                 close_cash_session(db.session, session_id, counted, cheques, card,
-                                   current_user.id)
+                                   current_user.id, waiting_confirmed=request.form.get(
+                                       "confirm_waiting") == "1")
             prints = closing_documents.print_closing_documents(db.session, session_id)
             flash(_("La caisse est fermée. %(printed)s",
                     printed=_print_message(prints)), "success")

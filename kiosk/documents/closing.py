@@ -18,12 +18,13 @@ from kiosk.services.closing import (
     closing_entry,
     counted_lines,
     difference_in_words,
+    late_sales,
     session_cheques,
     session_totals,
 )
 from kiosk.services.errors import Conflict
 from kiosk.services.money import format_money_for_paper as money
-from kiosk.vocabulary import PARIS, kind_word, method_word
+from kiosk.vocabulary import LATE_SALE, PARIS, kind_word, method_word
 from printer.documents import Report, Section
 
 DOCUMENTS = ("z_report", "slip")
@@ -89,6 +90,35 @@ def ticket_ranges(numbers) -> str:
                      for _, _, first, last in runs) or "aucun"
 
 
+def late_sales_words(count: int) -> str:
+    return f"{count} vente{'s' if count > 1 else ''} arrivée{'s' if count > 1 else ''} " \
+        "après la clôture"
+
+
+def late_count_line(session: Session, cash_session_id: int) -> list[tuple[str, str]]:
+    count = late_sales(session, cash_session_id).count
+    return [(f"Dont {late_sales_words(count)}", str(count))] if count else []
+
+
+def _late_section(session: Session, cash_session_id: int, closure) -> list[Section]:
+    """Sales that waited on a tablet and reached the drawer after its closing: sold while
+    it was open, so their cash was in the count; the difference reads again without it."""
+    late = late_sales(session, cash_session_id)
+    if not late.count:
+        return []
+    corrected = closure.difference_cents - late.cash_cents
+    rows = [(late_sales_words(late.count), money(late.total_cents))]
+    rows += [(f"{s.number} faite le {_when(s.sold_at)}" if s.sold_at else s.number,
+              money(s.total_cents)) for s in late.sales]
+    rows += [("Leurs espèces, déjà dans le compte", money(late.cash_cents)),
+             ("Écart corrigé", money(corrected)),
+             (difference_in_words(corrected, money).capitalize(), ""),
+             ("Ajouté aux enveloppes", money(late.to_envelopes_cents))]
+    rows += [(f"  {name}", cents) for name, cents in
+             _allocations(session, cash_session_id, LATE_SALE)]
+    return [Section("Ventes arrivées après la clôture", rows)]
+
+
 def z_report(session: Session, cash_session_id: int) -> Report:
     """Sales count, totals by method and by product, voids and refunds with reasons,
     the gifts apart from the sales, the count and its difference, the envelopes."""
@@ -110,6 +140,7 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Annulations", str(totals.voids_count)),
             ("Remboursements", str(totals.refunds_count)),
             ("Tickets", ticket_ranges(numbers)),
+            *late_count_line(session, cash_session_id),
             ("Total net des ventes", money(totals.revenue_cents))]),
         Section("Dons (à part des ventes)", [
             ("Tickets avec un don", str(totals.donations_count)),
@@ -137,6 +168,7 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Carte (terminal)", money(closure.card_total_cents))]),
         Section("Enveloppes", _allocations(session, cash_session_id)
                 or [("Rien à répartir", "")]),
+        *_late_section(session, cash_session_id, closure),
     ]
     if totals.donations_cents:
         sections.append(Section("Dons dans les enveloppes",

@@ -28,6 +28,7 @@ from kiosk.models.printing import PrintJob
 from kiosk.models.sales import ConsignmentStatement, GiftReceipt, Payment, Sale, SaleLine
 from kiosk.models.settings import ExportRecord, Setting
 from kiosk.models.stock import StockLevel, StockMove
+from kiosk.models.tablets import TabletWaitingSale
 
 __all__ = [
     "ApiToken",
@@ -67,6 +68,7 @@ __all__ = [
     "SplitRulePart",
     "StockLevel",
     "StockMove",
+    "TabletWaitingSale",
     "User",
     "WebSession",
 ]

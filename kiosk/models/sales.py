@@ -54,6 +54,9 @@ class Sale(db.Model):
     # A gift on top of the price ("gardez la monnaie"), never a sale line: the payments
     # cover total + gift. Added by a later migration (journal.LATER_COLUMNS).
     donation_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the tablet made it, for a sale that waited on the tablet while the server was
+    # out of reach (static/js/outbox.js); None for a sale recorded as it was made.
+    sold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lines: Mapped[list[SaleLine]] = relationship(
         back_populates="sale", order_by="SaleLine.id", lazy="selectin"

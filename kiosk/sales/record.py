@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
 from kiosk.models import CashSession, CashSessionClosure, Product, Sale
-from kiosk.models.sales import SaleKind
+from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.models.stock import MoveReason
 from kiosk.sales import numbering, rows, rules, write
 from kiosk.sales.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
 from kiosk.sales.rules import LineRequest, PaymentRequest
 from kiosk.services import journal
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.vocabulary import LATE_SALE, PARIS, TABLET_CLOCK_SKEW
 
 PRODUCTS = Product.__table__
 CASH_SESSIONS = CashSession.__table__
@@ -75,6 +76,7 @@ class RecordedSale:
     change_cents: int
     created_at: datetime
     donation_cents: int = 0
+    sold_at: datetime | None = None
     lines: tuple[RecordedLine, ...] = ()
     payments: tuple[RecordedPayment, ...] = ()
 
@@ -110,8 +112,10 @@ def _sale_context(dialect: str) -> Select:
         select(SALES.c.request_hash).where(by_client).scalar_subquery().label("known_hash"),
         select(CASH_SESSIONS.c.location_id).where(CASH_SESSIONS.c.id == session_id)
         .scalar_subquery().label("location_id"),
-        select(CLOSURES.c.id).where(CLOSURES.c.cash_session_id == session_id)
-        .scalar_subquery().label("closure_id"),
+        select(CASH_SESSIONS.c.opened_at).where(CASH_SESSIONS.c.id == session_id)
+        .scalar_subquery().label("opened_at"),
+        select(CLOSURES.c.closed_at).where(CLOSURES.c.cash_session_id == session_id)
+        .scalar_subquery().label("closed_at"),
         numbering.LAST_SEQ.label("last_seq"),
         write.next_ids(dialect, SALES, "n_sales").label("sale_ids"),
         write.next_ids(dialect, LINES, "n_lines").label("line_ids"),
@@ -130,7 +134,7 @@ SALE_CONTEXT = {dialect: _sale_context(dialect) for dialect in ("sqlite", "postg
 def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                 lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
                 user_id: int, may_set_prices: bool = False,
-                donation_cents: int = 0) -> SaleResult:
+                donation_cents: int = 0, sold_at: datetime | None = None) -> SaleResult:
     """Record a sale at the stall. Stock may go negative: a customer holding a bag is
     never refused; the level is flagged for a count instead. A price other than the
     catalogue's is refused unless `may_set_prices` (the treasurer's role): a seller cannot
@@ -139,6 +143,11 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
     `donation_cents`: a gift on top of the price ("gardez la monnaie"); the payments cover
     total + gift. Without lines, it is a gift without purchase: a ticket of its own
     (a number in the year's sequence), total 0, which the Z report counts apart.
+
+    `sold_at`: when the tablet made a sale that waited on it for the server (its outbox).
+    It must not be in the future beyond TABLET_CLOCK_SKEW, nor before the drawer opened.
+    Such a sale still goes into its drawer when that drawer was closed in the meantime,
+    if it was made before the closing: a late sale (record_late_sale), never dropped.
 
     This is the path a queue waits on, measured in bench/: after the head lock, one
     query says all that is needed (SALE_CONTEXT), the rows are built by rows.py and go
@@ -156,7 +165,7 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
         "client_id": client_id, "cash_session_id": cash_session_id, "for_year": year,
         "n_sales": 1, "n_lines": len(lines), "n_payments": len(payments),
         "skus": [line.sku for line in lines]}).all()
-    known_id, known_hash, location_id, closure_id, last_seq, *ids = context[0][:9]
+    known_id, known_hash, location_id, opened_at, closed_at, last_seq, *ids = context[0][:10]
     if known_id is not None:  # checked under the lock: twin requests sell once
         if known_hash != fingerprint:
             raise Conflict("client_id_reused", "Cette vente a déjà été enregistrée avec un "
@@ -164,7 +173,10 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
         return SaleResult(get_sale(session, known_id), False)
     if location_id is None:
         raise NotFound("cash_session", "La caisse n° %(id)s n'existe pas.", id=cash_session_id)
-    if closure_id is not None:
+    if sold_at is not None:
+        rules.check_sold_at(sold_at, opened_at, now)
+    late = closed_at is not None
+    if late and (sold_at is None or sold_at > closed_at + TABLET_CLOCK_SKEW):
         raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
                        "pour vendre.")
     products = _product_prices(context, [line.sku for line in lines])
@@ -188,7 +200,7 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                          request_hash=fingerprint, kind=SaleKind.SALE,
                          cash_session_id=cash_session_id, location_id=location_id,
                          user_id=user_id, total_cents=total, change_cents=change,
-                         created_at=now, donation_cents=donation_cents)
+                         created_at=now, donation_cents=donation_cents, sold_at=sold_at)
     line_rows = [rows.line(id=line_id, sale_id=sale_id, product_id=product_id, qty=qty,
                            unit_price_cents=price)
                  for line_id, (product_id, qty, price) in zip(line_ids, priced, strict=True)]
@@ -203,10 +215,44 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                  for move_id, (product_id, qty, _price) in zip(move_ids, priced, strict=True)]
     tables = [(SALES, [sale_row]), (LINES, line_rows), (PAYMENTS, payment_rows),
               (MOVES, move_rows)]
-    entry = journal.next_entry(head, "sale", number, rows.digests(tables), user_id, now)
+    event = "sale"
+    if late:  # its drawer was closed while it waited: it reaches the envelopes now
+        event = "late_sale"
+        tables.append((ENVELOPE_ENTRIES, _late_entries(
+            session, connection, sale_row, payment_rows, opened_at, user_id, now)))
+    entry = journal.next_entry(head, event, number, rows.digests(tables), user_id, now)
     write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
     return SaleResult(recorded(sale_row, line_rows, payment_rows), True,
                       {pid: sku for sku, (pid, _price, _min) in products.items()})
+
+
+def _late_entries(session: Session, connection: Connection, sale_row: Mapping[str, Any],
+                  payment_rows: Sequence[Mapping[str, Any]], opened_at: datetime,
+                  user_id: int, now: datetime) -> list[dict[str, Any]]:
+    """The envelope entries of a sale that reached its drawer after the closing, by the
+    split of the drawer's day: its total, as the closing would have shared it; and, less,
+    its cash, which lay in the drawer when it was counted and so already reached the
+    envelopes as part of the cash difference."""
+    from kiosk.services.envelopes import takings_shares  # (envelopes imports kiosk.sales)
+
+    day = opened_at.astimezone(PARIS).date()
+    cash = sum(p["amount_cents"] for p in payment_rows if p["method"] == PaymentMethod.CASH)
+    parts = [(takings_shares(session, sale_row["total_cents"], day),
+              f"Vente {sale_row['number']} arrivée après la clôture"),
+             (takings_shares(session, -cash, day),
+              f"Espèces de la vente {sale_row['number']} déjà dans le compte")]
+    count = sum(len(shares) for shares, _label in parts)
+    ids = write.ids_from(connection.execute(
+        select(write.next_ids(connection.dialect.name, ENVELOPE_ENTRIES, "n")),
+        {"n": count}).scalar(), count)
+    entries: list[dict[str, Any]] = []
+    for shares, label in parts:
+        taken, ids = ids[:len(shares)], ids[len(shares):]
+        entries += rows.takings_entries(
+            taken, shares, kind=LATE_SALE, label=label, on=day, created_by=user_id,
+            created_at=now, cash_session_id=sale_row["cash_session_id"],
+            sale_id=sale_row["id"])
+    return entries
 
 
 def recorded(sale_row: Mapping[str, Any], line_rows: Sequence[Mapping[str, Any]],

@@ -68,14 +68,16 @@ ORDER_PAYMENTS: Table = OrderPayment.__table__
 def sale(*, id: int, number: str, year: int, seq: int, client_id: str, request_hash: str,
          kind: str, cash_session_id: int | None, location_id: int, user_id: int,
          total_cents: int, created_at: datetime, refund_of_id: int | None = None,
-         reason: str = "", change_cents: int = 0, donation_cents: int = 0) -> Row:
-    """`donation_cents`: the gift on top of the price (negative on its void)."""
+         reason: str = "", change_cents: int = 0, donation_cents: int = 0,
+         sold_at: datetime | None = None) -> Row:
+    """`donation_cents`: the gift on top of the price (negative on its void); `sold_at`: the
+    tablet's time of a sale that waited on it."""
     return {"id": id, "number": number, "year": year, "seq": seq, "client_id": client_id,
             "request_hash": request_hash, "kind": str(kind),
             "cash_session_id": cash_session_id, "location_id": location_id,
             "user_id": user_id, "refund_of_id": refund_of_id, "reason": reason,
             "total_cents": total_cents, "change_cents": change_cents, "created_at": created_at,
-            "donation_cents": donation_cents}
+            "donation_cents": donation_cents, "sold_at": sold_at}
 
 
 def line(*, id: int, sale_id: int, product_id: int, qty: int, unit_price_cents: int) -> Row:

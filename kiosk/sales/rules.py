@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.services.errors import InvalidInput, ServiceError
@@ -24,6 +25,7 @@ from kiosk.vocabulary import (
     MAX_QTY,
     NAME_MAX,
     NOTE_MAX,
+    TABLET_CLOCK_SKEW,
 )
 
 __all__ = ["MAX_AMOUNT_CENTS", "MAX_DONATION_CENTS", "MAX_LINES", "MAX_PRICE_CENTS",
@@ -146,6 +148,19 @@ def check_donor(name: str, address: str) -> tuple[str, str]:
 
 
 # --- voids and refunds ----------------------------------------------------------------------
+
+def check_sold_at(sold_at: datetime, opened_at: datetime, now: datetime) -> None:
+    """The tablet's time of a sale that waited on it: not ahead of the server's clock, nor
+    before its drawer opened, beyond TABLET_CLOCK_SKEW (the two clocks never quite agree)."""
+    if sold_at > now + TABLET_CLOCK_SKEW:
+        raise InvalidInput("sold_at", "L'heure de la vente est dans le futur : l'horloge de "
+                           "la tablette ou du serveur est fausse. Demandez à "
+                           "l'administratrice de la régler.")
+    if sold_at < opened_at - TABLET_CLOCK_SKEW:
+        raise InvalidInput("sold_at", "L'heure de la vente est avant l'ouverture de la "
+                           "caisse : l'horloge de la tablette ou du serveur est fausse. "
+                           "Demandez à l'administratrice de la régler.")
+
 
 def check_reason(reason: str) -> str:
     reason = (reason or "").strip()

@@ -24,19 +24,20 @@ from kiosk.models import (
     CashSessionClosure,
     Cheque,
     Envelope,
+    EnvelopeEntry,
     JournalEntry,
     Payment,
     Sale,
     SaleLine,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.services import journal
+from kiosk.services import journal, tablets
 from kiosk.services.cash import get_cash_session, validate_counts
 from kiosk.services.envelopes import donation_shares, post_takings, rule_in_force
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.services.text import _
-from kiosk.vocabulary import MAX_AMOUNT_CENTS, PARIS
+from kiosk.vocabulary import LATE_SALE, MAX_AMOUNT_CENTS, PARIS
 
 MAX_CHEQUES = 200
 
@@ -83,6 +84,7 @@ class ClosePreview:
     allocations: dict[str, int]  # envelope code → cents (revenue + gifts + difference)
     day: date
     split_rule_id: int | None
+    waiting: int = 0  # sales the tablets say wait for this drawer (services/tablets.py)
 
     @property
     def expected_cash_cents(self) -> int:
@@ -240,7 +242,8 @@ def preview_close(session: Session, cash_session_id: int, counted: Mapping[int, 
                         counted_cash_cents=counted_cents, cheques=cheques,
                         cheque_total_cents=sum(c.amount_cents for c in cheques),
                         card_total_cents=card_total_cents, allocations=allocations, day=day,
-                        split_rule_id=rule_id, donation_allocations=gifts)
+                        split_rule_id=rule_id, donation_allocations=gifts,
+                        waiting=tablets.waiting_for(session, cash_session_id))
 
 
 def _donation_allocations(session: Session, amount_cents: int, day: date) -> dict[str, int]:
@@ -252,11 +255,14 @@ def _donation_allocations(session: Session, amount_cents: int, day: date) -> dic
 
 def close_cash_session(session: Session, cash_session_id: int, counted: Mapping[int, int],
                        cheques: Sequence[ChequeIn], card_total_cents: int,
-                       user_id: int) -> CloseResult:
+                       user_id: int, *, waiting_confirmed: bool = False) -> CloseResult:
     """Close the drawer in the caller's one transaction: the count, the cheques, the
-    closure and the envelope postings, all in ONE journal entry. A second close is a 409."""
+    closure and the envelope postings, all in ONE journal entry. A second close is a 409.
+    While a tablet says sales wait on it for this drawer, a 409 unless `waiting_confirmed`
+    (they join the drawer when they arrive: kiosk.sales.record, late sales)."""
     head = journal.lock_head(session)  # serialises with sales: none slips in after the count
     preview = preview_close(session, cash_session_id, counted, cheques, card_total_cents)
+    tablets.check_nothing_waits(session, cash_session_id, waiting_confirmed)
     rows: list = []
     lines = [CashCountLine(cash_session_id=cash_session_id, moment="close",
                            denomination_cents=d, count=c)
@@ -288,6 +294,53 @@ def close_cash_session(session: Session, cash_session_id: int, counted: Mapping[
     journal.append(session, "cash_close", f"session-{cash_session_id}", rows, user_id)
     session.expire(cash_session, ["closure"])
     return CloseResult(closure=closure, preview=preview, entries=entries)
+
+
+@dataclass(frozen=True)
+class LateSale:
+    number: str
+    sold_at: object  # datetime | None: the tablet's time of the sale
+    total_cents: int
+    cash_cents: int  # already in the drawer when it was counted
+
+
+@dataclass
+class LateSales:
+    """Sales that reached a drawer after its closing (they waited on a tablet)."""
+
+    sales: list[LateSale]
+    to_envelopes_cents: int  # what their postings added to the envelopes
+
+    @property
+    def count(self) -> int:
+        return len(self.sales)
+
+    @property
+    def total_cents(self) -> int:
+        return sum(s.total_cents for s in self.sales)
+
+    @property
+    def cash_cents(self) -> int:
+        return sum(s.cash_cents for s in self.sales)
+
+
+def late_sales(session: Session, cash_session_id: int) -> LateSales:
+    """The drawer's sales journaled as late (event LATE_SALE), in number order, and what
+    their envelope entries added: their total less their cash, which the count held."""
+    found = session.execute(
+        select(Sale.id, Sale.number, Sale.sold_at, Sale.total_cents)
+        .join(JournalEntry, (JournalEntry.ref == Sale.number)
+              & (JournalEntry.event == LATE_SALE))
+        .where(Sale.cash_session_id == cash_session_id).order_by(Sale.year, Sale.seq)).all()
+    cash = dict(session.execute(
+        select(Payment.sale_id, func.sum(Payment.amount_cents))
+        .where(Payment.sale_id.in_([row.id for row in found]),
+               Payment.method == PaymentMethod.CASH).group_by(Payment.sale_id)).all())
+    posted = session.scalar(select(func.coalesce(func.sum(EnvelopeEntry.amount_cents), 0))
+                            .where(EnvelopeEntry.cash_session_id == cash_session_id,
+                                   EnvelopeEntry.kind == LATE_SALE))
+    return LateSales([LateSale(row.number, row.sold_at, row.total_cents,
+                               int(cash.get(row.id, 0))) for row in found], int(posted or 0))
 
 
 def closing_entry(session: Session, cash_session_id: int) -> JournalEntry | None:

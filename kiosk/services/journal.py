@@ -101,7 +101,9 @@ _dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=Fa
 # of the rows written before it existed stay true; any other value is digested with it (a
 # change either way is seen). Append here when a migration adds a column to a journaled table.
 LATER_COLUMNS: dict[str, dict[str, Any]] = {
-    "sales": {"donation_cents": 0},  # issue 17: a gift on top of the price
+    # issue 17: a gift on top of the price; issue 14: the tablet's time of a sale that
+    # waited on it
+    "sales": {"donation_cents": 0, "sold_at": None},
 }
 
 

@@ -37,10 +37,11 @@ from kiosk.models import (
 )
 from kiosk.models.sales import PaymentMethod
 from kiosk.sales.rules import donation_by_method
+from kiosk.services.closing import late_sales
 from kiosk.services.money import split_largest_remainder
 from kiosk.services.paheko_accounts import accounts, project_code
 from kiosk.services.reports import period_bounds
-from kiosk.vocabulary import PARIS, method_word
+from kiosk.vocabulary import LATE_SALE, PARIS, method_word
 
 METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
                   PaymentMethod.CHEQUE: "paheko_account_cheque",
@@ -199,8 +200,9 @@ def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
                 group = groups[sale["drawer"]][(sale["day"], part, method)]
                 group["cents"] += cents
                 group["numbers"].append(sale["number"])
+    # a sale that reached the drawer after its closing posted entries of its own (LATE_SALE)
     targets = _targets(session, EnvelopeEntry.cash_session_id, closures,
-                       ("takings", "donation"), projects)
+                       ("takings", "donation", LATE_SALE), projects)
     out = []
     for drawer_id in ids:
         drawer = drawers[drawer_id]
@@ -220,17 +222,21 @@ def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
                               acc[METHOD_ACCOUNT.get(method, "paheko_account_cash")],
                               credit, group["cents"]))
         closure = closures.get(drawer_id)
-        if closure is not None and closure.difference_cents:
+        # The cash of sales that arrived after the closing was in the count: the difference
+        # is what remains without it (the Z report's "Écart corrigé").
+        difference = 0 if closure is None else (
+            closure.difference_cents - late_sales(session, drawer_id).cash_cents)
+        if closure is not None and difference:
             day = _day(closure.closed_at)
-            if closure.difference_cents < 0:
+            if difference < 0:
                 items.append(Item(f"Manque en caisse {drawer.name}", day,
                                   "Écart constaté à la clôture",
                                   acc["paheko_account_shortfall"], acc["paheko_account_cash"],
-                                  -closure.difference_cents))
+                                  -difference))
             else:
                 items.append(Item(f"Excédent de caisse {drawer.name}", day,
                                   "Écart constaté à la clôture", acc["paheko_account_cash"],
-                                  acc["paheko_account_surplus"], closure.difference_cents))
+                                  acc["paheko_account_surplus"], difference))
         piece = f"Caisse {drawer_id}"
         out.append(Entry(f"caisse-{drawer_id}", piece, _day(drawer.opened_at),
                          _rows(items, piece, targets.get(drawer_id, {})),

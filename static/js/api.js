@@ -33,7 +33,8 @@ export function apiClient({ csrf, networkMessage = "" }) {
   // POST a JSON body with the session cookie and the CSRF header. Never throws: answers
   // {reached, ok, status, body, message}. reached is false when nothing came back (Wi-Fi,
   // server down); body is the parsed answer, or null when it was not JSON.
-  async function post(url, payload) {
+  // signal: an AbortSignal that gives the request up (outbox.js, a Wi-Fi that swallows it).
+  async function post(url, payload, { signal } = {}) {
     let response;
     try {
       response = await fetch(url, {
@@ -43,11 +44,15 @@ export function apiClient({ csrf, networkMessage = "" }) {
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf,
                    "X-Kiosk-Tablet-Time": String(Date.now()) },
         body: JSON.stringify(payload),
+        signal,
       });
     } catch {
       return { reached: false, ok: false, status: 0, body: null, message: networkMessage };
     }
-    const body = await response.json().catch(() => null);
+    const body = await response.json().catch(() => null); // (an abort here: no answer)
+    if (body === null && signal?.aborted) {
+      return { reached: false, ok: false, status: 0, body: null, message: networkMessage };
+    }
     const message = response.ok ? "" : body?.message || networkMessage;
     return { reached: true, ok: response.ok, status: response.status, body, message };
   }

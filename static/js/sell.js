@@ -13,6 +13,7 @@ import { Cart, parseEuros } from "./cart.js";
 import { keepCart, takeKeptCart } from "./cart_store.js";
 import { startIdleLock } from "./idle_lock.js";
 import { bindGifts } from "./gift.js";
+import { outboxReady } from "./pending.js";
 import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -41,6 +42,7 @@ function start() {
     lastSale = { id: sale.id, number: sale.number, total: sale.total_cents };
     $("[data-void-open]").hidden = false;
   } });
+  const cartKey = `kiosk-cart-${screen.session}`; // sessionStorage: the cart across a reload
 
   // --- tiles, categories, search ------------------------------------------------------
   const products = $("[data-products]");
@@ -149,6 +151,7 @@ function start() {
   });
 
   function renderCart() {
+    keepCartAcrossReload();
     const rows = [];
     for (const [sku, qty] of cart.entries()) {
       const p = catalogue.get(sku);
@@ -316,12 +319,27 @@ function start() {
     }));
   }
 
+  // The finished sale goes into the tablet's outbox first (outbox.js): when the server gives
+  // no answer within a few seconds it waits there, and the volunteer goes on selling.
+  async function recordSale(body) {
+    const outbox = await outboxReady;
+    if (!outbox) return api.postSale(body); // no IndexedDB (a private window): as before
+    await outbox.add(outbox.entry(body, { total_cents: cart.total(), change_cents: cart.change() }));
+    const sent = await outbox.sendNow(body.client_id);
+    if (sent.state === "sent") return { reached: true, ok: true, body: sent.sale };
+    if (sent.state === "waiting") return { reached: true, ok: true, waiting: true };
+    await outbox.remove(body.client_id); // refused: the cart is corrected and sent again
+    return { reached: true, ok: false, status: sent.status, body: sent.body, message: sent.message };
+  }
+
   async function send() {
     if (!pending) pending = saleBody();
     retry.hidden = true;
     setBusy(true);
+    const change = cart.change();
     const result = await recordSale(pending);
     setBusy(false);
+    if (result.waiting) return keptOnTablet(change);
     if (!result.reached) return unanswered(result);
     if (result.ok) return done(result.body ?? {});
     refused(result);
@@ -330,7 +348,6 @@ function start() {
   // POST /api/v1/sales. The receipt is asked for once the sale is recorded (printReceipt),
   // so a printer that hangs never holds the sale's answer.
   const saleBody = () => ({ ...cart.body(clientId, screen.session), print_receipt: false });
-  const recordSale = (body) => api.postSale(body);
 
   // No answer: the same body again on "Réessayer" (a sale that did arrive is not sold twice).
   function unanswered(result) {
@@ -398,6 +415,7 @@ function start() {
     showReceipt(sale.receipt?.status);
     gifts.done(sale);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
+    $("[data-sale-link]").hidden = false;
     doneBox.hidden = false;
     cartBox.hidden = true;
     doneBox.focus(); // not a button: a scanner's Enter must not press anything here
@@ -407,6 +425,58 @@ function start() {
   function hideDone() {
     doneBox.hidden = true;
     cartBox.hidden = false;
+  }
+
+  // No answer from the server: the sale waits in the outbox, the change is given now.
+  function keptOnTablet(change) {
+    hide(pay);
+    pending = null;
+    cart.clear();
+    clientId = null;
+    renderCart();
+    lastSale = null; // a sale the server has not got yet cannot be voided from here
+    $("[data-void-open]").hidden = true;
+    shownSale = null;
+    $("[data-done-title]").textContent = T.kept;
+    $("[data-change-label]").textContent = change ? T.change : T.nochange;
+    $("[data-change]").textContent = change ? money(change) : "";
+    $("[data-change]").hidden = !change;
+    const receipt = $("[data-receipt]");
+    receipt.textContent = T.later;
+    receipt.className = "receipt-status receipt-queued";
+    $("[data-reprint]").hidden = true;
+    $("[data-sale-link]").hidden = true;
+    // no gift and no ticket for a sale the server has not got yet (gift.js shows them again)
+    for (const el of document.querySelectorAll("[data-gift-done] > *")) el.hidden = true;
+    printNotice.hidden = true;
+    doneBox.hidden = false;
+    cartBox.hidden = true;
+    doneBox.focus(); // not a button: a scanner's Enter must not press anything here
+  }
+
+  // The cart survives a reload (a pull-to-refresh by mistake) and a lost connection: kept
+  // in this tab's sessionStorage with its client_id until it is sold.
+  function keepCartAcrossReload() {
+    try {
+      if (cart.size) sessionStorage.setItem(cartKey, JSON.stringify({ clientId, lines: cart.entries() }));
+      else sessionStorage.removeItem(cartKey);
+    } catch { /* storage full or refused: the cart just lives in the page */ }
+  }
+
+  function restoreCart() {
+    let kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(cartKey) || "null"); } catch { /* none */ }
+    if (!kept?.lines?.length) return;
+    clientId = kept.clientId || newClientId();
+    for (const [sku, qty] of kept.lines) cart.add(sku, qty);
+    // Sold just before the reload (it is in the outbox): that cart is done with.
+    outboxReady.then(async (outbox) => {
+      if (outbox && clientId === kept.clientId && await outbox.has(kept.clientId) && !pending) {
+        cart.clear();
+        clientId = null;
+        renderCart();
+      }
+    });
   }
 
   function showReceipt(status) {
@@ -423,6 +493,37 @@ function start() {
   $("[data-reprint]").addEventListener("click", () => {
     if (shownSale) printReceipt(shownSale);
   });
+
+  // --- sales the server refused after they waited on the tablet (outbox.js) ------------
+  const refusedBox = $("[data-refused]");
+  const clock = new Intl.DateTimeFormat("fr-FR", { hour: "2-digit", minute: "2-digit" });
+  async function renderRefused() {
+    const outbox = await outboxReady;
+    const refused = outbox ? (await outbox.list()).filter((e) => e.state === "refused") : [];
+    refusedBox.hidden = !refused.length;
+    $("[data-refused-list]").replaceChildren(...refused.map((e) => {
+      const li = document.createElement("li");
+      li.textContent = `${clock.format(new Date(e.sold_at))} · ${money(e.total_cents ?? 0)} : ${e.message} `;
+      const again = document.createElement("button");
+      again.type = "button";
+      again.className = "button";
+      again.dataset.takeBack = e.client_id;
+      again.textContent = T.takeback;
+      li.append(again);
+      return li;
+    }));
+  }
+  refusedBox.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-take-back]");
+    const outbox = await outboxReady;
+    if (!button || pending || !outbox) return;
+    const entry = (await outbox.list()).find((e) => e.client_id === button.dataset.takeBack);
+    if (!entry || !entry.body.lines.every((line) => catalogue.has(line.sku))) return;
+    edit(() => { for (const line of entry.body.lines) cart.add(line.sku, line.qty); });
+    await outbox.remove(entry.client_id); // in the cart now (kept across a reload), to sell again
+  });
+  outboxReady.then((outbox) => outbox?.subscribe(() => renderRefused()));
+  renderRefused();
 
   // --- voiding the seller's own last sale ---------------------------------------------
   const voidBox = $("[data-void]");
@@ -493,5 +594,7 @@ function start() {
   // A cart kept while a new drawer was opened (offerNewDrawer) comes back.
   const kept = takeKeptCart(screen.user);
   if (kept.length) edit(() => kept.forEach(([sku, qty]) => cart.add(sku, qty)));
+
+  restoreCart();
   renderCart();
 }
