@@ -11,6 +11,8 @@ class ReceiptLine:
     qty: int
     unit_price_cents: int
     total_cents: int
+    # Set when the price was chosen instead of the catalogue's: paper names both.
+    catalogue_price_cents: int | None = None
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Receipt:
     qr: str | None = None
     duplicate: bool = False
     title: str = ""  # e.g. "REMBOURSEMENT", "ANNULATION"
+    demo: bool = False  # the demo's data: "DÉMO" above and below, never taken for real
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Report:
     footer: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)  # each prints as a line to sign on
     duplicate: bool = False
+    demo: bool = False
 
 
 @dataclass

@@ -86,6 +86,14 @@ def z_report(session: Session, cash_session_id: int) -> Report:
     undone = session.scalars(select(Sale).where(
         Sale.cash_session_id == cash_session_id, Sale.kind.in_((SaleKind.VOID, SaleKind.REFUND)))
         .order_by(Sale.seq)).all()
+    changed = session.execute(
+        select(Sale.number, Product.name, SaleLine.qty, SaleLine.unit_price_cents,
+               SaleLine.catalogue_price_cents)
+        .join(Sale, Sale.id == SaleLine.sale_id).join(Product, Product.id == SaleLine.product_id)
+        .where(Sale.cash_session_id == cash_session_id,
+               SaleLine.catalogue_price_cents.is_not(None),
+               SaleLine.catalogue_price_cents != SaleLine.unit_price_cents)
+        .order_by(Sale.seq, SaleLine.id)).all()
     numbers = session.execute(select(func.min(Sale.number), func.max(Sale.number)).where(
         Sale.cash_session_id == cash_session_id)).one()
     sections = [
@@ -101,6 +109,10 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             if method != PaymentMethod.TRANSFER or totals.by_method.get(method)]),
         Section("Par article", [(f"{name} x {int(qty)}", money(int(cents)))
                                 for name, qty, cents in by_product] or [("Aucun article", "")]),
+        # A price chosen instead of the catalogue's (a treasurer's): the Z names each one.
+        Section("Prix modifiés", [
+            (f"{number} {name} x {qty} : {money(price)} au lieu de {money(catalogue)}", "")
+            for number, name, qty, price, catalogue in changed] or [("Aucun", "")]),
         Section("Annulations et remboursements", [
             (f"{s.number} {kind_word(s.kind, paper=True)} : {s.reason}", money(s.total_cents))
             for s in undone] or [("Aucun", "")]),

@@ -63,7 +63,8 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         when=sale.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
         seller=seller.first_name if seller else "",
         lines=[ReceiptLine(names.get(line.product_id, "?"), line.qty, line.unit_price_cents,
-                           line.line_total_cents) for line in sale.lines],
+                           line.line_total_cents, line.catalogue_price_cents)
+               for line in sale.lines],
         total_cents=sale.total_cents,
         payments=[PaymentLine(method_word(p.method, paper=True), p.amount_cents)
                   for p in sale.payments],
