@@ -67,6 +67,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     init_pages(app)
     init_input(app)
     init_errors(app)
+    from kiosk.services import journal
+
+    journal.init_app(app)  # a row written behind the app's back: a 409 naming it, not a 500
     csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie
     # Every blueprint of the kiosk, here and nowhere else.
     for blueprint in (auth_bp, api_bp, main_bp, sell_bp, stock_bp, cash_bp, envelopes_bp,
