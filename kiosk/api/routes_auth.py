@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Name, Pin
 from kiosk.common.errors import ApiError
-from kiosk.common.login import lockout_from_config
+from kiosk.common.login import lockout_from_config, login_throttle, seconds_until
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.services.auth import AuthError, check_pin, issue_token
@@ -24,8 +24,15 @@ class LoginBody(Body):
           role=None, body=LoginBody, responses={200: "token"})
 def login(data: LoginBody):
     try:
-        user = check_pin(db.session, data.user, data.pin, lockout_from_config())
+        throttle, address = login_throttle()
+        user = check_pin(db.session, data.user, data.pin, lockout_from_config(),
+                         throttle, address)
     except AuthError as refused:
+        if refused.code == "slowed":
+            raise ApiError(429, "slowed", _(
+                "Trop de prénoms essayés depuis cet appareil : attendez %(seconds)s "
+                "secondes, puis réessayez.", seconds=seconds_until(refused.locked_until)),
+                retry_at=refused.locked_until.isoformat()) from None
         if refused.code == "locked":
             raise ApiError(429, "locked", _(
                 "Trop de codes faux : ce compte est bloqué. Réessayez à %(time)s.",
