@@ -51,6 +51,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("GET", "/api/v1/split-rules"): (401, 403, 200, 200),
     ("POST", "/api/v1/split-rules"): (401, 403, 415, 415),
     ("GET", "/api/v1/journal/head"): (401, 200, 200, 200),
+    ("GET", "/api/v1/printer"): (401, 200, 200, 200),
     ("GET", "/api/v1/journal/verify"): (401, 403, 200, 200),
     ("GET", "/api/v1/products/<sku>/label.png"): (401, 404, 404, 404),
     ("GET", "/api/v1/labels.pdf"): (401, 400, 400, 400),
