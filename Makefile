@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check kiosk printer tests bench scripts
 	KIOSK_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
 	KIOSK_TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The schemathesis run of make test, with many more cases per operation (a few thousand in
+# all, some minutes): zero 5xx expected. FUZZ_EXAMPLES changes how many.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(VENV)/.installed-test
+	KIOSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s tests/test_api_fuzz.py tests/test_properties.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kiosk printer tests bench scripts
