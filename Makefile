@@ -19,7 +19,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/python -m kiosk.serve --demo-on-first-start
+	$(BIN)/python -m kiosk.serve
 
 # The whole suite twice: on SQLite, then on PostgreSQL (127.0.0.1:5432 or
 # KIOSK_TEST_DATABASE_URL). Without PostgreSQL or Chromium the suite says what it

@@ -173,10 +173,10 @@ def render(document, *, paper_width: int = 80, codepage: str = "CP858",
 
 
 def _receipt(s: _Sheet, r: Receipt) -> None:
-    if r.demo:
-        s.banner(DEMO)
     if r.duplicate:
         s.duplicate_banner()
+    if r.demo:
+        s.banner(DEMO)
     s.centered(r.header[:1], bold=True, tall=True)
     s.centered(r.header[1:])
     if r.title:
@@ -213,18 +213,18 @@ def _receipt(s: _Sheet, r: Receipt) -> None:
     if r.qr:
         s.line()
         s.qr(r.qr, size=4 if s.cols < 48 else 6)
-    if r.duplicate:
-        s.duplicate_banner()
     if r.demo:
         s.banner(DEMO)
+    if r.duplicate:
+        s.duplicate_banner()
     s.cut()
 
 
 def _report(s: _Sheet, r: Report) -> None:
-    if r.demo:
-        s.banner(DEMO)
     if r.duplicate:
         s.duplicate_banner()
+    if r.demo:
+        s.banner(DEMO)
     s.centered(r.header)
     s.line()
     s.centered([r.title], bold=True, tall=True)
@@ -246,11 +246,12 @@ def _report(s: _Sheet, r: Report) -> None:
         s.line()
         s.line()
         s.rule("_")
+    if r.demo:
+        s.line()
+        s.banner(DEMO)
     if r.duplicate:
         s.line()
         s.duplicate_banner()
-    if r.demo:
-        s.banner(DEMO)
     s.cut()
 
 

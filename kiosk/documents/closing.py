@@ -23,6 +23,7 @@ from kiosk.services.closing import (
 )
 from kiosk.services.errors import Conflict
 from kiosk.services.money import format_money_for_paper as money
+from kiosk.services.setup import is_demo
 from kiosk.vocabulary import PARIS, kind_word, method_word
 from printer.documents import Report, Section
 
@@ -131,7 +132,8 @@ def z_report(session: Session, cash_session_id: int) -> Report:
                 or [("Rien à répartir", "")]),
     ]
     return Report(title="TICKET Z", header=_header(session, cash_session, closure),
-                  sections=sections, footer=_hash_lines(session, cash_session_id, closure))
+                  sections=sections, footer=_hash_lines(session, cash_session_id, closure),
+                  demo=is_demo(session))
 
 
 def slip(session: Session, cash_session_id: int) -> Report:
@@ -164,7 +166,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
     ]
     return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
                   sections=sections, footer=_hash_lines(session, cash_session_id, closure),
-                  signatures=["Remis par", "Reçu par (trésorière)"])
+                  signatures=["Remis par", "Reçu par (trésorière)"], demo=is_demo(session))
 
 
 def build(session: Session, document: str, cash_session_id: int) -> Report:

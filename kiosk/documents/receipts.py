@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import PrintJob, Product, Sale, Setting, User
 from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.services.setup import is_demo
 from kiosk.vocabulary import PARIS, kind_word, method_word
 from printer.documents import PaymentLine, Receipt, ReceiptLine
 
@@ -74,4 +75,5 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         footer=footer,
         qr=str(public_url).rstrip("/") + "/" if public_url else None,
         title=title,
+        demo=is_demo(session),
     )
