@@ -83,7 +83,7 @@ def test_a_closing_posts_exactly_what_was_handed_over(client, seller_headers, tr
     expected = preview.get_json()["expected_cash_cents"]
     counted = max(expected + counted_off, 0)
     closed = client.post(f"/api/v1/cash-sessions/{session_id}/close", headers=treasurer_headers,
-                         json={"counted": {"1": counted},
+                         json={"counted": {"100": counted // 100, "1": counted % 100},
                                "cheques": [{"amount_cents": cheques}] if cheques else [],
                                "card_total_cents": card})
     assert closed.status_code == 200, closed.get_json()
