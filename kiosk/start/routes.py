@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from kiosk.auth.roles import admin_required
@@ -35,7 +36,11 @@ def _demo_ribbon() -> dict:
     """`demo`: this database holds the demo (base.html shows its ribbon)."""
     if request.endpoint == "static":
         return {"demo": False}
-    return {"demo": setup.is_demo(db.session)}
+    try:
+        return {"demo": setup.is_demo(db.session)}
+    except SQLAlchemyError:  # an error page about the database itself must still render
+        db.session.rollback()
+        return {"demo": False}
 
 
 def _started() -> Response | None:
