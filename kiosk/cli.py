@@ -14,8 +14,9 @@ from kiosk.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    for command in (init_db, seed_demo, create_user_cmd, create_token, verify_journal,
-                    backup, export, restore):
+    for command in (init_db, seed_demo, create_user_cmd, set_pin_cmd, set_role_cmd,
+                    deactivate_cmd, reactivate_cmd, create_token, verify_journal, backup,
+                    export, restore):
         app.cli.add_command(command)
 
 
@@ -63,12 +64,77 @@ def create_user_cmd(name: str, role: str, pin: str) -> None:
         with write_transaction(db.session):
             create_user(db.session, name, role, pin)
     except ValueError as exc:
-        reasons = {"pin": "le code secret doit avoir 4 à 6 chiffres",
-                   "name": "le nom doit avoir 1 à 120 caractères, sans caractère de contrôle",
-                   "exists": "ce nom existe déjà", "role": "rôle inconnu"}
-        click.echo(f"Refusé : {reasons.get(str(exc), str(exc))}.", err=True)
-        sys.exit(2)
+        _refuse(exc, name)
     click.echo(f"{name} ajouté(e) ({role}).")
+
+
+def _refuse(exc: ValueError, name: str) -> None:
+    """A volunteer command's refusal in a sentence that says what to do; exit status 2."""
+    reasons = {
+        "pin": "le code secret doit avoir 4 à 6 chiffres",
+        "name": "le nom doit avoir 1 à 120 caractères, sans caractère de contrôle",
+        "exists": f"ce nom existe déjà. Pour lui donner un nouveau code : "
+                  f"flask --app kiosk set-pin \"{name}\" --pin CODE ; pour changer son rôle : "
+                  f"flask --app kiosk set-role \"{name}\" --role ROLE",
+        "role": "rôle inconnu (seller, treasurer ou admin)",
+        "unknown": f"personne ne s'appelle « {name} » (les noms sont sur la page Réglages)",
+        "last_admin": f"{name} est la seule coordinatrice (admin) active : ajoutez-en une "
+                      "autre d'abord, sinon personne ne pourrait plus gérer la caisse"}
+    click.echo(f"Refusé : {reasons.get(str(exc), str(exc))}.", err=True)
+    sys.exit(2)
+
+
+def _change_user(name: str, change) -> None:
+    """Apply `change(session, user)` to the volunteer named, in one transaction."""
+    from kiosk.services.auth import find_user
+
+    try:
+        with write_transaction(db.session):
+            change(db.session, find_user(db.session, name))
+    except ValueError as exc:
+        _refuse(exc, name)
+
+
+@click.command("set-pin")
+@click.argument("name")
+@click.option("--pin", required=True)
+def set_pin_cmd(name: str, pin: str) -> None:
+    """Give a volunteer a new PIN (logs her out everywhere)."""
+    from kiosk.services.auth import set_pin
+
+    _change_user(name, lambda session, user: set_pin(session, user, pin))
+    click.echo(f"{name} a un nouveau code secret ; ses connexions ouvertes sont fermées.")
+
+
+@click.command("set-role")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["seller", "treasurer", "admin"]))
+def set_role_cmd(name: str, role: str) -> None:
+    """Change a volunteer's role (logs her out everywhere)."""
+    from kiosk.services.auth import set_role
+
+    _change_user(name, lambda session, user: set_role(session, user, role))
+    click.echo(f"{name} est maintenant {role} ; ses connexions ouvertes sont fermées.")
+
+
+@click.command("deactivate")
+@click.argument("name")
+def deactivate_cmd(name: str) -> None:
+    """Take a volunteer off the login list (her past sales keep her name)."""
+    from kiosk.services.auth import set_active
+
+    _change_user(name, lambda session, user: set_active(session, user, False))
+    click.echo(f"{name} n'est plus dans la liste ; ses ventes passées gardent son nom.")
+
+
+@click.command("reactivate")
+@click.argument("name")
+def reactivate_cmd(name: str) -> None:
+    """Put a deactivated volunteer back on the login list, with the PIN she had."""
+    from kiosk.services.auth import set_active
+
+    _change_user(name, lambda session, user: set_active(session, user, True))
+    click.echo(f"{name} est de nouveau dans la liste.")
 
 
 @click.command("create-token")

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     # LOGIN_SLOW_SECONDS between attempts: a stranger walking down the login list.
     "LOGIN_SLOW_AFTER_NAMES": 3,
     "LOGIN_SLOW_SECONDS": 30,
+    "IDLE_LOCK_MINUTES": 3,  # the sale screen locks after this long untouched; 0: never
     # scrypt's N for new PIN hashes (werkzeug's default); each hash records its own cost,
     # so changing this never locks out a PIN hashed before. Tests set it low.
     "PIN_HASH_COST": 32768,
@@ -36,6 +37,12 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # a stall day is long; the session cookie bounds it
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The server's clock (kiosk/services/clock.py): seconds added to it (tests move it so),
+    # and how the kiosk may set it from the tablet's: "none" (it shows the command to
+    # run), "system" (it sets the system clock: needs CAP_SYS_TIME), "offset" (it moves
+    # CLOCK_OFFSET_SECONDS, for tests and demonstrations).
+    "CLOCK_OFFSET_SECONDS": 0,
+    "CLOCK_SET": "none",
 }
 
 
@@ -68,6 +75,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
             key_file.stat().st_mtime, UTC))
     if int(app.config["PAPER_WIDTH"]) not in (58, 80):
         raise ValueError("KIOSK_PAPER_WIDTH must be 58 or 80")
+    idle = app.config["IDLE_LOCK_MINUTES"]
+    # a number of minutes, fractions included (tests lock after seconds); 0 never locks
+    if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 <= idle <= 24 * 60:
+        raise ValueError("KIOSK_IDLE_LOCK_MINUTES must be a number of minutes, 0 to 1440")
+    if app.config["CLOCK_SET"] not in ("none", "system", "offset"):
+        raise ValueError("KIOSK_CLOCK_SET must be none, system or offset")
     cost = app.config["PIN_HASH_COST"]
     # scrypt wants a power of two; below 128, werkzeug's memory bound refuses it.
     if not isinstance(cost, int) or cost < 128 or cost & (cost - 1):

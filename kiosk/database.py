@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -15,8 +16,15 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def utcnow() -> datetime:
-    """Now, timezone-aware UTC (the only kind of time the database holds)."""
-    return datetime.now(UTC)
+    """Now, timezone-aware UTC (the only kind of time the database holds): the one clock
+    every row, number and report is dated by. CLOCK_OFFSET_SECONDS moves it (the tests move
+    the server's clock with it; kiosk/services/clock.py with KIOSK_CLOCK_SET=offset)."""
+    now = datetime.now(UTC)
+    if has_app_context():
+        offset = current_app.config.get("CLOCK_OFFSET_SECONDS") or 0
+        if offset:
+            return now + timedelta(seconds=float(offset))
+    return now
 
 
 class UTCDateTime(TypeDecorator[datetime]):

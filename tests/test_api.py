@@ -32,7 +32,7 @@ def test_bad_login_bodies_get_a_clear_400(demo, client, body, field):
     assert response.status_code == 400
     error = response.get_json()
     assert error["error"] == "invalid"
-    assert error["message"].startswith(field)
+    assert error["message"].endswith("Corrigez ce qui a été tapé, puis recommencez.")
     assert error["fields"][0]["field"] == field
 
 
@@ -118,4 +118,5 @@ def test_journal_verify_for_treasurers(demo, client, treasurer_headers):
 
 def test_english_messages_on_request(demo, client):
     response = client.post("/api/v1/login?lang=en", json={"user": "Vendeuse"})
-    assert response.get_json()["message"] == "pin: is required."
+    assert response.get_json()["message"] == (
+        "The PIN: to be filled in. Correct what was typed, then try again.")

@@ -101,3 +101,90 @@ def test_pdf_of_the_slip_and_z_report(client, seller_headers, treasurer_headers)
         report.duplicate = True
         copy = pypdfium2.PdfDocument(io.BytesIO(report_pdf(report)))
         assert "DUPLICATA" in copy[0].get_textpage().get_text_range()
+
+
+def pdf_pages(report) -> list[str]:
+    """The report's PDF, rendered by pdfium: the text of each page, lines joined."""
+    pdf = pypdfium2.PdfDocument(io.BytesIO(report_pdf(report)))
+    return [flat(page.get_textpage().get_text_range()) for page in pdf]
+
+
+def in_order(text: str, words: list[str]) -> bool:
+    places = [text.find(word) for word in words]
+    return -1 not in places and places == sorted(places)
+
+
+def busy_day(client, seller_headers, treasurer_headers) -> int:
+    """The shared day, then one of every product in the catalogue and six more cheques."""
+    from kiosk.models import Product
+    from tests.closing_helpers import sell
+
+    session_id = sales_day(client, seller_headers, treasurer_headers)
+    for product in db.session.query(Product).order_by(Product.sku):
+        response = sell(client, seller_headers, session_id, [{"sku": product.sku, "qty": 1}],
+                        [{"method": "cheque", "amount_cents": product.price_cents}]
+                        if product.sku.startswith("SAC") else
+                        [{"method": "cash", "amount_cents": product.price_cents}])
+        assert response.status_code == 201, response.get_json()
+    cheques = [{"amount_cents": 750, "drawer": "Mme Dupré"}] + [
+        {"amount_cents": product.price_cents, "drawer": f"M. Martin {n}", "bank": "La Poste"}
+        for n, product in enumerate(db.session.query(Product).filter(
+            Product.sku.startswith("SAC")).order_by(Product.sku), 1)]
+    response = client.post(f"/api/v1/cash-sessions/{session_id}/close",
+                           headers=treasurer_headers, json=close_body(cheques=cheques))
+    assert response.status_code == 200, response.get_json()
+    return session_id
+
+
+@pytest.mark.parametrize("day", ["normal", "busy"])
+def test_the_z_report_and_the_slip_fit_one_a4_page_each_in_reading_order(
+        client, seller_headers, treasurer_headers, day):
+    if day == "normal":
+        session_id, _ = closed_day(client, seller_headers, treasurer_headers)
+    else:
+        session_id = busy_day(client, seller_headers, treasurer_headers)
+    z_report = closing_documents.build(db.session, "z_report", session_id)
+    pages = pdf_pages(z_report)
+    assert len(pages) == 1, pages
+    assert in_order(pages[0], [
+        "TICKET Z", "Ouverte le", "Nombre de ventes", "Total net des ventes",
+        "Par moyen de paiement", "Par article", "Sac cabas Ville de Dijon x",
+        "Annulations et remboursements", "Couture défaite", "Fond de caisse",
+        "Espèces attendues", "Espèces comptées", "Écart", "Il manque", "Chèques remis",
+        "Carte (terminal)", "Enveloppes", "Empreinte du journal", "verify-journal"]), pages[0]
+    slip = closing_documents.build(db.session, "slip", session_id)
+    pages = pdf_pages(slip)
+    assert len(pages) == 1, pages
+    assert in_order(pages[0], [
+        "BORDEREAU DE REMISE", "Espèces par billet et pièce", "Total compté", "Chèques",
+        "Mme Dupré", "Carte bancaire", "Remise", "Recette remise", "Remis par",
+        "Reçu par (trésorière)", "Empreinte du journal", "Écriture de clôture",
+        "verify-journal"]), pages[0]
+    slip.duplicate = True
+    copy = pdf_pages(slip)
+    assert len(copy) == 1 and copy[0].startswith("DUPLICATA") and copy[0].endswith("DUPLICATA")
+
+
+def test_the_z_ticket_range_leaves_out_a_consignment_statement_numbered_in_between(
+        client, seller_headers, treasurer_headers):
+    from tests.closing_helpers import open_session, sell
+
+    session_id = open_session(client, seller_headers)
+    numbers = []
+    for step in range(3):
+        if step == 1:  # the museum's statement takes the next number, in no drawer
+            statement = client.post("/api/v1/consignment-statements", headers=treasurer_headers,
+                                    json={"location": "musee", "period": "novembre 2026",
+                                          "lines": [{"sku": "SAC-VILLE", "qty": 1}]})
+            assert statement.status_code == 201, statement.get_json()
+            consignment = statement.get_json()["number"]
+        response = sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+                        [{"method": "cash", "amount_cents": 400}])
+        numbers.append(response.get_json()["number"])
+    response = client.post(f"/api/v1/cash-sessions/{session_id}/close", headers=treasurer_headers,
+                           json=close_body(counted={"1000": 2, "200": 11}, cheques=[], card=0))
+    assert response.status_code == 200, response.get_json()
+    z_report = closing_documents.build(db.session, "z_report", session_id)
+    tickets = dict(z_report.sections[0].rows)["Tickets"]
+    assert tickets == f"{numbers[0]}, {numbers[1]} à {numbers[2]}"
+    assert consignment not in pdf_pages(z_report)[0]

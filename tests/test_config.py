@@ -15,7 +15,7 @@ from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import User
 from kiosk.services.auth import check_pin, create_user, hash_pin
-from tests.conftest import api_login
+from tests.conftest import api_login, csrf_token, web_login
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -59,3 +59,21 @@ def test_a_pin_hash_cost_scrypt_cannot_take_is_refused_at_start(cost, tmp_path):
     with pytest.raises(ValueError, match="KIOSK_PIN_HASH_COST"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}",
                     "SECRET_KEY": "t", "PIN_HASH_COST": cost}, str(tmp_path / "instance"))
+
+
+@pytest.mark.parametrize("minutes", [-1, "trois", True, 2000])
+def test_an_idle_lock_that_is_not_a_number_of_minutes_is_refused_at_start(minutes, tmp_path):
+    with pytest.raises(ValueError, match="KIOSK_IDLE_LOCK_MINUTES"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}",
+                    "SECRET_KEY": "t", "IDLE_LOCK_MINUTES": minutes}, str(tmp_path / "instance"))
+
+
+def test_the_idle_lock_reaches_the_sale_screen_in_milliseconds(demo, client):
+    """KIOSK_IDLE_LOCK_MINUTES=0.5 (read from the environment as JSON): 30 s."""
+    demo.config["IDLE_LOCK_MINUTES"] = 0.5
+    assert web_login(client, "Vendeuse", "3456").status_code == 302
+    assert client.post("/api/v1/cash-sessions", headers={"X-CSRFToken": csrf_token(client, "/")},
+                       json={"name": "Stand", "location": "ikea",
+                             "opening_float": {}}).status_code == 201
+    page = client.get("/sell").get_data(as_text=True)
+    assert '"idle_lock_ms": 30000' in page

@@ -103,6 +103,39 @@ def test_printer_refusing_never_holds_the_sale_and_the_receipt_waits(
     assert lines[0] == "DUPLICATA" and sale["number"] in duplicate.text
 
 
+
+def test_a_sale_told_not_to_print_answers_at_once_and_prints_its_original_later(
+        client, seller_headers, printer_emulator):
+    """The sale screen sends print_receipt: false and asks for the receipt afterwards, so a
+    printer that hangs never holds the answer to the sale."""
+    session_id = open_session(client, seller_headers)
+    printer_emulator.hang()
+    response = client.post("/api/v1/sales", headers=seller_headers, json={
+        "client_id": str(uuid.uuid4()), "cash_session_id": session_id,
+        "lines": [{"sku": "SAC-IKEA", "qty": 1}],
+        "payments": [{"method": "cash", "amount_cents": 1500}], "print_receipt": False})
+    assert response.status_code == 201, response.get_json()
+    sale = response.get_json()
+    # the printer was not even called: nothing waited on it
+    assert sale["receipt"] == {"status": "none"} and printer_emulator.connections == 0
+    voided = client.post(f"/api/v1/sales/{sale['id']}/void", headers=seller_headers,
+                         json={"reason": "Erreur de saisie", "print_receipt": False})
+    assert voided.status_code == 201, voided.get_json()
+    assert voided.get_json()["receipt"] == {"status": "none"}
+    assert printer_emulator.connections == 0  # a void told so does not wait either
+    printer_emulator.resume()
+    printed = client.post(f"/api/v1/sales/{sale['id']}/receipt", headers=seller_headers)
+    assert printed.get_json() == {"receipt": {"status": "printed"}}
+    ticket = decode(printer_emulator.wait_for_jobs(1)[0])
+    assert sale["number"] in ticket.text and "DUPLICATA" not in ticket.text
+    # a strict body: a string where the boolean goes is refused, nothing recorded
+    refused = client.post("/api/v1/sales", headers=seller_headers, json={
+        "client_id": str(uuid.uuid4()), "cash_session_id": session_id,
+        "lines": [{"sku": "SAC-IKEA", "qty": 1}],
+        "payments": [{"method": "cash", "amount_cents": 1500}], "print_receipt": "non"})
+    assert refused.status_code == 400
+    assert db.session.scalar(select(func.count(Sale.id))) == 2  # the sale and its void
+
 def test_void_and_refund_print_with_their_title(client, seller_headers, treasurer_headers,
                                                 printer_emulator):
     session_id = open_session(client, seller_headers)

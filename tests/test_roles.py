@@ -34,6 +34,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     # The JSON API, under /api/v1
     ("GET", "/api/v1/openapi.json"): (200, 200, 200, 200),
     ("POST", "/api/v1/login"): (415, 415, 415, 415),
+    ("POST", "/api/v1/unlock"): (401, 415, 415, 415),
     ("POST", "/api/v1/cash-sessions"): (401, 415, 415, 415),
     ("GET", "/api/v1/cash-sessions"): (401, 200, 200, 200),
     ("GET", "/api/v1/cash-sessions/<int:session_id>"): (401, 404, 404, 404),
@@ -66,6 +67,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/api/v1/consignment-statements"): (401, 403, 415, 415),
     # Selling
     ("GET", "/"): (LOGIN, 200, 200, 200),
+    ("GET", "/aide"): (200, 200, 200, 200),
     ("GET", "/sell"): (LOGIN, 200, 200, 200),
     ("GET", "/sell/open"): (LOGIN, 200, 200, 200),
     ("POST", "/sell/open"): (LOGIN, 400, 400, 400),
@@ -132,8 +134,16 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("GET", "/admin/printer"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/printer/test"): (LOGIN, 403, 403, "303 /admin/printer"),
     ("POST", "/admin/printer/retry"): (LOGIN, 403, 403, "303 /admin/printer"),
+    ("GET", "/sessions/find"): (LOGIN, 400, 400, 400),
+    ("GET", "/clock"): (200, 200, 200, 200),
+    ("GET", "/admin/clock"): (LOGIN, 403, 403, 200),
+    ("POST", "/admin/clock"): (LOGIN, 403, 403, 400),
     ("GET", "/admin/"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/users"): (LOGIN, 403, 403, 400),
+    ("GET", "/admin/users/<int:user_id>"): (LOGIN, 403, 403, 200),
+    ("POST", "/admin/users/<int:user_id>/pin"): (LOGIN, 403, 403, 400),
+    ("POST", "/admin/users/<int:user_id>/role"): (LOGIN, 403, 403, 400),
+    ("POST", "/admin/users/<int:user_id>/active"): (LOGIN, 403, 403, 400),
     ("POST", "/admin/tokens"): (LOGIN, 403, 403, 400),
     ("POST", "/admin/tokens/revoke"): (LOGIN, 403, 403, 400),
 }

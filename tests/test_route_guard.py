@@ -6,7 +6,10 @@ import re
 
 import pytest
 
+# main.clock_check: the login page too warns of a wrong server clock (it tells only that).
 PUBLIC_ENDPOINTS = {"static", "auth.login", "api.login", "api.openapi_json",
+                    "main.clock_check",
+                    "main.guide",  # /aide: how it goes, for a volunteer not logged in yet
                     # the first page of a new database (no volunteer yet); a started one
                     # sends them home (test_roles.py, test_first_start.py)
                     "start.index", "start.demo", "start.real"}

@@ -119,10 +119,10 @@ def test_public_page_speaks_the_visitors_language(demo, client):
     english = client.get("/p/POCH-TGV", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert english.status_code == 200
     assert '<html lang="en">' in english.text
-    assert "Where does it come from?" in text(english)
+    assert "Where does this piece come from?" in text(english)
     assert "Français" in text(english)  # and a way back
     french = client.get("/p/POCH-TGV", headers={"Accept-Language": "de-DE,de;q=0.9"})
-    assert '<html lang="fr">' in french.text and "D'où vient-il ?" in text(french)
+    assert '<html lang="fr">' in french.text and "D'où vient cette pièce ?" in text(french)
     login = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="fr">' in login.text
 

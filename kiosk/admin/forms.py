@@ -27,3 +27,21 @@ class TokenForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     token_id = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]+$")])
+
+
+ROLE_CHOICES = UserForm.role.kwargs["choices"]
+
+
+class PinResetForm(FlaskForm):
+    pin = PasswordField(_l("Nouveau code secret (4 à 6 chiffres)"), render_kw={
+        "inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6}, validators=[
+        InputRequired(_l("Choisissez un code secret de 4 à 6 chiffres.")),
+        Regexp(r"^[0-9]{4,6}$", message=_l("Le code secret a 4 à 6 chiffres, rien d'autre."))])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Rôle"), choices=ROLE_CHOICES)
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField(validators=[InputRequired(), Regexp(r"^[01]$")])

@@ -38,6 +38,9 @@ class SaleBody(Body):
     cash_session_id: Id
     lines: Annotated[list[SaleLineBody], Field(min_length=1, max_length=MAX_LINES)]
     payments: Annotated[list[PaymentBody], Field(max_length=10)]
+    # false: answer at once, the receipt is printed later (POST /sales/{id}/receipt): the
+    # sale screen does so, so that a printer that hangs never holds the sale's answer.
+    print_receipt: bool | None = None
 
 
 class RefundLineBody(Body):
@@ -51,10 +54,12 @@ RefundLines = Annotated[list[RefundLineBody], Field(min_length=1, max_length=MAX
 class RefundBody(Body):
     reason: Reason
     lines: RefundLines | None = None
+    cash_session_id: Id | None = None  # the open drawer the money leaves (default: see docs)
 
 
 class VoidBody(Body):
     reason: Reason
+    print_receipt: bool | None = None  # as for a sale: false prints later, on request
 
 
 class SalesQuery(Body):
@@ -91,10 +96,10 @@ def print_receipt(sale_id: int) -> str:
     return queue.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
 
 
-def _recorded(result: sales_service.SaleResult, body: dict):
+def _recorded(result: sales_service.SaleResult, body: dict, print_now: bool = True):
     """Answer with `body` (built inside the transaction: no reload after the commit),
-    after one try at the receipt printer for a new sale."""
-    if result.created:
+    after one try at the receipt printer for a new sale (unless told not to print now)."""
+    if result.created and print_now:
         body["receipt"] = {"status": print_receipt(body["id"])}
     else:
         body["receipt"] = {"status": receipt_status(body["id"])}
@@ -118,7 +123,7 @@ def create_sale(data: SaleBody):
             payments=[PaymentRequest(p.method, p.amount_cents) for p in data.payments],
             user_id=user_id, may_set_prices=current_user.has_role(Role.TREASURER))
         body = sale_json(result.sale, new=result.created, skus=result.skus)
-    return _recorded(result, body)
+    return _recorded(result, body, print_now=data.print_receipt is not False)
 
 
 @endpoint("/sales/<int:sale_id>", summary="One sale with its lines and payments")
@@ -143,7 +148,7 @@ def void_sale(sale_id: int, data: VoidBody):
     with write_transaction(db.session):
         result = sales_service.void_sale(db.session, sale_id, data.reason, current_user.id)
         body = sale_json(result.sale, new=result.created)
-    return _recorded(result, body)
+    return _recorded(result, body, print_now=data.print_receipt is not False)
 
 
 @endpoint("/sales/<int:sale_id>/refund", "POST", role=Role.TREASURER, body=RefundBody,
@@ -153,7 +158,7 @@ def refund_sale(sale_id: int, data: RefundBody):
     lines = None if data.lines is None else [(line.sku, line.qty) for line in data.lines]
     with write_transaction(db.session):
         result = sales_service.refund_sale(db.session, sale_id, data.reason, lines,
-                                           current_user.id)
+                                           current_user.id, data.cash_session_id)
         body = sale_json(result.sale, new=result.created)
     return _recorded(result, body)
 

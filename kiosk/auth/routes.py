@@ -24,6 +24,7 @@ from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import User
 from kiosk.services.auth import AuthError, check_pin, end_web_session, start_web_session
+from kiosk.services.text import alphabetical
 
 
 def safe_next(target: str | None) -> str:
@@ -47,8 +48,8 @@ def safe_next(target: str | None) -> str:
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("main.home"))
-    volunteers = db.session.scalars(
-        select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    volunteers = sorted(db.session.scalars(select(User).where(User.active.is_(True))),
+                        key=lambda user: alphabetical(user.name))
     form = LoginForm()
     form.user.choices = [(v.name, v.name) for v in volunteers]
     status, error = 200, None

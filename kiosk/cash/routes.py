@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from kiosk import sales as sales_service
 from kiosk import vocabulary
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
@@ -55,13 +56,30 @@ def denomination_label(cents: int) -> str:
 @bp.route("/sessions")
 @seller_required
 def index():
+    return _index()
+
+
+def _index(error: str | None = None, number: str = "", status: int = 200):
     sessions = db.session.scalars(select(CashSession).order_by(CashSession.id.desc())
                                   .limit(200)).all()
     locations = {loc.id: loc for loc in db.session.scalars(select(Location))}
     by_location: dict[str, list[CashSession]] = {}
     for cash_session in sessions:
         by_location.setdefault(locations[cash_session.location_id].name, []).append(cash_session)
-    return render_template("cash/index.html", by_location=by_location)
+    return render_template("cash/index.html", by_location=by_location, search_error=error,
+                           number=number), status
+
+
+@bp.route("/sessions/find")
+@seller_required
+def find_sale():
+    """The search by ticket number: opens that sale's page (its refund and reprint)."""
+    number = request.args.get("number", "")[:40]
+    try:
+        sale = sales_service.find_by_number(db.session, number)
+    except ServiceError as refused:
+        return _index(refused.message, number, refused.status)
+    return redirect(url_for("sell.sale_page", sale_id=sale.id))
 
 
 def _open_session_or_404(session_id: int) -> CashSession:
@@ -166,6 +184,7 @@ def show(session_id: int):
     closure = cash_session.closure
     context = {"cash_session": cash_session, "location": location, "closure": closure,
                "totals": session_totals(db.session, session_id), "form": FlaskForm(),
+               "sales": sales_service.session_sales(db.session, session_id),
                "difference_in_words": difference_in_words}
     if closure is not None:
         context.update(

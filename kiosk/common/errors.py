@@ -86,8 +86,9 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
         if is_api_request():
-            return error_response(400, "csrf",
-                                  _("Jeton CSRF absent ou périmé : rechargez la page."))
+            return error_response(400, "csrf", _(
+                "La page a expiré : rien n'a été enregistré. Rechargez la page, puis "
+                "recommencez."))
         return error_page(exc, _("La page a expiré : revenez en arrière et recommencez."))
 
     @app.errorhandler(ServiceError)

@@ -4,11 +4,15 @@ languages)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from functools import cache
 
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
+from markupsafe import Markup
 
+from kiosk import paths
 from kiosk.services.money import format_money
 from kiosk.vocabulary import (
     MAX_COUNT,
@@ -46,6 +50,21 @@ def paris_datetime(value: datetime | None, fmt: str = "dd/MM/yyyy HH:mm") -> str
     return "" if value is None else format_datetime(value, fmt)
 
 
+@cache
+def _icon_svg(name: str) -> str:
+    return (paths.static_dir() / "img" / "icons" / f"{name}.svg").read_text()
+
+
+def icon(name: str, css: str = "icon") -> Markup:
+    """A small SVG icon from static/img/icons, inline so it takes the text's colour.
+    Icons, not emoji: a tablet without an emoji font draws those as empty boxes."""
+    if not re.fullmatch(r"[a-z-]+", name):
+        raise ValueError(name)
+    svg = _icon_svg(name).replace(
+        "<svg ", f'<svg class="{css}" aria-hidden="true" focusable="false" ', 1)
+    return Markup(svg)
+
+
 def init_pages(app: Flask) -> None:
     """Headers on every response (API included), filters and globals for every template."""
 
@@ -65,4 +84,4 @@ def init_pages(app: Flask) -> None:
         get_locale=get_locale, languages=LANGUAGES,
         method_word=method_word, kind_word=kind_word,
         method_words=method_words, kind_words=kind_words,
-        MAX_QTY=MAX_QTY, MAX_COUNT=MAX_COUNT)  # the bounds the number boxes show
+        MAX_QTY=MAX_QTY, MAX_COUNT=MAX_COUNT, icon=icon)  # the bounds the number boxes show

@@ -74,6 +74,20 @@ def _allocations(session: Session, cash_session_id: int) -> list[tuple[str, str]
     return [(name, money(int(cents))) for name, cents in rows]
 
 
+def ticket_ranges(numbers) -> str:
+    """The drawer's tickets as runs of consecutive numbers: a number another drawer or a
+    consignment statement took in between is left out ("2026-000001 à 2026-000004,
+    2026-000006")."""
+    runs: list[list] = []
+    for year, seq, number in numbers:
+        if runs and runs[-1][0] == year and runs[-1][1] + 1 == seq:
+            runs[-1][1], runs[-1][3] = seq, number
+        else:
+            runs.append([year, seq, number, number])
+    return ", ".join(first if first == last else f"{first} à {last}"
+                     for _, _, first, last in runs) or "aucun"
+
+
 def z_report(session: Session, cash_session_id: int) -> Report:
     """Sales count, totals by method and by product, voids and refunds with reasons,
     the count and its difference, the envelopes."""
@@ -95,14 +109,14 @@ def z_report(session: Session, cash_session_id: int) -> Report:
                SaleLine.catalogue_price_cents.is_not(None),
                SaleLine.catalogue_price_cents != SaleLine.unit_price_cents)
         .order_by(Sale.seq, SaleLine.id)).all()
-    numbers = session.execute(select(func.min(Sale.number), func.max(Sale.number)).where(
-        Sale.cash_session_id == cash_session_id)).one()
+    numbers = session.execute(select(Sale.year, Sale.seq, Sale.number).where(
+        Sale.cash_session_id == cash_session_id).order_by(Sale.year, Sale.seq)).all()
     sections = [
         Section("Ventes", [
             ("Nombre de ventes", str(totals.sales_count)),
             ("Annulations", str(totals.voids_count)),
             ("Remboursements", str(totals.refunds_count)),
-            ("Tickets", f"{numbers[0]} à {numbers[1]}" if numbers[0] else "aucun"),
+            ("Tickets", ticket_ranges(numbers)),
             ("Total net des ventes", money(totals.revenue_cents))]),
         Section("Par moyen de paiement", [
             (method_word(method, paper=True), money(totals.by_method.get(method, 0)))
@@ -125,7 +139,7 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Espèces attendues", money(closure.expected_cash_cents)),
             ("Espèces comptées", money(closure.counted_cash_cents)),
             ("Écart", money(closure.difference_cents)),
-            (difference_in_words(closure.difference_cents, money).capitalize(), ""),
+            (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), ""),
             ("Chèques remis", money(closure.cheque_total_cents)),
             ("Carte (terminal)", money(closure.card_total_cents))]),
         Section("Enveloppes", _allocations(session, cash_session_id)
@@ -162,7 +176,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
             ("Recette remise (espèces et chèques)",
              money(cash_handed + closure.cheque_total_cents)),
             ("Écart de caisse", money(closure.difference_cents)),
-            (difference_in_words(closure.difference_cents, money).capitalize(), "")]),
+            (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), "")]),
     ]
     return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
                   sections=sections, footer=_hash_lines(session, cash_session_id, closure),

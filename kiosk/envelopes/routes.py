@@ -57,9 +57,7 @@ def _amount(values: dict[str, str]) -> int:
     except ValueError:
         raise ServiceError("amount", _("Écrivez le montant en euros, par exemple 12,50.")
                            ) from None
-    if cents <= 0:
-        raise ServiceError("amount", _("Le montant doit être plus grand que 0."))
-    return cents
+    return service.check_amount(cents)
 
 
 def _day(values: dict[str, str]) -> date:

@@ -18,6 +18,7 @@ from kiosk.sales.consignment import (
     default_percent,
     record_statement,
 )
+from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
 from kiosk.sales.record import (
     RecordedLine,
     RecordedPayment,
@@ -36,10 +37,17 @@ from kiosk.sales.rules import (
     is_refundable,
     parse_percent,
 )
-from kiosk.sales.undo import refund_as_asked, refund_sale, void_sale
+from kiosk.sales.undo import (
+    default_refund_drawer,
+    refund_as_asked,
+    refund_sale,
+    refundable_lines,
+    void_sale,
+)
 
 __all__ = [
     "LineRequest",
+    "ListedSale",
     "PaymentRequest",
     "RecordedLine",
     "RecordedPayment",
@@ -49,6 +57,8 @@ __all__ = [
     "StatementLine",
     "commission_for",
     "default_percent",
+    "default_refund_drawer",
+    "find_by_number",
     "get_sale",
     "is_refundable",
     "last_own_sale",
@@ -57,7 +67,9 @@ __all__ = [
     "record_statement",
     "refund_as_asked",
     "refund_sale",
+    "refundable_lines",
     "refunded_by",
     "request_fingerprint",
+    "session_sales",
     "void_sale",
 ]

@@ -56,15 +56,18 @@ def check_cart(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest])
         raise InvalidInput("too_many_lines", "%(n)s lignes au plus par vente.", n=MAX_LINES)
     for line in lines:
         if not 1 <= line.qty <= MAX_QTY:
-            raise InvalidInput("qty", "La quantité va de 1 à 999.")
+            raise InvalidInput("qty", "La quantité va de 1 à 999 : corrigez-la, puis "
+                               "recommencez.")
         if line.unit_price_cents is not None and not (
                 0 <= line.unit_price_cents <= MAX_PRICE_CENTS):
-            raise InvalidInput("price", "Le prix va de 0 à 10 000 €.")
+            raise InvalidInput("price", "Le prix va de 0 à 10 000 € : vérifiez le prix tapé "
+                               "(12,50 pour douze euros cinquante).")
     for payment in payments:
         if payment.method not in POS_METHODS:
             raise InvalidInput("method", "Le paiement se fait en espèces, chèque ou carte.")
         if not 1 <= payment.amount_cents <= MAX_AMOUNT_CENTS:
-            raise InvalidInput("amount", "Chaque paiement doit être un montant positif.")
+            raise InvalidInput("amount", "Un paiement va de 0,01 € à 1 000 000 € : vérifiez le "
+                               "montant tapé (3,50 pour trois euros cinquante).")
 
 
 def settle(total: int, payments: Sequence[PaymentRequest]) -> tuple[list[Settled], int]:
@@ -104,7 +107,8 @@ def check_reason(reason: str) -> str:
 
 def check_refund_qty(qty: int) -> int:
     if not 1 <= qty <= MAX_QTY:
-        raise InvalidInput("qty", "La quantité va de 1 à 999.")
+        raise InvalidInput("qty", "La quantité va de 1 à 999 : corrigez-la, puis "
+                               "recommencez.")
     return qty
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models import Location, Product, Sale, SaleLine
+from kiosk.models import CashSession, Location, Product, Sale, SaleLine
 from kiosk.models.sales import SaleKind
 from kiosk.models.stock import MoveReason
 from kiosk.sales import rows, rules, write
@@ -51,12 +51,15 @@ def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> Sale
 
 
 def refund_sale(session: Session, sale_id: int, reason: str,
-                lines: Sequence[tuple[str, int]] | None, user_id: int) -> SaleResult:
+                lines: Sequence[tuple[str, int]] | None, user_id: int,
+                cash_session_id: int | None = None) -> SaleResult:
     """A treasurer gives money back for a whole sale (`lines` None: all that is left) or
     some of its lines, as (SKU, quantity).
 
-    The refund goes into the original session if it is still open, else into the open
-    session at the same place, else it stands outside any drawer (the treasurer pays it).
+    The money leaves a drawer, never "no drawer": the one the treasurer chose
+    (`cash_session_id`, an open one), else the original drawer if it is still open, else
+    the open one at the sale's place. That drawer's count expects the cash out, and its
+    closing takes the refund from the envelopes as the sale's closing put it in.
     """
     reason = rules.check_reason(reason)
     journal.lock_head(session)
@@ -89,19 +92,44 @@ def refund_sale(session: Session, sale_id: int, reason: str,
                 raise Conflict("too_many", "On ne peut rembourser que %(n)s « %(name)s » "
                                "de plus.", n=left, name=products[pid].name)
             wanted.append((pid, qty, price))
-    target = None
+    target = refund_drawer(session, sale, cash_session_id)
+    return SaleResult(_negative_sale(session, sale, SaleKind.REFUND, wanted, reason, user_id,
+                                     target.id), True)
+
+
+def refund_drawer(session: Session, sale: Sale, chosen: int | None = None) -> CashSession:
+    """The open drawer a refund of `sale` is paid from (see refund_sale); a Conflict that
+    says what to do when there is none."""
+    if chosen is not None:
+        target = get_cash_session(session, chosen)
+        if not target.is_open:
+            raise Conflict("session_closed", "La caisse choisie est fermée : choisissez une "
+                           "caisse ouverte pour rembourser.")
+        return target
+    target = default_refund_drawer(session, sale)
+    if target is None:
+        raise Conflict("no_open_drawer", "Aucune caisse n'est ouverte pour rendre cet argent. "
+                       "Ouvrez une caisse (ou choisissez-en une), puis remboursez.")
+    return target
+
+
+def default_refund_drawer(session: Session, sale: Sale) -> CashSession | None:
+    """The original drawer if it is still open, else the open one at the sale's place."""
     if sale.cash_session_id is not None:
         original = get_cash_session(session, sale.cash_session_id)
-        target = original if original.is_open else None
-    if target is None:
-        code = session.scalar(select(Location.code).where(Location.id == sale.location_id))
-        target = open_session_for(session, code) if code else None
-    return SaleResult(_negative_sale(session, sale, SaleKind.REFUND, wanted, reason, user_id,
-                                     target.id if target else None), True)
+        if original.is_open:
+            return original
+    code = session.scalar(select(Location.code).where(Location.id == sale.location_id))
+    return open_session_for(session, code) if code else None
+
+
+def refundable_lines(session: Session, sale: Sale) -> dict[int, int]:
+    """Per product of `sale`: the quantity that can still be refunded (0 when all was)."""
+    return {pid: qty for pid, (qty, _price) in _remaining(session, sale).items()}
 
 
 def refund_as_asked(session: Session, sale_id: int, reason: str, asked: Mapping[str, int],
-                    user_id: int) -> SaleResult:
+                    user_id: int, cash_session_id: int | None = None) -> SaleResult:
     """The refund form: the quantity typed per SKU (missing: 0). Every quantity left as
     sold refunds the whole sale (what is left of it); otherwise the lines asked for."""
     sale = get_sale(session, sale_id)
@@ -109,7 +137,7 @@ def refund_as_asked(session: Session, sale_id: int, reason: str, asked: Mapping[
         Product.id.in_([line.product_id for line in sale.lines]))).all())
     lines = rules.refund_lines(((skus[line.product_id], line.qty) for line in sale.lines),
                                asked)
-    return refund_sale(session, sale_id, reason, lines, user_id)
+    return refund_sale(session, sale_id, reason, lines, user_id, cash_session_id)
 
 
 def _remaining(session: Session, sale: Sale) -> dict[int, tuple[int, int]]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +10,7 @@ from sqlalchemy import select
 from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.views import flash_refusals, read_counts
-from kiosk.database import write_transaction
+from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
@@ -22,14 +19,14 @@ from kiosk.models.catalogue import LocationKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
 from kiosk.services import catalogue as catalogue_service
-from kiosk.services.cash import open_cash_session, open_sessions
+from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
 
 
 def category_labels() -> dict[str, str]:
     return {"bag": _("Sacs"), "apron": _("Tabliers"), "pouch": _("Pochettes"),
             "toiletry_kit": _("Trousses"), "laundry_bag": _("Sacs à linge"),
-            "luggage_tag": _("Étiquettes"), "other": _("Autres")}
+            "luggage_tag": _("Étiquettes de valise"), "other": _("Autres")}
 
 
 def receipt_status_labels() -> dict[str, str]:
@@ -78,16 +75,18 @@ def index():
         "last_sale": {"id": last.id, "number": last.number, "total": last.total_cents}
         if last else None,
         "sale_url": url_for("sell.sale_page", sale_id=0).removesuffix("0"),
+        # the screen prints each sale's receipt itself, once the sale is recorded
+        "auto_receipt": queue.get_printer("receipt").enabled,
+        "user": current_user.id,
+        "open_url": url_for("sell.open_session"),
+        "idle_lock_ms": round(float(current_app.config["IDLE_LOCK_MINUTES"]) * 60_000),
     }
+    # who may unlock the screen after its idle lock: the names of the login page
+    volunteers = db.session.scalars(
+        select(User.name).where(User.active.is_(True)).order_by(User.name)).all()
     return render_template("sell/index.html", cash_session=chosen, location=location,
                            sessions=sessions, catalogue=catalogue, categories=categories,
-                           screen=screen)
-
-
-def _default_name(location: Location | None) -> str:
-    place = {"ikea": "IKEA", "atelier": _("à l'atelier")}.get(
-        location.code if location else "", location.name if location else "")
-    return _("Vente %(place)s du %(day)s", place=place, day=format_date(date.today(), "d MMMM"))
+                           screen=screen, volunteers=volunteers)
 
 
 @bp.route("/sell/open", methods=["GET", "POST"])
@@ -102,7 +101,7 @@ def open_session():
     stall = next((loc for loc in locations if loc.kind == LocationKind.STALL), None)
     if request.method == "GET":
         form.location.data = stall.code if stall else (locations[0].code if locations else None)
-        form.name.data = _default_name(stall)
+        form.name.data = default_session_name(stall, utcnow())
     error = None
     if form.validate_on_submit():
         # the service bounds each count (MAX_COUNT) and says so in its own words
@@ -140,9 +139,14 @@ def _sale_context(sale: Sale) -> dict:
         sale.cash_session_id) else None
     refunds = sales_service.refunded_by(db.session, sale.id)
     original = db.session.get(Sale, sale.refund_of_id) if sale.refund_of_id else None
+    refundable = sales_service.is_refundable(sale.kind)
+    left = sales_service.refundable_lines(db.session, sale) if refundable else {}
+    default_drawer = sales_service.default_refund_drawer(db.session, sale) if left else None
     return {"sale": sale, "products": products, "seller": seller, "cash_session": cash_session,
             "refunds": refunds, "original": original,
-            "refundable": sales_service.is_refundable(sale.kind),
+            "refundable": refundable and any(left.values()), "left": left,
+            "drawers": open_sessions(db.session) if refundable else [],
+            "default_drawer": default_drawer,
             "receipt": queue.latest_status(db.session, "receipt", sale.id),
             "receipt_labels": receipt_status_labels()}
 
@@ -174,6 +178,9 @@ def refund(sale_id: int):
         flash(_("Dites en quelques mots pourquoi vous remboursez."), "error")
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
     asked: dict[str, int] = {}  # SKU → quantity typed (left as sold: the whole sale)
+    drawer = (request.form.get("drawer") or "").strip()
+    if drawer and (not drawer.isdecimal() or len(drawer) > 12):
+        abort(400)
     for key, raw in request.form.items():
         if key.startswith("qty-"):
             raw = raw.strip() or "0"
@@ -182,7 +189,8 @@ def refund(sale_id: int):
             asked[key.removeprefix("qty-")] = int(raw)
     with flash_refusals() as refused, write_transaction(db.session):
         result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
-                                               asked, current_user.id)
+                                               asked, current_user.id,
+                                               int(drawer) if drawer else None)
         refund_id = result.sale.id
     if refused.failed:
         return redirect(url_for("sell.sale_page", sale_id=sale_id))

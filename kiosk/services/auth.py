@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -136,6 +136,68 @@ def create_user(session: Session, name: str, role: str, pin: str) -> User:
     user = User(name=name, role=role, pin_hash=hash_pin(pin))
     session.add(user)
     session.flush()
+    return user
+
+
+def find_user(session: Session, name: str) -> User:
+    """The volunteer of that exact name (active or not); ValueError("unknown") if none."""
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None:
+        raise ValueError("unknown")
+    return user
+
+
+def end_access(session: Session, user_id: int) -> None:
+    """Every browser she is logged in on is logged out and every API token of hers stops
+    working: after a PIN reset, a role change or a deactivation, nothing she opened
+    before goes on with the old PIN or the old role."""
+    end_web_sessions(session, user_id)
+    session.execute(update(TOKENS).where(TOKENS.c.user_id == user_id,
+                                         TOKENS.c.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuses to leave the kiosk without an active admin: nobody could then add people,
+    reset a PIN or change the catalogue."""
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN.value, User.active.is_(True), User.id != user.id))
+    if user.active and user.role == Role.ADMIN.value and not others:
+        raise ValueError("last_admin")
+
+
+def set_pin(session: Session, user: User, pin: str) -> User:
+    """A new PIN (she forgot hers): the lockout is lifted and she is logged out everywhere."""
+    if not PIN_PATTERN.match(pin):
+        raise ValueError("pin")
+    user.pin_hash = hash_pin(pin)
+    user.failed_pins, user.locked_until = 0, None
+    session.flush()
+    end_access(session, user.id)
+    return user
+
+
+def set_role(session: Session, user: User, role: str) -> User:
+    if role not in {r.value for r in Role}:
+        raise ValueError("role")
+    if role != user.role:
+        if role != Role.ADMIN.value:
+            _keep_an_admin(session, user)
+        user.role = role
+        session.flush()
+        end_access(session, user.id)
+    return user
+
+
+def set_active(session: Session, user: User, active: bool) -> User:
+    """Deactivated, she leaves the login list and is logged out; her past sales keep her
+    name (the row stays). Reactivated, she logs in again with the PIN she had."""
+    if not active:
+        _keep_an_admin(session, user)
+    if user.active != active:
+        user.active = active
+        session.flush()
+        end_access(session, user.id)
     return user
 
 

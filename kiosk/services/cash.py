@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
+from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.models import CashCountLine, CashSession, CashSessionClosure, Location
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
-from kiosk.services import journal
+from kiosk.services import clock, journal
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
-from kiosk.vocabulary import MAX_COUNT, NAME_MAX
+from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
 
 def open_session_for(session: Session, location_code: str) -> CashSession | None:
@@ -43,6 +45,16 @@ def validate_counts(counts: Mapping[int, int]) -> dict[int, int]:
     return clean
 
 
+def default_session_name(location: Location | None, when: datetime) -> str:
+    """The name a new drawer is offered: always French ("Vente IKEA du 14 décembre"),
+    whoever opens it, since the name is stored and printed on French documents (the Z
+    report, the slip, the accounts)."""
+    place = {"ikea": "IKEA", "atelier": "à l'atelier"}.get(
+        location.code if location else "", location.name if location else "")
+    day = format_date(when.astimezone(PARIS).date(), "d MMMM", locale="fr_FR")
+    return " ".join(f"Vente {place} du {day}".split())
+
+
 def open_cash_session(session: Session, name: str, location_code: str,
                       opening_counts: Mapping[int, int], user_id: int) -> CashSession:
     """Open a drawer at a stall or the workshop; one open drawer per location, so that
@@ -58,6 +70,7 @@ def open_cash_session(session: Session, name: str, location_code: str,
         raise InvalidInput("location", "On n'ouvre pas de caisse dans un dépôt-vente : "
                            "ses ventes arrivent par le relevé du dépôt.")
     journal.lock_head(session)
+    clock.refuse_if_wrong(session)  # its sales would be dated by a wrong clock
     already = open_session_for(session, location_code)
     if already is not None:
         raise Conflict("already_open", "Une caisse est déjà ouverte ici : « %(name)s ». "

@@ -115,13 +115,16 @@ class CloseResult:
         return self.preview.allocations
 
 
-def difference_in_words(difference_cents: int, money=format_money) -> str:
-    """What the screen and the slip say about the count, in plain French."""
+def difference_in_words(difference_cents: int, money=format_money, *,
+                        paper: bool = False) -> str:
+    """What the screen and the slip say about the count, in plain words: the volunteer's
+    language on screen, French always on paper (`paper`)."""
+    say = (lambda text, **values: text % values if values else text) if paper else _
     if difference_cents < 0:
-        return _("il manque %(amount)s", amount=money(-difference_cents))
+        return say("il manque %(amount)s", amount=money(-difference_cents))
     if difference_cents > 0:
-        return _("il y a %(amount)s de trop", amount=money(difference_cents))
-    return _("le compte est bon")
+        return say("il y a %(amount)s de trop", amount=money(difference_cents))
+    return say("le compte est bon")
 
 
 def session_day(cash_session: CashSession) -> date:
@@ -164,8 +167,8 @@ def _clean_cheques(cheques: Sequence[ChequeIn]) -> list[ChequeIn]:
     clean = []
     for cheque in cheques:
         if not 1 <= cheque.amount_cents <= MAX_AMOUNT_CENTS:
-            raise InvalidInput("cheque_amount", "Chaque chèque doit avoir un montant, "
-                               "par exemple 12,50.")
+            raise InvalidInput("cheque_amount", "Un chèque va de 0,01 € à 1 000 000 € : "
+                               "écrivez son montant, par exemple 12,50.")
         texts = (cheque.drawer.strip(), cheque.bank.strip(), cheque.number.strip())
         if any(len(t) > 120 or any(ord(c) < 32 or ord(c) == 127 for c in t) for t in texts):
             raise InvalidInput("cheque_text", "Le nom sur le chèque fait 120 caractères "
@@ -200,8 +203,8 @@ def preview_close(session: Session, cash_session_id: int, counted: Mapping[int, 
     counts = validate_counts(counted)
     cheques = _clean_cheques(cheques)
     if not 0 <= card_total_cents <= MAX_AMOUNT_CENTS:
-        raise InvalidInput("card_total", "Le total de la carte bancaire est un montant "
-                           "positif, ou 0.")
+        raise InvalidInput("card_total", "Le total de la carte bancaire va de 0 à "
+                           "1 000 000 € : recopiez le total imprimé par le terminal.")
     totals = session_totals(session, cash_session_id)
     counted_cents = sum(d * c for d, c in counts.items())
     day = session_day(cash_session)

@@ -151,10 +151,18 @@ def _check_text(value: str, field: str, what: str, required: bool = True,
     return value
 
 
-def _check_amount(amount_cents: int) -> int:
-    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or not (
-            1 <= amount_cents <= MAX_AMOUNT_CENTS):
-        raise InvalidInput("amount", "Le montant doit être positif, par exemple 12,50.")
+def check_amount(amount_cents: int) -> int:
+    """An amount a volunteer typed: above 0 and at most MAX_AMOUNT_CENTS, each refusal
+    saying which way it is wrong (a huge amount is not "not positive")."""
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
+        raise InvalidInput("amount", "Écrivez le montant en euros, par exemple 12,50.")
+    if amount_cents < 1:
+        raise InvalidInput("amount", "Le montant doit être plus grand que 0, par exemple "
+                           "12,50.")
+    if amount_cents > MAX_AMOUNT_CENTS:
+        raise InvalidInput("amount", "Ce montant est trop grand : %(max)s au plus. Vérifiez "
+                           "les chiffres tapés (12,50 pour douze euros cinquante).",
+                           max=format_money(MAX_AMOUNT_CENTS))
     return amount_cents
 
 
@@ -170,7 +178,7 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
     from kiosk.services.paheko_accounts import spend_accounts
 
     accounts_row = spend_accounts(session, charge_account, paid_from)
-    amount_cents = _check_amount(amount_cents)
+    amount_cents = check_amount(amount_cents)
     label = _check_text(label, "label", "Dites à quoi l'argent a servi (120 caractères au plus).")
     receipt_ref = _check_text(receipt_ref, "receipt_ref", "La référence du justificatif fait "
                               "120 caractères au plus.", required=False)
@@ -206,7 +214,7 @@ def transfer(session: Session, from_code: str, to_code: str, amount_cents: int, 
              on: date, *, confirm: bool = False,
              user_id: int | None = None) -> list[EnvelopeEntry]:
     """Move money between two envelopes, as the group decided: two entries, one group."""
-    amount_cents = _check_amount(amount_cents)
+    amount_cents = check_amount(amount_cents)
     label = _check_text(label, "label", "Dites pourquoi (120 caractères au plus).")
     if from_code == to_code:
         raise InvalidInput("same_envelope", "Choisissez deux enveloppes différentes.")

@@ -246,7 +246,8 @@ def count(session: Session, location_code: str, counted: Mapping[str, int],
     journal.lock_head(session)
     location, lines = count_preview(session, location_code, counted)
     specs = [MoveSpec(line.product.id, location.id, line.difference, MoveReason.COUNT,
-                      note=note or _("compté : %(n)s", n=line.counted))
+                      # stored and journaled: French, whoever counts
+                      note=note or f"compté : {line.counted}")
              for line in lines if line.difference != 0]
     moves = record_moves(session, specs, user_id, "count", location.code) if specs else []
     return lines, moves

@@ -39,7 +39,9 @@ export function apiClient({ csrf, networkMessage = "" }) {
       response = await fetch(url, {
         method: "POST",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        // the tablet's clock, which the server checks its own against (js/clock.js)
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf,
+                   "X-Kiosk-Tablet-Time": String(Date.now()) },
         body: JSON.stringify(payload),
       });
     } catch {
@@ -56,8 +58,11 @@ export function apiClient({ csrf, networkMessage = "" }) {
     postSale: (body) => post("/api/v1/sales", body),
     // POST /api/v1/sales/ID/receipt: print it again.
     reprint: (saleId) => post(`/api/v1/sales/${saleId}/receipt`, {}),
-    // POST /api/v1/sales/ID/void: the seller's own last sale, with the reason tapped.
-    voidSale: (saleId, reason) => post(`/api/v1/sales/${saleId}/void`, { reason }),
+    // POST /api/v1/sales/ID/void: the seller's own last sale, with the reason tapped. Its
+    // receipt is asked for afterwards (reprint), as a sale's is: a hanging printer never
+    // holds the answer.
+    voidSale: (saleId, reason) =>
+      post(`/api/v1/sales/${saleId}/void`, { reason, print_receipt: false }),
   };
 }
 

@@ -15,6 +15,10 @@ export const MAX_QTY = 999;
 // cash (kiosk/services/sales.py, _settle, refuses a cheque or card beyond the total).
 const CASH = "cash";
 
+// "Autre montant" asks before taking more than 100 € that is more than 5 times what is left.
+export const DOUBTFUL_CENTS = 10000;
+export const DOUBTFUL_TIMES = 5;
+
 // "12,50", "12.5", "12 €" -> 1250 cents; anything else (or more than two decimals) -> null.
 // Whole cents from the digits, never through a float, so 0,10 is exactly 10.
 export function parseEuros(text) {
@@ -120,6 +124,13 @@ export class Cart {
     if (cents === null || !(cents > 0)) return "amount";
     if (method !== CASH && cents > this.due()) return "toomuch";
     return null;
+  }
+
+  // An amount far above what is left to pay, as when 350 is typed for 3,50: over
+  // DOUBTFUL_CENTS and more than DOUBTFUL_TIMES what is left. The screen asks "Vous avez bien
+  // reçu … ?" before taking it; a 50 € note for a 12 € bag is not doubtful.
+  doubtful(cents) {
+    return cents > DOUBTFUL_CENTS && cents > DOUBTFUL_TIMES * this.due();
   }
 
   // --- the request ---------------------------------------------------------------------

@@ -1,4 +1,6 @@
-// Login: tapping a name moves to the PIN; the on-screen keypad types into it.
+// Login: tap a name, then the PIN on the on-screen keypad. Nothing takes the focus to a
+// text field, so the tablet's own keyboard never opens over the names and the keypad;
+// a real keyboard still types digits (and Backspace, Enter) into the PIN.
 import { bindKeypads } from "./keypad.js";
 
 const form = document.querySelector("[data-login]");
@@ -8,7 +10,17 @@ if (form) {
   form.querySelectorAll('input[name="user"]').forEach((radio) => {
     radio.addEventListener("change", () => {
       pin.value = "";
-      pin.focus({ preventScroll: false });
     });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (/^[0-9]$/.test(event.key) && pin.value.length < Number(pin.maxLength || 6)) {
+      pin.value += event.key;
+    } else if (event.key === "Backspace") {
+      pin.value = pin.value.slice(0, -1);
+    } else {
+      return;
+    }
+    event.preventDefault();
   });
 }

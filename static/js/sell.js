@@ -1,9 +1,17 @@
 // The sale screen's wiring: taps, rendering and focus. The cart lives on the tablet (a tap
 // never waits on the server); only the finished sale is sent, with a client_id made when
 // the cart starts, so a double tap or a retry after a Wi-Fi drop never sells twice.
-// The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js.
+// The cart's rules are in cart.js, the calls to the API in api.js, reading a label in scan.js,
+// the cart kept across the opening page in cart_store.js, the idle lock in idle_lock.js.
+//
+// Where other modules hook in: [data-sell] receives "kiosk:cart-start" when a new cart
+// starts and "kiosk:done" (detail: the sale) when the done panel shows one; saleBody()
+// and recordSale(body) make and send the sale; showDone(sale, {title, label, amount})
+// shows the done panel, whose buttons sit in [data-done-actions].
 import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
 import { Cart, parseEuros } from "./cart.js";
+import { keepCart, takeKeptCart } from "./cart_store.js";
+import { startIdleLock } from "./idle_lock.js";
 import { bindScanner, skuFromCode } from "./scan.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -93,7 +101,18 @@ function start() {
     }
   }
 
+  // A scanner types into whatever has the focus: a tile or the done panel once tapped.
+  // Its keys go to the search field, where Enter reads the code (above).
+  document.addEventListener("keydown", (event) => {
+    if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (root.inert || event.target.closest("input, textarea, select, [contenteditable]")) return;
+    find.focus(); // the key itself then lands in the field
+  });
+
   // --- the cart -----------------------------------------------------------------------
+  const doneBox = $("[data-done]");
+  const printNotice = $("[data-print-notice]");
+  const cartBox = $("[data-cart]");
   const lines = $("[data-cart-lines]");
   const empty = $("[data-cart-empty]");
   const totalOut = $("[data-cart-total]");
@@ -101,9 +120,17 @@ function start() {
 
   function edit(change) {
     if (pending) return; // a sale is being sent: the cart is frozen until it is answered
-    if (!clientId) clientId = newClientId();
+    if (!clientId) startCart();
     change();
     renderCart();
+  }
+
+  // The next customer's first tile (or scan) starts her cart: the done panel, which kept
+  // the last change readable until then, makes way for it.
+  function startCart() {
+    clientId = newClientId();
+    hideDone();
+    root.dispatchEvent(new CustomEvent("kiosk:cart-start", { bubbles: true }));
   }
   const add = (sku, step) => edit(() => cart.add(sku, step));
 
@@ -149,12 +176,21 @@ function start() {
   const retry = $("[data-retry]");
   const other = $("[data-other]");
   const otherInput = $("[data-other-input]");
+  const reopen = $("[data-reopen]");
+
+  const confirmBox = $("[data-confirm]");
+  const choice = $("[data-pay-choice]");
+  const cardStep = $("[data-card-step]");
+  let doubted = null; // cents typed under "Autre montant", waiting for "Oui"
+  let cardCents = 0; // what the terminal was asked for
 
   checkout.addEventListener("click", () => {
     if (!cart.size) return;
     cart.clearPayments();
     hideError();
     other.hidden = true;
+    confirmBox.hidden = true;
+    showChoice();
     renderPay();
     show(pay);
     $("[data-cash='exact']").focus();
@@ -166,23 +202,30 @@ function start() {
     checkout.focus();
   });
   pay.addEventListener("click", (event) => {
-    const cash = event.target.closest("[data-cash]");
-    const method = event.target.closest("[data-method]");
-    const otherMethod = event.target.closest("[data-other-method]");
-    const undo = event.target.closest("[data-pay-undo]");
     if (pending) return;
+    const on = (selector) => event.target.closest(selector);
+    const cash = on("[data-cash]");
+    const method = on("[data-method]");
+    const undo = on("[data-pay-undo]");
     if (cash) {
-      const amount = cash.dataset.cash === "exact" ? cart.exact() : Number(cash.dataset.cash);
-      addPayment("cash", amount);
+      payCash(cash.dataset.cash === "exact" ? cart.exact() : Number(cash.dataset.cash));
+    } else if (method?.dataset.method === "card") {
+      showCardStep(cart.due());
     } else if (method) {
       addPayment(method.dataset.method, cart.due());
-    } else if (otherMethod) {
-      const cents = parseEuros(otherInput.value);
-      const refusal = cart.refusal(otherMethod.dataset.otherMethod, cents);
-      if (refusal) return showError(T[refusal]); // T.amount or T.toomuch
-      otherInput.value = "";
-      other.hidden = true;
-      addPayment(otherMethod.dataset.otherMethod, cents);
+    } else if (on("[data-other-method]")) {
+      payOther();
+    } else if (on("[data-confirm-yes]")) {
+      takeOther(doubted);
+    } else if (on("[data-confirm-no]")) {
+      correctOther();
+    } else if (on("[data-card-accepted]")) {
+      showChoice();
+      addPayment("card", cardCents);
+    } else if (on("[data-card-refused]")) {
+      showChoice();
+      showError(T.refused);
+      $("[data-cash='exact']").focus();
     } else if (undo) {
       cart.undoPayment(Number(undo.dataset.payUndo));
       renderPay();
@@ -190,9 +233,58 @@ function start() {
   });
   $("[data-other-open]").addEventListener("click", () => {
     other.hidden = !other.hidden;
+    confirmBox.hidden = true;
     if (!other.hidden) otherInput.focus();
   });
   retry.addEventListener("click", () => send());
+
+  function payCash(cents) {
+    addPayment("cash", cents);
+  }
+
+  // "Autre montant": what the customer handed over, typed in euros. An amount far above
+  // what is left (350 typed for 3,50) is asked about first.
+  function payOther() {
+    const cents = parseEuros(otherInput.value);
+    const refusal = cart.refusal("cash", cents);
+    if (refusal) return showError(T[refusal]); // T.amount
+    if (!cart.doubtful(cents)) return takeOther(cents);
+    doubted = cents;
+    $("[data-confirm-text]").textContent = fill(T.doubtful, { amount: money(cents) });
+    confirmBox.hidden = false;
+    $("[data-confirm-yes]").focus();
+  }
+
+  function takeOther(cents) {
+    doubted = null;
+    otherInput.value = "";
+    other.hidden = true;
+    confirmBox.hidden = true;
+    payCash(cents);
+  }
+
+  function correctOther() {
+    doubted = null;
+    confirmBox.hidden = true;
+    otherInput.focus();
+    otherInput.select();
+  }
+
+  // The card terminal is a machine of its own: the volunteer types the amount on it, and
+  // the sale is recorded only once she says it accepted the card.
+  function showCardStep(cents) {
+    cardCents = cents;
+    hideError();
+    $("[data-card-amount]").textContent = money(cents);
+    choice.hidden = true;
+    cardStep.hidden = false;
+    $("[data-card-accepted]").focus();
+  }
+
+  function showChoice() {
+    cardStep.hidden = true;
+    choice.hidden = false;
+  }
 
   function addPayment(method, amount) {
     if (!cart.pay(method, amount)) return; // nothing for 0 or less
@@ -219,26 +311,49 @@ function start() {
   }
 
   async function send() {
-    if (!pending) pending = cart.body(clientId, screen.session);
+    if (!pending) pending = saleBody();
     retry.hidden = true;
     setBusy(true);
-    const result = await api.postSale(pending);
+    const result = await recordSale(pending);
     setBusy(false);
-    if (!result.reached) {
-      showError(result.message);
-      retry.hidden = false; // the same client_id: a sale that did arrive is not sold twice
-      retry.focus();
-      return;
-    }
+    if (!result.reached) return unanswered(result);
     if (result.ok) return done(result.body ?? {});
-    // Refused (4xx): nothing was recorded; the cart may be changed and sent again.
+    refused(result);
+  }
+
+  // POST /api/v1/sales. The receipt is asked for once the sale is recorded (printReceipt),
+  // so a printer that hangs never holds the sale's answer.
+  const saleBody = () => ({ ...cart.body(clientId, screen.session), print_receipt: false });
+  const recordSale = (body) => api.postSale(body);
+
+  // No answer: the same body again on "Réessayer" (a sale that did arrive is not sold twice).
+  function unanswered(result) {
+    showError(result.message);
+    retry.hidden = false;
+    retry.focus();
+  }
+
+  // Refused (4xx): nothing was recorded; the cart may be changed and sent again.
+  function refused(result) {
     pending = null;
     if (clientIdReused(result)) clientId = newClientId();
     cart.clearPayments();
     renderPay();
     showError(result.message);
+    if (result.status === 409 && result.body?.error === "session_closed") offerNewDrawer();
   }
 
+  // The drawer was closed under this tablet: open a new one, and come back with the cart.
+  function offerNewDrawer() {
+    reopen.hidden = false;
+    reopen.focus();
+  }
+  reopen.addEventListener("click", () => {
+    keepCart(cart.entries(), screen.user);
+    window.location.assign(screen.open_url);
+  });
+
+  // The sale is recorded: the cart empties, the done panel shows its change.
   function done(sale) {
     hide(pay);
     pending = null;
@@ -247,31 +362,59 @@ function start() {
     renderCart();
     lastSale = { id: sale.id, number: sale.number, total: sale.total_cents };
     $("[data-void-open]").hidden = false;
+    showDone(sale, {
+      title: fill(T.saved, { n: sale.number }),
+      label: sale.change_cents ? T.change : T.nochange,
+      amount: sale.change_cents,
+    });
+    if (screen.auto_receipt) printReceipt(sale);
+  }
+
+  // The receipt, once the sale is recorded: "Impression…" at once, and the next sale may
+  // start meanwhile; a receipt that does not print is said even after she moved on.
+  async function printReceipt(sale) {
+    showReceipt("printing");
+    const status = receiptStatus(await api.reprint(sale.id));
+    if (shownSale === sale && !doneBox.hidden) return showReceipt(status);
+    if (status === "printed") return;
+    printNotice.textContent = fill(T.printlater, { n: sale.number, status: T[status] });
+    printNotice.hidden = false;
+  }
+
+  // The done panel, over the cart (not over the tiles): what to give back, the receipt.
+  function showDone(sale, { title, label, amount }) {
     shownSale = sale;
-    $("[data-done-title]").textContent = fill(T.saved, { n: sale.number });
-    $("[data-change-label]").textContent = sale.change_cents ? T.change : T.nochange;
-    $("[data-change]").textContent = sale.change_cents ? money(sale.change_cents) : "";
-    $("[data-change]").hidden = !sale.change_cents;
+    printNotice.hidden = true;
+    $("[data-done-title]").textContent = title;
+    $("[data-change-label]").textContent = label;
+    $("[data-change]").textContent = amount ? money(amount) : "";
+    $("[data-change]").hidden = !amount;
     showReceipt(sale.receipt?.status);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
-    show($("[data-done]"));
-    $("[data-next]").focus();
+    doneBox.hidden = false;
+    cartBox.hidden = true;
+    doneBox.focus(); // not a button: a scanner's Enter must not press anything here
+    root.dispatchEvent(new CustomEvent("kiosk:done", { bubbles: true, detail: sale }));
+  }
+
+  function hideDone() {
+    doneBox.hidden = true;
+    cartBox.hidden = false;
   }
 
   function showReceipt(status) {
     const receipt = $("[data-receipt]");
     receipt.textContent = T[status] || "";
     receipt.className = `receipt-status receipt-${status}`;
-    $("[data-reprint]").hidden = status === "none";
+    $("[data-reprint]").hidden = status === "none" || status === "printing";
   }
 
   $("[data-next]").addEventListener("click", () => {
-    hide($("[data-done]"));
-    find.focus();
+    hideDone();
+    products.focus();
   });
-  $("[data-reprint]").addEventListener("click", async () => {
-    if (!shownSale) return;
-    showReceipt(receiptStatus(await api.reprint(shownSale.id)));
+  $("[data-reprint]").addEventListener("click", () => {
+    if (shownSale) printReceipt(shownSale);
   });
 
   // --- voiding the seller's own last sale ---------------------------------------------
@@ -302,21 +445,18 @@ function start() {
     lastSale = null;
     $("[data-void-open]").hidden = true;
     hide(voidBox);
-    shownSale = body;
-    $("[data-done-title]").textContent = fill(T.voided, { n: number });
-    $("[data-change-label]").textContent = T.giveback;
-    $("[data-change]").textContent = money(-body.total_cents);
-    $("[data-change]").hidden = false;
-    showReceipt(body.receipt?.status);
-    $("[data-sale-link]").href = screen.sale_url + body.id;
-    show($("[data-done]"));
-    $("[data-next]").focus();
+    showDone(body, { title: fill(T.voided, { n: number }), label: T.giveback,
+      amount: -body.total_cents });
+    if (screen.auto_receipt) printReceipt(body);
   });
 
   // --- helpers ------------------------------------------------------------------------
   function setBusy(busy) {
     for (const b of pay.querySelectorAll("button")) b.disabled = busy;
     pay.setAttribute("aria-busy", String(busy));
+    const status = $("[data-pay-status]");
+    status.textContent = busy ? T.sending : "";
+    status.hidden = !busy;
   }
   function showError(text) {
     payError.textContent = text;
@@ -325,6 +465,7 @@ function start() {
   function hideError() {
     payError.hidden = true;
     retry.hidden = true;
+    reopen.hidden = true;
   }
   function show(box) {
     box.hidden = false;
@@ -335,5 +476,15 @@ function start() {
     root.inert = false;
   }
 
+  // Locked after a few idle minutes, the cart kept beneath; another volunteer unlocking
+  // starts her own cart, under her own session: the page starts afresh for her.
+  startIdleLock({
+    box: $("[data-lock]"), afterMs: screen.idle_lock_ms, post: api.post, texts: T,
+    onOtherVolunteer: () => window.location.reload(),
+  });
+
+  // A cart kept while a new drawer was opened (offerNewDrawer) comes back.
+  const kept = takeKeptCart(screen.user);
+  if (kept.length) edit(() => kept.forEach(([sku, qty]) => cart.add(sku, qty)));
   renderCart();
 }

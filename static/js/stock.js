@@ -1,5 +1,6 @@
 // Stock pages: counters, and a scanned label picks the product (or counts one more).
 import { bindCounters } from "./keypad.js";
+import { TABLET_TIME_HEADER, tabletTime } from "./clock.js";
 import { bindScanner } from "./scan.js";
 
 bindCounters(document);
@@ -31,7 +32,8 @@ if (printForm && progress) {
     progress.textContent = printForm.dataset.msgSending || "Envoi à l'imprimante…";
     try {
       const response = await fetch(printForm.action, {
-        method: "POST", body: new FormData(printForm), headers: { Accept: "application/json" },
+        method: "POST", body: new FormData(printForm),
+        headers: { Accept: "application/json", [TABLET_TIME_HEADER]: tabletTime() },
       });
       const job = await response.json();
       progress.textContent = job.message;

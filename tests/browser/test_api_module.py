@@ -100,7 +100,7 @@ def test_reprint_and_void_post_to_the_sale(api_page):
         return [printed, voided.ok];
     """) == ["printed", True]
     assert [(r["url"].rsplit("/", 1)[1], json.loads(r["body"])) for r in seen] == [
-        ("receipt", {}), ("void", {"reason": "Erreur de saisie"})]
+        ("receipt", {}), ("void", {"reason": "Erreur de saisie", "print_receipt": False})]
     assert all(r["headers"]["x-csrftoken"] == "the-token" for r in seen)
 
 

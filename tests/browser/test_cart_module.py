@@ -137,3 +137,13 @@ def test_a_cleared_cart_starts_a_new_sale(cart_page):
         cart.clear();
         return [cart.size, cart.total(), cart.payments, cart.lines(), cart.settled()];
     """) == [0, 0, [], [], True]
+
+
+def test_an_amount_far_above_what_is_left_is_doubtful(cart_page):
+    # 350 typed for 3,50: over 100 € and more than 5 times what is left to pay
+    assert cart(cart_page, """
+        cart.add("ETIQ-TGV");
+        const small = [cart.doubtful(35000), cart.doubtful(5000)];
+        cart.add("SAC-IKEA", 2);
+        return [...small, cart.doubtful(17000), cart.doubtful(17001)];
+    """) == [True, False, False, True]

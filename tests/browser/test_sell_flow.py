@@ -124,6 +124,7 @@ def test_search_scan_and_the_cart_buttons(page):
     page.locator("[data-other-method='cash']").tap()
     assert text(page.locator("[data-pay-due]")) == "1,50 €"
     page.get_by_role("button", name="Carte (terminal)").tap()
+    page.get_by_role("button", name="Paiement accepté").tap()
     page.locator("[data-done-title]").wait_for(state="visible")
     db.session.rollback()
     sale = db.session.scalar(select(Sale))

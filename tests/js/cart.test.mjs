@@ -106,3 +106,15 @@ test("other amounts, typed in euros", () => {
   assert.equal(cart.refusal("cheque", 400), null);
   assert.equal(cart.refusal("cash", 5000), null);
 });
+
+test("an amount far above what is left is doubtful: 350 typed for 3,50", () => {
+  const cart = newCart();
+  cart.add("ETIQ-TGV"); // 4,00 €
+  assert.equal(cart.doubtful(35000), true);
+  assert.equal(cart.doubtful(5000), false); // a 50 € note: under 100 €
+  cart.add("SAC-IKEA", 2); // 34,00 €
+  assert.equal(cart.doubtful(17000), false); // 5 times what is left, not more
+  assert.equal(cart.doubtful(17001), true);
+  cart.pay("cash", 3000); // 4,00 € left
+  assert.equal(cart.doubtful(10001), true);
+});

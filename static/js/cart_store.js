@@ -1,0 +1,29 @@
+// A cart kept on the tablet across a page change: the volunteer whose drawer was closed
+// under her opens a new one (/sell/open), and the sale screen she comes back to gets the
+// cart back. sessionStorage: this tab only, gone when the tab is closed.
+//
+//   import { keepCart, takeKeptCart } from "./cart_store.js";
+//   keepCart(cart.entries(), userId);        // before leaving the page
+//   for (const [sku, qty] of takeKeptCart(userId)) cart.add(sku, qty);  // once, on return
+
+const KEY = "kiosk.kept-cart";
+const MAX_AGE_MS = 12 * 60 * 60 * 1000; // a stall day: an older cart is no one's any more
+
+export function keepCart(entries, userId) {
+  try {
+    sessionStorage.setItem(KEY, JSON.stringify({ user: userId, lines: entries, at: Date.now() }));
+  } catch { /* storage refused (private mode, full): the cart is typed again */ }
+}
+
+// The kept cart's [[sku, qty], ...] if it is this volunteer's and fresh; taken once.
+export function takeKeptCart(userId) {
+  let kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(KEY) || "null");
+    sessionStorage.removeItem(KEY);
+  } catch { return []; }
+  if (!kept || kept.user !== userId || !(Date.now() - kept.at < MAX_AGE_MS)) return [];
+  if (!Array.isArray(kept.lines)) return [];
+  return kept.lines.filter((line) => Array.isArray(line) && typeof line[0] === "string"
+    && Number.isInteger(line[1]) && line[1] > 0);
+}

@@ -1,0 +1,91 @@
+"""The guide's pictures are the real screens: this walk through a day takes them at every
+run (static/aide/*.jpg), so the guide at /aide shows the kiosk as it is today."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kiosk.main.guide import pictures
+from tests.browser.conftest import HOME, assert_accessible, login_by_touch
+
+pytestmark = pytest.mark.browser
+
+PICTURES = Path(__file__).resolve().parents[2] / "static" / "aide"
+
+
+def snap(page, name: str, taken: list[str]) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(PICTURES / f"{name}.jpg"), type="jpeg", quality=70)
+    taken.append(name)
+
+
+def test_the_guide_pictures_are_taken_from_the_real_screens(page):
+    PICTURES.mkdir(exist_ok=True)
+    taken: list[str] = []
+    page.goto("/login")
+    page.get_by_role("radio", name="Vendeuse", exact=True).tap()
+    snap(page, "vendre-1", taken)
+    for digit in "3456":
+        page.locator(f'.keypad [data-key="{digit}"]').tap()
+    with page.expect_navigation():
+        page.get_by_role("button", name="OK").tap()
+    page.wait_for_url(HOME)
+    page.get_by_role("link", name="Ouvrir la caisse").first.tap()
+    page.wait_for_url(re.compile(r"/sell/open$"))
+    page.locator("label.place", has_text="Stand IKEA Dijon").tap()
+    for _ in range(2):
+        page.get_by_role("button", name="Un de plus : 10 €").tap()
+    snap(page, "vendre-2", taken)
+    page.get_by_role("button", name="Ouvrir la caisse").tap()
+    page.wait_for_url(re.compile(r"/sell\?session=\d+$"))
+
+    page.locator('button[data-sku="POCH-TGV"]').tap()
+    page.locator('button[data-sku="ETIQ-TGV"]').tap()
+    page.locator('button[data-sku="ETIQ-TGV"]').tap()
+    snap(page, "vendre-3", taken)
+    snap(page, "corriger-1", taken)
+    page.get_by_role("button", name="Un de moins : Étiquette de valise TGV").tap()
+    page.locator("[data-checkout]").tap()
+    snap(page, "vendre-4", taken)
+    page.locator('[data-cash="exact"]').tap()
+    page.locator("[data-done]").wait_for(state="visible")
+    snap(page, "vendre-5", taken)
+    page.locator("[data-next]").tap()
+    page.get_by_role("button", name="Annuler la dernière vente").tap()
+    snap(page, "corriger-2", taken)
+    page.get_by_role("button", name="Ne rien annuler").tap()
+
+    page.goto("/stock")
+    snap(page, "etiquettes-1", taken)
+    page.goto("/stock/made?sku=POCH-TGV")
+    snap(page, "etiquettes-2", taken)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Quitter").tap()
+
+    login_by_touch(page, "Tresoriere", "2345")
+    page.wait_for_url(HOME)
+    page.goto("/sessions")
+    snap(page, "corriger-3", taken)
+    snap(page, "fermer-1", taken)
+    page.get_by_role("link", name="Fermer la caisse").first.tap()
+    page.wait_for_url("**/close")
+    page.get_by_role("button", name="Un de plus : Billets de 50 €", exact=True).tap()
+    snap(page, "fermer-2", taken)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Vérifier le compte").tap()
+    snap(page, "fermer-3", taken)
+
+    assert sorted(taken) == sorted(pictures())  # every step of the guide has its picture
+    page.goto("/aide")
+    assert_accessible(page)
+    shown = page.locator(".guide-picture").evaluate_all(
+        "imgs => imgs.map(i => i.getAttribute('src'))")
+    assert [src.rsplit("/", 1)[-1] for src in shown] == [f"{p}.jpg" for p in pictures()]
+    images = page.locator(".guide-picture")
+    for i in range(images.count()):  # (lazy images: bring each one into view)
+        images.nth(i).scroll_into_view_if_needed()
+        images.nth(i).evaluate("i => i.decode()")
+        assert images.nth(i).evaluate("i => i.naturalWidth") == 1024, shown[i]

@@ -1,0 +1,91 @@
+"""The sale screen left alone locks itself; its volunteer's PIN opens it with the cart
+kept, another volunteer's starts her own cart under her own name."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.extensions import db
+from kiosk.models import Sale, User
+from tests.browser.conftest import HOME, assert_accessible, login_by_touch
+from tests.browser.test_sell_flow import open_drawer, text
+
+pytestmark = pytest.mark.browser
+
+IDLE_SECONDS = 4
+
+
+@pytest.fixture
+def app_config(database_url):
+    return {"DATABASE_URL": database_url, "SECRET_KEY": "tests", "TESTING": True,
+            "PRINTER": "none", "IDLE_LOCK_MINUTES": IDLE_SECONDS / 60}
+
+
+def type_pin(page, name: str, pin: str) -> None:
+    lock = page.locator("[data-lock]")
+    lock.get_by_role("radio", name=name, exact=True).tap()
+    for digit in pin:
+        lock.locator(f'.keypad [data-key="{digit}"]').tap()
+    lock.get_by_role("button", name="OK").tap()
+
+
+def test_the_idle_screen_locks_and_opens_for_her_with_the_cart_kept(page):
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    open_drawer(page)
+    page.locator('button[data-sku="SAC-IKEA"]').tap()
+    lock = page.locator("[data-lock]")
+    assert lock.is_hidden()  # touched a moment ago
+    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    assert_accessible(page)
+    # the tiles beneath cannot be reached while it is locked
+    assert page.locator("main").evaluate("e => e.inert")
+    # a reload does not open it
+    page.reload()
+    lock.wait_for(state="visible")
+    page.mouse.click(100, 400)  # on a tile's place: the lock is over it, nothing is added
+    type_pin(page, "Vendeuse", "1111")
+    error = lock.locator("[data-lock-error]")
+    error.wait_for(state="visible")
+    assert "pas le bon" in error.inner_text()
+    assert lock.is_visible()
+    type_pin(page, "Vendeuse", "3456")
+    lock.wait_for(state="hidden")
+    page.locator('button[data-sku="TAB-IKEA"]').tap()
+    assert page.locator(".cart-line").count() == 1  # the reload took the cart, not the lock
+
+    # locked again, with the cart held: her PIN gives it back as it was
+    page.locator('button[data-sku="ETIQ-IKEA"]').tap()
+    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    type_pin(page, "Vendeuse", "3456")
+    lock.wait_for(state="hidden")
+    assert text(page.locator("[data-cart-total]")) == "17,50 €"
+    page.locator("[data-checkout]").tap()
+    page.locator("[data-cash='exact']").tap()
+    page.locator("[data-done]").wait_for(state="visible")
+    db.session.rollback()
+    sale = db.session.scalar(select(Sale))
+    assert db.session.get(User, sale.user_id).name == "Vendeuse"
+
+
+def test_another_volunteer_unlocking_starts_her_own_cart(page):
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    open_drawer(page)
+    page.locator('button[data-sku="SAC-IKEA"]').tap()
+    lock = page.locator("[data-lock]")
+    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    with page.expect_navigation():
+        type_pin(page, "Tresoriere", "2345")
+    assert page.locator(".who").inner_text() == "Tresoriere"
+    assert lock.is_hidden()
+    assert page.locator(".cart-line").count() == 0
+    page.locator('button[data-sku="TAB-IKEA"]').tap()
+    page.locator("[data-checkout]").tap()
+    page.locator("[data-cash='exact']").tap()
+    page.locator("[data-done]").wait_for(state="visible")
+    db.session.rollback()
+    sale = db.session.scalar(select(Sale))
+    assert sale.total_cents == 1400
+    assert db.session.get(User, sale.user_id).name == "Tresoriere"
