@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # KIOSK_TLS=1 make run serves HTTPS (cheroot) with the kiosk's own certificate authority.
 run: $(VENV)/.installed-run
-	$(BIN)/python -m kiosk.serve --demo-on-first-start
+	$(BIN)/python -m kiosk.serve
 
 # The whole suite twice: on SQLite, then on PostgreSQL (127.0.0.1:5432 or
 # KIOSK_TEST_DATABASE_URL). Without PostgreSQL or Chromium the suite says what it
@@ -29,6 +29,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check kiosk printer tests bench scripts
 	KIOSK_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
 	KIOSK_TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The schemathesis run of make test, with many more cases per operation (a few thousand in
+# all, some minutes): zero 5xx expected. FUZZ_EXAMPLES changes how many.
+FUZZ_EXAMPLES ?= 100
+fuzz: $(VENV)/.installed-test
+	KIOSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s tests/test_api_fuzz.py tests/test_properties.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kiosk printer tests bench scripts

@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from kiosk.orders import bp as orders_bp
     from kiosk.reports import bp as reports_bp
     from kiosk.sell import bp as sell_bp
+    from kiosk.start import bp as start_bp
     from kiosk.stock import bp as stock_bp
     from kiosk.tablet import bp as tablet_bp
 
@@ -71,10 +72,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     init_assets(app)
     init_input(app)
     init_errors(app)
+    from kiosk.services import journal
+
+    journal.init_app(app)  # a row written behind the app's back: a 409 naming it, not a 500
     csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie
     # Every blueprint of the kiosk, here and nowhere else.
     for blueprint in (auth_bp, api_bp, main_bp, sell_bp, stock_bp, cash_bp, envelopes_bp,
-                      reports_bp, orders_bp, admin_bp, tablet_bp):
+                      reports_bp, orders_bp, admin_bp, tablet_bp, start_bp):
         app.register_blueprint(blueprint)
 
     from kiosk.cli import register_cli

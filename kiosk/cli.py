@@ -235,10 +235,24 @@ def export(date_from, date_to, fmt: str, again: bool, directory: str) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(dir_okay=False, exists=True))
 @click.option("--yes", is_flag=True, help="Really replace the database (stop the app first).")
-def restore(path: str, yes: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="Restore even a copy older than the database, or from another one: what "
+                   "was recorded since is lost and its sale numbers are given again.")
+def restore(path: str, yes: bool, force: bool) -> None:
     """Replace the database by a copy made with `backup` (docs/backup.md)."""
-    from kiosk.services.backup import restore_database
+    from kiosk.services.backup import restore_database, restore_plan
 
+    try:
+        plan = restore_plan(db.session, db.engine, path)
+    except (ValueError, OSError, subprocess.CalledProcessError) as exc:
+        click.echo(f"Refusé : {exc}", err=True)
+        sys.exit(2)
+    for sentence in plan.warnings():
+        click.echo(sentence)
+    if (plan.older or not plan.same_history) and not force:
+        click.echo("Refusé : cette copie effacerait ce qui a été enregistré depuis. Si c'est "
+                   "bien voulu (la base est abîmée), relancez avec --yes --force.", err=True)
+        sys.exit(2)
     if not yes:
         click.echo("Refusé : la base actuelle serait remplacée. Arrêtez la caisse, puis "
                    "relancez avec --yes.", err=True)
@@ -249,3 +263,6 @@ def restore(path: str, yes: bool) -> None:
         click.echo(f"Refusé : {exc}", err=True)
         sys.exit(2)
     click.echo(f"Base restaurée depuis {path}.")
+    if plan.lost_numbers:
+        click.echo(f"Attention : les prochaines ventes reprendront au ticket n° "
+                   f"{plan.lost_numbers[0]}, déjà donné avant la restauration.")

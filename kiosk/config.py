@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_HOURS": 16,  # a login on a browser lasts a stall day, a day at most
     "LOCKOUT_ATTEMPTS": 5,
     "LOCKOUT_MINUTES": 5,
+    # One address that got this many different names wrong (no right PIN between) waits
+    # LOGIN_SLOW_SECONDS between attempts: a stranger walking down the login list.
+    "LOGIN_SLOW_AFTER_NAMES": 3,
+    "LOGIN_SLOW_SECONDS": 30,
     "IDLE_LOCK_MINUTES": 3,  # the sale screen locks after this long untouched; 0: never
     # scrypt's N for new PIN hashes (werkzeug's default); each hash records its own cost,
     # so changing this never locks out a PIN hashed before. Tests set it low.

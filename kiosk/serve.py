@@ -1,4 +1,4 @@
-"""`make run`: bring the schema up to date, load the demo on first start, and serve.
+"""`make run`: bring the schema up to date and serve (a new database asks how to start).
 
 Serves with waitress (a production WSGI server, pure Python, fine on a Raspberry Pi),
 on KIOSK_HOST:KIOSK_PORT (127.0.0.1:5000 by default; 0.0.0.0 to reach it from the
@@ -16,8 +16,6 @@ import os
 import re
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect
-
 if TYPE_CHECKING:
     from cheroot.wsgi import Server
 
@@ -28,28 +26,26 @@ THREADS = 8
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve the Fées déclic kiosk.")
-    parser.add_argument("--demo-on-first-start", action="store_true",
-                        help="load the demo catalogue and users if the database is new")
-    args = parser.parse_args(argv)
+    # Kept for old scripts: a new database no longer loads the demo by itself; its first
+    # page asks "Essayer avec la démo" or "Commencer pour de vrai" (kiosk/start).
+    parser.add_argument("--demo-on-first-start", action="store_true", help=argparse.SUPPRESS)
+    parser.parse_args(argv)
 
     from waitress import serve
 
     from kiosk import create_app
     from kiosk.cli import upgrade_schema
-    from kiosk.database import write_transaction
     from kiosk.extensions import db
 
     app = create_app()
     with app.app_context():
-        is_new = not inspect(db.engine).has_table("alembic_version")
         upgrade_schema()
-        if args.demo_on_first_start and is_new:
-            from kiosk.demo.seed import seed_demo
+        from kiosk.services.setup import is_new
 
-            with write_transaction(db.session):
-                seed_demo(db.session)
-            print("Première mise en route : démo chargée (Admin 1234, Tresoriere 2345, "
-                  "Vendeuse 3456).")
+        if is_new(db.session):
+            print("Première mise en route : ouvrez la caisse dans le navigateur et choisissez "
+                  "« Essayer avec la démo » ou « Commencer pour de vrai ».")
+        db.session.remove()
     host = os.environ.get("KIOSK_HOST", "127.0.0.1")
     port = int(os.environ.get("KIOSK_PORT", "5000"))
     from kiosk.documents.queue import start_print_worker

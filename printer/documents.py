@@ -11,6 +11,8 @@ class ReceiptLine:
     qty: int
     unit_price_cents: int
     total_cents: int
+    # Set when the price was chosen instead of the catalogue's: paper names both.
+    catalogue_price_cents: int | None = None
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Receipt:
     duplicate: bool = False
     title: str = ""  # e.g. "REMBOURSEMENT", "ANNULATION"
     donation_cents: int = 0  # a gift on top of the price, printed apart
+    demo: bool = False  # the demo's data: "DÉMO" above and below, never taken for real
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Report:
     footer: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)  # each prints as a line to sign on
     duplicate: bool = False
+    demo: bool = False
 
 
 @dataclass

@@ -31,6 +31,9 @@ _REPLACEMENTS = str.maketrans({
 PAPER = {58: (32, 384), 80: (48, 576)}  # mm -> (characters a line in font A, dots)
 
 
+DEMO = "DÉMO"
+
+
 def printable(text: str) -> str:
     """Text as the printer may receive it: whatever the caller hands over, a control
     character never reaches the printer as a command (ESC @, GS V, DLE DC4 would reset,
@@ -105,8 +108,11 @@ class _Sheet:
             self.line(right.rjust(cols))
 
     def duplicate_banner(self) -> None:
+        self.banner("DUPLICATA")
+
+    def banner(self, word: str) -> None:
         self.style(align="center", bold=True, big=True)
-        self.line("DUPLICATA")
+        self.line(word)
         self.style()
 
     # images
@@ -169,6 +175,8 @@ def render(document, *, paper_width: int = 80, codepage: str = "CP858",
 def _receipt(s: _Sheet, r: Receipt) -> None:
     if r.duplicate:
         s.duplicate_banner()
+    if r.demo:
+        s.banner(DEMO)
     s.centered(r.header[:1], bold=True, tall=True)
     s.centered(r.header[1:])
     if r.title:
@@ -184,6 +192,10 @@ def _receipt(s: _Sheet, r: Receipt) -> None:
         s.row(item.name, format_cents(item.total_cents))
         if item.qty != 1:
             s.line(f"  {item.qty} x {format_cents(item.unit_price_cents)}")
+        if (item.catalogue_price_cents is not None
+                and item.catalogue_price_cents != item.unit_price_cents):
+            s.line(f"  Prix modifié : {format_cents(item.unit_price_cents)} au lieu de "
+                   f"{format_cents(item.catalogue_price_cents)}")
     s.rule()
     s.style(bold=True, tall=True)
     s.row("TOTAL", format_cents(r.total_cents))
@@ -205,6 +217,8 @@ def _receipt(s: _Sheet, r: Receipt) -> None:
     if r.qr:
         s.line()
         s.qr(r.qr, size=4 if s.cols < 48 else 6)
+    if r.demo:
+        s.banner(DEMO)
     if r.duplicate:
         s.duplicate_banner()
     s.cut()
@@ -213,6 +227,8 @@ def _receipt(s: _Sheet, r: Receipt) -> None:
 def _report(s: _Sheet, r: Report) -> None:
     if r.duplicate:
         s.duplicate_banner()
+    if r.demo:
+        s.banner(DEMO)
     s.centered(r.header)
     s.line()
     s.centered([r.title], bold=True, tall=True)
@@ -234,6 +250,9 @@ def _report(s: _Sheet, r: Report) -> None:
         s.line()
         s.line()
         s.rule("_")
+    if r.demo:
+        s.line()
+        s.banner(DEMO)
     if r.duplicate:
         s.line()
         s.duplicate_banner()

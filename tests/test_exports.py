@@ -15,7 +15,7 @@ from kiosk.models import CashCountLine, Cheque, EnvelopeEntry, ExportRecord, Pay
 from kiosk.services import journal
 from kiosk.vocabulary import PARIS
 from tests.closing_helpers import close_body, open_session, sales_day, sell
-from tests.conftest import api_login
+from tests.conftest import BACKEND, api_login
 
 
 def today() -> str:
@@ -157,20 +157,57 @@ def test_backup_then_restore_gives_the_same_head(client, runner, seller_headers,
     assert runner.invoke(args=["backup", str(copy)]).exit_code == 0
     from tests.closing_helpers import open_session
 
-    open_session(client, seller_headers, name="Après la copie")  # the journal moves on
+    later = open_session(client, seller_headers, name="Après la copie")  # the journal moves on
+    given = [sell(client, seller_headers, later, [{"sku": "ETIQ-TGV", "qty": 1}],
+                  [{"method": "card", "amount_cents": 400}]).get_json()["number"]
+             for _ in range(2)]
     db.session.rollback()
     assert journal.head(db.session) != head_at_backup
     db.session.remove()
 
     refused = runner.invoke(args=["restore", str(copy)])
     assert refused.exit_code == 2
-    result = runner.invoke(args=["restore", "--yes", str(copy)])
+    # an older copy over a newer database: said, with the numbers that will come again,
+    # and refused even with --yes unless --force says it is meant
+    older = runner.invoke(args=["restore", "--yes", str(copy)])
+    assert older.exit_code == 2, older.output
+    assert "plus ancienne" in older.output and "--force" in older.output
+    assert f"tickets n° {given[0]} à {given[1]} (2)" in older.output
+    assert "seront donnés à nouveau" in older.output
+    db.session.remove()
+    assert journal.head(db.session) != head_at_backup  # nothing was restored
+    db.session.remove()
+    result = runner.invoke(args=["restore", "--yes", "--force", str(copy)])
     assert result.exit_code == 0, result.output
+    assert f"reprendront au ticket n° {given[0]}" in result.output
     db.session.remove()
     verdict = runner.invoke(args=["verify-journal"])
     assert verdict.exit_code == 0, verdict.output
     assert head_at_backup[1] in verdict.output
     assert journal.head(db.session) == head_at_backup
+    # the same copy again is not older: --yes is enough, and no number is given twice
+    db.session.remove()
+    again = runner.invoke(args=["restore", "--yes", str(copy)])
+    assert again.exit_code == 0, again.output
+    assert "donnés à nouveau" not in again.output
+
+
+def test_a_copy_of_another_database_is_refused_unless_forced(demo, runner, tmp_path):
+    copy = tmp_path / "copie.backup"
+    assert runner.invoke(args=["backup", str(copy)]).exit_code == 0
+    db.session.remove()
+    if BACKEND == "sqlite":  # the copy's head says another story than this chain
+        import sqlite3
+
+        with sqlite3.connect(copy) as other:
+            other.execute("UPDATE journal_head SET hash = 'abc'")
+        other.close()
+        refused = runner.invoke(args=["restore", "--yes", str(copy)])
+        assert refused.exit_code == 2 and "ne vient pas de cette base" in refused.output
+    not_a_copy = tmp_path / "notes.txt"
+    not_a_copy.write_text("liste de courses")
+    result = runner.invoke(args=["restore", "--yes", str(not_a_copy)])
+    assert result.exit_code == 2 and "n'est pas une copie de la caisse" in result.output
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_stay_text(client, runner, seller_headers,

@@ -161,3 +161,68 @@ def test_a_junk_bearer_header_does_not_skip_the_cookies_csrf_check(demo, client)
     with_token = client.post("/api/v1/cash-sessions", json=body, headers={
         "X-CSRFToken": csrf_token(client, "/sell")})
     assert with_token.status_code == 201
+
+
+def _api_login(client, user: str, pin: str, address: str):
+    return client.post("/api/v1/login", json={"user": user, "pin": pin},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_stranger_trying_many_names_is_slowed_and_the_stall_is_not(demo, client):
+    """Issue 15, Weak: anyone on the Wi-Fi could lock every volunteer from the public list."""
+    stranger, stall = "192.168.1.66", "192.168.1.20"
+    for name in ("Admin", "Tresoriere", "Vendeuse"):
+        assert _api_login(client, name, "0000", stranger).status_code == 401
+    slowed = _api_login(client, "Admin", "1111", stranger)
+    assert slowed.status_code == 429 and slowed.get_json()["error"] == "slowed"
+    assert "attendez 30 secondes" in slowed.get_json()["message"]
+    # that attempt was not even checked: Admin's count did not move
+    db.session.rollback()
+    assert db.session.scalar(select(User.failed_pins).where(User.name == "Admin")) == 1
+    # a right PIN from the stranger's address waits too; the stall's tablet goes on
+    assert _api_login(client, "Vendeuse", "3456", stranger).status_code == 429
+    assert _api_login(client, "Vendeuse", "3456", stall).status_code == 200
+    # the login page says it in a sentence
+    page = client.post("/login", data={"csrf_token": csrf_token(client), "user": "Admin",
+                                       "pin": "2222"}, environ_base={"REMOTE_ADDR": stranger})
+    assert page.status_code == 429
+    assert "Trop de prénoms essayés depuis cet appareil" in page.get_data(as_text=True)
+
+
+def test_one_volunteer_mistyping_is_never_slowed(demo, client):
+    """Four wrong PINs then the right one, then volunteers taking turns on the stall's one
+    tablet, each mistyping once: nobody waits, and the lock stays per volunteer."""
+    stall = "192.168.1.20"
+    assert [_api_login(client, "Vendeuse", "0000", stall).status_code
+            for _ in range(4)] == [401] * 4
+    assert _api_login(client, "Vendeuse", "3456", stall).status_code == 200
+    for _round in range(3):
+        for name, pin in (("Admin", "1234"), ("Tresoriere", "2345"), ("Vendeuse", "3456")):
+            assert _api_login(client, name, "9999", stall).status_code == 401
+            assert _api_login(client, name, pin, stall).status_code == 200
+    locked = [_api_login(client, "Vendeuse", "0000", stall).status_code for _ in range(6)]
+    assert locked == [401] * 4 + [429, 429]
+    assert _api_login(client, "Admin", "1234", stall).status_code == 200
+
+
+def test_a_slowed_address_may_try_again_after_the_wait():
+    from kiosk.services.auth import AddressLimit, AddressThrottle
+
+    throttle = AddressThrottle(AddressLimit(names=3, wait_seconds=30, window_minutes=15))
+    now = utcnow()
+    for name in ("Admin", "Tresoriere", "Vendeuse"):
+        assert throttle.admit("a", now) is None
+        throttle.record("a", name, False, now)
+    assert throttle.admit("a", now + timedelta(seconds=10)) == now + timedelta(seconds=30)
+    assert throttle.admit("b", now) is None  # another address is not concerned
+    assert throttle.admit("a", now + timedelta(seconds=30)) is None
+    # one attempt per wait: the next one waits again
+    assert throttle.admit("a", now + timedelta(seconds=31)) == now + timedelta(seconds=60)
+    # the names fall out of the window: no more waiting
+    later = now + timedelta(minutes=16)
+    assert throttle.admit("a", later) is None and throttle.admit("a", later) is None
+    # a right PIN clears the address at once
+    for name in ("Admin", "Tresoriere", "Vendeuse"):
+        throttle.record("a", name, False, later)
+    throttle.record("a", "Vendeuse", True, later)
+    assert throttle.admit("a", later) is None and throttle.admit("a", later) is None

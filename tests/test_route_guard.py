@@ -9,7 +9,11 @@ import pytest
 # main.clock_check: the login page too warns of a wrong server clock (it tells only that);
 # main.guide: the guide in pictures, for a volunteer who cannot log in yet.
 PUBLIC_ENDPOINTS = {"static", "auth.login", "api.login", "api.openapi_json",
-                    "main.clock_check", "main.guide",
+                    "main.clock_check",
+                    "main.guide",  # /aide: how it goes, for a volunteer not logged in yet
+                    # the first page of a new database (no volunteer yet); a started one
+                    # sends them home (test_roles.py, test_first_start.py)
+                    "start.index", "start.demo", "start.real",
                     "tablet.asset", "tablet.service_worker", "tablet.ca_pem"}
 PUBLIC_PREFIXES = ("/p/",)  # the page a customer sees when scanning a label
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from kiosk.admin import catalogue, printer, routes, tablet  # noqa: E402,F401
+from kiosk.admin import catalogue, categories, printer, routes, tablet  # noqa: E402,F401

@@ -19,7 +19,11 @@ from kiosk.services.money import parse_euros
 
 def _product_form(product: Product | None = None) -> ProductForm:
     form = ProductForm(obj=product) if product and request.method == "GET" else ProductForm()
-    form.category.choices = list(catalogue.category_labels().items())
+    choices = catalogue.category_labels(active_only=True)
+    if product is not None and product.category not in choices:  # a retired one it keeps
+        choices[product.category] = catalogue.category_labels().get(product.category,
+                                                                    product.category)
+    form.category.choices = list(choices.items())
     if product is not None and request.method == "GET":
         form.price.data = f"{product.price_cents / 100:.2f}".replace(".", ",")
         form.min_price.data = f"{product.min_price_cents / 100:.2f}".replace(".", ",")

@@ -48,9 +48,10 @@ def _receipt_form() -> ReceiptSettingsForm:
 def printer_page():
     receipt = queue.get_printer("receipt")
     label = queue.get_printer("label")
-    printers = [("receipt", _("Tickets de caisse"), receipt, receipt.status())]
+    printers = [("receipt", _("Tickets de caisse"), receipt, receipt.status(),
+                 queue.paper("receipt"))]
     if label.url != receipt.url:
-        printers.append(("label", _("Étiquettes"), label, label.status()))
+        printers.append(("label", _("Étiquettes"), label, label.status(), queue.paper("label")))
     jobs = queue.waiting_jobs(db.session)
     return render_template("admin/printer.html", printers=printers, jobs=jobs,
                            form=PrinterActionForm(), receipt_form=_receipt_form())

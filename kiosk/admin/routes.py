@@ -29,6 +29,7 @@ from kiosk.services.auth import (
     set_pin,
     set_role,
 )
+from kiosk.start.forms import EmptyDemoForm
 
 
 def _token_form() -> TokenForm:
@@ -50,7 +51,8 @@ def _render(user_form: UserForm, token_form: TokenForm, new_token: str | None = 
     tokens = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
     return render_template("admin/index.html", users=users, tokens=tokens,
                            user_form=user_form, token_form=token_form,
-                           revoke_form=RevokeForm(prefix="revoke"), new_token=new_token), status
+                           revoke_form=RevokeForm(prefix="revoke"), new_token=new_token,
+                           empty_demo_form=EmptyDemoForm()), status
 
 
 @bp.route("/users", methods=["POST"])

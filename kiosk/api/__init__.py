@@ -15,6 +15,7 @@ from kiosk.api import (  # noqa: E402,F401
     routes_journal,
     routes_labels,
     routes_orders,
+    routes_printer,
     routes_sales,
     routes_stock,
     routes_tablets,

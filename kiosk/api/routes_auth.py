@@ -16,6 +16,8 @@ from kiosk.common.login import (
     WEB_SESSION_KEY,
     authenticated_by_token,
     lockout_from_config,
+    login_throttle,
+    seconds_until,
     web_session_hours,
 )
 from kiosk.database import write_transaction
@@ -38,8 +40,15 @@ class LoginBody(Body):
           role=None, body=LoginBody, responses={200: "token"})
 def login(data: LoginBody):
     try:
-        user = check_pin(db.session, data.user, data.pin, lockout_from_config())
+        throttle, address = login_throttle()
+        user = check_pin(db.session, data.user, data.pin, lockout_from_config(),
+                         throttle, address)
     except AuthError as refused:
+        if refused.code == "slowed":
+            raise ApiError(429, "slowed", _(
+                "Trop de prénoms essayés depuis cet appareil : attendez %(seconds)s "
+                "secondes, puis réessayez.", seconds=seconds_until(refused.locked_until)),
+                retry_at=refused.locked_until.isoformat()) from None
         if refused.code == "locked":
             raise ApiError(429, "locked", _(
                 "Trop de codes faux : ce compte est bloqué. Réessayez à %(time)s.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from flask import jsonify
 from pydantic import Field
@@ -16,8 +16,8 @@ from kiosk.services import catalogue
 from kiosk.services.stock import stock_table
 from kiosk.vocabulary import MAX_AREA_CM2
 
-CategoryName = Literal["bag", "apron", "pouch", "toiletry_kit", "laundry_bag", "luggage_tag",
-                       "other"]
+# Any category of the database (an admin adds her own): the service checks it exists.
+CategoryName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,16}$")]
 
 
 class ProductBody(Body):

@@ -13,7 +13,13 @@ from sqlalchemy import select
 
 from kiosk.auth import bp
 from kiosk.auth.forms import LoginForm
-from kiosk.common.login import WEB_SESSION_KEY, lockout_from_config, web_session_hours
+from kiosk.common.login import (
+    WEB_SESSION_KEY,
+    lockout_from_config,
+    login_throttle,
+    seconds_until,
+    web_session_hours,
+)
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import User
@@ -50,8 +56,9 @@ def login():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
+                throttle, address = login_throttle()
                 user = check_pin(db.session, form.user.data, form.pin.data,
-                                 lockout_from_config())
+                                 lockout_from_config(), throttle, address)
             except AuthError as refused:
                 status, error = _refusal(refused, form.user.data)
             else:
@@ -68,6 +75,9 @@ def login():
 
 
 def _refusal(refused: AuthError, name: str) -> tuple[int, str]:
+    if refused.code == "slowed":
+        return 429, _("Trop de prénoms essayés depuis cet appareil : attendez %(seconds)s "
+                      "secondes, puis réessayez.", seconds=seconds_until(refused.locked_until))
     if refused.code == "locked":
         return 429, _(
             "Trop de codes faux : %(name)s est bloqué(e) %(minutes)s minutes. "

@@ -3,12 +3,22 @@ one home for the login page and POST /api/v1/login."""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+
 from flask import current_app, g, request, session
 from flask_login import LoginManager
 
+from kiosk.database import utcnow
 from kiosk.extensions import db
 from kiosk.models.people import Volunteer
-from kiosk.services.auth import Lockout, user_for_token, volunteer_for_web_session
+from kiosk.services.auth import (
+    AddressLimit,
+    AddressThrottle,
+    Lockout,
+    user_for_token,
+    volunteer_for_web_session,
+)
 
 # The key of the Flask session that holds the web session's id (services/auth.py).
 WEB_SESSION_KEY = "sid"
@@ -53,6 +63,21 @@ def lockout_from_config() -> Lockout:
     """How many wrong PINs lock a name, and for how long (LOCKOUT_ATTEMPTS, _MINUTES)."""
     return Lockout(int(current_app.config["LOCKOUT_ATTEMPTS"]),
                    int(current_app.config["LOCKOUT_MINUTES"]))
+
+
+def login_throttle() -> tuple[AddressThrottle, str]:
+    """This app's per-address login throttle and the asking client's address."""
+    throttle = current_app.extensions.get("kiosk_login_throttle")
+    if throttle is None:
+        throttle = current_app.extensions.setdefault("kiosk_login_throttle", AddressThrottle(
+            AddressLimit(names=int(current_app.config["LOGIN_SLOW_AFTER_NAMES"]),
+                         wait_seconds=int(current_app.config["LOGIN_SLOW_SECONDS"]))))
+    return throttle, request.remote_addr or ""
+
+
+def seconds_until(moment: datetime) -> int:
+    """Whole seconds from now until `moment`, at least 1 (what a message says to wait)."""
+    return max(1, math.ceil((moment - utcnow()).total_seconds()))
 
 
 def web_session_hours() -> float:

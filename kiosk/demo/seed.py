@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from kiosk.models import BannerLot, Envelope, Location, Product, User
 from kiosk.models.catalogue import Category, LocationKind
 from kiosk.services.auth import create_user
+from kiosk.services.catalogue import ensure_default_categories
 from kiosk.services.envelopes import decide_split
+from kiosk.services.setup import mark_demo
 from kiosk.services.stock import MoveSpec, record_moves
 
 DEMO_USERS = (("Admin", "admin", "1234"), ("Tresoriere", "treasurer", "2345"),
@@ -65,6 +67,8 @@ def seed_demo(session: Session) -> bool:
     """Load the demo once; returns False (and changes nothing) if it is already there."""
     if session.scalar(select(User.id).where(User.name == "Admin")) is not None:
         return False
+    mark_demo(session)  # every page and paper says DÉMO
+    ensure_default_categories(session)
     users = {name: create_user(session, name, role, pin) for name, role, pin in DEMO_USERS}
     locations = {code: Location(code=code, name=name, kind=kind, commission_bp=commission)
                  for code, name, kind, commission in LOCATIONS}

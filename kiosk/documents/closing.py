@@ -24,6 +24,7 @@ from kiosk.services.closing import (
 )
 from kiosk.services.errors import Conflict
 from kiosk.services.money import format_money_for_paper as money
+from kiosk.services.setup import is_demo
 from kiosk.vocabulary import LATE_SALE, PARIS, kind_word, method_word
 from printer.documents import Report, Section
 
@@ -132,6 +133,14 @@ def z_report(session: Session, cash_session_id: int) -> Report:
     undone = session.scalars(select(Sale).where(
         Sale.cash_session_id == cash_session_id, Sale.kind.in_((SaleKind.VOID, SaleKind.REFUND)))
         .order_by(Sale.seq)).all()
+    changed = session.execute(
+        select(Sale.number, Product.name, SaleLine.qty, SaleLine.unit_price_cents,
+               SaleLine.catalogue_price_cents)
+        .join(Sale, Sale.id == SaleLine.sale_id).join(Product, Product.id == SaleLine.product_id)
+        .where(Sale.cash_session_id == cash_session_id,
+               SaleLine.catalogue_price_cents.is_not(None),
+               SaleLine.catalogue_price_cents != SaleLine.unit_price_cents)
+        .order_by(Sale.seq, SaleLine.id)).all()
     numbers = session.execute(select(Sale.year, Sale.seq, Sale.number).where(
         Sale.cash_session_id == cash_session_id).order_by(Sale.year, Sale.seq)).all()
     sections = [
@@ -152,6 +161,10 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             if method != PaymentMethod.TRANSFER or totals.by_method.get(method)]),
         Section("Par article", [(f"{name} x {int(qty)}", money(int(cents)))
                                 for name, qty, cents in by_product] or [("Aucun article", "")]),
+        # A price chosen instead of the catalogue's (a treasurer's): the Z names each one.
+        Section("Prix modifiés", [
+            (f"{number} {name} x {qty} : {money(price)} au lieu de {money(catalogue)}", "")
+            for number, name, qty, price, catalogue in changed] or [("Aucun", "")]),
         Section("Annulations et remboursements", [
             (f"{s.number} {kind_word(s.kind, paper=True)} : {s.reason}", money(s.total_cents))
             for s in undone] or [("Aucun", "")]),
@@ -174,7 +187,8 @@ def z_report(session: Session, cash_session_id: int) -> Report:
         sections.append(Section("Dons dans les enveloppes",
                                 _allocations(session, cash_session_id, "donation")))
     return Report(title="TICKET Z", header=_header(session, cash_session, closure),
-                  sections=sections, footer=_hash_lines(session, cash_session_id, closure))
+                  sections=sections, footer=_hash_lines(session, cash_session_id, closure),
+                  demo=is_demo(session))
 
 
 def slip(session: Session, cash_session_id: int) -> Report:
@@ -209,7 +223,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
     ]
     return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
                   sections=sections, footer=_hash_lines(session, cash_session_id, closure),
-                  signatures=["Remis par", "Reçu par (trésorière)"])
+                  signatures=["Remis par", "Reçu par (trésorière)"], demo=is_demo(session))
 
 
 def build(session: Session, document: str, cash_session_id: int) -> Report:

@@ -101,6 +101,9 @@ def report_pdf(report: Report) -> bytes:
     if report.duplicate:
         pdf.set_font("DejaVu", "B", 18)
         pdf.cell(width, 10, "DUPLICATA", align="C", new_x="LMARGIN", new_y="NEXT")
+    if report.demo:
+        pdf.set_font("DejaVu", "B", 14)
+        pdf.cell(width, 8, "DÉMO - données d'essai", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "B", 16)
     pdf.cell(width, 10, report.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)

@@ -80,6 +80,47 @@ def get_printer(target: str = "receipt", app: Flask | None = None) -> printer.Pr
     return cached[1]
 
 
+# -- the paper: asked before each job where the printer answers --------------------------
+
+PAPER_UNKNOWN_FOR = 60.0  # seconds a printer that did not answer is not asked again
+PAPER_FRESH_FOR = 10.0  # seconds a status shown on a screen is taken as still true
+
+
+def _paper_states(app: Flask | None = None) -> dict[str, tuple[str, float]]:
+    return (app or current_app).extensions.setdefault("kiosk_paper", {})
+
+
+def ask_paper(device: printer.Printer, timeout: float) -> str:
+    """The paper's state ("ok", "low", "out", "unknown"), asked with DLE EOT 4. A printer
+    that did not answer is not asked again for a while (each question would cost the
+    sale its timeout); call it with the target's lock held (one connection at a time)."""
+    states = _paper_states()
+    known = states.get(device.url)
+    if known and known[0] == "unknown" and time.monotonic() - known[1] < PAPER_UNKNOWN_FOR:
+        return "unknown"
+    state = printer.paper_status(device.url, timeout=max(timeout, 0.05))
+    states[device.url] = (state, time.monotonic())
+    return state
+
+
+def paper(target: str = "receipt") -> str:
+    """What a screen shows: the last state if fresh, else asked now if the printer is
+    free (never waiting behind a job being printed)."""
+    device = get_printer(target)
+    if not device.enabled:
+        return "unknown"
+    known = _paper_states().get(device.url)
+    if known and time.monotonic() - known[1] < PAPER_FRESH_FOR:
+        return known[0]
+    lock = _locks[target]
+    if not lock.acquire(blocking=False):
+        return known[0] if known else "unknown"
+    try:
+        return ask_paper(device, min(device.timeout, 1.0))
+    finally:
+        lock.release()
+
+
 def job_payload(job: PrintJob) -> dict:
     return json.loads(job.payload) if job.payload else {}
 
@@ -148,6 +189,11 @@ def attempt(session: Session, job_id: int, timeout: float | None = None) -> str:
             return _failed(session, job_id,
                            "Le document n'a pas pu être préparé : prévenez la coordinatrice.")
         session.rollback()  # no transaction stays open while the printer is busy
+        # Out of paper, a printer still takes the bytes and prints nothing: ask first. The
+        # job stays queued, this try not counted, and prints once the roll is changed.
+        left = deadline - time.monotonic()
+        if ask_paper(device, min(1.0, left / 3)) == "out":
+            return _paper_out(session, job_id, seen)
         try:
             printer.send(device.url, data,
                          max(deadline - time.monotonic(), MIN_SEND_SECONDS))
@@ -263,6 +309,13 @@ def _failed(session: Session, job_id: int, reason: str) -> str:
     attempts = session.scalar(select(PrintJob.attempts).where(PrintJob.id == job_id)) or 0
     status = FAILED if attempts >= _max_attempts() else QUEUED
     return _finish(session, job_id, status, reason)
+
+
+def _paper_out(session: Session, job_id: int, seen: int) -> str:
+    with write_transaction(session):
+        session.execute(update(PrintJob).where(PrintJob.id == job_id).values(
+            status=QUEUED, attempts=seen, last_error=printer.PAPER_OUT, sending_until=None))
+    return QUEUED
 
 
 def _finish(session: Session, job_id: int, status: str, error: str,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import PrintJob, Product, Sale, Setting, User
 from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.services.setup import is_demo
 from kiosk.vocabulary import PARIS, kind_word, method_word
 from printer.documents import PaymentLine, Receipt, ReceiptLine
 
@@ -93,7 +94,8 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         when=sale.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
         seller=seller.first_name if seller else "",
         lines=[ReceiptLine(names.get(line.product_id, "?"), line.qty, line.unit_price_cents,
-                           line.line_total_cents) for line in sale.lines],
+                           line.line_total_cents, line.catalogue_price_cents)
+               for line in sale.lines],
         total_cents=sale.total_cents,
         payments=[PaymentLine(method_word(p.method, paper=True), p.amount_cents)
                   for p in sale.payments],
@@ -104,4 +106,5 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
         footer=footer,
         qr=str(public_url).rstrip("/") + "/" if public_url else None,
         title=title,
+        demo=is_demo(session),
     )

@@ -2,7 +2,7 @@
 
 from kiosk.models.accounting import EnvelopeSpendAccount, ExportEntry
 from kiosk.models.cash import CashCountLine, CashSession, CashSessionClosure, Cheque
-from kiosk.models.catalogue import BannerLot, Location, Product
+from kiosk.models.catalogue import BannerLot, Location, Product, ProductCategory
 from kiosk.models.envelopes import (
     DonationRule,
     Envelope,
@@ -61,6 +61,7 @@ __all__ = [
     "Payment",
     "PrintJob",
     "Product",
+    "ProductCategory",
     "Sale",
     "SaleLine",
     "Setting",

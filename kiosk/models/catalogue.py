@@ -19,6 +19,9 @@ class LocationKind(StrEnum):
 
 
 class Category(StrEnum):
+    """The categories every installation starts with (rows of ProductCategory, migration
+    s15a00000002); an admin adds her own (a group that starts sewing key rings)."""
+
     BAG = "bag"
     APRON = "apron"
     POUCH = "pouch"
@@ -26,6 +29,17 @@ class Category(StrEnum):
     LAUNDRY_BAG = "laundry_bag"
     LUGGAGE_TAG = "luggage_tag"
     OTHER = "other"
+
+
+class ProductCategory(db.Model):
+    """A kind of product the coordinator manages: its code is what products carry."""
+
+    __tablename__ = "product_categories"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))  # as written, in French
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
 
 
 class Location(db.Model):

@@ -75,8 +75,16 @@ class SaleLine(db.Model):
     qty: Mapped[int]  # negative on refunds and voids
     unit_price_cents: Mapped[int]
     line_total_cents: Mapped[int]
+    # The catalogue's price when the line was sold: another unit price was chosen by a
+    # treasurer, and paper says so. None: not recorded (voids, refunds, older lines).
+    catalogue_price_cents: Mapped[int | None] = mapped_column(default=None)
 
     sale: Mapped[Sale] = relationship(back_populates="lines")
+
+    @property
+    def price_changed(self) -> bool:
+        return (self.catalogue_price_cents is not None
+                and self.catalogue_price_cents != self.unit_price_cents)
 
 
 class Payment(db.Model):

@@ -77,12 +77,14 @@ def record_statement(session: Session, location_code: str, period_label: str,
         raise InvalidInput("location", _("%(name)s n'est pas un dépôt-vente.",
                                          name=location.name))
     priced: list[tuple[int, int, int]] = []  # (product id, quantity, unit price)
+    catalogue: dict[int, int] = {}  # product id → the catalogue's price now
     for line in lines:
         product = find_product(session, line.sku)
         qty = check_qty(line.qty)
         price = rules.check_statement_price(
             product.price_cents if line.unit_price_cents is None else line.unit_price_cents)
         priced.append((product.id, qty, price))
+        catalogue[product.id] = product.price_cents
     total = sum(qty * price for _pid, qty, price in priced)
     if commission_cents is None:
         commission_cents = rules.commission_for(
@@ -116,7 +118,7 @@ def record_statement(session: Session, location_code: str, period_label: str,
                          location_id=location.id, user_id=user_id, total_cents=total,
                          reason=period_label, created_at=now)
     line_rows = [rows.line(id=line_id, sale_id=sale_id, product_id=pid, qty=qty,
-                           unit_price_cents=price)
+                           unit_price_cents=price, catalogue_price_cents=catalogue[pid])
                  for line_id, (pid, qty, price) in zip(new.ids[LINES.name], priced, strict=True)]
     [payment_id] = new.ids[PAYMENTS.name]
     payment_rows = [rows.payment(id=payment_id, sale_id=sale_id, method=PaymentMethod.TRANSFER,

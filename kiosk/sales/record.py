@@ -42,6 +42,12 @@ class RecordedLine:
     qty: int
     unit_price_cents: int
     line_total_cents: int
+    catalogue_price_cents: int | None = None
+
+    @property
+    def price_changed(self) -> bool:
+        return (self.catalogue_price_cents is not None
+                and self.catalogue_price_cents != self.unit_price_cents)
 
 
 @dataclass(frozen=True)
@@ -180,14 +186,14 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
         raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
                        "pour vendre.")
     products = _product_prices(context, [line.sku for line in lines])
-    priced = []  # (product id, quantity, unit price)
+    priced = []  # (product id, quantity, unit price, catalogue price)
     for asked in lines:
         product_id, catalogue_price, minimum = products[asked.sku]
         rules.check_price(asked.sku, asked.unit_price_cents, catalogue_price, may_set_prices,
                           minimum)
         priced.append((product_id, asked.qty, catalogue_price if asked.unit_price_cents is None
-                       else asked.unit_price_cents))
-    total = sum(qty * price for _pid, qty, price in priced)
+                       else asked.unit_price_cents, catalogue_price))
+    total = sum(qty * price for _pid, qty, price, _catalogue in priced)
     settled, change = rules.settle(total, payments, donation_cents)
 
     sale_ids, line_ids, payment_ids, move_ids = (
@@ -202,8 +208,9 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                          user_id=user_id, total_cents=total, change_cents=change,
                          created_at=now, donation_cents=donation_cents, sold_at=sold_at)
     line_rows = [rows.line(id=line_id, sale_id=sale_id, product_id=product_id, qty=qty,
-                           unit_price_cents=price)
-                 for line_id, (product_id, qty, price) in zip(line_ids, priced, strict=True)]
+                           unit_price_cents=price, catalogue_price_cents=catalogue)
+                 for line_id, (product_id, qty, price, catalogue)
+                 in zip(line_ids, priced, strict=True)]
     # (a payment of nothing is not written: fewer settled payments than ids drawn)
     payment_rows = [rows.payment(id=payment_id, sale_id=sale_id, method=s.method,
                                  amount_cents=s.amount_cents, tendered_cents=s.tendered_cents,
@@ -212,7 +219,8 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
     move_rows = [rows.move(id=move_id, product_id=product_id, location_id=location_id,
                            qty=-qty, reason=MoveReason.SALE, sale_id=sale_id,
                            user_id=user_id, created_at=now)
-                 for move_id, (product_id, qty, _price) in zip(move_ids, priced, strict=True)]
+                 for move_id, (product_id, qty, _price, _catalogue)
+                 in zip(move_ids, priced, strict=True)]
     tables = [(SALES, [sale_row]), (LINES, line_rows), (PAYMENTS, payment_rows),
               (MOVES, move_rows)]
     event = "sale"

@@ -80,10 +80,13 @@ def sale(*, id: int, number: str, year: int, seq: int, client_id: str, request_h
             "donation_cents": donation_cents, "sold_at": sold_at}
 
 
-def line(*, id: int, sale_id: int, product_id: int, qty: int, unit_price_cents: int) -> Row:
-    """A sale line: its total is its quantity times its price (negative on a refund)."""
+def line(*, id: int, sale_id: int, product_id: int, qty: int, unit_price_cents: int,
+         catalogue_price_cents: int | None = None) -> Row:
+    """A sale line: its total is its quantity times its price (negative on a refund).
+    `catalogue_price_cents`: the catalogue's price then, when a sale chose the price."""
     return {"id": id, "sale_id": sale_id, "product_id": product_id, "qty": qty,
-            "unit_price_cents": unit_price_cents, "line_total_cents": qty * unit_price_cents}
+            "unit_price_cents": unit_price_cents, "line_total_cents": qty * unit_price_cents,
+            "catalogue_price_cents": catalogue_price_cents}
 
 
 def payment(*, id: int, sale_id: int, method: str, amount_cents: int,

@@ -18,6 +18,7 @@ from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
+from kiosk.services import catalogue as catalogue_service
 from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
 
@@ -68,7 +69,7 @@ def index():
     chosen = next((s for s in sessions if s.id == wanted), sessions[0])
     location = db.session.get(Location, chosen.location_id)
     catalogue = _catalogue(chosen.location_id)
-    labels = category_labels()
+    labels = {**catalogue_service.category_labels(db.session), **category_labels()}
     categories = [(code, labels.get(code, code))
                   for code in dict.fromkeys(p["category"] for p in catalogue)]
     last = _last_own_sale(chosen.id)

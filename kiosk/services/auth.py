@@ -44,6 +44,69 @@ class Lockout:
 DEFAULT_LOCKOUT = Lockout()
 
 
+@dataclass(frozen=True)
+class AddressLimit:
+    """Wrong PINs for `names` different names from one address, with no right PIN in
+    between, within `window_minutes`: that address then waits `wait_seconds` between
+    attempts. One volunteer mistyping (one name) is never slowed; a right PIN from the
+    stall's tablet clears it; a stranger walking down the login list is slowed to one
+    name every `wait_seconds`, so she can no longer keep the whole list locked."""
+
+    names: int = 3
+    wait_seconds: int = 30
+    window_minutes: int = 15
+
+
+DEFAULT_ADDRESS_LIMIT = AddressLimit()
+
+
+class AddressThrottle:
+    """What each client address got wrong lately, in the server's memory (the kiosk is
+    served by one process; a restart forgets it, as it forgets nothing that matters)."""
+
+    MAX_ADDRESSES = 10_000  # bounded memory, whatever arrives
+
+    def __init__(self, limit: AddressLimit = DEFAULT_ADDRESS_LIMIT) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._wrong: dict[str, dict[str, datetime]] = {}  # address → name → last wrong PIN
+        self._last: dict[str, datetime] = {}  # address → its last attempt while slowed
+
+    def _names(self, address: str, now: datetime) -> dict[str, datetime]:
+        since = now - timedelta(minutes=self.limit.window_minutes)
+        names = {name: at for name, at in self._wrong.get(address, {}).items() if at > since}
+        if names:
+            self._wrong[address] = names
+        else:
+            self._wrong.pop(address, None)
+        return names
+
+    def admit(self, address: str, now: datetime) -> datetime | None:
+        """None: this attempt may go on; else the moment the address may try again."""
+        with self._lock:
+            names = self._names(address, now)
+            if len(names) < self.limit.names:
+                return None
+            last = max(self._last.get(address, now - timedelta(days=1)), *names.values())
+            again = last + timedelta(seconds=self.limit.wait_seconds)
+            if now < again:
+                return again
+            self._last[address] = now
+            return None
+
+    def record(self, address: str, name: str, right: bool, now: datetime) -> None:
+        with self._lock:
+            if right:
+                self._wrong.pop(address, None)
+                self._last.pop(address, None)
+                return
+            if address not in self._wrong and len(self._wrong) >= self.MAX_ADDRESSES:
+                oldest = min(self._wrong, key=lambda a: max(self._wrong[a].values()))
+                self._wrong.pop(oldest)
+                self._last.pop(oldest, None)
+            self._wrong.setdefault(address, {})[name] = now
+
+
 def validate_name(name: str) -> str:
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
@@ -138,8 +201,11 @@ def set_active(session: Session, user: User, active: bool) -> User:
     return user
 
 
-def check_pin(session: Session, name: str, pin: str, lockout: Lockout = DEFAULT_LOCKOUT) -> User:
-    """Return the volunteer if the PIN is right; count and lock on wrong ones.
+def check_pin(session: Session, name: str, pin: str, lockout: Lockout = DEFAULT_LOCKOUT,
+              throttle: AddressThrottle | None = None, address: str = "") -> User:
+    """Return the volunteer if the PIN is right; count and lock on wrong ones; with a
+    `throttle`, an address that got several names wrong waits between attempts
+    (AuthError "slowed", checked before anything else, so it counts against no one).
 
     Only the volunteer named is ever locked: a stranger guessing one name cannot stop
     the rest of the stall from selling. A volunteer's PINs are checked one at a time
@@ -148,6 +214,22 @@ def check_pin(session: Session, name: str, pin: str, lockout: Lockout = DEFAULT_
     lock, and right ones all get in. The lock opens at a whole minute, the one the
     message names. Commits its own short transaction.
     """
+    if throttle is not None:
+        again = throttle.admit(address, utcnow())
+        if again is not None:
+            raise AuthError("slowed", again)
+    try:
+        user = _check_pin(session, name, pin, lockout)
+    except AuthError:
+        if throttle is not None:
+            throttle.record(address, name, False, utcnow())
+        raise
+    if throttle is not None:
+        throttle.record(address, name, True, utcnow())
+    return user
+
+
+def _check_pin(session: Session, name: str, pin: str, lockout: Lockout) -> User:
     user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
     if user is None:
         raise AuthError("unknown_user")

@@ -6,9 +6,18 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from kiosk.models import JournalEntry
+from kiosk.models.journal import GENESIS_HASH
+
+# Journal events that took a sale number (the year's sequence, without gap or repeat).
+NUMBERED_EVENTS = ("sale", "void", "refund", "consignment")
 
 
 def backup_database(engine: Engine, path: str) -> None:
@@ -44,6 +53,97 @@ def _backup_postgresql(engine: Engine, target: Path) -> None:
     # pg_dump takes one snapshot: the dump is consistent while sales continue.
     subprocess.run(["pg_dump", "--format=custom", "--file", str(target),
                     url.render_as_string(hide_password=False)], check=True)
+
+
+@dataclass
+class RestorePlan:
+    """What putting a copy back would do to the database as it is now."""
+
+    copy_seq: int
+    copy_hash: str
+    current_seq: int
+    same_history: bool  # the copy's last entry is in this database's chain, unchanged
+    lost_numbers: list[str] = field(default_factory=list)  # sale numbers given since
+
+    @property
+    def older(self) -> bool:
+        return self.copy_seq < self.current_seq
+
+    @property
+    def lost_entries(self) -> int:
+        return max(self.current_seq - self.copy_seq, 0)
+
+    def warnings(self) -> list[str]:
+        """Plain French sentences: what the treasurer must know before saying yes."""
+        said = [f"La copie s'arrête à l'écriture n° {self.copy_seq} du journal ; la base "
+                f"actuelle en est à l'écriture n° {self.current_seq}."]
+        if not self.same_history:
+            said.append("Cette copie ne vient pas de cette base (ou l'une des deux a été "
+                        "modifiée) : son journal ne suit pas celui de la base actuelle.")
+        if self.older:
+            said.append(f"La copie est plus ancienne : {self.lost_entries} écriture(s) "
+                        "enregistrée(s) depuis seront perdues.")
+        if self.lost_numbers:
+            said.append(
+                f"Les tickets n° {self.lost_numbers[0]} à {self.lost_numbers[-1]} "
+                f"({len(self.lost_numbers)}) ont été donnés depuis la copie : après la "
+                "restauration, ces numéros seront donnés à nouveau à d'autres ventes. Gardez "
+                "les tickets papier de ces ventes à part et ressaisissez-les.")
+        return said
+
+
+def copy_head(engine: Engine, path: str) -> tuple[int, str]:
+    """The journal head (length, hash) a backup holds, read without restoring it."""
+    source = Path(path)
+    if not source.is_file():
+        raise ValueError(f"{path} n'existe pas")
+    if engine.dialect.name == "sqlite":
+        try:
+            with sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True) as copy:
+                row = copy.execute("SELECT seq, hash FROM journal_head WHERE id = 1").fetchone()
+            copy.close()
+        except sqlite3.DatabaseError:
+            raise ValueError(f"{path} n'est pas une copie de la caisse") from None
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+    if shutil.which("pg_restore") is None:
+        raise ValueError("pg_restore est introuvable : installez postgresql-client")
+    listed = subprocess.run(["pg_restore", "--data-only", "--table=journal_head", "--file=-",
+                             str(source)], capture_output=True, text=True)
+    if listed.returncode != 0:
+        raise ValueError(f"{path} n'est pas une copie de la caisse")
+    return _head_from_copy_data(listed.stdout)
+
+
+def _head_from_copy_data(sql: str) -> tuple[int, str]:
+    """The journal_head row out of pg_restore's `COPY … FROM stdin;` text."""
+    lines = iter(sql.splitlines())
+    for line in lines:
+        if line.startswith("COPY ") and "journal_head" in line:
+            columns = [c.strip() for c in line[line.index("(") + 1:line.index(")")].split(",")]
+            for data in lines:
+                if data == "\\.":
+                    break
+                values = dict(zip(columns, data.split("\t"), strict=True))
+                if values.get("id") == "1":
+                    return int(values["seq"]), values["hash"]
+    return 0, GENESIS_HASH
+
+
+def restore_plan(session: Session, engine: Engine, path: str) -> RestorePlan:
+    """Compare a copy with the database it would replace (read only)."""
+    seq, digest = copy_head(engine, path)
+    current = session.execute(select(JournalEntry.seq).order_by(JournalEntry.seq.desc())
+                              .limit(1)).scalar() or 0
+    if seq == 0 or seq > current:
+        same = True  # a newer copy holds our chain; verify-journal checks it once restored
+    else:
+        same = session.scalar(select(JournalEntry.hash).where(JournalEntry.seq == seq)) \
+            == digest
+    lost = list(session.scalars(select(JournalEntry.ref).where(
+        JournalEntry.seq > seq, JournalEntry.event.in_(NUMBERED_EVENTS))
+        .order_by(JournalEntry.seq)))
+    session.rollback()
+    return RestorePlan(seq, digest, current, bool(same), lost)
 
 
 def restore_database(engine: Engine, path: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -13,9 +14,10 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.models import BannerLot, Location, Product
+from kiosk.extensions import db
+from kiosk.models import BannerLot, Location, Product, ProductCategory
 from kiosk.models.catalogue import Category, LocationKind
-from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.text import _
 from kiosk.vocabulary import MAX_AREA_CM2, MAX_PRICE_CENTS
 
@@ -58,13 +60,14 @@ def _clean_text(value: str, field: str, label: str, max_length: int,
     return value
 
 
-def validate_product(data: ProductData) -> ProductData:
+def validate_product(data: ProductData, category_codes: set[str]) -> ProductData:
+    """`category_codes`: the categories a product may take (active_category_codes)."""
     sku = (data.sku or "").strip().upper()
     if not SKU_PATTERN.match(sku):
         raise InvalidInput("sku", _("La référence s'écrit en lettres sans accent, chiffres "
                                     "et tirets, 32 caractères au plus (par exemple SAC-IKEA)."))
     name = _clean_text(data.name, "name", _("le nom du produit"), 120)
-    if data.category not in {c.value for c in Category}:
+    if data.category not in category_codes:
         raise InvalidInput("category", _("Choisissez une catégorie dans la liste."))
     if isinstance(data.price_cents, bool) or not isinstance(data.price_cents, int) \
             or not 0 <= data.price_cents <= MAX_PRICE_CENTS:
@@ -86,8 +89,13 @@ def validate_product(data: ProductData) -> ProductData:
                        colour.lower(), data.banner_area_cm2, bool(data.free_price), minimum)
 
 
+def active_category_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(ProductCategory.code).where(
+        ProductCategory.active.is_(True))))
+
+
 def create_product(session: Session, data: ProductData) -> Product:
-    data = validate_product(data)
+    data = validate_product(data, active_category_codes(session))
     if session.scalar(select(Product.id).where(Product.sku == data.sku)) is not None:
         raise Conflict("sku_taken", _("La référence %(sku)s existe déjà : choisissez-en une "
                                       "autre.", sku=data.sku))
@@ -101,7 +109,8 @@ def update_product(session: Session, product_id: int, data: ProductData) -> Prod
     product = session.get(Product, product_id)
     if product is None:
         raise NotFound("unknown_product", _("Ce produit n'existe pas."))
-    data = validate_product(data)
+    # a product keeps a category retired since; another one must be active
+    data = validate_product(data, active_category_codes(session) | {product.category})
     if data.sku != product.sku and session.scalar(
             select(Product.id).where(Product.sku == data.sku)) is not None:
         raise Conflict("sku_taken", _("La référence %(sku)s existe déjà : choisissez-en une "
@@ -204,11 +213,77 @@ def locations(session: Session) -> list[Location]:
                                 .order_by(Location.id)))
 
 
-def category_labels() -> dict[str, str]:
-    return {Category.BAG: _("Sac"), Category.APRON: _("Tablier"), Category.POUCH: _("Pochette"),
-            Category.TOILETRY_KIT: _("Trousse de toilette"),
-            Category.LAUNDRY_BAG: _("Sac à linge"), Category.LUGGAGE_TAG: _("Étiquette de valise"),
-            Category.OTHER: _("Autre")}
+# The names of the categories every installation starts with, for the translations: a
+# category's name is data (in French); these have an English one.
+DEFAULT_CATEGORIES = [(Category.BAG, N_("Sac")), (Category.APRON, N_("Tablier")),
+                      (Category.POUCH, N_("Pochette")),
+                      (Category.TOILETRY_KIT, N_("Trousse de toilette")),
+                      (Category.LAUNDRY_BAG, N_("Sac à linge")),
+                      (Category.LUGGAGE_TAG, N_("Étiquette de valise")),
+                      (Category.OTHER, N_("Autre"))]
+CATEGORY_CODE = re.compile(r"^[a-z0-9_]{1,16}$")
+
+
+def ensure_default_categories(session: Session) -> None:
+    """The starting categories, where none is there yet (the migration writes them; an
+    emptied database gets them back)."""
+    if session.scalar(select(ProductCategory.code).limit(1)) is None:
+        session.add_all(ProductCategory(code=str(code), name=name, active=True, position=i)
+                        for i, (code, name) in enumerate(DEFAULT_CATEGORIES))
+        session.flush()
+
+
+def categories(session: Session | None = None, active_only: bool = False
+               ) -> list[ProductCategory]:
+    stmt = select(ProductCategory).order_by(ProductCategory.position, ProductCategory.name)
+    if active_only:
+        stmt = stmt.where(ProductCategory.active.is_(True))
+    return list((session or db.session).scalars(stmt))  # (pages pass none: the request's)
+
+
+def category_labels(session: Session | None = None, active_only: bool = False
+                    ) -> dict[str, str]:
+    """Code → name, in the reader's language where the name has a translation."""
+    return {c.code: _(c.name) for c in categories(session, active_only)}
+
+
+def _category_code(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", unicodedata.normalize("NFKD", name)
+                  .encode("ascii", "ignore").decode().lower()).strip("_")[:12] or "cat"
+    code, n = base, 1
+    while code in taken:
+        n += 1
+        code = f"{base[:12]}_{n}"
+    return code
+
+
+def add_category(session: Session, name: str) -> ProductCategory:
+    """A new category, named as the coordinator writes it ("Porte-clés")."""
+    name = _clean_text(name, "name", _("le nom de la catégorie"), 120)
+    existing = categories(session)
+    if any(c.name.casefold() == name.casefold() for c in existing):
+        raise Conflict("category_exists", _("La catégorie « %(name)s » existe déjà.",
+                                            name=name))
+    category = ProductCategory(code=_category_code(name, {c.code for c in existing}),
+                               name=name, active=True,
+                               position=max((c.position for c in existing), default=0) + 1)
+    session.add(category)
+    session.flush()
+    return category
+
+
+def update_category(session: Session, code: str, name: str, active: bool) -> ProductCategory:
+    category = session.get(ProductCategory, code)
+    if category is None:
+        raise NotFound("category", _("Cette catégorie n'existe pas."))
+    name = _clean_text(name, "name", _("le nom de la catégorie"), 120)
+    if any(c.name.casefold() == name.casefold() and c.code != code
+           for c in categories(session)):
+        raise Conflict("category_exists", _("La catégorie « %(name)s » existe déjà.",
+                                            name=name))
+    category.name, category.active = name, bool(active)
+    session.flush()
+    return category
 
 
 def location_kind_labels() -> dict[str, str]:

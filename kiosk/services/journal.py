@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, bindparam, event, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk.database import real_session, utcnow
@@ -51,6 +51,7 @@ from kiosk.models import (
     StockMove,
 )
 from kiosk.models.journal import GENESIS_HASH
+from kiosk.services.errors import N_, Conflict
 
 # Every table whose rows must never change behind the app's back.
 JOURNALED_MODELS: tuple[type[db.Model], ...] = (
@@ -84,6 +85,105 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
 JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
 
 
+class RowChanged(Conflict):
+    """A journaled row holds what the app never writes (SQLite stores any value in any
+    column: a BLOB in an amount): the page or answer that reads it says so, never a 500."""
+
+    def __init__(self, table: str, row_id: Any) -> None:
+        super().__init__("row_changed", N_(
+            "La ligne %(table)s n° %(id)s a été modifiée hors de l'application : elle ne "
+            "peut pas être lue. Lancez « verify-journal » et prévenez la coordinatrice."),
+            table=table, id=row_id)
+
+
+def _column_types(model: type[db.Model]) -> list[tuple[str, str, type, bool]]:
+    """(attribute, column, Python type, nullable) of each column of a model."""
+    mapper = inspect(model)
+    return [(mapper.get_property_by_column(col).key, col.name, _python_type(col.type),
+             bool(col.nullable)) for col in mapper.local_table.columns]
+
+
+def _python_type(column_type: Any) -> type:
+    try:
+        return column_type.python_type
+    except NotImplementedError:  # a TypeDecorator (UTCDateTime): its underlying type's
+        impl = getattr(column_type, "impl_instance", None)
+        return impl.python_type if impl is not None else object
+
+
+def _guard_loads(model: type[db.Model]) -> None:
+    """Every ORM load of a journaled row checks each value is of its column's type."""
+    columns = _column_types(model)
+    table = model.__tablename__
+
+    def check(target: Any, *_args: Any) -> None:
+        values = target.__dict__
+        for attr, _name, python_type, nullable in columns:
+            if attr not in values:
+                continue  # deferred or expired: checked when it is loaded
+            value = values[attr]
+            if value is None and nullable:
+                continue
+            if not isinstance(value, python_type) or (python_type is int
+                                                      and isinstance(value, bool)):
+                raise RowChanged(table, values.get("id", "?"))
+
+    event.listen(model, "load", check)
+    event.listen(model, "refresh", check)
+
+
+for _model in JOURNALED_MODELS:
+    _guard_loads(_model)
+
+
+def _storage_class(python_type: type) -> str | None:
+    """What SQLite holds for a column the app writes (None: not checked)."""
+    if python_type in (int, bool):
+        return "integer"
+    if python_type in (str, datetime, date):
+        return "text"
+    return None
+
+
+def untyped_row(session: Session) -> tuple[str, Any] | None:
+    """SQLite only: the first journaled row holding a value of another storage class than
+    its column's (a BLOB in an amount, text in a count), or None. Read on the error path
+    only: it scans every journaled table."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None  # PostgreSQL's typed columns refuse such values when written
+    parts = []
+    for table_name, model in JOURNALED_TABLES.items():
+        checks = []
+        for _attr, column, python_type, _nullable in _column_types(model):
+            storage = _storage_class(python_type)
+            if storage is not None and column != "id":
+                checks.append(f"typeof(\"{column}\") NOT IN ('{storage}', 'null')")
+        if checks:
+            parts.append(f"SELECT * FROM (SELECT '{table_name}' AS t, id FROM \"{table_name}\" "
+                         f"WHERE {' OR '.join(checks)} LIMIT 1)")
+    found = session.execute(text(" UNION ALL ".join(parts) + " LIMIT 1")).first()
+    return (found[0], found[1]) if found else None
+
+
+def init_app(app: Any) -> None:
+    """A page or answer that trips on a value written behind the app's back (a report
+    summing a BLOB) says which row, as a 409, instead of a 500; any other error stays one."""
+
+    def _unreadable(exc: Exception):
+        try:
+            db.session.rollback()
+            found = untyped_row(db.session)
+        except Exception:  # the check itself must not hide the first error
+            found = None
+        if found is None:
+            raise exc
+        # answered by the ServiceError handler, as a page or JSON like any refusal
+        return app.handle_user_exception(RowChanged(*found))
+
+    for error in (*READ_ERRORS, AttributeError):
+        app.register_error_handler(error, _unreadable)
+
+
 def _canonical_value(value: Any) -> Any:
     """Dates and times as ISO 8601 text; every other column value is JSON already."""
     if isinstance(value, (datetime, date)):
@@ -104,6 +204,7 @@ LATER_COLUMNS: dict[str, dict[str, Any]] = {
     # issue 17: a gift on top of the price; issue 14: the tablet's time of a sale that
     # waited on it
     "sales": {"donation_cents": 0, "sold_at": None},
+    "sale_lines": {"catalogue_price_cents": None},  # s15a00000001
 }
 
 

@@ -45,3 +45,28 @@ def test_coordinator_prints_a_test_ticket_and_relaunches_the_queue(page, printer
         .map(e => { const r = e.getBoundingClientRect(); return [e.textContent.trim(),
         r.width, r.height]; })""")
     assert sizes and not [s for s in sizes if s[1] < 48 or s[2] < 48], sizes
+
+
+def test_out_of_paper_shows_on_the_sale_screen_and_the_printer_page(
+        page, client, seller_headers, printer_emulator):
+    from tests.closing_helpers import open_session
+
+    open_session(client, seller_headers)
+    printer_emulator.paper = "out"
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    page.goto("/sell")
+    line = page.locator("[data-printer-paper]")
+    line.get_by_text("Plus de papier : changez le rouleau.").wait_for()
+    assert line.get_attribute("data-paper") == "out"
+    page.locator('button[data-sku="ETIQ-TGV"]').first.wait_for()  # the sale screen works on
+    assert_accessible(page)
+
+
+def test_the_printer_page_says_the_paper_is_out(page, printer_emulator):
+    printer_emulator.paper = "out"
+    login_by_touch(page, "Admin", "1234")
+    page.wait_for_url(HOME)
+    page.goto("/admin/printer")
+    page.get_by_text("plus de papier : changez le rouleau").wait_for()
+    assert_accessible(page)
