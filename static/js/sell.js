@@ -588,13 +588,17 @@ function start() {
   // starts her own cart, under her own session: the page starts afresh for her.
   startIdleLock({
     box: $("[data-lock]"), afterMs: screen.idle_lock_ms, post: api.post, texts: T,
-    onOtherVolunteer: () => window.location.reload(),
+    onOtherVolunteer: () => { // her own cart: the last one is not kept across the reload
+      try { sessionStorage.removeItem(cartKey); } catch { /* nothing kept */ }
+      window.location.reload();
+    },
   });
 
   // A cart kept while a new drawer was opened (offerNewDrawer) comes back.
+  // The cart of this page before a reload first (restoreCart), then a cart kept while a
+  // new drawer was opened (offerNewDrawer), which edit() keeps across a reload in turn.
+  restoreCart();
   const kept = takeKeptCart(screen.user);
   if (kept.length) edit(() => kept.forEach(([sku, qty]) => cart.add(sku, qty)));
-
-  restoreCart();
   renderCart();
 }
