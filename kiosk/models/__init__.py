@@ -7,6 +7,7 @@ from kiosk.models.envelopes import Envelope, EnvelopeEntry, SplitRule, SplitRule
 from kiosk.models.journal import JournalEntry, JournalHead
 from kiosk.models.people import ApiToken, User, WebSession
 from kiosk.models.printing import PrintJob
+from kiosk.models.reports import DailyTotal, Shift
 from kiosk.models.sales import ConsignmentStatement, Payment, Sale, SaleLine
 from kiosk.models.settings import ExportRecord, Setting
 from kiosk.models.stock import StockLevel, StockMove
@@ -19,6 +20,7 @@ __all__ = [
     "CashSessionClosure",
     "Cheque",
     "ConsignmentStatement",
+    "DailyTotal",
     "Envelope",
     "EnvelopeEntry",
     "EnvelopeSpendAccount",
@@ -33,6 +35,7 @@ __all__ = [
     "Sale",
     "SaleLine",
     "Setting",
+    "Shift",
     "SplitRule",
     "SplitRulePart",
     "StockLevel",
