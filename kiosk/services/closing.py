@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiosk.database import utcnow
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -28,7 +29,7 @@ from kiosk.models import (
     Sale,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.services import journal
+from kiosk.services import journal, shifts
 from kiosk.services.cash import get_cash_session, validate_counts
 from kiosk.services.envelopes import post_takings, rule_in_force
 from kiosk.services.errors import Conflict, InvalidInput
@@ -244,6 +245,7 @@ def close_cash_session(session: Session, cash_session_id: int, counted: Mapping[
                            cash_session_id=cash_session_id, user_id=user_id,
                            journal_rows=rows)
     journal.append(session, "cash_close", f"session-{cash_session_id}", rows, user_id)
+    shifts.end_all(session, cash_session_id, closure.closed_at or utcnow())  # who was there
     session.expire(cash_session, ["closure"])
     return CloseResult(closure=closure, preview=preview, entries=entries)
 
