@@ -154,7 +154,7 @@ def team(session_id: int):
     drawer = db.session.get(CashSession, session_id)
     if drawer is None:
         abort(404)
-    error = None
+    error, status = None, 400
     if request.method == "POST":
         action, ids = request.form.get("action"), _team_ids()
         if action not in ("join", "leave") or not ids or len(ids) != 1:
@@ -167,12 +167,12 @@ def team(session_id: int):
                     else:
                         shifts.leave(db.session, session_id, ids[0])
             except ServiceError as exc:
-                error = exc.message
+                error, status = exc.message, exc.status
             else:
                 return redirect(url_for("sell.team", session_id=session_id))
     return render_template("sell/team.html", drawer=drawer, error=error,
                            team=shifts.volunteers(db.session),
-                           here=shifts.on_duty(db.session, session_id)), 400 if error else 200
+                           here=shifts.on_duty(db.session, session_id)), status if error else 200
 
 
 def _sale_context(sale: Sale) -> dict:
