@@ -3,10 +3,13 @@ and CSV), and the impact report for partners (page and PDF)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from datetime import date
 
 from flask import Response, abort, current_app, render_template, request, send_file
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -90,6 +93,12 @@ def impact():
                            **_impact_context(date_from, date_to)), 400 if problem else 200
 
 
+# The same figures make the same PDF: fpdf2 spends most of a document reading and
+# subsetting the fonts, so a file already made for these exact figures is sent again.
+_PDFS: dict[str, bytes] = {}
+_PDFS_KEPT = 32
+
+
 @bp.route("/reports/impact.pdf")
 @treasurer_required
 def impact_file():
@@ -97,5 +106,15 @@ def impact_file():
     if problem:
         abort(400, problem)
     context = _impact_context(date_from, date_to)
-    return send_file(io.BytesIO(impact_pdf(context)), mimetype="application/pdf",
+    key = hashlib.sha256(json.dumps(
+        [str(get_locale()), date_from.isoformat(), date_to.isoformat(),
+         context["impact"].as_json(), [name for name, _hours in context["months"]]],
+        sort_keys=True).encode()).hexdigest()
+    payload = _PDFS.get(key)
+    if payload is None:
+        payload = impact_pdf(context)
+        if len(_PDFS) >= _PDFS_KEPT:
+            _PDFS.pop(next(iter(_PDFS)))
+        _PDFS[key] = payload
+    return send_file(io.BytesIO(payload), mimetype="application/pdf",
                      download_name=f"impact-{date_from}-{date_to}.pdf")
