@@ -106,7 +106,10 @@ def main() -> None:
                     app, seeded = _prepare(url, str(tmp / f"i-{label}-{history}"), history)
                     print(f"    écrites en {seeded:.1f} s", flush=True)
                     seeding[(label, history)] = seeded
-                    results[(label, history)] = _measure(app)
+                    results[(label, history)] = times = _measure(app)
+                    print("    " + " · ".join(  # at once: a long run shows as it goes
+                        f"{n} {statistics.median(t):.1f}/{percentile(t, 0.95):.1f}"
+                        for n, t in times.items()), flush=True)
                     with app.app_context():
                         from kiosk.extensions import db
 
