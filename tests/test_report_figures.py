@@ -293,3 +293,36 @@ def test_the_totals_are_kept_by_the_bulk_history_as_by_the_sales(app):
                 for r in db.session.scalars(select(DailyTotal))}
         assert kept == {k: v for k, v in journal.ledger_totals(db.session).items() if any(v)}
         assert sum(v[0] for k, v in kept.items() if k[1] == "sale" and k[4] == 0) == 250
+
+
+def test_the_migration_fills_the_totals_of_what_was_sold_before_it(
+        app, client, seller_headers, treasurer_headers):
+    """An installation upgraded with its history: the new table starts with the totals of
+    the sales, lines and production already written, and downgrades cleanly."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    import kiosk
+
+    sales_day(client, seller_headers, treasurer_headers)
+    path = next((Path(kiosk.__file__).parent / "migrations" / "versions").glob(
+        "r18a00000001_*.py"))
+    spec = importlib.util.spec_from_file_location("daily_totals_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    before = journal.ledger_totals(db.session)
+    db.session.rollback()
+    with db.engine.begin() as connection:
+        with Operations.context(MigrationContext.configure(connection)):
+            migration.downgrade()
+        assert "daily_totals" not in db.inspect(connection).get_table_names()
+        with Operations.context(MigrationContext.configure(connection)):
+            migration.upgrade()
+    kept = {(r.day, r.kind, r.location_id, r.cash_session_id, r.product_id,
+             r.banner_lot_id): [r.count, r.qty, r.cents, r.donation_cents]
+            for r in db.session.scalars(select(DailyTotal))}
+    assert kept == before and len(kept) > 10
+    assert journal.verify(db.session).ok

@@ -64,7 +64,8 @@ def table_csv(name: str):
     date_from, date_to, problem = _period()
     if problem:
         abort(400, problem)
-    chosen = next((s for s in sections(_report(date_from, date_to)) if s.name == name), None)
+    chosen = next((s for s in sections(_report(date_from, date_to), with_charts=False)
+                   if s.name == name), None)
     if chosen is None:
         abort(404)
     return Response(chosen.csv(), mimetype="text/csv", headers={

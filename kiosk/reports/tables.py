@@ -63,14 +63,27 @@ def _euros(cents: int) -> str:
     return format_money(cents)
 
 
-def sections(report: Report) -> list[Section]:
+class _NoCharts:
+    """Stands for `charts` when only the tables are wanted (a CSV download)."""
+
+    PALETTE = charts.PALETTE
+
+    @staticmethod
+    def bars(*_args, **_kwargs) -> None:
+        return None
+
+    columns = lines = bars
+
+
+def sections(report: Report, with_charts: bool = True) -> list[Section]:
+    draw = charts if with_charts else _NoCharts
     counted = [_("Ventes"), _("Annulations"), _("Remboursements")]
     out: list[Section] = []
     months = [(month_name(r.month), r) for r in report.by_month if r.month]
     out.append(Section(
         "months", _("Recettes par mois"), [_("Mois"), *counted, _("Objets"), _("Montant")],
         [[name, r.count, r.voids, r.refunds, r.qty, Money(r.cents)] for name, r in months],
-        charts.columns(_("Recettes par mois"), [(name, r.cents) for name, r in months],
+        draw.columns(_("Recettes par mois"), [(name, r.cents) for name, r in months],
                        _euros) if months else None,
         empty=_("Aucune vente sur cette période."), numeric={1, 2, 3, 4, 5}))
     out.append(Section(
@@ -78,7 +91,7 @@ def sections(report: Report) -> list[Section]:
         [_("Vente"), *counted, _("Objets"), _("Montant")],
         [[r.label, r.count, r.voids, r.refunds, r.qty, Money(r.cents)]
          for r in report.by_event],
-        charts.bars(_("Recettes par vente"), [(r.label, r.cents) for r in report.by_event[:12]],
+        draw.bars(_("Recettes par vente"), [(r.label, r.cents) for r in report.by_event[:12]],
                     _euros) if report.by_event else None,
         note=_("Les 12 dernières ventes sur le graphique, toutes dans le tableau.")
         if len(report.by_event) > 12 else "",
@@ -90,22 +103,23 @@ def sections(report: Report) -> list[Section]:
                                            _("Montant")],
         [[r.label, kinds.get(r.extra, r.extra), r.count, r.voids, r.refunds, r.qty,
           Money(r.cents)] for r in report.by_place],
-        charts.bars(_("Recettes par lieu"), [(r.label, r.cents) for r in report.by_place],
-                    _euros, charts.PALETTE) if report.by_place else None,
+        draw.bars(_("Recettes par lieu"), [(r.label, r.cents) for r in report.by_place],
+                    _euros, draw.PALETTE) if report.by_place else None,
         empty=_("Aucune vente sur cette période."), numeric={2, 3, 4, 5, 6}))
     names = category_names()
     out.append(Section(
         "categories", _("Par catégorie"), [_("Catégorie"), _("Objets"), _("Montant")],
         [[names.get(r.key, r.key), r.qty, Money(r.cents)] for r in report.by_category],
-        charts.bars(_("Recettes par catégorie"),
+        draw.bars(_("Recettes par catégorie"),
                     [(names.get(r.key, r.key), r.cents) for r in report.by_category], _euros,
-                    charts.PALETTE) if report.by_category else None,
+                    draw.PALETTE) if report.by_category else None,
         empty=_("Aucune vente sur cette période."), numeric={1, 2}))
     out.append(Section(
         "best", _("Les meilleures ventes"), [_("Article"), _("Objets vendus"), _("Montant")],
         [[r.label, r.qty, Money(r.cents)] for r in report.best_sellers],
-        charts.bars(_("Objets vendus, les 5 premiers"),
-                    [(r.label, r.qty) for r in report.best_sellers], str)
+        draw.bars(_("Objets vendus, les 5 premiers"),
+                    [(r.label, r.qty) for r in report.best_sellers], str,
+                    [report.colours.get(r.key, charts.PALETTE[0]) for r in report.best_sellers])
         if report.best_sellers else None,
         empty=_("Aucune vente sur cette période."), numeric={1, 2}))
     out.append(Section(
@@ -131,7 +145,7 @@ def sections(report: Report) -> list[Section]:
         [_("Enveloppe"), _("Au début"), _("Reçu"), _("Dépensé"), _("Virements"), _("À la fin")],
         [[e.name, Money(e.opening_cents), Money(e.in_cents), Money(e.spent_cents),
           Money(e.transfers_cents), Money(e.closing_cents)] for e in report.envelopes],
-        charts.lines(_("Solde des enveloppes à la fin de chaque mois"), month_labels,
+        draw.lines(_("Solde des enveloppes à la fin de chaque mois"), month_labels,
                      [(e.name, list(e.by_month.values())) for e in report.envelopes], _euros)
         if report.envelopes and len(report.months) > 1 else None,
         empty=_("Aucune enveloppe."), numeric={1, 2, 3, 4, 5}))
@@ -142,8 +156,8 @@ def sections(report: Report) -> list[Section]:
         [[s.day.strftime("%d/%m/%Y"), next((e.name for e in report.envelopes
                                             if e.code == s.envelope), s.envelope),
           s.label, Money(s.cents)] for s in report.spending],
-        charts.bars(_("Dépensé par enveloppe"), [(e.name, e.spent_cents) for e in spent],
-                    _euros, charts.PALETTE) if spent else None,
+        draw.bars(_("Dépensé par enveloppe"), [(e.name, e.spent_cents) for e in spent],
+                    _euros, draw.PALETTE) if spent else None,
         empty=_("Aucune dépense sur cette période."), numeric={3}))
     out.append(Section(
         "gifts", _("Les dons"), [_("Dons"), _("Montant")],

@@ -176,6 +176,7 @@ class Report:
     months: list[date]  # the months of the period, for the envelopes' balances
     spending: list[Spending]
     impact: Impact
+    colours: dict[str, str] = field(default_factory=dict)  # each product's, by sku
 
     def as_json(self) -> dict:
         """The figures of CONTRACT.md's GET /api/v1/reports."""
@@ -220,22 +221,19 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
     places = {loc.id: loc for loc in session.scalars(select(Location))}
     products = {p.id: p for p in session.scalars(select(Product))}
 
-    # The sales as wholes: by drawer (or shop), by day, by kind.
+    # The sales as wholes: one row per day, kind, place and drawer (no GROUP BY needed).
+    connection = session.connection()
     total = Row("total")
     events: dict[tuple[int, int], Row] = {}
     months: dict[date, Row] = {}
     by_place: dict[int, Row] = {}
     sales_days: set[date] = set()
     donations = 0
-    for day, kind, location_id, drawer, count, qty, cents, gifts in session.execute(
+    for day, kind, location_id, drawer, count, qty, cents, gifts in connection.execute(
             select(DailyTotal.day, DailyTotal.kind, DailyTotal.location_id,
-                   DailyTotal.cash_session_id, func.sum(DailyTotal.count),
-                   func.sum(DailyTotal.qty), func.sum(DailyTotal.cents),
-                   func.sum(DailyTotal.donation_cents))
-            .where(*in_period, DailyTotal.product_id == 0, DailyTotal.kind != MADE)
-            .group_by(DailyTotal.day, DailyTotal.kind, DailyTotal.location_id,
-                      DailyTotal.cash_session_id)):
-        count, qty, cents, gifts = int(count), int(qty), int(cents), int(gifts)
+                   DailyTotal.cash_session_id, DailyTotal.count, DailyTotal.qty,
+                   DailyTotal.cents, DailyTotal.donation_cents)
+            .where(*in_period, DailyTotal.product_id == 0, DailyTotal.kind != MADE)):
         total.add(kind, count, qty, cents)
         donations += gifts
         events.setdefault((drawer, location_id), Row("")).add(kind, count, qty, cents)
@@ -266,9 +264,9 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
 
     # The products: what sold, by product and by category.
     by_product: dict[int, Row] = {}
-    for product_id, kind, _count, qty, cents in session.execute(
-            select(DailyTotal.product_id, DailyTotal.kind, func.sum(DailyTotal.count),
-                   func.sum(DailyTotal.qty), func.sum(DailyTotal.cents))
+    for product_id, kind, qty, cents in connection.execute(
+            select(DailyTotal.product_id, DailyTotal.kind, func.sum(DailyTotal.qty),
+                   func.sum(DailyTotal.cents))
             .where(*in_period, DailyTotal.product_id != 0, DailyTotal.kind != MADE)
             .group_by(DailyTotal.product_id, DailyTotal.kind)):
         product = products.get(product_id)
@@ -298,7 +296,7 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
                     key=lambda t: (-t[3], t[2], t[0]))
 
     envelopes, spending = _envelopes(session, date_from, date_to)
-    impact = _impact(session, date_from, date_to, start, end, products, places, spending,
+    impact = _impact(session, date_from, date_to, start, end, products, sold, spending,
                      with_names)
     impact.items_sold = sum(r.qty for r in product_rows)
     impact.raised_cents = total.cents + donations
@@ -309,7 +307,8 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
                   [months[m] for m in sorted(months)], product_rows,
                   sorted(categories.values(), key=lambda r: -r.cents),
                   sorted(by_place.values(), key=lambda r: -r.cents), best, to_sew, to_check,
-                  envelopes, _months(date_from, date_to), spending, impact)
+                  envelopes, _months(date_from, date_to), spending, impact,
+                  {p.sku: p.colour for p in products.values()})
 
 
 def _envelopes(session: Session, date_from: date, date_to: date
@@ -357,36 +356,34 @@ def _envelopes(session: Session, date_from: date, date_to: date
 
 
 def _impact(session: Session, date_from: date, date_to: date, start: datetime,
-            end: datetime, products: dict[int, Product], places: dict[int, Location],
+            end: datetime, products: dict[int, Product], sold: dict[int, int],
             spending: list[Spending], with_names: bool) -> Impact:
     impact = Impact()
-    lots = dict(session.execute(select(BannerLot.id, BannerLot.partner)).all())
+    connection = session.connection()
+    lots = dict(connection.execute(select(BannerLot.id, BannerLot.partner)).all())
     made: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # made, sold, cm²
     made_from: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for day, product_id, lot, qty in session.execute(
-            select(DailyTotal.day, DailyTotal.product_id, DailyTotal.banner_lot_id,
-                   func.sum(DailyTotal.qty))
-            .where(DailyTotal.kind == MADE)
-            .group_by(DailyTotal.day, DailyTotal.product_id, DailyTotal.banner_lot_id)):
-        partner = lots.get(lot) or "?"
-        qty = int(qty)
-        made_from[product_id][partner] += qty  # all history: what each product is sewn from
-        if date_from <= day <= date_to:
-            area = qty * (products[product_id].banner_area_cm2 if product_id in products else 0)
-            impact.items_made += qty
-            impact.banner_cm2 += area
-            made[partner][0] += qty
-            made[partner][2] += area
+    by_lot = (DailyTotal.product_id, DailyTotal.banner_lot_id)
+    for product_id, lot, qty in connection.execute(  # all history: what each is sewn from
+            select(*by_lot, func.sum(DailyTotal.qty)).where(DailyTotal.kind == MADE)
+            .group_by(*by_lot)):
+        made_from[product_id][lots.get(lot) or "?"] += int(qty)
+    for product_id, lot, qty in connection.execute(
+            select(*by_lot, func.sum(DailyTotal.qty))
+            .where(DailyTotal.kind == MADE, DailyTotal.day >= date_from,
+                   DailyTotal.day <= date_to).group_by(*by_lot)):
+        partner, qty = lots.get(lot) or "?", int(qty)
+        area = qty * (products[product_id].banner_area_cm2 if product_id in products else 0)
+        impact.items_made += qty
+        impact.banner_cm2 += area
+        made[partner][0] += qty
+        made[partner][2] += area
     # Pieces sold, shared among partners as each product was sewn from their banners.
-    for product_id, qty in session.execute(
-            select(DailyTotal.product_id, func.sum(DailyTotal.qty))
-            .where(DailyTotal.day >= date_from, DailyTotal.day <= date_to,
-                   DailyTotal.product_id != 0, DailyTotal.kind != MADE)
-            .group_by(DailyTotal.product_id)):
+    for product_id, qty in sold.items():
         sources = made_from.get(product_id)
-        if not sources or int(qty) <= 0:
+        if not sources or qty <= 0:
             continue
-        for partner, share in split_largest_remainder(int(qty), dict(sources)).items():
+        for partner, share in split_largest_remainder(qty, dict(sources)).items():
             made[partner][1] += share
     impact.partners = sorted(((p, *values) for p, values in made.items()),
                              key=lambda t: (-t[3], t[0]))
