@@ -61,9 +61,9 @@ def impact_pdf(context: dict) -> bytes:
     pdf.set_text_color(*INK)
 
     _heading(pdf, _("Les bâches de nos partenaires"))
-    if impact.partners:
-        top = max(cm2 for _p, _made, _sold, cm2 in impact.partners) or 1
-        for index, (partner, made, sold, cm2) in enumerate(impact.partners):
+    if context["partners"]:
+        top = max(cm2 for _p, _made, _sold, cm2 in context["partners"]) or 1
+        for index, (partner, made, sold, cm2) in enumerate(context["partners"]):
             y = pdf.get_y()
             pdf.set_font("DejaVu", "B", 11)
             pdf.cell(45, 8, partner[:30])

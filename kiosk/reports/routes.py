@@ -76,12 +76,14 @@ def table_csv(name: str):
 def _impact_context(date_from: date, date_to: date) -> dict:
     report = _report(date_from, date_to)
     impact = report.impact
+    partners = [(partner or _("Lot non précisé"), made, sold, cm2)
+                for partner, made, sold, cm2 in impact.partners]
     partners_chart = charts.bars(
         _("Mètres carrés de bâche par partenaire"),
-        [(partner, cm2) for partner, _made, _sold, cm2 in impact.partners],
+        [(partner, cm2) for partner, _made, _sold, cm2 in partners],
         lambda cm2: f"{figure(round(cm2 / 10_000, 1))} m²", charts.PALETTE)
     return {"date_from": date_from, "date_to": date_to, "report": report, "impact": impact,
-            "figure": figure, "partners_chart": partners_chart,
+            "figure": figure, "partners": partners, "partners_chart": partners_chart,
             "months": [(month_name(date.fromisoformat(h.label + "-01")), h)
                        for h in impact.hours_by_month]}
 

@@ -33,6 +33,7 @@ from kiosk.services.money import split_largest_remainder
 from kiosk.vocabulary import FIRST_DAY, LAST_DAY, PARIS
 
 SOLIDARITY, LEISURE = "solidarite", "loisirs"  # the envelopes the impact report names
+UNKNOWN_LOT = ""  # pieces recorded without their banner lot (the pages say so in words)
 
 
 def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
@@ -367,12 +368,12 @@ def _impact(session: Session, date_from: date, date_to: date, start: datetime,
     for product_id, lot, qty in connection.execute(  # all history: what each is sewn from
             select(*by_lot, func.sum(DailyTotal.qty)).where(DailyTotal.kind == MADE)
             .group_by(*by_lot)):
-        made_from[product_id][lots.get(lot) or "?"] += int(qty)
+        made_from[product_id][lots.get(lot) or UNKNOWN_LOT] += int(qty)
     for product_id, lot, qty in connection.execute(
             select(*by_lot, func.sum(DailyTotal.qty))
             .where(DailyTotal.kind == MADE, DailyTotal.day >= date_from,
                    DailyTotal.day <= date_to).group_by(*by_lot)):
-        partner, qty = lots.get(lot) or "?", int(qty)
+        partner, qty = lots.get(lot) or UNKNOWN_LOT, int(qty)
         area = qty * (products[product_id].banner_area_cm2 if product_id in products else 0)
         impact.items_made += qty
         impact.banner_cm2 += area
