@@ -116,22 +116,24 @@ def lines(title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Seque
                      f'stroke="{GRID}" stroke-width="1"/>')
         parts.append(f'<text x="{left - 8}" y="{y + 5:.1f}" text-anchor="end" font-size="14" '
                      f'fill="{INK}">{escape(fmt(value))}</text>')
-    every = max(1, len(x_labels) // 8)
+    every = max(1, -(-len(x_labels) // 6))  # six labels at most: they never overlap
     for index, label in enumerate(x_labels):
         if index % every == 0 or index == len(x_labels) - 1:
             x = left + width * index / steps if len(x_labels) > 1 else left + width / 2
-            parts.append(f'<text x="{x:.1f}" y="{base + 24}" text-anchor="middle" '
+            anchor = "end" if index == len(x_labels) - 1 and index else "middle"
+            parts.append(f'<text x="{x:.1f}" y="{base + 24}" text-anchor="{anchor}" '
                          f'font-size="14" fill="{INK}">{escape(_short(label, 12))}</text>')
     for number, (name, vs) in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
         points = " ".join(
             f"{(left + width * i / steps) if len(vs) > 1 else left + width / 2:.1f},"
             f"{y_of(v):.1f}" for i, v in enumerate(vs))
+        dashes = ' stroke-dasharray="12 8"' if number % 2 else ""  # lines that coincide
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                     f'stroke-width="4" stroke-linejoin="round"/>')
+                     f'stroke-width="4" stroke-linejoin="round"{dashes}/>')
         legend_x = left + number * 220
-        parts.append(f'<rect x="{legend_x}" y="{height - 34}" width="24" height="8" '
-                     f'fill="{colour}"/>')
+        parts.append(f'<line x1="{legend_x}" y1="{height - 30}" x2="{legend_x + 28}" '
+                     f'y2="{height - 30}" stroke="{colour}" stroke-width="4"{dashes}/>')
         parts.append(f'<text x="{legend_x + 32}" y="{height - 25}" font-size="16" '
                      f'fill="{INK}">{escape(_short(name, 20))}</text>')
     parts.append("</svg>")

@@ -139,7 +139,7 @@ def sections(report: Report, with_charts: bool = True) -> list[Section]:
         [list(t) for t in report.to_check],
         note=_("Vendu alors que les comptes n'en avaient plus : à recompter."),
         empty=_("Rien à vérifier : aucun stock négatif."), numeric={2}))
-    month_labels = [month_name(m) for m in report.months]
+    month_labels = [format_date(m, "MMM yyyy") for m in report.months]  # "nov. 2026"
     out.append(Section(
         "envelopes", _("Les enveloppes"),
         [_("Enveloppe"), _("Au début"), _("Reçu"), _("Dépensé"), _("Virements"), _("À la fin")],

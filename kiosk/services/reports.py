@@ -205,6 +205,12 @@ class Report:
                 "impact": self.impact.as_json()}
 
 
+def _event_label(name: str, opened: datetime) -> str:
+    """A drawer's name with its day, unless the name says it already."""
+    day = f"{opened:%d/%m/%Y}"
+    return name if day in name else f"{name} ({day})"
+
+
 def _months(date_from: date, date_to: date) -> list[date]:
     months, month = [], date_from.replace(day=1)
     while month <= date_to and len(months) < 1200:  # a century of months at most
@@ -255,7 +261,7 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
         place = places.get(location_id)
         if drawer:
             opened = drawers[drawer].opened_at.astimezone(PARIS)
-            row.label, row.key = f"{drawers[drawer].name} ({opened:%d/%m/%Y})", str(drawer)
+            row.label, row.key = _event_label(drawers[drawer].name, opened), str(drawer)
             row.extra = opened.isoformat()
         else:  # a consignment shop's statements
             row.label = f"{place.name if place else '?'} (dépôt-vente)"
@@ -415,7 +421,7 @@ def _hours(session: Session, impact: Impact, start: datetime, end: datetime,
             .order_by(CashSession.opened_at, Shift.started_at)):
         minutes = max(0, int(((ended or now) - started).total_seconds() // 60))
         impact.volunteer_minutes += minutes
-        label = f"{name} ({opened_at.astimezone(PARIS):%d/%m/%Y})"
+        label = _event_label(name, opened_at.astimezone(PARIS))
         by_event.setdefault(drawer, Hours(label)).minutes += minutes
         people[drawer].add(user)
         month = started.astimezone(PARIS).date().replace(day=1)
