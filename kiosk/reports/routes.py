@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 from datetime import date
 
 from flask import Response, abort, current_app, render_template, request, send_file
@@ -100,6 +101,7 @@ def impact():
 # subsetting the fonts, so a file already made for these exact figures is sent again.
 _PDFS: dict[str, bytes] = {}
 _PDFS_KEPT = 32
+_PDFS_LOCK = threading.Lock()  # the server answers from several threads
 
 
 @bp.route("/reports/impact.pdf")
@@ -113,11 +115,13 @@ def impact_file():
         [str(get_locale()), date_from.isoformat(), date_to.isoformat(),
          context["impact"].as_json(), [name for name, _hours in context["months"]]],
         sort_keys=True).encode()).hexdigest()
-    payload = _PDFS.get(key)
+    with _PDFS_LOCK:
+        payload = _PDFS.get(key)
     if payload is None:
         payload = impact_pdf(context)
-        if len(_PDFS) >= _PDFS_KEPT:
-            _PDFS.pop(next(iter(_PDFS)))
-        _PDFS[key] = payload
+        with _PDFS_LOCK:
+            if len(_PDFS) >= _PDFS_KEPT:
+                _PDFS.pop(next(iter(_PDFS)))
+            _PDFS[key] = payload
     return send_file(io.BytesIO(payload), mimetype="application/pdf",
                      download_name=f"impact-{date_from}-{date_to}.pdf")
