@@ -326,3 +326,32 @@ def test_the_migration_fills_the_totals_of_what_was_sold_before_it(
             for r in db.session.scalars(select(DailyTotal))}
     assert kept == before and len(kept) > 10
     assert journal.verify(db.session).ok
+
+
+def test_the_reports_never_read_the_sales_themselves(app, client, seller_headers,
+                                                     treasurer_headers):
+    """Their cost follows the days and products, not the sales: no statement of a report
+    page, the JSON, a CSV or the impact PDF reads sales, lines, payments, moves or the
+    journal (bench/bench_reports.py times them up to 1,000,000 sales)."""
+    from sqlalchemy import event
+
+    a_busy_year(app, client, seller_headers, treasurer_headers)
+    web_login(client, "Tresoriere", "2345")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        for path in ("/reports", "/reports/impact", "/reports/impact.pdf",
+                     "/reports/events.csv"):
+            assert client.get(path, query_string=YEAR).status_code == 200, path
+        assert client.get("/api/v1/reports", query_string=YEAR,
+                          headers=treasurer_headers).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    big = re.compile(r"\b(sales|sale_lines|payments|stock_moves|journal_entries)\b")
+    assert statements and not [s for s in statements if big.search(s)], [
+        s for s in statements if big.search(s)]
+    assert any("daily_totals" in s for s in statements)
