@@ -59,6 +59,11 @@ def category_names() -> dict[str, str]:
             "luggage_tag": _("Étiquettes"), "other": _("Autres")}
 
 
+def event_label(row) -> str:
+    """A drawer's name, or a consignment shop's (its statements have no drawer)."""
+    return row.label if row.key.isdigit() else f"{row.label} ({_('dépôt-vente')})"
+
+
 def _euros(cents: int) -> str:
     return format_money(cents)
 
@@ -89,10 +94,11 @@ def sections(report: Report, with_charts: bool = True) -> list[Section]:
     out.append(Section(
         "events", _("Recettes par vente (événement)"),
         [_("Vente"), *counted, _("Objets"), _("Montant")],
-        [[r.label, r.count, r.voids, r.refunds, r.qty, Money(r.cents)]
+        [[event_label(r), r.count, r.voids, r.refunds, r.qty, Money(r.cents)]
          for r in report.by_event],
-        draw.bars(_("Recettes par vente"), [(r.label, r.cents) for r in report.by_event[:12]],
-                    _euros) if report.by_event else None,
+        draw.bars(_("Recettes par vente"),
+                  [(event_label(r), r.cents) for r in report.by_event[:12]], _euros)
+        if report.by_event else None,
         note=_("Les 12 dernières ventes sur le graphique, toutes dans le tableau.")
         if len(report.by_event) > 12 else "",
         empty=_("Aucune vente sur cette période."), numeric={1, 2, 3, 4, 5}))

@@ -264,7 +264,7 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
             row.label, row.key = _event_label(drawers[drawer].name, opened), str(drawer)
             row.extra = opened.isoformat()
         else:  # a consignment shop's statements
-            row.label = f"{place.name if place else '?'} (dépôt-vente)"
+            row.label = place.name if place else "?"  # (the page says "dépôt-vente")
             row.key, row.extra = place.code if place else "", "9999"
         by_event.append(row)
     by_event.sort(key=lambda r: r.extra, reverse=True)
