@@ -60,10 +60,11 @@ def test_reports_count_sales_voids_and_refunds_apart_as_the_z_does(
     sales_day(client, seller_headers, treasurer_headers)  # 5 sales, 1 voided, 1 refunded
     web_login(client, "Tresoriere", "2345")
     page = client.get("/reports").get_data(as_text=True)
-    assert _row(page, "Vente IKEA (")[1:] == ["5", "1", "1", "47,50\xa0€"]
+    # 5 sales of 6 pieces, a void and a refund of one each: 4 pieces, 47,50 € net
+    assert _row(page, "Vente IKEA (")[1:] == ["5", "1", "1", "4", "47,50\xa0€"]
     today = utcnow().astimezone(PARIS).date()
     month = format_date(today, "LLLL yyyy", locale="fr")  # "décembre 2026"
-    assert _row(page, month) == [month, "5", "1", "1", "47,50\xa0€"]
+    assert _row(page, month) == [month, "5", "1", "1", "4", "47,50\xa0€"]
     assert f"<td>{today:%Y-%m}</td>" not in page
     english = client.get("/reports?lang=en").get_data(as_text=True)
     assert _row(english, format_date(today, "LLLL yyyy", locale="en"))[1:4] == ["5", "1", "1"]

@@ -261,8 +261,8 @@ def test_a_sale_is_a_handful_of_statements_whatever_the_database(client, seller_
         assert statements == ["SELECT", "SELECT", "SELECT", "WITH"], statements
     else:
         # BEGIN IMMEDIATE, the volunteer, the head, the context, then one per table:
-        # sales, lines, payments, moves, levels, journal entry, head
-        assert statements == ["BEGIN", "SELECT", "SELECT", "SELECT", *["INSERT"] * 6,
+        # sales, lines, payments, moves, levels, the day's totals, journal entry, head
+        assert statements == ["BEGIN", "SELECT", "SELECT", "SELECT", *["INSERT"] * 7,
                               "UPDATE"], statements
     verdict = journal.verify(db.session)
     assert verdict.ok, verdict.problems

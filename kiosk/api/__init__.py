@@ -16,6 +16,7 @@ from kiosk.api import (  # noqa: E402,F401
     routes_labels,
     routes_orders,
     routes_printer,
+    routes_reports,
     routes_sales,
     routes_stock,
     routes_tablets,

@@ -21,11 +21,11 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import write_transaction
-from kiosk.models import Envelope, Location, Product, Sale, User
+from kiosk.models import Envelope, Location, Product, Sale, Shift, StockMove, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.sales import LineRequest, PaymentRequest, request_fingerprint, rows, write
 from kiosk.sales.rows import (
@@ -68,6 +68,7 @@ class _Writer:
         self.entries: list[dict] = []
         self.deltas: dict[tuple[int, int], int] = defaultdict(int)
         self.pending = 0
+        self.shifts: list[dict] = []  # who held each stall (not journaled: not money)
 
     def id(self, table: Table) -> int:
         return self.ids.take(table)
@@ -102,6 +103,8 @@ class _Writer:
     def finish(self) -> None:
         self.flush()
         self.ids.finish(self.connection)
+        if self.shifts:
+            self.connection.execute(insert(Shift.__table__), self.shifts)
 
 
 def _paris(day: date, hour: int, minute: int = 0) -> datetime:
@@ -152,6 +155,12 @@ def _seed(session: Session, n: int, rng: random.Random) -> None:
     venues = [(places.get("ikea", places["atelier"]), "Vente IKEA"),
               (places["atelier"], "Fête de quartier de la Fontaine d'Ouche")]
     envelopes = {e.id for e in session.scalars(select(Envelope))}
+    # Each product is sewn from the banner lot the demo first sewed it from (the impact
+    # report shares the pieces among the partners by lot).
+    lots = dict(session.execute(
+        select(StockMove.product_id, func.max(StockMove.banner_lot_id))
+        .where(StockMove.reason == "production", StockMove.banner_lot_id.is_not(None))
+        .group_by(StockMove.product_id)).all())
 
     writer = _Writer(session)
     # Numbers go on from each year's last one (see kiosk/sales/numbering.py).
@@ -178,7 +187,7 @@ def _seed(session: Session, n: int, rng: random.Random) -> None:
             for product, qty in basket:
                 needed[product.id] += qty
         _bring_stock(writer, needed, places["atelier"].id, location.id, seller,
-                     opened_at - timedelta(hours=1), name)
+                     opened_at - timedelta(hours=1), name, lots)
 
         session_id = writer.id(CASH_SESSIONS)
         float_cents = sum(d * c for d, c in FLOAT_COUNTS.items())
@@ -258,6 +267,11 @@ def _seed(session: Session, n: int, rng: random.Random) -> None:
                                       kind="takings", label=f"Recette : {name}", on=day,
                                       created_by=treasurer, created_at=closed_at,
                                       cash_session_id=session_id)
+        writer.shifts += [  # the seller all day, a second volunteer for the afternoon
+            {"cash_session_id": session_id, "user_id": seller, "started_at": opened_at,
+             "ended_at": closed_at},
+            {"cash_session_id": session_id, "user_id": treasurer,
+             "started_at": opened_at + timedelta(hours=4), "ended_at": closed_at}]
         writer.event("cash_close", f"session-{session_id}",
                      [(CLOSURES, [closure]), (COUNT_LINES, counted), (CHEQUES, paper),
                       (ENVELOPE_ENTRIES, posted)], treasurer, closed_at)
@@ -266,11 +280,11 @@ def _seed(session: Session, n: int, rng: random.Random) -> None:
 
 
 def _bring_stock(writer: _Writer, needed: dict[int, int], workshop: int, venue: int,
-                 user_id: int, when: datetime, name: str) -> None:
+                 user_id: int, when: datetime, name: str, lots: dict[int, int]) -> None:
     """Sewn at the workshop, then carried to the stall: two journal entries, as the app."""
     made = [rows.move(id=writer.id(MOVES), product_id=pid, location_id=workshop, qty=qty,
                       reason="production", user_id=user_id, created_at=when,
-                      note=f"pour {name}"[:500])
+                      banner_lot_id=lots.get(pid), note=f"pour {name}"[:500])
             for pid, qty in sorted(needed.items())]
     writer.event("production", name[:64], [(MOVES, made)], user_id, when)
     if venue == workshop:

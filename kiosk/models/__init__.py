@@ -25,6 +25,7 @@ from kiosk.models.orders import (
 )
 from kiosk.models.people import ApiToken, User, WebSession
 from kiosk.models.printing import PrintJob
+from kiosk.models.reports import DailyTotal, Shift
 from kiosk.models.sales import ConsignmentStatement, GiftReceipt, Payment, Sale, SaleLine
 from kiosk.models.settings import ExportRecord, Setting
 from kiosk.models.stock import StockLevel, StockMove
@@ -39,6 +40,7 @@ __all__ = [
     "Cheque",
     "ConsignmentStatement",
     "CreditNote",
+    "DailyTotal",
     "Delivery",
     "DeliveryLine",
     "DonationRule",
@@ -65,6 +67,7 @@ __all__ = [
     "Sale",
     "SaleLine",
     "Setting",
+    "Shift",
     "SplitRule",
     "SplitRulePart",
     "StockLevel",

@@ -24,6 +24,7 @@ from kiosk.models import (
     Cheque,
     ConsignmentStatement,
     CreditNote,
+    DailyTotal,
     Delivery,
     DeliveryLine,
     EnvelopeEntry,
@@ -38,7 +39,10 @@ from kiosk.models import (
     SaleLine,
     StockMove,
 )
+from kiosk.models.reports import MADE
+from kiosk.models.stock import MoveReason
 from kiosk.services import journal
+from kiosk.vocabulary import PARIS
 
 Row = dict[str, Any]
 
@@ -61,6 +65,7 @@ INVOICES: Table = Invoice.__table__
 INVOICE_LINES: Table = InvoiceLine.__table__
 CREDIT_NOTES: Table = CreditNote.__table__
 ORDER_PAYMENTS: Table = OrderPayment.__table__
+DAILY_TOTALS: Table = DailyTotal.__table__
 
 
 # --- a sale and what it writes with it -------------------------------------------------------
@@ -254,4 +259,39 @@ def deltas(moves: Iterable[Row]) -> dict[tuple[int, int], int]:
     for row in moves:
         key = (row["product_id"], row["location_id"])
         added[key] = added.get(key, 0) + row["qty"]
+    return added
+
+
+TotalKey = tuple[date, str, int, int, int, int]  # DailyTotal's key, in its column order
+
+
+def totals(tables: Iterable[tuple[Table, Iterable[Row]]]) -> dict[TotalKey, list[int]]:
+    """What the rows add to the day's totals (DailyTotal): [count, qty, cents, gifts] per
+    key. A sale's lines come in the same event as the sale (they take its day, kind and
+    place); pieces sewn are the production moves."""
+    added: dict[TotalKey, list[int]] = {}
+
+    def add(key: TotalKey, count: int, qty: int, cents: int, gift: int = 0) -> None:
+        values = added.setdefault(key, [0, 0, 0, 0])
+        values[0] += count
+        values[1] += qty
+        values[2] += cents
+        values[3] += gift
+
+    by_table = {table.name: list(table_rows) for table, table_rows in tables}
+    of_sale: dict[int, tuple[date, str, int, int]] = {}
+    for row in by_table.get(SALES.name, ()):
+        where = (row["created_at"].astimezone(PARIS).date(), row["kind"],
+                 row["location_id"], row["cash_session_id"] or 0)
+        of_sale[row["id"]] = where
+        # gifts: the sales' donation_cents once that column exists, 0 until then
+        add((*where, 0, 0), 1, 0, row["total_cents"], row.get("donation_cents", 0))
+    for row in by_table.get(LINES.name, ()):
+        where = of_sale[row["sale_id"]]
+        add((*where, 0, 0), 0, row["qty"], 0)
+        add((*where, row["product_id"], 0), 1, row["qty"], row["line_total_cents"])
+    for row in by_table.get(MOVES.name, ()):
+        if row["reason"] == MoveReason.PRODUCTION:
+            add((row["created_at"].astimezone(PARIS).date(), MADE, row["location_id"], 0,
+                 row["product_id"], row["banner_lot_id"] or 0), 1, row["qty"], 0)
     return added

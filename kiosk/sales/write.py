@@ -9,7 +9,8 @@ The sale is the write a queue waits on (bench/).
 - Ids are taken before writing, in the query the event already makes (`next_ids`):
   PostgreSQL draws them from the tables' sequences; SQLite, whose write lock the
   transaction holds from BEGIN IMMEDIATE, counts on from the largest id.
-- The rows, the stock-level deltas, the journal entry and the new chain head are then
+- The rows, the stock-level deltas, the day's totals for the reports (rows.totals), the
+  journal entry and the new chain head are then
   written by `write_event`: one statement per table on SQLite, where a statement is a
   function call; ONE statement on PostgreSQL, where each is a network round trip
   (data-modifying WITH clauses reading the rows from JSON).
@@ -28,6 +29,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Date,
     Integer,
     Table,
     bindparam,
@@ -38,6 +40,7 @@ from sqlalchemy import (
 )
 
 from kiosk.database import UTCDateTime
+from kiosk.sales import rows as row_builders
 from kiosk.services import journal
 
 # Add each delta to its cached level. Written as text: SQLite and PostgreSQL share this
@@ -47,6 +50,25 @@ LEVEL_UPSERT = text(
     "INSERT INTO stock_levels (product_id, location_id, qty) "
     "VALUES (:product_id, :location_id, :qty) "
     "ON CONFLICT (product_id, location_id) DO UPDATE SET qty = stock_levels.qty + excluded.qty")
+
+
+# Add the event's sums to the day's totals (DailyTotal), kept in the same write as the rows.
+TOTAL_KEY = "day, kind, location_id, cash_session_id, product_id, banner_lot_id"
+TOTAL_SUMS = ("count", "qty", "cents", "donation_cents")
+TOTALS_UPSERT = text(
+    f"INSERT INTO daily_totals ({TOTAL_KEY}, {', '.join(TOTAL_SUMS)}) "
+    "VALUES (:day, :kind, :location_id, :cash_session_id, :product_id, :banner_lot_id, "
+    ":count, :qty, :cents, :donation_cents) "
+    f"ON CONFLICT ({TOTAL_KEY}) DO UPDATE SET "
+    + ", ".join(f"{c} = daily_totals.{c} + excluded.{c}" for c in TOTAL_SUMS)
+).bindparams(bindparam("day", type_=Date))
+
+
+def total_rows(totals: dict[tuple, list[int]]) -> list[dict[str, Any]]:
+    """TOTALS_UPSERT's parameters, in key order (writers lock the rows in one order)."""
+    names = ("day", "kind", "location_id", "cash_session_id", "product_id", "banner_lot_id")
+    return [{**dict(zip(names, key, strict=True)), **dict(zip(TOTAL_SUMS, sums, strict=True))}
+            for key, sums in sorted(totals.items())]
 
 
 def level_rows(deltas: dict[tuple[int, int], int]) -> list[dict[str, int]]:
@@ -99,15 +121,18 @@ def write_events(connection: Connection, head: journal.ChainEnd,
     if not entries:
         raise ValueError("an event without its journal entry")
     levels = level_rows(deltas)
+    totals = total_rows(row_builders.totals(tables))
     if connection.dialect.name == "postgresql":
         if len(entries) == 1:
-            _write_postgresql(connection, tables, levels, entries)
+            _write_postgresql(connection, tables, levels, totals, entries)
         else:  # a batch (the demo's history): COPY, several times faster than JSON
             for table, rows in (*tables, (journal.ENTRIES, entries)):
                 if rows:
                     _copy(connection, table, rows)
             if levels:
                 connection.execute(LEVEL_UPSERT, levels)
+            if totals:
+                connection.execute(TOTALS_UPSERT, totals)
             connection.execute(journal.MOVE_HEAD, {"new_seq": entries[-1]["seq"],
                                                    "new_hash": entries[-1]["hash"]})
         head.advance(entries[-1])
@@ -117,6 +142,8 @@ def write_events(connection: Connection, head: journal.ChainEnd,
             connection.execute(_insert(table), rows)
     if levels:
         connection.execute(LEVEL_UPSERT, levels)
+    if totals:
+        connection.execute(TOTALS_UPSERT, totals)
     if len(entries) == 1:
         journal.write_entry(connection, head, entries[0])
         return
@@ -177,13 +204,15 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 def _write_postgresql(connection: Connection, tables: Sequence[tuple[Table, list[dict]]],
-                      levels: list[dict], entries: list[dict[str, Any]]) -> None:
+                      levels: list[dict], totals: list[dict],
+                      entries: list[dict[str, Any]]) -> None:
     names = tuple(table.name for table, rows in tables if rows)
     statement = _PG_STATEMENTS.get(names)
     if statement is None:
         statement = _PG_STATEMENTS[names] = text(_postgresql_sql(names))
     params = {table.name: _json(rows) for table, rows in tables if rows}
-    params.update(stock_levels=_json(levels), journal_entries=_json(entries),
+    params.update(stock_levels=_json(levels), daily_totals=_json(totals),
+                  journal_entries=_json(entries),
                   new_seq=entries[-1]["seq"], new_hash=entries[-1]["hash"])
     connection.execute(statement, params)
 
@@ -201,6 +230,10 @@ def _postgresql_sql(names: tuple[str, ...]) -> str:
         "w_stock_levels AS (INSERT INTO stock_levels SELECT * FROM jsonb_populate_recordset("
         "NULL::stock_levels, CAST(:stock_levels AS jsonb)) ON CONFLICT (product_id, "
         "location_id) DO UPDATE SET qty = stock_levels.qty + excluded.qty)")
+    parts.append(
+        "w_daily_totals AS (INSERT INTO daily_totals SELECT * FROM jsonb_populate_recordset("
+        f"NULL::daily_totals, CAST(:daily_totals AS jsonb)) ON CONFLICT ({TOTAL_KEY}) DO UPDATE "
+        "SET " + ", ".join(f"{c} = daily_totals.{c} + excluded.{c}" for c in TOTAL_SUMS) + ")")
     parts.append(
         "w_journal_entries AS (INSERT INTO journal_entries SELECT * FROM "
         "jsonb_populate_recordset(NULL::journal_entries, CAST(:journal_entries AS jsonb)))")

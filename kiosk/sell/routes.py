@@ -19,6 +19,7 @@ from kiosk.models.catalogue import LocationKind
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
 from kiosk.services import catalogue as catalogue_service
+from kiosk.services import shifts
 from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
 
@@ -119,8 +120,11 @@ def open_session():
         # the service bounds each count (MAX_COUNT) and says so in its own words
         read = read_counts({d: f"d{d}" for d in DENOMINATIONS_CENTS}, maximum=None)
         counts = read.values
+        team = _team_ids()
         if read.bad:
             error = _("Les nombres de billets et de pièces s'écrivent en chiffres.")
+        elif team is None:
+            error = _("Choisissez les bénévoles dans la liste.")
         else:
             try:
                 with write_transaction(db.session):
@@ -128,6 +132,8 @@ def open_session():
                                                      form.location.data, counts,
                                                      current_user.id)
                     session_id = cash_session.id
+                    # who holds the stall: the names tapped, or whoever opens the drawer
+                    shifts.join(db.session, session_id, team or [current_user.id])
             except ServiceError as exc:
                 error = exc.message
             else:
@@ -138,9 +144,47 @@ def open_session():
     notes = [d for d in DENOMINATIONS_CENTS if d >= 500]
     coins = [d for d in DENOMINATIONS_CENTS if d < 500]
     counts = {d: request.form.get(f"d{d}", "0") for d in DENOMINATIONS_CENTS}
+    chosen = set(_team_ids() or []) if request.method == "POST" else {current_user.id}
     return render_template("sell/open.html", form=form, notes=notes, coins=coins,
-                           counts=counts, error=error), (
+                           counts=counts, error=error, team=shifts.volunteers(db.session),
+                           chosen=chosen), (
         400 if error else 200)
+
+
+def _team_ids() -> list[int] | None:
+    """The volunteers' ids tapped on the form (`team`); None when one is not a number."""
+    values = request.form.getlist("team")
+    if not all(v.isdecimal() and len(v) <= 9 for v in values):
+        return None
+    return [int(v) for v in values]
+
+
+@bp.route("/sell/team/<int:session_id>", methods=["GET", "POST"])
+@seller_required
+def team(session_id: int):
+    """Who holds the stall: tap a name to join or to leave during the day."""
+    drawer = db.session.get(CashSession, session_id)
+    if drawer is None:
+        abort(404)
+    error, status = None, 400
+    if request.method == "POST":
+        action, ids = request.form.get("action"), _team_ids()
+        if action not in ("join", "leave") or not ids or len(ids) != 1:
+            error = _("Touchez le nom d'une bénévole pour dire qu'elle arrive ou qu'elle part.")
+        else:
+            try:
+                with write_transaction(db.session):
+                    if action == "join":
+                        shifts.join(db.session, session_id, ids)
+                    else:
+                        shifts.leave(db.session, session_id, ids[0])
+            except ServiceError as exc:
+                error, status = exc.message, exc.status
+            else:
+                return redirect(url_for("sell.team", session_id=session_id))
+    return render_template("sell/team.html", drawer=drawer, error=error,
+                           team=shifts.volunteers(db.session),
+                           here=shifts.on_duty(db.session, session_id)), status if error else 200
 
 
 def _sale_context(sale: Sale) -> dict:

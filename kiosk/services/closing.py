@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
+from kiosk.database import utcnow
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -31,7 +32,7 @@ from kiosk.models import (
     SaleLine,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.services import journal, tablets
+from kiosk.services import journal, shifts, tablets
 from kiosk.services.cash import get_cash_session, validate_counts
 from kiosk.services.envelopes import donation_shares, post_takings, rule_in_force
 from kiosk.services.errors import Conflict, InvalidInput
@@ -292,6 +293,7 @@ def close_cash_session(session: Session, cash_session_id: int, counted: Mapping[
                             shares=donation_shares(session, preview.donations_cents,
                                                    preview.day))
     journal.append(session, "cash_close", f"session-{cash_session_id}", rows, user_id)
+    shifts.end_all(session, cash_session_id, closure.closed_at or utcnow())  # who was there
     session.expire(cash_session, ["closure"])
     return CloseResult(closure=closure, preview=preview, entries=entries)
 

@@ -28,6 +28,7 @@ from kiosk.models import (
     Cheque,
     ConsignmentStatement,
     CreditNote,
+    DailyTotal,
     Delivery,
     DeliveryLine,
     DonationRule,
@@ -51,7 +52,9 @@ from kiosk.models import (
     StockMove,
 )
 from kiosk.models.journal import GENESIS_HASH
+from kiosk.models.reports import MADE
 from kiosk.services.errors import N_, Conflict
+from kiosk.vocabulary import PARIS
 
 # Every table whose rows must never change behind the app's back.
 JOURNALED_MODELS: tuple[type[db.Model], ...] = (
@@ -408,6 +411,7 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
         verdict.problem(f"{table_name} n° {row_id} : supprimée (entrée n° {seq})")
 
     _verify_stock_levels(session, verdict)
+    _verify_daily_totals(session, verdict)
     return verdict
 
 
@@ -529,3 +533,80 @@ def _verify_stock_levels(session: Session, verdict: Verdict) -> None:
             verdict.problem(
                 f"stock du produit n° {product_id} au lieu n° {location_id} : "
                 f"aucun niveau en cache, {total} d'après les mouvements")
+
+
+def ledger_totals(session: Session) -> dict[tuple, list[int]]:
+    """The day's totals (DailyTotal) recomputed from the sales, their lines and the
+    production moves, as write.write_events keeps them: [count, qty, cents, gifts] per
+    (day, kind, place, drawer, product, banner lot). Read a slice of sales at a time."""
+    totals: dict[tuple, list[int]] = {}
+
+    def add(key: tuple, count: int, qty: int, cents: int, gift: int = 0) -> None:
+        values = totals.setdefault(key, [0, 0, 0, 0])
+        values[0] += count
+        values[1] += qty
+        values[2] += cents
+        values[3] += gift
+
+    sales, lines = Sale.__table__, SaleLine.__table__
+    gift = sales.c.get("donation_cents")  # the sales' gifts, once that column exists
+    low, high = session.execute(select(func.min(sales.c.id), func.max(sales.c.id))).one()
+    days: dict[datetime, date] = {}
+    for start in range(low or 0, (high or -1) + 1, CHUNK):
+        of_sale: dict[int, tuple] = {}
+        for row in session.execute(
+                select(sales.c.id, sales.c.created_at, sales.c.kind, sales.c.location_id,
+                       sales.c.cash_session_id, sales.c.total_cents,
+                       gift if gift is not None else sales.c.id.label("no_gift"))
+                .where(sales.c.id >= start, sales.c.id < start + CHUNK)):
+            sale_id, created_at, kind, location_id, drawer, total, given = row
+            hour = created_at.replace(minute=0, second=0, microsecond=0)
+            day = days.get(hour)
+            if day is None:  # a Paris day starts on a whole UTC hour
+                day = days[hour] = created_at.astimezone(PARIS).date()
+            of_sale[sale_id] = (day, kind, location_id, drawer or 0)
+            add((*of_sale[sale_id], 0, 0), 1, 0, total, given if gift is not None else 0)
+        for sale_id, product_id, qty, cents in session.execute(
+                select(lines.c.sale_id, lines.c.product_id, lines.c.qty,
+                       lines.c.line_total_cents)
+                .where(lines.c.sale_id >= start, lines.c.sale_id < start + CHUNK)):
+            where = of_sale.get(sale_id)
+            if where is None:  # a line whose sale is gone: the rows check names it
+                continue
+            add((*where, 0, 0), 0, qty, 0)
+            add((*where, product_id, 0), 1, qty, cents)
+    for created_at, location_id, product_id, lot, qty in session.execute(
+            select(StockMove.created_at, StockMove.location_id, StockMove.product_id,
+                   StockMove.banner_lot_id, StockMove.qty)
+            .where(StockMove.reason == "production")):
+        add((created_at.astimezone(PARIS).date(), MADE, location_id, 0, product_id, lot or 0),
+            1, qty, 0)
+    return totals
+
+
+def _verify_daily_totals(session: Session, verdict: Verdict) -> None:
+    """The reports read DailyTotal: it must agree with the rows it sums."""
+    try:
+        ledger = ledger_totals(session)
+    except READ_ERRORS:
+        session.rollback()
+        verdict.problem("totaux des bilans : ventes illisibles, pas de comparaison possible")
+        return
+    table = DailyTotal.__table__
+    names = ("count", "qty", "cents", "donation_cents")
+    for row in session.execute(select(table)).mappings():
+        key = (row["day"], row["kind"], row["location_id"], row["cash_session_id"],
+               row["product_id"], row["banner_lot_id"])
+        kept = [row[name] for name in names]
+        recomputed = ledger.pop(key, [0, 0, 0, 0])
+        if kept != recomputed:
+            verdict.problem(
+                f"totaux des bilans du {key[0]:%d/%m/%Y} ({key[1]}, lieu n° {key[2]}, "
+                f"caisse n° {key[3]}, produit n° {key[4]}) : {kept} gardés, {recomputed} "
+                "d'après les ventes")
+    for key, recomputed in ledger.items():
+        if any(recomputed):
+            verdict.problem(
+                f"totaux des bilans du {key[0]:%d/%m/%Y} ({key[1]}, lieu n° {key[2]}, "
+                f"caisse n° {key[3]}, produit n° {key[4]}) : aucun total gardé, "
+                f"{recomputed} d'après les ventes")

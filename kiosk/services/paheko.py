@@ -392,6 +392,39 @@ def order_entries(session: Session, start, end, acc: dict[str, str],
             "", f"Paiement commande {number}", payment.received_on.strftime("%d/%m/%Y"),
             payment.reference, piece, payment.reference, account, customers,
             euros(payment.amount_cents), ""]]))
+
+
+VOLUNTEER_DEBIT, VOLUNTEER_CREDIT = "864", "870"  # Personnel bénévole / Bénévolat
+
+
+def volunteer_entries(session: Session, ids: Iterable[int]) -> list[Entry]:
+    """The volunteers' hours at each closed drawer, valued at PAHEKO_VOLUNTEER_HOUR_CENTS
+    an hour in class 86/87 (optional in the accounts, read by funders); none when 0."""
+    from flask import current_app
+
+    from kiosk.models import Shift
+
+    rate = int(current_app.config.get("PAHEKO_VOLUNTEER_HOUR_CENTS") or 0)
+    wanted = sorted(set(ids))
+    if rate <= 0 or not wanted:
+        return []
+    minutes: dict[int, int] = defaultdict(int)
+    for drawer_id, started, ended in session.execute(
+            select(Shift.cash_session_id, Shift.started_at, Shift.ended_at)
+            .where(Shift.cash_session_id.in_(wanted), Shift.ended_at.is_not(None))):
+        minutes[drawer_id] += max(0, int((ended - started).total_seconds() // 60))
+    out = []
+    for drawer in session.scalars(select(CashSession).where(CashSession.id.in_(wanted))
+                                  .order_by(CashSession.id)):
+        cents = minutes.get(drawer.id, 0) * rate // 60
+        if drawer.closure is None or cents <= 0:
+            continue  # an open drawer's shifts are not over; 0,00 is refused by Paheko
+        day, piece = _day(drawer.opened_at), f"Bénévolat {drawer.id}"
+        hours = f"{minutes[drawer.id] / 60:.1f}".replace(".", ",")
+        out.append(Entry(f"benevolat-{drawer.id}", piece, day, [[
+            "", f"Bénévolat : {hours} h, {drawer.name}"[:120], day.strftime("%d/%m/%Y"),
+            f"{hours} h à {euros(rate)} l'heure", piece, "", VOLUNTEER_DEBIT,
+            VOLUNTEER_CREDIT, euros(cents), ""]]))
     return out
 
 
@@ -418,7 +451,8 @@ def entries(session: Session, date_from: date, date_to: date,
                              acc, projects),
              *sale_entries(session, start, end, acc, projects),
              *envelope_entries(session, date_from, date_to, acc, projects),
-             *order_entries(session, start, end, acc, projects)]
+             *order_entries(session, start, end, acc, projects),
+             *volunteer_entries(session, [*drawers_in(session, start, end), *extra_drawers])]
     return sorted(found, key=lambda e: e.day)  # stable: drawers first on a day
 
 
