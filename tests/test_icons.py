@@ -29,6 +29,6 @@ def test_the_home_tiles_and_the_keypad_draw_svg_icons(demo, client):
     assert re.search(r'data-key="back"[^>]*>\s*<svg class="icon" aria-hidden="true"', login)
     web_login(client, "Admin", "1234")
     home = client.get("/").get_data(as_text=True)
-    assert home.count('<span class="tile-icon"><svg class="icon"') == 6
+    assert home.count('<span class="tile-icon"><svg class="icon"') == 7  # (with Commandes)
     assert not EMOJI.search(home)
     assert client.get("/static/img/icons/bag.svg").mimetype == "image/svg+xml"

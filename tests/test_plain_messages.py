@@ -14,7 +14,7 @@ from tests.closing_helpers import open_session
 from tests.conftest import csrf_token, web_login
 
 TECHNICAL = re.compile(r"\w\.\d|_cents|_id\b|\b\d{7,}\b")
-WHAT_TO_DO = re.compile(r"(Corrigez|Vérifiez|vérifiez|recopiez|écrivez|Écrivez|corrigez)")
+WHAT_TO_DO = re.compile(r"([Cc]orrigez|[Vv]érifiez|recopiez|[ÉéEe]crivez|[Tt]ouchez)")
 
 
 def plain(text: str) -> str:

@@ -392,6 +392,7 @@ def order_entries(session: Session, start, end, acc: dict[str, str],
             "", f"Paiement commande {number}", payment.received_on.strftime("%d/%m/%Y"),
             payment.reference, piece, payment.reference, account, customers,
             euros(payment.amount_cents), ""]]))
+    return out
 
 
 VOLUNTEER_DEBIT, VOLUNTEER_CREDIT = "864", "870"  # Personnel bénévole / Bénévolat
