@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -65,3 +66,16 @@ def test_the_guide_is_open_to_all_and_in_english_too(client):
     assert "Le guide en images" in page and page.count('class="guide-picture"') == len(pictures())
     english = client.get("/aide?lang=en").get_data(as_text=True)
     assert "Touch your name, then type your code." in english
+
+
+def test_the_treasurer_sees_the_sales_waiting_on_a_tablet_for_a_drawer(
+        demo, client, seller_headers):
+    session_id = open_session(client, seller_headers)
+    waiting = [{"client_id": str(uuid.uuid4()), "cash_session_id": session_id}
+               for _ in range(2)]
+    beat = client.post("/api/v1/tablets/heartbeat", headers=seller_headers,
+                       json={"tablet_id": str(uuid.uuid4()), "waiting": waiting})
+    assert beat.status_code == 200
+    assert "2 vente(s) attendent sur une tablette" in home(client, "Tresoriere", "2345")
+    client.post("/logout", data={"csrf_token": ""})
+    assert "attendent sur une tablette" not in home(client, "Vendeuse", "3456")  # hers: the badge

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
 from kiosk.models import CashSession, Location
-from kiosk.services import cash, envelopes, stock
+from kiosk.services import cash, envelopes, stock, tablets
 from kiosk.vocabulary import PARIS
 
 
@@ -19,12 +19,14 @@ class OpenDrawer:
     place: str
     opened_at: datetime
     from_an_earlier_day: bool  # left open overnight: the first thing to close
+    waiting_on_tablets: int = 0  # sales a tablet holds for it, not received yet (treasurer)
 
 
 @dataclass(frozen=True)
 class FirstThings:
     """Only what the role may act on: a seller sees drawers to sell in, a treasurer also
-    the drawers to close and the envelopes, an admin also the stock to check."""
+    the drawers to close (with the sales still waiting on a tablet for each) and the
+    envelopes, an admin also the stock to check."""
 
     drawers: list[OpenDrawer]
     envelopes: list[envelopes.EnvelopeBalance] = field(default_factory=list)
@@ -36,7 +38,8 @@ def first_things(session: Session, *, treasurer: bool, admin: bool,
     today = (now or utcnow()).astimezone(PARIS).date()
     places = {place.id: place.name for place in session.query(Location)}
     drawers = [OpenDrawer(s, places.get(s.location_id, ""), s.opened_at,
-                          s.opened_at.astimezone(PARIS).date() < today)
+                          s.opened_at.astimezone(PARIS).date() < today,
+                          tablets.waiting_for(session, s.id) if treasurer else 0)
                for s in cash.open_sessions(session)]
     return FirstThings(
         drawers=drawers,
