@@ -35,8 +35,19 @@ def add_volunteers() -> None:
             create_user(db.session, name, "seller", f"{5000 + number}")
 
 
+def small_targets(page) -> list:
+    """What a finger could miss on the screen: a shown button, link or field under 48 px."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+        'button, a.button, select, input:not([type=hidden]), .choice, main td a, main li a')]
+        .filter(e => e.offsetParent !== null && !e.closest('[hidden]')).map(e => {
+          const r = e.getBoundingClientRect();
+          return [e.textContent.trim() || e.name || e.id, Math.round(r.width),
+                  Math.round(r.height)];
+        }).filter(([, w, h]) => w > 0 && (w < 48 || h < 48))""")
+
+
 class Screens:
-    """Each screen of the day: axe, the console, a numbered screenshot."""
+    """Each screen of the day: axe, the console, 48 px targets, a numbered screenshot."""
 
     def __init__(self, page, orientation: str) -> None:
         self.page, self.number = page, 0
@@ -49,6 +60,8 @@ class Screens:
         self.number += 1
         assert_accessible(self.page)
         assert self.page.js_errors == [], (name, self.page.js_errors)
+        small = small_targets(self.page)
+        assert not small, (name, small)
         self.page.screenshot(path=str(self.folder / f"{self.number:02d}-{name}.png"))
 
 
