@@ -329,4 +329,5 @@ def test_a_whole_day_by_touch(request, live_server, orientation):
     first = seller_day(page, screen)
     treasurer_day(page, screen, first)
     admin_day(page, screen)
+    assert page.js_errors == []  # the last logout too
     check_the_books()
