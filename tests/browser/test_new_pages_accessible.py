@@ -4,10 +4,14 @@ every button or link is a 48 px target, in landscape and in portrait."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import HOME, assert_accessible, login_by_touch
+
+# Each screen as it looked, for a person to look at (test-results/ is not kept in git).
+SHOTS = Path(__file__).parent.parent.parent / "test-results" / "new-pages"
 
 pytestmark = pytest.mark.browser
 
@@ -40,10 +44,11 @@ def test_the_new_pages_are_accessible(request, live_server, orientation):
     page = request.getfixturevalue("page" if orientation == "landscape" else "portrait_page")
     login_by_touch(page, "Admin", "1234")
     page.wait_for_url(HOME)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     for path in ("/admin/", "/admin/users/2", "/admin/clock", "/sessions",
                  "/sessions/find?number=douze", f"/sessions/{drawer}", f"/sell/sales/{sale}"):
         page.goto(path)
         assert_accessible(page)
         assert small_targets(page) == [], path
-        page.screenshot(path=str(request.config.cache.mkdir("screens") /
-                                 f"{orientation}-{path.strip('/').replace('/', '_')}.png"))
+        shot = SHOTS / f"{orientation}-{path.strip('/').replace('/', '_').replace('?', '_')}.png"
+        page.screenshot(path=str(shot))
