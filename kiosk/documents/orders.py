@@ -23,7 +23,7 @@ from kiosk.sales import orders
 from kiosk.services.errors import InvalidInput, NotFound
 from kiosk.services.money import format_money_for_paper as money
 from kiosk.services.text import _
-from kiosk.vocabulary import NOTE_MAX, PARIS, method_word
+from kiosk.vocabulary import NOTE_MAX, PARIS
 from printer.documents import Report, Section
 
 VAT_MENTION = "TVA non applicable, art. 293 B du CGI"
@@ -179,11 +179,6 @@ def paper(session: Session, kind: str, ref_id: int) -> Paper:
     if kind not in BUILDERS:
         raise NotFound("unknown_document", _("Ce document n'existe pas."))
     return BUILDERS[kind](session, ref_id)
-
-
-def payments_lines(state: orders.OrderState) -> list[str]:
-    return [f"{p.received_on:%d/%m/%Y} {method_word(p.method, paper=True)} "
-            f"{money(p.amount_cents)}" for p in state.payments]
 
 
 # --- PDF ----------------------------------------------------------------------------------

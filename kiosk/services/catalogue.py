@@ -221,7 +221,6 @@ DEFAULT_CATEGORIES = [(Category.BAG, N_("Sac")), (Category.APRON, N_("Tablier"))
                       (Category.LAUNDRY_BAG, N_("Sac à linge")),
                       (Category.LUGGAGE_TAG, N_("Étiquette de valise")),
                       (Category.OTHER, N_("Autre"))]
-CATEGORY_CODE = re.compile(r"^[a-z0-9_]{1,16}$")
 
 
 def ensure_default_categories(session: Session) -> None:

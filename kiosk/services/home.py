@@ -37,10 +37,11 @@ def first_things(session: Session, *, treasurer: bool, admin: bool,
                  now: datetime | None = None) -> FirstThings:
     today = (now or utcnow()).astimezone(PARIS).date()
     places = {place.id: place.name for place in session.query(Location)}
+    open_drawers = cash.open_sessions(session)
+    waiting = tablets.waiting_by_drawer(session, [s.id for s in open_drawers]) if treasurer else {}
     drawers = [OpenDrawer(s, places.get(s.location_id, ""), s.opened_at,
-                          s.opened_at.astimezone(PARIS).date() < today,
-                          tablets.waiting_for(session, s.id) if treasurer else 0)
-               for s in cash.open_sessions(session)]
+                          s.opened_at.astimezone(PARIS).date() < today, waiting.get(s.id, 0))
+               for s in open_drawers]
     return FirstThings(
         drawers=drawers,
         envelopes=envelopes.balances(session) if treasurer else [],

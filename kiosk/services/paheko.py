@@ -448,12 +448,12 @@ def entries(session: Session, date_from: date, date_to: date,
     acc = accounts(session)
     projects = _projects(session)
     start, end = period_bounds(date_from, date_to)
-    found = [*drawer_entries(session, [*drawers_in(session, start, end), *extra_drawers],
-                             acc, projects),
+    drawers = [*drawers_in(session, start, end), *extra_drawers]  # (one UNION, used twice)
+    found = [*drawer_entries(session, drawers, acc, projects),
              *sale_entries(session, start, end, acc, projects),
              *envelope_entries(session, date_from, date_to, acc, projects),
              *order_entries(session, start, end, acc, projects),
-             *volunteer_entries(session, [*drawers_in(session, start, end), *extra_drawers])]
+             *volunteer_entries(session, drawers)]
     return sorted(found, key=lambda e: e.day)  # stable: drawers first on a day
 
 

@@ -55,12 +55,22 @@ def _recorded(session: Session, client_ids: Sequence[str]) -> int:
         Sale.client_id.in_([str(uuid.UUID(c)) for c in client_ids])))
 
 
+def waiting_by_drawer(session: Session, cash_session_ids: Sequence[int]) -> dict[int, int]:
+    """Sales the tablets said wait for each of these drawers that the server has not
+    recorded yet (a drawer with none is left out): one query for them all."""
+    if not cash_session_ids:
+        return {}
+    return dict(session.execute(
+        select(TabletWaitingSale.cash_session_id,
+               func.count(func.distinct(TabletWaitingSale.client_id)))
+        .where(TabletWaitingSale.cash_session_id.in_(list(cash_session_ids)),
+               TabletWaitingSale.client_id.not_in(select(Sale.client_id)))
+        .group_by(TabletWaitingSale.cash_session_id)).all())
+
+
 def waiting_for(session: Session, cash_session_id: int) -> int:
     """Sales the tablets said wait for this drawer that the server has not recorded yet."""
-    return session.scalar(
-        select(func.count(func.distinct(TabletWaitingSale.client_id)))
-        .where(TabletWaitingSale.cash_session_id == cash_session_id,
-               TabletWaitingSale.client_id.not_in(select(Sale.client_id))))
+    return waiting_by_drawer(session, [cash_session_id]).get(cash_session_id, 0)
 
 
 def check_nothing_waits(session: Session, cash_session_id: int, confirmed: bool) -> int:
