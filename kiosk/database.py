@@ -17,7 +17,22 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def utcnow() -> datetime:
     """Now, timezone-aware UTC (the only kind of time the database holds): the one clock
-    every row, number and report is dated by. CLOCK_OFFSET_SECONDS moves it (the tests move
+    every row, number and report is dated by. It is the machine's clock (`system_now`) plus
+    the correction kiosk/services/clock.py keeps when that clock is provably wrong (a
+    Raspberry Pi back from a power cut with last week's time)."""
+    now = system_now()
+    if has_app_context():
+        correction = current_app.extensions.get(CLOCK_CORRECTION)
+        if correction:
+            return now + correction
+    return now
+
+
+CLOCK_CORRECTION = "kiosk_clock_correction"  # app.extensions key: a timedelta, or absent
+
+
+def system_now() -> datetime:
+    """The machine's own clock, uncorrected. CLOCK_OFFSET_SECONDS moves it (the tests move
     the server's clock with it; kiosk/services/clock.py with KIOSK_CLOCK_SET=offset)."""
     now = datetime.now(UTC)
     if has_app_context():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -203,18 +204,23 @@ def _clock_page(error: str | None = None, status_code: int = 200):
 def clock_choice():
     form = FlaskForm()
     action = request.form.get("action")
-    if not form.validate_on_submit() or action not in ("set", "keep"):
+    if not form.validate_on_submit() or action not in ("set", "follow", "keep"):
         return _clock_page(_("Ce choix n'a pas été compris : touchez à nouveau un des deux "
                              "boutons."), 400)
     if action == "keep":
-        clock.keep_server_time(db.session)
+        clock.keep_server_time(db.session, current_user.id)
         flash(_("Le serveur garde son heure. On peut de nouveau ouvrir une caisse."), "success")
         return redirect(url_for("admin.clock_page"))
     tablet = clock.parse_tablet_time(request.form.get("tablet_time"))
     if tablet is None:
         return _clock_page(_("L'heure de la tablette n'est pas arrivée : rechargez la page, "
                              "puis touchez à nouveau le bouton."), 400)
-    if not clock.set_from_tablet(tablet):
+    if action == "follow":
+        clock.follow_tablet(tablet, current_user.id)
+        flash(_("La caisse date maintenant ses opérations à l'heure de la tablette."),
+              "success")
+        return redirect(url_for("admin.clock_page"))
+    if not clock.set_from_tablet(tablet, current_user.id):
         return _clock_page(_("La caisse n'a pas le droit de changer l'heure du serveur : "
                              "tapez la commande ci-dessous sur le serveur."), 409)
     flash(_("Le serveur est maintenant à l'heure de la tablette."), "success")

@@ -33,9 +33,11 @@ def guide():
 
 @bp.before_app_request
 def _read_the_tablets_clock() -> None:
+    """A logged-in tablet's time, which may correct the kiosk's clock; an anonymous one
+    counts for nothing (anybody on the Wi-Fi could send any time)."""
     tablet = clock.parse_tablet_time(request.headers.get(clock.TABLET_TIME_HEADER))
-    if tablet is not None:
-        clock.record_reading(tablet)
+    if tablet is not None and current_user.is_authenticated:
+        clock.record_reading(db.session, tablet, current_user.id)
 
 
 def clock_message(status: clock.ClockStatus) -> str:

@@ -3,6 +3,7 @@
 from kiosk.models.accounting import EnvelopeSpendAccount, ExportEntry
 from kiosk.models.cash import CashCountLine, CashSession, CashSessionClosure, Cheque
 from kiosk.models.catalogue import BannerLot, Location, Product, ProductCategory
+from kiosk.models.clock import ClockCorrection
 from kiosk.models.envelopes import (
     DonationRule,
     Envelope,
@@ -38,6 +39,7 @@ __all__ = [
     "CashSession",
     "CashSessionClosure",
     "Cheque",
+    "ClockCorrection",
     "ConsignmentStatement",
     "CreditNote",
     "DailyTotal",

@@ -1,6 +1,6 @@
 // The tablet's clock, sent to the server on every page load: the server (a Raspberry Pi
-// with no internet loses the time) compares it with its own and says on every screen when
-// they differ (kiosk/services/clock.py). On the admin's clock page it also keeps the
+// with no internet loses the time) compares it with its own and, from a logged-in tablet,
+// corrects its own by it; it says on every screen when it cannot (kiosk/services/clock.py). On the admin's clock page it also keeps the
 // command to type up to date, and sends the tablet's time with "set the server's clock".
 export const TABLET_TIME_HEADER = "X-Kiosk-Tablet-Time";
 
@@ -36,8 +36,7 @@ if (command) {
   tick();
   setInterval(tick, 1000);
 }
-const setForm = document.querySelector("[data-clock-set]");
-if (setForm) {
+for (const setForm of document.querySelectorAll("[data-clock-set]")) {
   setForm.addEventListener("submit", () => {
     setForm.querySelector("[data-tablet-time-field]").value = tabletTime();
   });
