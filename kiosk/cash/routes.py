@@ -25,9 +25,10 @@ from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
 from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
-from kiosk.models import CashSession, Envelope, Location, User
+from kiosk.models import CashSession, Envelope, JournalEntry, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.services import exports, journal, paheko_accounts, tablets
+from kiosk.services.cash_book import cash_book_pdf, cash_books
 from kiosk.services.closing import (
     ChequeIn,
     close_cash_session,
@@ -322,8 +323,6 @@ def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
 @bp.route("/journal")
 @treasurer_required
 def journal_page():
-    from kiosk.models import JournalEntry
-
     verdict = journal.verify(db.session)
     entries = db.session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())
                                  .limit(100)).all()
@@ -350,8 +349,6 @@ def export_accounts():
 @treasurer_required
 def export_projects():
     """Each envelope's analytic project in Paheko (by default the envelope's code)."""
-    from kiosk.services.paheko_accounts import set_project_code
-
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -359,7 +356,7 @@ def export_projects():
             for envelope in db.session.scalars(select(Envelope)).all():
                 key = f"project-{envelope.code}"
                 if key in request.form:
-                    set_project_code(db.session, envelope.code, request.form[key])
+                    paheko_accounts.set_project_code(db.session, envelope.code, request.form[key])
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -372,8 +369,6 @@ def export_projects():
 @treasurer_required
 def cash_book():
     """The year's livre de caisse, one book per place the drawers open at."""
-    from kiosk.services.cash_book import cash_book_pdf, cash_books
-
     year = request.args.get("year", type=int) or _today().year
     if not 2000 <= year <= 2100:
         abort(400)
