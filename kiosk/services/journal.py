@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import Connection, bindparam, event, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from kiosk.database import real_session
+from kiosk.database import in_write_transaction, real_session
 from kiosk.extensions import db
 from kiosk.models import (
     CashCountLine,
@@ -250,13 +250,25 @@ MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"),
                                                      hash=bindparam("new_hash"))
 
 
+class NotInWriteTransaction(RuntimeError):
+    """lock_head called outside database.write_transaction: a bug, never a user's error.
+    Opening a transaction quietly instead would lock nothing on SQLite (a plain BEGIN
+    takes no write lock), and two writers could take the same numbers."""
+
+
 def lock_head(session: Session) -> ChainEnd:
     """Lock the chain's end for this transaction (FOR UPDATE; SQLite is already locked by
     BEGIN IMMEDIATE). Every journaled write calls this first, so they run one at a time.
+    Outside a write transaction (database.write_transaction or begin_write) it refuses:
+    NotInWriteTransaction.
 
     Read and written with Core, not as an ORM object: the sale path pays for every
     statement (bench/), and the head is cached per transaction in session.info."""
-    connection = session.connection()  # begins the transaction if none is open
+    if not in_write_transaction(session):
+        raise NotInWriteTransaction(
+            "journal.lock_head outside a write transaction: wrap the event in "
+            "kiosk.database.write_transaction(session)")
+    connection = session.connection()
     transaction = real_session(session).get_transaction()
     held = session.info.get("journal_head")
     if held is not None and held[0] is transaction:
