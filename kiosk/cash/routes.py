@@ -94,8 +94,9 @@ def _read_close_form() -> tuple[dict[int, int], list[ChequeIn], int, list[dict],
     """The counters, cheques and card total as typed; the problems in plain words."""
     read = read_counts({d: f"count-{d}" for d in DENOMINATIONS_CENTS}, maximum=MAX_COUNT)
     counted = read.values
-    problems = [_("%(what)s : écrivez un nombre de 0 à 9999.",  # 9999: MAX_COUNT
-                  what=denomination_label(denomination)) for denomination in read.bad]
+    problems = [_("%(what)s : écrivez un nombre de 0 à %(max)s.",
+                  what=denomination_label(denomination), max=MAX_COUNT)
+                for denomination in read.bad]
     cheques, cheque_rows = [], []
     for i in range(CHEQUE_ROWS):
         amount_text = (request.form.get(f"cheque-{i}-amount") or "").strip()
@@ -370,7 +371,7 @@ def export_projects():
 def cash_book():
     """The year's livre de caisse, one book per place the drawers open at."""
     year = request.args.get("year", type=int) or _today().year
-    if not 2000 <= year <= 2100:
+    if not vocabulary.FIRST_DAY.year <= year <= vocabulary.LAST_DAY.year:
         abort(400)
     payload = cash_book_pdf(cash_books(db.session, year), year)
     return send_file(io.BytesIO(payload), mimetype="application/pdf",

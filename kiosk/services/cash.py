@@ -42,7 +42,8 @@ def validate_counts(counts: Mapping[int, int]) -> dict[int, int]:
             raise InvalidInput("denomination", "%(d)s n'est pas un billet ou une pièce en "
                                "euros (en centimes : 50000, 20000… 1).", d=denomination)
         if not 0 <= int(count) <= MAX_COUNT:
-            raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à 9999.")
+            raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à "
+                               "%(max)s.", max=MAX_COUNT)
         clean[int(denomination)] = clean.get(int(denomination), 0) + int(count)
     return clean
 
