@@ -151,3 +151,25 @@ def test_the_cash_book_years_are_those_of_the_vocabulary(demo, client):
     assert status(FIRST_DAY.year) == 200
     assert status(LAST_DAY.year) == 200
     assert status(LAST_DAY.year + 1) == 400
+
+
+# --- one idiom for a page's refusals (flash_refusals) ----------------------------------------
+
+def test_a_refused_project_code_is_flashed_and_nothing_is_saved(demo, client):
+    """The projects form refuses through flash_refusals: a red message on the exports
+    page, the transaction rolled back (the first envelope's good code is not kept)."""
+    from sqlalchemy import select
+
+    from kiosk.extensions import db
+    from kiosk.models import Envelope
+
+    web_login(client, "Tresoriere", "2345")
+    token = csrf_token(client, "/exports")
+    refused = client.post("/exports/projects", data={
+        "csrf_token": token, "project-solidarite": "Bon code",
+        "project-loisirs": "x" * 65}, follow_redirects=True)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "64 caractères au plus" in page
+    assert "Projets enregistrés" not in page
+    db.session.rollback()
+    assert db.session.scalars(select(Envelope.project_code)).all() == [None, None]

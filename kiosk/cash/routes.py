@@ -352,15 +352,12 @@ def export_projects():
     """Each envelope's analytic project in Paheko (by default the envelope's code)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        with write_transaction(db.session):
-            for envelope in db.session.scalars(select(Envelope)).all():
-                key = f"project-{envelope.code}"
-                if key in request.form:
-                    paheko_accounts.set_project_code(db.session, envelope.code, request.form[key])
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    with flash_refusals() as outcome, write_transaction(db.session):
+        for envelope in db.session.scalars(select(Envelope)).all():
+            key = f"project-{envelope.code}"
+            if key in request.form:
+                paheko_accounts.set_project_code(db.session, envelope.code, request.form[key])
+    if outcome.failed:
         return redirect(url_for("cash.exports_page"))
     flash(_("Projets enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
