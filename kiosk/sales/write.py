@@ -1,10 +1,10 @@
-"""The one writer of money and stock rows: a journaled event's rows (built by rows.py),
-written in as few round trips as the database allows.
+"""The one writer of every journaled row: a journaled event's rows (built by rows.py),
+written in as few round trips as the database allows. Every event comes in through
+`record_event` (docs/architecture.md, "One way in").
 
-Sales, voids, refunds, consignment statements and the demo's past events do not go
-through the ORM's unit of work: their rows are plain dicts holding every column, ids
-included, which are both inserted and digested for the journal, so nothing is read back.
-The sale is the write a queue waits on (bench/).
+No journaled row goes through the ORM's unit of work: the rows are plain dicts holding
+every column, ids included, which are both inserted and digested for the journal, so
+nothing is read back. The sale is the write a queue waits on (bench/).
 
 - Ids are taken before writing, in the query the event already makes (`next_ids`):
   PostgreSQL draws them from the tables' sequences; SQLite, whose write lock the
