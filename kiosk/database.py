@@ -96,6 +96,9 @@ def configure_engine(engine: Engine) -> None:
 
 
 WRITE_READY = "write_transaction_ready"
+# The transaction write_transaction (or begin_write) began, holding the write lock: what
+# journal.lock_head demands (kiosk/services/journal.py).
+WRITING = "write_transaction"
 
 
 def real_session(session: Session) -> Session:
@@ -114,7 +117,15 @@ def begin_write(session: Session) -> None:
     if real.in_transaction():
         return
     session.connection(execution_options={"sqlite_immediate": True})
-    session.info[WRITE_READY] = real.get_transaction()
+    session.info[WRITE_READY] = session.info[WRITING] = real.get_transaction()
+
+
+def in_write_transaction(session: Session) -> bool:
+    """Is the session inside the transaction write_transaction or begin_write began (its
+    write lock taken first: BEGIN IMMEDIATE on SQLite)?"""
+    real = real_session(session)
+    transaction = real.get_transaction()
+    return transaction is not None and session.info.get(WRITING) is transaction
 
 
 @contextmanager
@@ -132,6 +143,7 @@ def write_transaction(session: Session) -> Iterator[Session]:
             and not (real.new or real.dirty or real.deleted)):
         session.rollback()
         session.connection(execution_options={"sqlite_immediate": True})
+    session.info[WRITING] = real.get_transaction()
     try:
         yield session
         session.commit()

@@ -11,9 +11,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import has_request_context
+from flask_babel import gettext
+
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.services.errors import N_
-from kiosk.services.text import _
+
+
+# The vocabulary stands below the services (they read their limits here): it imports none
+# of them, and marks and translates its words itself.
+def N_(message: str) -> str:
+    """Marks a word for extraction (scripts/i18n.py); it is translated where shown."""
+    return message
+
+
+def _(message: str) -> str:
+    """A word in the volunteer's language in a request, plain French elsewhere."""
+    return gettext(message) if has_request_context() else message
+
 
 # Times are stored in UTC and shown, dated and numbered in Paris time.
 PARIS = ZoneInfo("Europe/Paris")

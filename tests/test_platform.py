@@ -91,6 +91,7 @@ def test_two_first_writers_create_the_journal_head_once(app):
     from sqlalchemy import text
 
     from kiosk.database import write_transaction
+    from kiosk.sales import write
     from kiosk.services import journal
 
     assert db.session.execute(text("SELECT count(*) FROM journal_head")).scalar() == 0
@@ -103,7 +104,7 @@ def test_two_first_writers_create_the_journal_head_once(app):
                 start.wait(5)
                 time.sleep(0.1 * n)  # the second starts while the first still writes
                 with write_transaction(db.session):
-                    journal.append(db.session, "test", f"writer-{n}", [])
+                    write.record_event(db.session, "test", f"writer-{n}", [], None)
                     time.sleep(0.4 * (1 - n))  # the first holds its uncommitted head
             except Exception as exc:  # reported by the assertion below
                 errors.append(exc)

@@ -14,11 +14,14 @@ from kiosk import sales as sales_service
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import AmountCents, Body, Id, Name, PriceCents, Qty, Reason, Sku
 from kiosk.database import write_transaction
+from kiosk.documents import gift_receipts, queue, receipts
+from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import Product, Sale
 from kiosk.models.people import Role
 from kiosk.sales import LineRequest, PaymentRequest
 from kiosk.services.cash import get_cash_session
+from kiosk.services.errors import NotFound
 from kiosk.vocabulary import ADDRESS_MAX, MAX_DONATION_CENTS, MAX_LINES
 
 DonationCents = Annotated[int, Field(ge=0, le=MAX_DONATION_CENTS)]
@@ -103,8 +106,6 @@ def sale_json(sale: Sale, new: bool = False, skus: dict[int, str] | None = None)
 
 def print_receipt(sale_id: int) -> str:
     """Try the receipt printer (at most a few seconds); the sale is already committed."""
-    from kiosk.documents import queue
-
     return queue.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
 
 
@@ -123,8 +124,6 @@ def _recorded(result: sales_service.SaleResult, body: dict, asked: bool | None =
 
 
 def _wants_receipt(asked: bool | None) -> bool:
-    from kiosk.documents import queue, receipts
-
     if asked is not None:
         return asked
     if not queue.get_printer("receipt").enabled:
@@ -133,8 +132,6 @@ def _wants_receipt(asked: bool | None) -> bool:
 
 
 def receipt_status(sale_id: int) -> str:
-    from kiosk.documents import queue
-
     return queue.latest_status(db.session, "receipt", sale_id)
 
 
@@ -210,8 +207,6 @@ def gift_receipt_json(receipt) -> dict:
                   "the same receipt printed again (DUPLICATA)",
           responses={201: "the gift receipt", 200: "the sale's gift receipt, already made"})
 def create_gift_receipt(sale_id: int, data: GiftReceiptBody):
-    from kiosk.documents import queue, receipts
-
     with write_transaction(db.session):
         result = sales_service.issue_gift_receipt(
             db.session, sale_id, data.donor_name, data.donor_address, current_user.id,
@@ -225,10 +220,6 @@ def create_gift_receipt(sale_id: int, data: GiftReceiptBody):
 @endpoint("/sales/<int:sale_id>/gift-receipt.pdf", summary="The sale's gift receipt as a PDF",
           produces="application/pdf")
 def gift_receipt_pdf(sale_id: int):
-    from kiosk.documents import gift_receipts
-    from kiosk.documents.pdf import report_pdf
-    from kiosk.services.errors import NotFound
-
     receipt = sales_service.gift_receipt_of(db.session, sale_id)
     if receipt is None:
         raise NotFound("gift_receipt", "Cette vente n'a pas de reçu de don.")

@@ -25,9 +25,10 @@ from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
 from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
-from kiosk.models import CashSession, Envelope, Location, User
+from kiosk.models import CashSession, Envelope, JournalEntry, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.services import exports, journal, paheko_accounts, tablets
+from kiosk.services.cash_book import cash_book_pdf, cash_books
 from kiosk.services.closing import (
     ChequeIn,
     close_cash_session,
@@ -93,8 +94,9 @@ def _read_close_form() -> tuple[dict[int, int], list[ChequeIn], int, list[dict],
     """The counters, cheques and card total as typed; the problems in plain words."""
     read = read_counts({d: f"count-{d}" for d in DENOMINATIONS_CENTS}, maximum=MAX_COUNT)
     counted = read.values
-    problems = [_("%(what)s : écrivez un nombre de 0 à 9999.",  # 9999: MAX_COUNT
-                  what=denomination_label(denomination)) for denomination in read.bad]
+    problems = [_("%(what)s : écrivez un nombre de 0 à %(max)s.",
+                  what=denomination_label(denomination), max=MAX_COUNT)
+                for denomination in read.bad]
     cheques, cheque_rows = [], []
     for i in range(CHEQUE_ROWS):
         amount_text = (request.form.get(f"cheque-{i}-amount") or "").strip()
@@ -322,8 +324,6 @@ def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
 @bp.route("/journal")
 @treasurer_required
 def journal_page():
-    from kiosk.models import JournalEntry
-
     verdict = journal.verify(db.session)
     entries = db.session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())
                                  .limit(100)).all()
@@ -350,19 +350,14 @@ def export_accounts():
 @treasurer_required
 def export_projects():
     """Each envelope's analytic project in Paheko (by default the envelope's code)."""
-    from kiosk.services.paheko_accounts import set_project_code
-
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        with write_transaction(db.session):
-            for envelope in db.session.scalars(select(Envelope)).all():
-                key = f"project-{envelope.code}"
-                if key in request.form:
-                    set_project_code(db.session, envelope.code, request.form[key])
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    with flash_refusals() as outcome, write_transaction(db.session):
+        for envelope in db.session.scalars(select(Envelope)).all():
+            key = f"project-{envelope.code}"
+            if key in request.form:
+                paheko_accounts.set_project_code(db.session, envelope.code, request.form[key])
+    if outcome.failed:
         return redirect(url_for("cash.exports_page"))
     flash(_("Projets enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
@@ -372,10 +367,8 @@ def export_projects():
 @treasurer_required
 def cash_book():
     """The year's livre de caisse, one book per place the drawers open at."""
-    from kiosk.services.cash_book import cash_book_pdf, cash_books
-
     year = request.args.get("year", type=int) or _today().year
-    if not 2000 <= year <= 2100:
+    if not vocabulary.FIRST_DAY.year <= year <= vocabulary.LAST_DAY.year:
         abort(400)
     payload = cash_book_pdf(cash_books(db.session, year), year)
     return send_file(io.BytesIO(payload), mimetype="application/pdf",

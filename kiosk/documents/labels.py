@@ -292,7 +292,8 @@ def submit_batch(session: Session, items: Sequence[tuple[str, int]]) -> list[int
     for sku, copies in items:
         product = find_product(session, sku)
         if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= MAX_QTY:
-            raise InvalidInput("copies", _("Le nombre d'étiquettes va de 1 à 999."))
+            raise InvalidInput("copies", _("Le nombre d'étiquettes va de 1 à %(max)s.",
+                                             max=MAX_QTY))
         pieces += [product.sku] * copies
     if not pieces:
         raise InvalidInput("sku", _("Choisissez au moins une étiquette à imprimer."))

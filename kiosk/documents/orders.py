@@ -27,7 +27,6 @@ from kiosk.vocabulary import NOTE_MAX, PARIS
 from printer.documents import Report, Section
 
 VAT_MENTION = "TVA non applicable, art. 293 B du CGI"
-KINDS = ("quote", "delivery", "invoice", "credit_note")
 
 # The association's identity on invoices, beside the receipts' name and address.
 ISSUER_DEFAULTS = {

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 import printer
 from kiosk.database import SQLITE_BUSY_TIMEOUT_MS, utcnow, write_transaction
+from kiosk.extensions import db
 from kiosk.models import PrintJob
 from kiosk.vocabulary import PARIS
 
@@ -369,8 +370,6 @@ class PrintWorker(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        from kiosk.extensions import db
-
         while not self.stopped.wait(self.interval):
             with self.app.app_context():
                 try:
@@ -404,8 +403,6 @@ def _when(moment: datetime | None) -> str:
 @click.option("--requeue-failed", is_flag=True, help="Put failed jobs back in the queue first.")
 def print_queue_command(requeue_failed: bool) -> None:
     """Retry the waiting prints now and list what still waits."""
-    from kiosk.extensions import db
-
     session = db.session
     if requeue_failed:
         requeue(session)

@@ -103,8 +103,8 @@ def _order_lines(values: dict[str, str]) -> list[sales.OrderLineRequest]:
         if not (sku or description):
             continue
         if not qty_text.isdigit() or not 1 <= int(qty_text) <= MAX_QTY:
-            raise InvalidInput("invalid_qty", _("Ligne %(n)s : la quantité va de 1 à 999.",
-                                                n=n + 1))
+            raise InvalidInput("invalid_qty", _("Ligne %(n)s : la quantité va de 1 à %(max)s.",
+                                                n=n + 1, max=MAX_QTY))
         if price_text:
             price = _euros(price_text, _("Ligne %(n)s", n=n + 1))
         elif sku in prices:
@@ -180,7 +180,8 @@ def deliver(order_id: int):
     counts = read_counts(fields, maximum=MAX_QTY)
     with flash_refusals():
         if counts.bad:
-            raise InvalidInput("invalid_qty", _("Les quantités vont de 0 à 999."))
+            raise InvalidInput("invalid_qty", _("Les quantités vont de 0 à %(max)s.",
+                                                  max=MAX_QTY))
         by_line = {s.line.id: s.sku for s in state.lines}
         wanted = [(by_line[line_id], qty) for line_id, qty in counts.values.items() if qty]
         with write_transaction(db.session):

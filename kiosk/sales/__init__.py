@@ -5,10 +5,12 @@ What views, the API and the CLI call. Inside, one path into the ledger:
 
 - rules.py: the checks and limits (numbers from kiosk/vocabulary.py), change, commission;
 - numbering.py: the year's sale numbers;
-- rows.py: the ONLY builder of sales / sale_lines / payments / stock_moves (and statement
-  and envelope entry) rows, each a dict of every column, inserted and digested as is;
-- write.py: the ONLY writer of those rows: ids taken before, then `write_event` (one
-  statement on PostgreSQL) with the stock levels and the journal entry.
+- rows.py: the ONLY builder of a journaled row (sales, their lines, payments, stock
+  moves, drawers, envelope entries, decisions, gift receipts, orders…), each a dict of
+  every column, inserted and digested as is;
+- write.py: the ONLY writer of those rows, for kiosk/services too: ids taken before, then
+  `record_event` → `write_event` (one statement on PostgreSQL) with the stock levels,
+  the day's totals and the journal entry.
 
 docs/architecture.md follows a sale from the tap to the journal.
 """

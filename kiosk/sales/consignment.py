@@ -20,10 +20,9 @@ from kiosk.models.stock import MoveReason
 from kiosk.sales import rows, rules, write
 from kiosk.sales.record import RecordedSale, new_sale, recorded
 from kiosk.sales.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
-from kiosk.services import envelopes, journal
+from kiosk.services import envelopes, journal, stock
 from kiosk.services.errors import InvalidInput
 from kiosk.services.money import format_money_for_paper
-from kiosk.services.stock import check_qty, find_location, find_product
 from kiosk.services.text import _
 from kiosk.vocabulary import NAME_MAX, PARIS
 
@@ -72,15 +71,15 @@ def record_statement(session: Session, location_code: str, period_label: str,
     if not lines:
         raise InvalidInput("lines", _("Ajoutez au moins un produit vendu par la boutique."))
     head = journal.lock_head(session)
-    location = find_location(session, location_code)
+    location = stock.find_location(session, location_code)
     if location.kind != LocationKind.CONSIGNMENT:
         raise InvalidInput("location", _("%(name)s n'est pas un dépôt-vente.",
                                          name=location.name))
     priced: list[tuple[int, int, int]] = []  # (product id, quantity, unit price)
     catalogue: dict[int, int] = {}  # product id → the catalogue's price now
     for line in lines:
-        product = find_product(session, line.sku)
-        qty = check_qty(line.qty)
+        product = stock.find_product(session, line.sku)
+        qty = stock.check_qty(line.qty)
         price = rules.check_statement_price(
             product.price_cents if line.unit_price_cents is None else line.unit_price_cents)
         priced.append((product.id, qty, price))
@@ -137,7 +136,5 @@ def record_statement(session: Session, location_code: str, period_label: str,
         sale_id=sale_id)
     tables = [(SALES, [sale_row]), (LINES, line_rows), (PAYMENTS, payment_rows),
               (STATEMENTS, [statement_row]), (MOVES, move_rows), (ENVELOPE_ENTRIES, entry_rows)]
-    entry = journal.next_entry(head, "consignment", new.number, rows.digests(tables), user_id,
-                               now)
-    write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
+    write.record_event(session, "consignment", new.number, tables, user_id, now, head=head)
     return recorded(sale_row, line_rows, payment_rows), RecordedStatement(**statement_row)

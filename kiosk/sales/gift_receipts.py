@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.database import utcnow
 from kiosk.models import GiftReceipt, Sale
 from kiosk.models.sales import SaleKind
-from kiosk.sales import numbering, rules
+from kiosk.sales import numbering, rows, rules, write
 from kiosk.sales.record import get_sale
 from kiosk.services import journal
 from kiosk.services.errors import Conflict, ServiceError
@@ -47,7 +47,7 @@ def issue_gift_receipt(session: Session, sale_id: int, donor_name: str, donor_ad
         raise ServiceError("gift_receipts_off", "L'association ne délivre pas de reçus de "
                            "don : l'administratrice peut l'activer si elle en a le droit.",
                            status=403)
-    journal.lock_head(session)  # numbers are taken one writer at a time
+    head = journal.lock_head(session)  # numbers are taken one writer at a time
     sale = get_sale(session, sale_id)
     known = session.scalar(select(GiftReceipt).where(GiftReceipt.sale_id == sale.id))
     if known is not None:
@@ -65,13 +65,15 @@ def issue_gift_receipt(session: Session, sale_id: int, donor_name: str, donor_ad
     last = session.scalar(select(func.coalesce(func.max(GiftReceipt.seq), 0))
                           .where(GiftReceipt.year == year))
     seq = int(last) + 1
-    receipt = GiftReceipt(number=format_gift_number(year, seq), year=year, seq=seq,
-                          sale_id=sale.id, amount_cents=sale.donation_cents,
-                          method=gift_method(sale), donor_name=name, donor_address=address,
-                          created_by=user_id, created_at=now)
-    session.add(receipt)
-    journal.append(session, "gift_receipt", receipt.number, [receipt], user_id)
-    return GiftReceiptResult(receipt, True)
+    [receipt_id] = write.take_ids(session, {rows.GIFT_RECEIPTS: 1})[rows.GIFT_RECEIPTS.name]
+    number = format_gift_number(year, seq)
+    receipt = rows.gift_receipt(id=receipt_id, number=number, year=year, seq=seq,
+                                sale_id=sale.id, amount_cents=sale.donation_cents,
+                                method=gift_method(sale), donor_name=name,
+                                donor_address=address, created_by=user_id, created_at=now)
+    write.record_event(session, "gift_receipt", number, [(rows.GIFT_RECEIPTS, [receipt])],
+                       user_id, now, head=head)
+    return GiftReceiptResult(session.get(GiftReceipt, receipt_id), True)
 
 
 def gift_receipt_of(session: Session, sale_id: int) -> GiftReceipt | None:

@@ -55,10 +55,9 @@ from kiosk.sales.rows import (
     ORDER_PAYMENTS,
     ORDERS,
 )
-from kiosk.services import envelopes, journal
+from kiosk.services import envelopes, journal, stock
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money
-from kiosk.services.stock import check_qty, find_lot, find_product, level, workshop
 from kiosk.services.text import _
 from kiosk.vocabulary import (
     INVOICE_DAYS,
@@ -172,14 +171,6 @@ def _number(connection: Connection, table: Table, now: datetime) -> tuple[int, i
     return year, seq, f"{PREFIXES[table.name]}-{year}-{seq:04d}"
 
 
-def _write(session: Session, head: journal.ChainEnd, event: str, ref: str,
-           tables: list[tuple[Table, list[dict[str, Any]]]], user_id: int,
-           now: datetime) -> None:
-    moves = next((table_rows for table, table_rows in tables if table is MOVES), [])
-    entry = journal.next_entry(head, event, ref, rows.digests(tables), user_id, now)
-    write.write_event(session.connection(), head, tables, rows.deltas(moves), entry)
-
-
 # --- taking an order -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -213,13 +204,13 @@ def take_order(session: Session, partner_id: int, lines: Sequence[OrderLineReque
                  limit=NOTE_MAX, lines=True)
     head = journal.lock_head(session)
     partner = get_partner(session, partner_id)
-    lot = find_lot(session, lot_code) if lot_code else None
+    lot = stock.find_lot(session, lot_code) if lot_code else None
     asked = []  # (product id, description, qty, price)
     for line in lines:
-        qty = check_qty(line.qty)
+        qty = stock.check_qty(line.qty)
         price = _check_price(line.unit_price_cents)
         if line.sku:
-            product = find_product(session, line.sku)
+            product = stock.find_product(session, line.sku)
             description = _text(line.description or product.name, "description",
                                 _("La description fait 120 caractères au plus."))
             asked.append((product.id, description, qty, price))
@@ -242,8 +233,9 @@ def take_order(session: Session, partner_id: int, lines: Sequence[OrderLineReque
                            wished_on=wished_on, note=note,
                            total_cents=sum(r["line_total_cents"] for r in line_rows),
                            user_id=user_id, created_at=now)
-    _write(session, head, "order", number,
-           [(ORDERS, [order_row]), (ORDER_LINES, line_rows)], user_id, now)
+    write.record_event(session, "order", number,
+                       [(ORDERS, [order_row]), (ORDER_LINES, line_rows)],
+                       user_id, now, head=head)
     return order_row
 
 
@@ -417,25 +409,26 @@ def record_made(session: Session, order_id: int, sku: str, qty: int, user_id: in
                 lot_code: str | None = None) -> dict[str, Any]:
     """Pieces sewn for an order enter the workshop's stock, from the order's banner lot
     (unless told another): one production move and its tie to the order, one entry."""
-    qty = check_qty(qty)
+    qty = stock.check_qty(qty)
     head = journal.lock_head(session)
     state = order_state(session, order_id)
-    product = find_product(session, sku)
+    product = stock.find_product(session, sku)
     if not state.line_for(product.sku):
         raise InvalidInput("not_ordered", _("La commande %(number)s ne comprend pas "
                                             "« %(name)s ».", number=state.order.number,
                                             name=product.name))
-    lot_id = find_lot(session, lot_code).id if lot_code else state.order.banner_lot_id
+    lot_id = stock.find_lot(session, lot_code).id if lot_code else state.order.banner_lot_id
     now = utcnow()
     ids = _ids(session.connection(), {MOVES: 1, ORDER_MADE: 1})
     [move_id], [made_id] = ids[MOVES.name], ids[ORDER_MADE.name]
     move_row = rows.move(id=move_id, product_id=product.id,
-                         location_id=workshop(session).id, qty=qty,
+                         location_id=stock.workshop(session).id, qty=qty,
                          reason=MoveReason.PRODUCTION, user_id=user_id, created_at=now,
                          banner_lot_id=lot_id, note=state.order.number)
     made_row = rows.order_made(id=made_id, order_id=state.order.id, stock_move_id=move_id)
-    _write(session, head, "order_made", state.order.number,
-           [(MOVES, [move_row]), (ORDER_MADE, [made_row])], user_id, now)
+    write.record_event(session, "order_made", state.order.number,
+                       [(MOVES, [move_row]), (ORDER_MADE, [made_row])],
+                       user_id, now, head=head)
     return move_row
 
 
@@ -448,11 +441,11 @@ def deliver(session: Session, order_id: int, lines: Sequence[tuple[str, int]],
         raise InvalidInput("lines", _("Dites ce qui part chez le partenaire."))
     head = journal.lock_head(session)
     state = order_state(session, order_id)
-    place = workshop(session)
+    place = stock.workshop(session)
     wanted: dict[str, int] = {}
     for sku, qty in lines:
-        product = find_product(session, sku)
-        wanted[product.sku] = wanted.get(product.sku, 0) + check_qty(qty)
+        product = stock.find_product(session, sku)
+        wanted[product.sku] = wanted.get(product.sku, 0) + stock.check_qty(qty)
     taken = []  # (order line state, qty)
     for sku, qty in wanted.items():
         candidates = state.line_for(sku)
@@ -462,7 +455,7 @@ def deliver(session: Session, order_id: int, lines: Sequence[tuple[str, int]],
                 "La commande %(number)s attend encore %(n)s « %(sku)s », pas %(qty)s.",
                 number=state.order.number, n=waiting, sku=sku, qty=qty))
         product_id = candidates[0].line.product_id
-        held = level(session, product_id, place.id)
+        held = stock.level(session, product_id, place.id)
         if held < qty:
             raise Conflict("not_in_stock", _(
                 "L'atelier n'a que %(held)s « %(sku)s » d'après le stock : enregistrez "
@@ -488,9 +481,9 @@ def deliver(session: Session, order_id: int, lines: Sequence[tuple[str, int]],
                                             stock_move_id=move_id))
     delivery_row = rows.delivery(id=delivery_id, number=number, year=year, seq=seq,
                                  order_id=state.order.id, user_id=user_id, created_at=now)
-    _write(session, head, "delivery", number,
-           [(DELIVERIES, [delivery_row]), (MOVES, move_rows), (DELIVERY_LINES, line_rows)],
-           user_id, now)
+    write.record_event(session, "delivery", number,
+                       [(DELIVERIES, [delivery_row]), (MOVES, move_rows),
+                        (DELIVERY_LINES, line_rows)], user_id, now, head=head)
     return delivery_row
 
 
@@ -523,8 +516,9 @@ def issue_invoice(session: Session, order_id: int, user_id: int) -> dict[str, An
         issued_on=today, due_on=today + timedelta(days=INVOICE_DAYS),
         total_cents=sum(r["line_total_cents"] for r in line_rows), user_id=user_id,
         created_at=now)
-    _write(session, head, "invoice", number,
-           [(INVOICES, [invoice_row]), (INVOICE_LINES, line_rows)], user_id, now)
+    write.record_event(session, "invoice", number,
+                       [(INVOICES, [invoice_row]), (INVOICE_LINES, line_rows)],
+                       user_id, now, head=head)
     return invoice_row
 
 
@@ -594,8 +588,9 @@ def record_payment(session: Session, order_id: int, method: str, amount_cents: i
                                      received_on=on, user_id=user_id, created_at=now)
     entry_rows = _entry_rows(ids.get(ENVELOPE_ENTRIES.name, []), postings, on, user_id, now,
                              state.partner)
-    _write(session, head, "order_payment", state.order.number,
-           [(ORDER_PAYMENTS, [payment_row]), (ENVELOPE_ENTRIES, entry_rows)], user_id, now)
+    write.record_event(session, "order_payment", state.order.number,
+                       [(ORDER_PAYMENTS, [payment_row]), (ENVELOPE_ENTRIES, entry_rows)],
+                       user_id, now, head=head)
     return payment_row
 
 
@@ -634,8 +629,9 @@ def issue_credit_note(session: Session, invoice_id: int, reason: str, user_id: i
                                 user_id=user_id, created_at=now)
     entry_rows = _entry_rows(ids.get(ENVELOPE_ENTRIES.name, []), postings, on, user_id, now,
                              state.partner)
-    _write(session, head, "credit_note", number,
-           [(CREDIT_NOTES, [note_row]), (ENVELOPE_ENTRIES, entry_rows)], user_id, now)
+    write.record_event(session, "credit_note", number,
+                       [(CREDIT_NOTES, [note_row]), (ENVELOPE_ENTRIES, entry_rows)],
+                       user_id, now, head=head)
     return note_row
 
 

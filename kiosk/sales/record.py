@@ -25,7 +25,7 @@ from kiosk.models.stock import MoveReason
 from kiosk.sales import numbering, rows, rules, write
 from kiosk.sales.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
 from kiosk.sales.rules import LineRequest, PaymentRequest
-from kiosk.services import journal
+from kiosk.services import envelopes, journal
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
 from kiosk.vocabulary import LATE_SALE, PARIS, TABLET_CLOCK_SKEW
 
@@ -228,8 +228,7 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
         event = "late_sale"
         tables.append((ENVELOPE_ENTRIES, _late_entries(
             session, connection, sale_row, payment_rows, opened_at, user_id, now)))
-    entry = journal.next_entry(head, event, number, rows.digests(tables), user_id, now)
-    write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
+    write.record_event(session, event, number, tables, user_id, now, head=head)
     return SaleResult(recorded(sale_row, line_rows, payment_rows), True,
                       {pid: sku for sku, (pid, _price, _min) in products.items()})
 
@@ -241,13 +240,11 @@ def _late_entries(session: Session, connection: Connection, sale_row: Mapping[st
     split of the drawer's day: its total, as the closing would have shared it; and, less,
     its cash, which lay in the drawer when it was counted and so already reached the
     envelopes as part of the cash difference."""
-    from kiosk.services.envelopes import takings_shares  # (envelopes imports kiosk.sales)
-
     day = opened_at.astimezone(PARIS).date()
     cash = sum(p["amount_cents"] for p in payment_rows if p["method"] == PaymentMethod.CASH)
-    parts = [(takings_shares(session, sale_row["total_cents"], day),
+    parts = [(envelopes.takings_shares(session, sale_row["total_cents"], day),
               f"Vente {sale_row['number']} arrivée après la clôture"),
-             (takings_shares(session, -cash, day),
+             (envelopes.takings_shares(session, -cash, day),
               f"Espèces de la vente {sale_row['number']} déjà dans le compte")]
     count = sum(len(shares) for shares, _label in parts)
     ids = write.ids_from(connection.execute(

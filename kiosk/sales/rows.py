@@ -1,7 +1,8 @@
-"""The one place a row of money or stock is built: sales, sale_lines, payments,
-stock_moves, consignment_statements and envelope_entries (and, for the demo's past events,
-cash_sessions, cash_count_lines, cash_session_closures and cheques); a partner's orders,
-their lines, the pieces made and delivered for them, invoices, credit notes and payments.
+"""The one place a journaled row is built: sales, sale_lines, payments, stock_moves,
+consignment_statements and envelope_entries; a drawer's cash_sessions, cash_count_lines,
+cash_session_closures and cheques; the group's decisions (split_rules and their parts,
+donation_rules), the accounts of a spending, gift receipts; a partner's orders, their
+lines, the pieces made and delivered for them, invoices, credit notes and payments.
 
 Each builder returns a dict holding EVERY column of its table, id included: that dict is
 both what is inserted (write.write_event) and what the journal digests, so nothing is
@@ -27,7 +28,10 @@ from kiosk.models import (
     DailyTotal,
     Delivery,
     DeliveryLine,
+    DonationRule,
     EnvelopeEntry,
+    EnvelopeSpendAccount,
+    GiftReceipt,
     Invoice,
     InvoiceLine,
     Order,
@@ -37,6 +41,8 @@ from kiosk.models import (
     Payment,
     Sale,
     SaleLine,
+    SplitRule,
+    SplitRulePart,
     StockMove,
 )
 from kiosk.models.reports import MADE
@@ -66,6 +72,11 @@ INVOICE_LINES: Table = InvoiceLine.__table__
 CREDIT_NOTES: Table = CreditNote.__table__
 ORDER_PAYMENTS: Table = OrderPayment.__table__
 DAILY_TOTALS: Table = DailyTotal.__table__
+SPLIT_RULES: Table = SplitRule.__table__
+SPLIT_RULE_PARTS: Table = SplitRulePart.__table__
+DONATION_RULES: Table = DonationRule.__table__
+SPEND_ACCOUNTS: Table = EnvelopeSpendAccount.__table__
+GIFT_RECEIPTS: Table = GiftReceipt.__table__
 
 
 # --- a sale and what it writes with it -------------------------------------------------------
@@ -122,12 +133,11 @@ def statement(*, id: int, location_id: int, sale_id: int, period_label: str,
             "paid_cents": paid_cents, "user_id": user_id, "created_at": created_at}
 
 
-def envelope_entry(*, id: int | None, envelope_id: int, amount_cents: int, kind: str,
+def envelope_entry(*, id: int, envelope_id: int, amount_cents: int, kind: str,
                    label: str, entry_date: date, created_by: int | None,
                    created_at: datetime, cash_session_id: int | None = None,
                    sale_id: int | None = None, receipt_ref: str = "",
                    group_ref: str | None = None) -> Row:
-    """`id` None: the row is handed to the ORM (closing still posts through it)."""
     return {"id": id, "envelope_id": envelope_id, "amount_cents": amount_cents,
             "kind": kind, "label": label[:120], "entry_date": entry_date,
             "receipt_ref": receipt_ref, "cash_session_id": cash_session_id,
@@ -135,7 +145,7 @@ def envelope_entry(*, id: int | None, envelope_id: int, amount_cents: int, kind:
             "created_at": created_at}
 
 
-def takings_entries(ids: Sequence[int | None], shares: Sequence[tuple[int, int]], *,
+def takings_entries(ids: Sequence[int], shares: Sequence[tuple[int, int]], *,
                     kind: str, label: str, on: date, created_by: int | None,
                     created_at: datetime, cash_session_id: int | None = None,
                     sale_id: int | None = None, receipt_ref: str = "") -> list[Row]:
@@ -210,7 +220,7 @@ def order_payment(*, id: int, order_id: int, method: str, amount_cents: int, ref
             "user_id": user_id, "created_at": created_at}
 
 
-# --- a drawer's day, for the demo's past events (the app writes these through closing) ----
+# --- a drawer's day: opened (services/cash.py), closed (services/closing.py) ---------------
 
 def cash_session(*, id: int, name: str, location_id: int, opened_by: int,
                  opened_at: datetime, float_cents: int) -> Row:
@@ -241,6 +251,40 @@ def cheque(*, id: int, cash_session_id: int, amount_cents: int, drawer: str = ""
            bank: str = "", number: str = "") -> Row:
     return {"id": id, "cash_session_id": cash_session_id, "amount_cents": amount_cents,
             "drawer": drawer, "bank": bank, "number": number}
+
+
+# --- the group's decisions, a spending's accounts, a gift receipt ---------------------------
+
+def split_rule(*, id: int, effective_from: date, decision: str, created_by: int | None,
+               created_at: datetime) -> Row:
+    return {"id": id, "effective_from": effective_from, "decision": decision,
+            "created_by": created_by, "created_at": created_at}
+
+
+def split_rule_part(*, id: int, split_rule_id: int, envelope_id: int, weight: int) -> Row:
+    return {"id": id, "split_rule_id": split_rule_id, "envelope_id": envelope_id,
+            "weight": weight}
+
+
+def donation_rule(*, id: int, effective_from: date, envelope_id: int | None, decision: str,
+                  created_by: int | None, created_at: datetime) -> Row:
+    return {"id": id, "effective_from": effective_from, "envelope_id": envelope_id,
+            "decision": decision, "created_by": created_by, "created_at": created_at}
+
+
+def spend_account(*, id: int, envelope_entry_id: int, charge_account: str,
+                  paid_from: str) -> Row:
+    return {"id": id, "envelope_entry_id": envelope_entry_id,
+            "charge_account": charge_account, "paid_from": paid_from}
+
+
+def gift_receipt(*, id: int, number: str, year: int, seq: int, sale_id: int,
+                 amount_cents: int, method: str, donor_name: str, donor_address: str,
+                 created_by: int | None, created_at: datetime) -> Row:
+    return {"id": id, "number": number, "year": year, "seq": seq, "sale_id": sale_id,
+            "amount_cents": amount_cents, "method": str(method), "donor_name": donor_name,
+            "donor_address": donor_address, "created_by": created_by,
+            "created_at": created_at}
 
 
 # --- an event: its rows, their digests, the stock they move ----------------------------------

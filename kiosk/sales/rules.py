@@ -73,8 +73,8 @@ def check_cart(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
         raise InvalidInput("too_many_lines", "%(n)s lignes au plus par vente.", n=MAX_LINES)
     for line in lines:
         if not 1 <= line.qty <= MAX_QTY:
-            raise InvalidInput("qty", "La quantité va de 1 à 999 : corrigez-la, puis "
-                               "recommencez.")
+            raise InvalidInput("qty", "La quantité va de 1 à %(max)s : corrigez-la, puis "
+                               "recommencez.", max=MAX_QTY)
         if line.unit_price_cents is not None and not (
                 0 <= line.unit_price_cents <= MAX_PRICE_CENTS):
             raise InvalidInput("price", "Le prix va de 0 à 10 000 € : vérifiez le prix tapé "
@@ -171,8 +171,8 @@ def check_reason(reason: str) -> str:
 
 def check_refund_qty(qty: int) -> int:
     if not 1 <= qty <= MAX_QTY:
-        raise InvalidInput("qty", "La quantité va de 1 à 999 : corrigez-la, puis "
-                               "recommencez.")
+        raise InvalidInput("qty", "La quantité va de 1 à %(max)s : corrigez-la, puis "
+                               "recommencez.", max=MAX_QTY)
     return qty
 
 

@@ -17,8 +17,7 @@ from kiosk.models.stock import MoveReason
 from kiosk.sales import rows, rules, write
 from kiosk.sales.record import SaleResult, get_sale, last_own_sale, new_sale, recorded, refunded_by
 from kiosk.sales.rows import LINES, MOVES, PAYMENTS, SALES
-from kiosk.services import journal
-from kiosk.services.cash import get_cash_session, open_session_for
+from kiosk.services import cash, journal
 from kiosk.services.errors import Conflict, InvalidInput
 
 
@@ -36,7 +35,7 @@ def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> Sale
         return SaleResult(earlier, False)
     if sale.kind != SaleKind.SALE or sale.cash_session_id is None:
         raise Conflict("not_voidable", "Seule une vente peut être annulée.")
-    if not get_cash_session(session, sale.cash_session_id).is_open:
+    if not cash.get_cash_session(session, sale.cash_session_id).is_open:
         raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
                        "pour vendre.")
     last = last_own_sale(session, sale.cash_session_id, user_id)
@@ -102,7 +101,7 @@ def refund_drawer(session: Session, sale: Sale, chosen: int | None = None) -> Ca
     """The open drawer a refund of `sale` is paid from (see refund_sale); a Conflict that
     says what to do when there is none."""
     if chosen is not None:
-        target = get_cash_session(session, chosen)
+        target = cash.get_cash_session(session, chosen)
         if not target.is_open:
             raise Conflict("session_closed", "La caisse choisie est fermée : choisissez une "
                            "caisse ouverte pour rembourser.")
@@ -117,11 +116,11 @@ def refund_drawer(session: Session, sale: Sale, chosen: int | None = None) -> Ca
 def default_refund_drawer(session: Session, sale: Sale) -> CashSession | None:
     """The original drawer if it is still open, else the open one at the sale's place."""
     if sale.cash_session_id is not None:
-        original = get_cash_session(session, sale.cash_session_id)
+        original = cash.get_cash_session(session, sale.cash_session_id)
         if original.is_open:
             return original
     code = session.scalar(select(Location.code).where(Location.id == sale.location_id))
-    return open_session_for(session, code) if code else None
+    return cash.open_session_for(session, code) if code else None
 
 
 def refundable_lines(session: Session, sale: Sale) -> dict[int, int]:
@@ -190,7 +189,5 @@ def _negative_sale(session: Session, sale: Sale, kind: SaleKind,
                  for move_id, row in zip(new.ids[MOVES.name], line_rows, strict=True)]
     tables = [(SALES, [refund_row]), (LINES, line_rows), (PAYMENTS, payment_rows),
               (MOVES, move_rows)]
-    entry = journal.next_entry(head, kind.value, new.number, rows.digests(tables), user_id,
-                               now)
-    write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
+    write.record_event(session, kind.value, new.number, tables, user_id, now, head=head)
     return recorded(refund_row, line_rows, payment_rows)

@@ -1,10 +1,10 @@
-"""The one writer of money and stock rows: a journaled event's rows (built by rows.py),
-written in as few round trips as the database allows.
+"""The one writer of every journaled row: a journaled event's rows (built by rows.py),
+written in as few round trips as the database allows. Every event comes in through
+`record_event` (docs/architecture.md, "One way in").
 
-Sales, voids, refunds, consignment statements and the demo's past events do not go
-through the ORM's unit of work: their rows are plain dicts holding every column, ids
-included, which are both inserted and digested for the journal, so nothing is read back.
-The sale is the write a queue waits on (bench/).
+No journaled row goes through the ORM's unit of work: the rows are plain dicts holding
+every column, ids included, which are both inserted and digested for the journal, so
+nothing is read back. The sale is the write a queue waits on (bench/).
 
 - Ids are taken before writing, in the query the event already makes (`next_ids`):
   PostgreSQL draws them from the tables' sequences; SQLite, whose write lock the
@@ -22,7 +22,9 @@ The sale is the write a queue waits on (bench/).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -38,8 +40,9 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.orm import Session
 
-from kiosk.database import UTCDateTime
+from kiosk.database import UTCDateTime, real_session, utcnow
 from kiosk.sales import rows as row_builders
 from kiosk.services import journal
 
@@ -99,6 +102,74 @@ def ids_from(value: Any, count: int) -> list[int]:
     return list(range(value + 1, value + 1 + count))
 
 
+# True while write_events writes: a journaled row inserted at any other moment came in by
+# another way (tests/test_one_writer.py listens for such inserts).
+WRITING: ContextVar[bool] = ContextVar("journaled_write", default=False)
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    token = WRITING.set(True)
+    try:
+        yield
+    finally:
+        WRITING.reset(token)
+
+
+def take_ids(session: Session, counts: Mapping[Table, int]) -> dict[str, list[int]]:
+    """`counts[table]` new ids per table (by table name), in one query, under the journal
+    head lock (taken here if the transaction does not hold it yet). For the events off the
+    sale path (a drawer opened or closed, an envelope's entries, a decision, a gift
+    receipt); the sale path folds its ids into the query it already makes.
+
+    Ids taken earlier in the same transaction are never given again: on SQLite, which
+    counts on from the largest id, a second call before the first event is written would
+    otherwise hand out the same ids."""
+    journal.lock_head(session)
+    connection = session.connection()
+    wanted = [(table, count) for table, count in counts.items() if count]
+    ids: dict[str, list[int]] = {table.name: [] for table in counts}
+    if not wanted:
+        return ids
+    dialect = connection.dialect.name
+    found = connection.execute(
+        select(*(next_ids(dialect, table, f"n_{index}").label(f"ids_{index}")
+                 for index, (table, _count) in enumerate(wanted))),
+        {f"n_{index}": count for index, (_table, count) in enumerate(wanted)}).one()
+    transaction = real_session(session).get_transaction()
+    held = session.info.get("ids_taken")
+    taken: dict[str, int] = held[1] if held is not None and held[0] is transaction else {}
+    session.info["ids_taken"] = (transaction, taken)
+    for (table, count), value in zip(wanted, found, strict=True):
+        if not isinstance(value, list):  # SQLite: the largest id, or the last given out
+            value = max(value or 0, taken.get(table.name, 0))
+        ids[table.name] = ids_from(value, count)
+        taken[table.name] = max(taken.get(table.name, 0), *ids[table.name])
+    return ids
+
+
+def record_event(session: Session, event: str, ref: str,
+                 tables: Sequence[tuple[Table, list[dict[str, Any]]]], user_id: int | None,
+                 now: datetime | None = None, *,
+                 head: journal.ChainEnd | None = None) -> dict[str, Any]:
+    """THE way into the ledger: lock the journal head (unless `head`, locked already, is
+    given), digest the event's rows (built by rows.py, every column, ids included), and
+    write them with their stock-level deltas, the day's totals and the journal entry
+    (write_event). Returns the entry written.
+
+    Every journaled event goes through here: sales and their voids and refunds,
+    consignment, partner orders, stock moves, drawers opened and closed, envelope entries,
+    split and donation rules, gift receipts (docs/architecture.md, "One way in")."""
+    if head is None:
+        head = journal.lock_head(session)
+    moves = [row for table, table_rows in tables if table is row_builders.MOVES
+             for row in table_rows]
+    entry = journal.next_entry(head, event, ref, row_builders.digests(tables), user_id,
+                               now or utcnow())
+    write_event(session.connection(), head, tables, row_builders.deltas(moves), entry)
+    return entry
+
+
 def write_event(connection: Connection, head: journal.ChainEnd,
                 tables: Sequence[tuple[Table, list[dict[str, Any]]]],
                 deltas: dict[tuple[int, int], int], entry: dict[str, Any]) -> None:
@@ -113,6 +184,13 @@ def write_events(connection: Connection, head: journal.ChainEnd,
     """write_event for several events: `entries` chain on from `head`, one after the
     other (each made by journal.next_entry from the one before), and the head moves to
     the last. Tables in foreign-key order; the rows of all the events together."""
+    with _writing():
+        _write_events(connection, head, tables, deltas, entries)
+
+
+def _write_events(connection: Connection, head: journal.ChainEnd,
+                  tables: Sequence[tuple[Table, list[dict[str, Any]]]],
+                  deltas: dict[tuple[int, int], int], entries: list[dict[str, Any]]) -> None:
     for table, rows in tables:
         columns = set(table.c.keys())
         for row in rows:  # a digest covers every column, and no default fills a gap

@@ -314,8 +314,6 @@ TOKENS = ApiToken.__table__
 WEB_SESSIONS = WebSession.__table__
 # Built once (each caches its compilation key): every request reads who is asking.
 _VOLUNTEER = select(USERS.c.id, USERS.c.name, USERS.c.role, USERS.c.language, USERS.c.active)
-VOLUNTEER_BY_ID = _VOLUNTEER.where(USERS.c.id == bindparam("user_id"),
-                                   USERS.c.active.is_(True))
 VOLUNTEER_BY_TOKEN = (_VOLUNTEER.join(TOKENS, TOKENS.c.user_id == USERS.c.id)
                       .where(TOKENS.c.token_hash == bindparam("token_hash"),
                              TOKENS.c.revoked_at.is_(None),

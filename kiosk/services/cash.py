@@ -9,9 +9,11 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.models import CashCountLine, CashSession, CashSessionClosure, Location
+from kiosk.database import utcnow
+from kiosk.models import CashSession, CashSessionClosure, Location
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
+from kiosk.sales import rows, write
 from kiosk.services import clock, journal
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
 from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
@@ -40,7 +42,8 @@ def validate_counts(counts: Mapping[int, int]) -> dict[int, int]:
             raise InvalidInput("denomination", "%(d)s n'est pas un billet ou une pièce en "
                                "euros (en centimes : 50000, 20000… 1).", d=denomination)
         if not 0 <= int(count) <= MAX_COUNT:
-            raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à 9999.")
+            raise InvalidInput("count", "Chaque nombre de billets ou de pièces va de 0 à "
+                               "%(max)s.", max=MAX_COUNT)
         clean[int(denomination)] = clean.get(int(denomination), 0) + int(count)
     return clean
 
@@ -69,23 +72,26 @@ def open_cash_session(session: Session, name: str, location_code: str,
     if location.kind == LocationKind.CONSIGNMENT:
         raise InvalidInput("location", "On n'ouvre pas de caisse dans un dépôt-vente : "
                            "ses ventes arrivent par le relevé du dépôt.")
-    journal.lock_head(session)
+    head = journal.lock_head(session)
     clock.refuse_if_wrong(session)  # its sales would be dated by a wrong clock
     already = open_session_for(session, location_code)
     if already is not None:
         raise Conflict("already_open", "Une caisse est déjà ouverte ici : « %(name)s ». "
                        "Vendez dans celle-ci.", name=already.name)
-    cash_session = CashSession(name=name, location_id=location.id, opened_by=user_id,
-                               float_cents=sum(d * c for d, c in counts.items()))
-    session.add(cash_session)
-    session.flush()
-    lines = [CashCountLine(cash_session_id=cash_session.id, moment="open",
-                           denomination_cents=d, count=c)
-             for d, c in sorted(counts.items(), reverse=True) if c]
-    session.add_all(lines)
-    journal.append(session, "cash_open", f"session-{cash_session.id}", [cash_session, *lines],
-                   user_id)
-    return cash_session
+    counted = [(d, c) for d, c in sorted(counts.items(), reverse=True) if c]
+    ids = write.take_ids(session, {rows.CASH_SESSIONS: 1, rows.COUNT_LINES: len(counted)})
+    [session_id] = ids[rows.CASH_SESSIONS.name]
+    now = utcnow()
+    session_row = rows.cash_session(id=session_id, name=name, location_id=location.id,
+                                    opened_by=user_id, opened_at=now,
+                                    float_cents=sum(d * c for d, c in counts.items()))
+    line_rows = [rows.count_line(id=line_id, cash_session_id=session_id, moment="open",
+                                 denomination_cents=d, count=c)
+                 for line_id, (d, c) in zip(ids[rows.COUNT_LINES.name], counted, strict=True)]
+    write.record_event(session, "cash_open", f"session-{session_id}",
+                       [(rows.CASH_SESSIONS, [session_row]), (rows.COUNT_LINES, line_rows)],
+                       user_id, now, head=head)
+    return get_cash_session(session, session_id)
 
 
 def get_cash_session(session: Session, cash_session_id: int) -> CashSession:

@@ -32,9 +32,10 @@ from kiosk.models import (
     SaleLine,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.sales import rows, write
 from kiosk.services import journal, shifts, tablets
 from kiosk.services.cash import get_cash_session, validate_counts
-from kiosk.services.envelopes import donation_shares, post_takings, rule_in_force
+from kiosk.services.envelopes import donation_shares, rule_in_force, takings_rows
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.services.text import _
@@ -264,37 +265,44 @@ def close_cash_session(session: Session, cash_session_id: int, counted: Mapping[
     head = journal.lock_head(session)  # serialises with sales: none slips in after the count
     preview = preview_close(session, cash_session_id, counted, cheques, card_total_cents)
     tablets.check_nothing_waits(session, cash_session_id, waiting_confirmed)
-    rows: list = []
-    lines = [CashCountLine(cash_session_id=cash_session_id, moment="close",
-                           denomination_cents=d, count=c)
-             for d, c in sorted(preview.counted.items(), reverse=True) if c]
-    cheque_rows = [Cheque(cash_session_id=cash_session_id, amount_cents=c.amount_cents,
-                          drawer=c.drawer, bank=c.bank, number=c.number)
-                   for c in preview.cheques]
-    closure = CashSessionClosure(
-        cash_session_id=cash_session_id, closed_by=user_id,
+    cash_session = get_cash_session(session, cash_session_id)
+    now = utcnow()
+    counts = [(d, c) for d, c in sorted(preview.counted.items(), reverse=True) if c]
+    ids = write.take_ids(session, {rows.COUNT_LINES: len(counts),
+                                   rows.CHEQUES: len(preview.cheques), rows.CLOSURES: 1})
+    line_rows = [rows.count_line(id=line_id, cash_session_id=cash_session_id, moment="close",
+                                 denomination_cents=d, count=c)
+                 for line_id, (d, c) in zip(ids[rows.COUNT_LINES.name], counts, strict=True)]
+    cheque_rows = [rows.cheque(id=cheque_id, cash_session_id=cash_session_id,
+                               amount_cents=c.amount_cents, drawer=c.drawer, bank=c.bank,
+                               number=c.number)
+                   for cheque_id, c in zip(ids[rows.CHEQUES.name], preview.cheques, strict=True)]
+    [closure_id] = ids[rows.CLOSURES.name]
+    closure_row = rows.closure(
+        id=closure_id, cash_session_id=cash_session_id, closed_by=user_id, closed_at=now,
         expected_cash_cents=preview.expected_cash_cents,
-        counted_cash_cents=preview.counted_cash_cents,
-        difference_cents=preview.difference_cents, revenue_cents=preview.revenue_cents,
+        counted_cash_cents=preview.counted_cash_cents, revenue_cents=preview.revenue_cents,
         cheque_total_cents=preview.cheque_total_cents, card_total_cents=card_total_cents,
         split_rule_id=preview.split_rule_id,
         journal_hash=head.hash)  # the chain as it stood after the session's last sale
-    session.add_all([*lines, *cheque_rows, closure])
-    rows.extend([*lines, *cheque_rows, closure])
-    cash_session = session.get(CashSession, cash_session_id)
-    entries = post_takings(session, preview.handed_over_cents, preview.day,
-                           f"Recette {cash_session.name} (caisse n° {cash_session_id})",
-                           cash_session_id=cash_session_id, user_id=user_id,
-                           journal_rows=rows)
-    entries += post_takings(session, preview.donations_cents, preview.day,
-                            f"Dons {cash_session.name} (caisse n° {cash_session_id})",
-                            kind="donation", cash_session_id=cash_session_id,
-                            user_id=user_id, journal_rows=rows,
-                            shares=donation_shares(session, preview.donations_cents,
-                                                   preview.day))
-    journal.append(session, "cash_close", f"session-{cash_session_id}", rows, user_id)
-    shifts.end_all(session, cash_session_id, closure.closed_at or utcnow())  # who was there
+    entry_rows = takings_rows(
+        session, preview.handed_over_cents, preview.day,
+        f"Recette {cash_session.name} (caisse n° {cash_session_id})", kind="takings",
+        cash_session_id=cash_session_id, user_id=user_id, now=now)
+    entry_rows += takings_rows(
+        session, preview.donations_cents, preview.day,
+        f"Dons {cash_session.name} (caisse n° {cash_session_id})", kind="donation",
+        cash_session_id=cash_session_id, user_id=user_id, now=now,
+        shares=donation_shares(session, preview.donations_cents, preview.day))
+    write.record_event(session, "cash_close", f"session-{cash_session_id}",
+                       [(rows.COUNT_LINES, line_rows), (rows.CHEQUES, cheque_rows),
+                        (rows.CLOSURES, [closure_row]), (rows.ENVELOPE_ENTRIES, entry_rows)],
+                       user_id, now, head=head)
+    shifts.end_all(session, cash_session_id, now)  # who was there
     session.expire(cash_session, ["closure"])
+    closure = session.get(CashSessionClosure, closure_id)
+    entries = list(session.scalars(select(EnvelopeEntry).where(
+        EnvelopeEntry.id.in_([row["id"] for row in entry_rows])).order_by(EnvelopeEntry.id)))
     return CloseResult(closure=closure, preview=preview, entries=entries)
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models import DonationRule, Envelope, EnvelopeEntry, SplitRule, SplitRulePart
+from kiosk.models import DonationRule, Envelope, EnvelopeEntry, SplitRule
+from kiosk.sales import rows, write
+from kiosk.sales.rows import ENVELOPE_ENTRIES
 from kiosk.services import journal
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
+from kiosk.services.paheko_accounts import spend_accounts
 from kiosk.vocabulary import MAX_AMOUNT_CENTS
 
 
@@ -34,15 +37,20 @@ def decide_split(session: Session, weights: Mapping[str, int], effective_from: d
     missing = sorted(set(weights) - set(envelopes))
     if missing:
         raise NotFound("envelope", "Enveloppe inconnue : %(codes)s.", codes=", ".join(missing))
-    rule = SplitRule(effective_from=effective_from, decision=decision.strip(),
-                     created_by=user_id)
-    session.add(rule)
-    session.flush()
-    parts = [SplitRulePart(split_rule_id=rule.id, envelope_id=envelopes[code].id, weight=w)
-             for code, w in weights.items() if w > 0]
-    session.add_all(parts)
-    journal.append(session, "split_rule", f"rule-{rule.id}", [rule, *parts], user_id)
-    return rule
+    weighed = [(envelopes[code].id, w) for code, w in weights.items() if w > 0]
+    ids = write.take_ids(session, {rows.SPLIT_RULES: 1, rows.SPLIT_RULE_PARTS: len(weighed)})
+    [rule_id] = ids[rows.SPLIT_RULES.name]
+    now = utcnow()
+    rule_row = rows.split_rule(id=rule_id, effective_from=effective_from,
+                               decision=decision.strip(), created_by=user_id, created_at=now)
+    part_rows = [rows.split_rule_part(id=part_id, split_rule_id=rule_id,
+                                      envelope_id=envelope_id, weight=w)
+                 for part_id, (envelope_id, w) in zip(ids[rows.SPLIT_RULE_PARTS.name], weighed,
+                                                      strict=True)]
+    write.record_event(session, "split_rule", f"rule-{rule_id}",
+                       [(rows.SPLIT_RULES, [rule_row]), (rows.SPLIT_RULE_PARTS, part_rows)],
+                       user_id, now)
+    return session.get(SplitRule, rule_id)
 
 
 def rule_in_force(session: Session, on: date) -> SplitRule | None:
@@ -75,12 +83,15 @@ def decide_donations(session: Session, envelope_code: str | None, effective_from
         raise InvalidInput("decision", "Dites quand la décision a été prise "
                            "(« décidé en réunion du … »).")
     envelope = envelope_by_code(session, envelope_code) if envelope_code else None
-    rule = DonationRule(effective_from=effective_from, decision=decision.strip()[:500],
-                        envelope_id=envelope.id if envelope else None, created_by=user_id)
-    session.add(rule)
-    session.flush()
-    journal.append(session, "donation_rule", f"donations-{rule.id}", [rule], user_id)
-    return rule
+    [rule_id] = write.take_ids(session, {rows.DONATION_RULES: 1})[rows.DONATION_RULES.name]
+    now = utcnow()
+    rule_row = rows.donation_rule(id=rule_id, effective_from=effective_from,
+                                  decision=decision.strip()[:500],
+                                  envelope_id=envelope.id if envelope else None,
+                                  created_by=user_id, created_at=now)
+    write.record_event(session, "donation_rule", f"donations-{rule_id}",
+                       [(rows.DONATION_RULES, [rule_row])], user_id, now)
+    return session.get(DonationRule, rule_id)
 
 
 def donation_rule_in_force(session: Session, on: date) -> DonationRule | None:
@@ -103,37 +114,47 @@ def donation_rules_history(session: Session) -> list[DonationRule]:
         DonationRule.effective_from.desc(), DonationRule.id.desc())))
 
 
+def takings_rows(session: Session, amount_cents: int, on: date, label: str, *,
+                 kind: str = "takings", cash_session_id: int | None = None,
+                 sale_id: int | None = None, user_id: int | None = None,
+                 now: datetime | None = None,
+                 shares: list[tuple[int, int]] | None = None) -> list[dict]:
+    """The envelope entries (rows.py rows, ids taken) sharing `amount_cents` between the
+    envelopes: by takings_shares, or the `shares` given (a closing's gifts,
+    donation_shares). Not written: the caller's event writes them (a closing journals its
+    closure and its postings together)."""
+    if shares is None:
+        shares = takings_shares(session, amount_cents, on)
+    if not shares:
+        return []
+    ids = write.take_ids(session, {ENVELOPE_ENTRIES: len(shares)})[ENVELOPE_ENTRIES.name]
+    return rows.takings_entries(ids, shares, kind=kind, label=label, on=on,
+                                created_by=user_id, created_at=now or utcnow(),
+                                cash_session_id=cash_session_id, sale_id=sale_id)
+
+
 def post_takings(session: Session, amount_cents: int, on: date, label: str, *,
                  kind: str = "takings", cash_session_id: int | None = None,
                  sale_id: int | None = None, user_id: int | None = None,
                  journal_rows: list | None = None,
                  shares: list[tuple[int, int]] | None = None) -> list[EnvelopeEntry]:
-    """Share `amount_cents` between the envelopes (takings_shares, or the `shares` given:
-    a closing's gifts, donation_shares) as new envelope entries, through the ORM
-    (closing's path; a consignment statement writes the same rows with its sale,
-    kiosk.sales.consignment).
+    """Share `amount_cents` between the envelopes (takings_rows), journaled here as one
+    `kind` entry through the one writer; returned as EnvelopeEntry objects holding the
+    rows written.
 
-    With `journal_rows`, the entries are added to that list for the caller's own journal
-    entry (a closing journals its closure and postings together); otherwise they are
-    journaled here as one "takings" entry.
+    With `journal_rows`, nothing is written: the entries (their ids taken) are added to
+    that list for the caller's own event, which writes them (closing uses takings_rows).
     """
-    from kiosk.sales import rows  # (kiosk.sales reads the shares from here)
-
-    if shares is None:
-        shares = takings_shares(session, amount_cents, on)
-    if not shares:
-        return []
-    entries = [EnvelopeEntry(**{column: value for column, value in row.items() if column != "id"})
-               for row in rows.takings_entries([None] * len(shares), shares, kind=kind,
-                                               label=label, on=on, created_by=user_id,
-                                               created_at=utcnow(),
-                                               cash_session_id=cash_session_id,
-                                               sale_id=sale_id)]
-    session.add_all(entries)
+    now = utcnow()
+    entry_rows = takings_rows(session, amount_cents, on, label, kind=kind,
+                              cash_session_id=cash_session_id, sale_id=sale_id,
+                              user_id=user_id, now=now, shares=shares)
+    entries = [EnvelopeEntry(**row) for row in entry_rows]  # never added to the session
     if journal_rows is not None:
         journal_rows.extend(entries)
-    else:
-        journal.append(session, kind, label[:64], entries, user_id)
+    elif entry_rows:
+        write.record_event(session, kind, label[:64], [(ENVELOPE_ENTRIES, entry_rows)],
+                           user_id, now)
     return entries
 
 
@@ -215,30 +236,31 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
 
     `charge_account` and `paid_from` ("bank" or "cash"): how the accounts book it (issue
     16); either left out, the export's settings decide."""
-    from kiosk.services.paheko_accounts import spend_accounts
-
     accounts_row = spend_accounts(session, charge_account, paid_from)
     amount_cents = check_amount(amount_cents)
     label = _check_text(label, "label", "Dites à quoi l'argent a servi (120 caractères au plus).")
     receipt_ref = _check_text(receipt_ref, "receipt_ref", "La référence du justificatif fait "
                               "120 caractères au plus.", required=False)
-    journal.lock_head(session)  # balances are read and written one writer at a time
+    head = journal.lock_head(session)  # balances are read and written one writer at a time
     envelope = envelope_by_code(session, code)
     _refuse_below_zero(session, envelope, amount_cents, confirm, N_(
         "Après cette dépense, l'enveloppe « %(name)s » serait à %(amount)s : confirmez si "
         "c'est bien voulu."))
-    entry = EnvelopeEntry(envelope_id=envelope.id, amount_cents=-amount_cents, kind="spend",
-                          label=label, entry_date=on, receipt_ref=receipt_ref,
-                          created_by=user_id)
-    session.add(entry)
-    rows: list = [entry]
+    ids = write.take_ids(session, {ENVELOPE_ENTRIES: 1,
+                                   rows.SPEND_ACCOUNTS: int(accounts_row is not None)})
+    [entry_id] = ids[ENVELOPE_ENTRIES.name]
+    now = utcnow()
+    tables = [(ENVELOPE_ENTRIES, [rows.envelope_entry(
+        id=entry_id, envelope_id=envelope.id, amount_cents=-amount_cents, kind="spend",
+        label=label, entry_date=on, receipt_ref=receipt_ref, created_by=user_id,
+        created_at=now)])]
     if accounts_row is not None:  # journaled with the spending, in the same entry
-        session.flush()
-        accounts_row.envelope_entry_id = entry.id
-        session.add(accounts_row)
-        rows.append(accounts_row)
-    journal.append(session, "envelope_spend", code, rows, user_id)
-    return entry
+        [account_id] = ids[rows.SPEND_ACCOUNTS.name]
+        tables.append((rows.SPEND_ACCOUNTS, [rows.spend_account(
+            id=account_id, envelope_entry_id=entry_id,
+            charge_account=accounts_row.charge_account, paid_from=accounts_row.paid_from)]))
+    write.record_event(session, "envelope_spend", code, tables, user_id, now, head=head)
+    return session.get(EnvelopeEntry, entry_id)
 
 
 def _refuse_below_zero(session: Session, envelope: Envelope, amount_cents: int,
@@ -258,22 +280,23 @@ def transfer(session: Session, from_code: str, to_code: str, amount_cents: int, 
     label = _check_text(label, "label", "Dites pourquoi (120 caractères au plus).")
     if from_code == to_code:
         raise InvalidInput("same_envelope", "Choisissez deux enveloppes différentes.")
-    journal.lock_head(session)
+    head = journal.lock_head(session)
     source = envelope_by_code(session, from_code)
     target = envelope_by_code(session, to_code)
     _refuse_below_zero(session, source, amount_cents, confirm, N_(
         "Après ce virement, l'enveloppe « %(name)s » serait à %(amount)s : confirmez si "
         "c'est bien voulu."))
     group = str(uuid.uuid4())
-    entries = [
-        EnvelopeEntry(envelope_id=source.id, amount_cents=-amount_cents, kind="transfer",
-                      label=label, entry_date=on, group_ref=group, created_by=user_id),
-        EnvelopeEntry(envelope_id=target.id, amount_cents=amount_cents, kind="transfer",
-                      label=label, entry_date=on, group_ref=group, created_by=user_id),
-    ]
-    session.add_all(entries)
-    journal.append(session, "envelope_transfer", f"{from_code}>{to_code}", entries, user_id)
-    return entries
+    out_id, in_id = write.take_ids(session, {ENVELOPE_ENTRIES: 2})[ENVELOPE_ENTRIES.name]
+    now = utcnow()
+    entry_rows = [rows.envelope_entry(id=entry_id, envelope_id=envelope_id, amount_cents=cents,
+                                      kind="transfer", label=label, entry_date=on,
+                                      group_ref=group, created_by=user_id, created_at=now)
+                  for entry_id, envelope_id, cents in ((out_id, source.id, -amount_cents),
+                                                       (in_id, target.id, amount_cents))]
+    write.record_event(session, "envelope_transfer", f"{from_code}>{to_code}",
+                       [(ENVELOPE_ENTRIES, entry_rows)], user_id, now, head=head)
+    return [session.get(EnvelopeEntry, out_id), session.get(EnvelopeEntry, in_id)]
 
 
 def add_envelope(session: Session, code: str, name: str) -> Envelope:

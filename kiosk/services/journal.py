@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import Connection, bindparam, event, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from kiosk.database import real_session, utcnow
+from kiosk.database import in_write_transaction, real_session
 from kiosk.extensions import db
 from kiosk.models import (
     CashCountLine,
@@ -219,12 +219,6 @@ def row_digest(table: str, values: dict[str, Any]) -> str:
     return hashlib.sha256(_dumps([table, values]).encode()).hexdigest()
 
 
-def _object_values(obj: db.Model) -> dict[str, Any]:
-    mapper = inspect(obj).mapper
-    return {col.name: getattr(obj, mapper.get_property_by_column(col).key)
-            for col in mapper.local_table.columns}
-
-
 def entry_hash(prev_hash: str, seq: int, created_at: datetime, event: str, ref: str,
                user_id: int | None, rows_json: str) -> str:
     material = _dumps([prev_hash, seq, created_at.isoformat(), event, ref, user_id, rows_json])
@@ -256,13 +250,25 @@ MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("new_seq"),
                                                      hash=bindparam("new_hash"))
 
 
+class NotInWriteTransaction(RuntimeError):
+    """lock_head called outside database.write_transaction: a bug, never a user's error.
+    Opening a transaction quietly instead would lock nothing on SQLite (a plain BEGIN
+    takes no write lock), and two writers could take the same numbers."""
+
+
 def lock_head(session: Session) -> ChainEnd:
     """Lock the chain's end for this transaction (FOR UPDATE; SQLite is already locked by
     BEGIN IMMEDIATE). Every journaled write calls this first, so they run one at a time.
+    Outside a write transaction (database.write_transaction or begin_write) it refuses:
+    NotInWriteTransaction.
 
     Read and written with Core, not as an ORM object: the sale path pays for every
     statement (bench/), and the head is cached per transaction in session.info."""
-    connection = session.connection()  # begins the transaction if none is open
+    if not in_write_transaction(session):
+        raise NotInWriteTransaction(
+            "journal.lock_head outside a write transaction: wrap the event in "
+            "kiosk.database.write_transaction(session)")
+    connection = session.connection()
     transaction = real_session(session).get_transaction()
     held = session.info.get("journal_head")
     if held is not None and held[0] is transaction:
@@ -276,33 +282,9 @@ def lock_head(session: Session) -> ChainEnd:
     return head
 
 
-def append(session: Session, event: str, ref: str, rows: Iterable[db.Model],
-           user_id: int | None = None) -> dict[str, Any]:
-    """Add one entry covering `rows` (already added to the session) to the chain."""
-    head = lock_head(session)
-    session.flush()  # ids and defaults are known only after the flush
-    digests = []
-    for obj in rows:
-        table = obj.__tablename__
-        if table not in JOURNALED_TABLES:
-            raise ValueError(f"{table} is not a journaled table")
-        values = _object_values(obj)
-        digests.append([table, values["id"], row_digest(table, values)])
-    return append_digests(session, head, event, ref, digests, user_id)
-
-
 def digest_rows(table: str, rows: Iterable[dict[str, Any]]) -> list[list[Any]]:
     """Digests of rows written with Core: each dict holds every column, id included."""
     return [[table, values["id"], row_digest(table, values)] for values in rows]
-
-
-def append_digests(session: Session, head: ChainEnd, event: str, ref: str,
-                   digests: list[list[Any]], user_id: int | None,
-                   created_at: datetime | None = None) -> dict[str, Any]:
-    """Write the entry for `digests` and move the locked head to it (two statements)."""
-    entry = next_entry(head, event, ref, digests, user_id, created_at or utcnow())
-    write_entry(session.connection(), head, entry)
-    return entry
 
 
 def write_entry(connection: Connection, head: ChainEnd, entry: dict[str, Any]) -> None:
@@ -329,11 +311,6 @@ def seal(digest: str, key: str | None = None) -> str:
     recomputes the chain cannot make seals that match without that key."""
     key = key if key is not None else current_app.config["JOURNAL_KEY"]
     return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
-
-
-def set_head(session: Session, head: ChainEnd, seq: int, digest: str) -> None:
-    session.connection().execute(MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
-    head.seq, head.hash = seq, digest
 
 
 def head(session: Session) -> tuple[int, str]:

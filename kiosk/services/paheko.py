@@ -34,6 +34,7 @@ from kiosk.models import (
     OrderPayment,
     Payment,
     Sale,
+    Shift,
 )
 from kiosk.models.sales import PaymentMethod
 from kiosk.sales.rules import donation_by_method
@@ -402,8 +403,6 @@ def volunteer_entries(session: Session, ids: Iterable[int]) -> list[Entry]:
     """The volunteers' hours at each closed drawer, valued at PAHEKO_VOLUNTEER_HOUR_CENTS
     an hour in class 86/87 (optional in the accounts, read by funders); none when 0."""
     from flask import current_app
-
-    from kiosk.models import Shift
 
     rate = int(current_app.config.get("PAHEKO_VOLUNTEER_HOUR_CENTS") or 0)
     wanted = sorted(set(ids))

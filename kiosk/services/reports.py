@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kiosk.database import utcnow
 from kiosk.models import (
     BannerLot,
     CashSession,
@@ -429,8 +430,6 @@ def _hours(session: Session, impact: Impact, start: datetime, end: datetime,
            with_names: bool) -> None:
     """The volunteers' time: shifts started in the period, until they left or the drawer
     closed (a drawer still open counts until now)."""
-    from kiosk.database import utcnow
-
     now = utcnow()
     by_event: dict[int, Hours] = {}
     by_month: dict[date, Hours] = {}

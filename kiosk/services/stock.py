@@ -16,6 +16,7 @@ from kiosk.database import utcnow
 from kiosk.models import BannerLot, Location, Product, StockLevel, StockMove
 from kiosk.models.catalogue import LocationKind
 from kiosk.models.stock import MoveReason
+from kiosk.sales import rows, write
 from kiosk.services import journal
 from kiosk.services.errors import InvalidInput, NotFound
 from kiosk.services.text import _
@@ -56,8 +57,6 @@ def record_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | Non
     """Moves that stand on their own (production, transfer, count…): one journal entry.
 
     Built by kiosk/sales/rows.py and written by its one writer, like a sale's moves."""
-    from kiosk.sales import rows, write  # the writer's package builds on this module
-
     head = journal.lock_head(session)
     connection = session.connection()
     dialect = connection.dialect.name
@@ -72,8 +71,7 @@ def record_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | Non
                            group_ref=s.group_ref, note=s.note)
                  for move_id, s in zip(ids, specs, strict=True)]
     tables = [(rows.MOVES, move_rows)]
-    entry = journal.next_entry(head, event, ref, rows.digests(tables), user_id, now)
-    write.write_event(connection, head, tables, rows.deltas(move_rows), entry)
+    write.record_event(session, event, ref, tables, user_id, now, head=head)
     return [RecordedMove(**row) for row in move_rows]
 
 

@@ -13,7 +13,7 @@ class MadeForm(FlaskForm):
     sku = HiddenField()
     qty = IntegerField(_l("Combien ?"), default=1, validators=[
         InputRequired(_l("Dites combien de pièces vous avez cousues.")),
-        NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de 1 à 999."))])
+        NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de %(min)s à %(max)s."))])
     lot = SelectField(_l("Dans quel lot de bâches ?"), validators=[Optional()])
     # Issue 19: pieces sewn for a partner's order (its lot unless another is chosen).
     order = SelectField(_l("Pour une commande ?"), validators=[Optional()])
@@ -23,7 +23,7 @@ class TakeForm(FlaskForm):
     sku = HiddenField()
     qty = IntegerField(_l("Combien ?"), default=1, validators=[
         InputRequired(_l("Dites combien de pièces vous emportez.")),
-        NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de 1 à 999."))])
+        NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de %(min)s à %(max)s."))])
     source = SelectField(_l("D'où ?"))
     target = SelectField(_l("Vers où ?"))
 

@@ -123,7 +123,7 @@ def print_labels():
     form = LabelPrintForm()
     wants_json = request.accept_mimetypes.best == "application/json"
     if not form.validate_on_submit():
-        message = _("Le nombre d'étiquettes va de 1 à 999.")
+        message = _("Le nombre d'étiquettes va de 1 à %(max)s.", max=MAX_QTY)
         if wants_json:
             return jsonify({"status": "error", "message": message}), 400
         flash(message, "error")
