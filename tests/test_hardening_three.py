@@ -3,14 +3,17 @@ attacks (real servers, real databases, the app's own functions)."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.models import User
 from kiosk.services.auth import create_user
-from tests.conftest import LiveServer, csrf_token, web_login
+from tests.conftest import BACKEND, LiveServer, csrf_token, web_login
 from tests.test_idle_unlock import unlock
 from tests.test_login_security import _at_once, _login
 
@@ -75,3 +78,41 @@ def test_a_slowed_device_still_lets_one_volunteer_mistype(demo):
 
 
 
+
+
+# --- item 11: files others could read -----------------------------------------------------
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_database_its_backups_and_the_instance_folder_are_the_kiosks_own(
+        demo, app, runner, tmp_path):
+    assert _mode(app.instance_path) == 0o700
+    if BACKEND == "sqlite":
+        database = db.engine.url.database
+        assert _mode(database) == 0o600
+        for companion in (database + "-wal", database + "-shm"):
+            if os.path.exists(companion):
+                assert _mode(companion) == 0o600
+    target = tmp_path / "sauvegardes" / ("copie.sqlite3" if BACKEND == "sqlite" else "copie.dump")
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert _mode(target) == 0o600
+
+
+def test_a_new_sqlite_database_is_never_readable_by_others(tmp_path):
+    """Made 0600 before SQLite first opens it (an instance folder made wide is narrowed)."""
+    wide = tmp_path / "instance"
+    wide.mkdir(mode=0o755)
+    os.chmod(wide, 0o755)
+    database = tmp_path / "neuve.sqlite3"
+    app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "t"}, str(wide))
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE t (x INTEGER)"))
+        db.session.commit()
+        db.engine.dispose()
+    assert _mode(database) == 0o600 and _mode(wide) == 0o700
+    for companion in (tmp_path / "neuve.sqlite3-wal", tmp_path / "neuve.sqlite3-shm"):
+        if companion.exists():
+            assert _mode(companion) == 0o600

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import JournalEntry
 from kiosk.models.journal import GENESIS_HASH
+from kiosk.private import private_file
 
 # Journal events that took a sale number (the year's sequence, without gap or repeat).
 NUMBERED_EVENTS = ("sale", "void", "refund", "consignment")
@@ -35,7 +36,7 @@ def backup_database(engine: Engine, path: str) -> None:
 
 def _backup_sqlite(engine: Engine, target: Path) -> None:
     # The backup API copies a consistent snapshot page by page while others keep writing.
-    partial = target.with_suffix(target.suffix + ".partial")
+    partial = private_file(target.with_suffix(target.suffix + ".partial"))  # 0600
     source = sqlite3.connect(engine.url.database)
     try:
         with sqlite3.connect(partial) as copy:
@@ -50,9 +51,14 @@ def _backup_postgresql(engine: Engine, target: Path) -> None:
     if shutil.which("pg_dump") is None:
         raise ValueError("pg_dump est introuvable : installez postgresql-client")
     url = engine.url.set(drivername="postgresql")
-    # pg_dump takes one snapshot: the dump is consistent while sales continue.
-    subprocess.run(["pg_dump", "--format=custom", "--file", str(target),
-                    url.render_as_string(hide_password=False)], check=True)
+    private_file(target)  # 0600 before pg_dump writes into it (it keeps the mode)
+    try:
+        # pg_dump takes one snapshot: the dump is consistent while sales continue.
+        subprocess.run(["pg_dump", "--format=custom", "--file", str(target),
+                        url.render_as_string(hide_password=False)], check=True)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 @dataclass
