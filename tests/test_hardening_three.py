@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections import Counter
 
 from sqlalchemy import select, text
@@ -13,7 +14,8 @@ from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.models import User
 from kiosk.services.auth import create_user
-from tests.conftest import BACKEND, LiveServer, csrf_token, web_login
+from tests.conftest import BACKEND, LiveServer, api_login, csrf_token, web_login
+from tests.closing_helpers import open_session, sell
 from tests.test_idle_unlock import unlock
 from tests.test_login_security import _at_once, _login
 
@@ -116,3 +118,58 @@ def test_a_new_sqlite_database_is_never_readable_by_others(tmp_path):
     for companion in (tmp_path / "neuve.sqlite3-wal", tmp_path / "neuve.sqlite3-shm"):
         if companion.exists():
             assert _mode(companion) == 0o600
+
+
+# --- item 8: a damaged row is a verdict, in bounded time ----------------------------------
+
+def _copy_row(table: str, overrides: dict) -> None:
+    """A row written behind the app's back: a copy of the table's first row, changed."""
+    columns = list(db.Model.metadata.tables[table].columns.keys())
+    chosen = ", ".join(f":{c}" if c in overrides else c for c in columns)
+    db.session.execute(text(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {chosen} FROM {table} "
+        f"WHERE id = (SELECT min(id) FROM {table})"), overrides)
+    db.session.commit()
+
+
+def _timed_verdicts(runner, client) -> tuple[float, object, object, object]:
+    started = time.monotonic()
+    result = runner.invoke(args=["verify-journal"])
+    headers = api_login(client, "Tresoriere", "2345")
+    answer = client.get("/api/v1/journal/verify", headers=headers)
+    web_login(client, "Tresoriere", "2345")
+    page = client.get("/journal")
+    return time.monotonic() - started, result, answer, page
+
+
+def test_rows_nested_200000_deep_are_a_verdict_not_a_crash(demo, runner, client):
+    db.session.execute(text("UPDATE journal_entries SET rows = :r WHERE seq = 3"),
+                       {"r": "[" * 200_000 + "]" * 200_000})
+    db.session.commit()
+    seconds, result, answer, page = _timed_verdicts(runner, client)
+    assert result.exit_code == 1, result.output
+    assert "entrée n° 3" in result.output and "contenu illisible" in result.output
+    assert answer.status_code == 200 and answer.get_json()["ok"] is False
+    assert page.status_code == 200
+    assert seconds < 30
+
+
+def test_a_row_with_the_largest_id_is_a_verdict_in_bounded_time(demo, runner, client,
+                                                                 seller_headers):
+    """SQLite: a sale with id 9223372036854775000 made the check count up to it (killed
+    after 90 s); PostgreSQL: a payment with id 2147483647 ended in a DataError."""
+    sell(client, seller_headers, open_session(client, seller_headers),
+         [{"sku": "SAC-VILLE", "qty": 1}], [{"method": "cash", "amount_cents": 2000}])
+    if BACKEND == "sqlite":
+        _copy_row("sales", {"id": 9223372036854775000, "year": 1999, "number": "1999-000001",
+                            "client_id": "derriere-le-dos-de-l-application"})
+        named = "sales n° 9223372036854775000 : ligne ajoutée hors de l'application"
+    else:
+        _copy_row("payments", {"id": 2147483647})
+        named = "payments n° 2147483647 : ligne ajoutée hors de l'application"
+    seconds, result, answer, page = _timed_verdicts(runner, client)
+    assert result.exit_code == 1, result.output
+    assert named in result.output
+    assert answer.status_code == 200 and named in answer.get_json()["problems"]
+    assert page.status_code == 200
+    assert seconds < 30
