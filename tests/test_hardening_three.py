@@ -14,8 +14,8 @@ from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.models import User
 from kiosk.services.auth import create_user
-from tests.conftest import BACKEND, LiveServer, api_login, csrf_token, web_login
 from tests.closing_helpers import open_session, sell
+from tests.conftest import BACKEND, LiveServer, api_login, csrf_token, web_login
 from tests.test_idle_unlock import unlock
 from tests.test_login_security import _at_once, _login
 
