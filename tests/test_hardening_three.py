@@ -3,16 +3,26 @@ attacks (real servers, real databases, the app's own functions)."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
 import stat
+import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import Counter
+
+import pytest
+from werkzeug.security import check_password_hash
 
 from sqlalchemy import select, text
 
 from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.models import User
+from kiosk.services import setup
 from kiosk.services.auth import create_user
 from tests.closing_helpers import open_session, sell
 from tests.conftest import BACKEND, LiveServer, api_login, csrf_token, web_login
@@ -173,3 +183,84 @@ def test_a_row_with_the_largest_id_is_a_verdict_in_bounded_time(demo, runner, cl
     assert answer.status_code == 200 and named in answer.get_json()["problems"]
     assert page.status_code == 200
     assert seconds < 30
+
+
+# --- item 1: the first start runs once, on both databases ---------------------------------
+
+class Browser:
+    """One browser of its own (its cookies) on a live server."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect())
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.url + path, timeout=60) as response:
+            return response.read().decode()
+
+    def token(self, path: str) -> str:
+        return re.search(r'<meta name="csrf-token" content="([^"]+)"', self.get(path)).group(1)
+
+    def post(self, path: str, form: dict) -> int:
+        data = urllib.parse.urlencode(form).encode()
+        try:
+            with self.opener.open(self.url + path, data=data, timeout=120) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+MALLORY = {"group_name": "Les Doigts de Fée", "address": "3 place du Marché",
+           "admin_name": "Admin", "pin": "918273", "pin_again": "918273",
+           # names the demo uses too: the same codes, the same user name
+           "workshop_name": "Atelier", "stall_name": "Stand", "shop_name": "",
+           "envelope_1": "Solidarité", "share_1": "1", "envelope_2": "Loisirs",
+           "share_2": "1", "envelope_3": "", "share_3": "", "envelope_4": "", "share_4": "",
+           "decided_on": "2026-11-20"}
+
+
+@pytest.mark.parametrize("first", ["demo", "real", "together"])
+def test_two_first_starts_at_once_make_one_installation(app, first):
+    """`GET /start` in one browser, `GET /start/real` in another, then both POST at the
+    same instant (or one a moment before the other): one wins, the other is refused,
+    never a 500 and never the demo's Admin (PIN 1234) inside the real installation."""
+    with LiveServer(app) as server:
+        demo_tab, real_tab = Browser(server.url), Browser(server.url)
+        demo_token, real_token = demo_tab.token("/start"), real_tab.token("/start/real")
+        statuses: dict[str, int] = {}
+        ready = threading.Barrier(2)
+
+        def start(kind: str) -> None:
+            ready.wait()
+            if first != "together" and kind != first:
+                time.sleep(0.02)
+            if kind == "demo":
+                statuses[kind] = demo_tab.post("/start/demo", {"csrf_token": demo_token})
+            else:
+                statuses[kind] = real_tab.post("/start/real",
+                                               {**MALLORY, "csrf_token": real_token})
+
+        threads = [threading.Thread(target=start, args=(kind,)) for kind in ("demo", "real")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    assert 500 not in statuses.values(), statuses
+    assert sorted(statuses.values()) in ([302, 303], [303, 409]), statuses
+    db.session.rollback()
+    users = {user.name: user for user in db.session.scalars(select(User))}
+    if statuses["demo"] == 303:
+        assert setup.is_demo(db.session)
+        assert sorted(users) == ["Admin", "Tresoriere", "Vendeuse"]
+        assert check_password_hash(users["Admin"].pin_hash, "1234")
+    else:
+        assert not setup.is_demo(db.session)
+        assert sorted(users) == ["Admin"]
+        assert check_password_hash(users["Admin"].pin_hash, "918273")
+        assert not check_password_hash(users["Admin"].pin_hash, "1234")
