@@ -15,9 +15,8 @@ import urllib.request
 from collections import Counter
 
 import pytest
-from werkzeug.security import check_password_hash
-
 from sqlalchemy import select, text
+from werkzeug.security import check_password_hash
 
 from kiosk import create_app
 from kiosk.extensions import db
