@@ -21,7 +21,7 @@ from werkzeug.security import check_password_hash
 from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.models import User
-from kiosk.services import setup
+from kiosk.services import journal, setup
 from kiosk.services.auth import create_user
 from tests.closing_helpers import open_session, sell
 from tests.conftest import BACKEND, LiveServer, api_login, csrf_token, web_login
@@ -263,3 +263,43 @@ def test_two_first_starts_at_once_make_one_installation(app, first):
         assert sorted(users) == ["Admin"]
         assert check_password_hash(users["Admin"].pin_hash, "918273")
         assert not check_password_hash(users["Admin"].pin_hash, "1234")
+
+
+# --- item 9: a copy of another history is refused without --force, whatever its length ----
+
+def _restore(runner, *args):
+    db.session.remove()
+    result = runner.invoke(args=["restore", *args])
+    db.session.remove()
+    return result
+
+
+def test_a_longer_copy_of_another_history_is_refused_without_force(
+        client, runner, seller_headers, tmp_path):
+    suffix = ".sqlite3" if BACKEND == "sqlite" else ".dump"
+    start, longer = tmp_path / f"depart{suffix}", tmp_path / f"longue{suffix}"
+    assert runner.invoke(args=["backup", str(start)]).exit_code == 0
+    drawer = open_session(client, seller_headers, name="Une histoire")
+    for _ in range(3):
+        sell(client, seller_headers, drawer, [{"sku": "SAC-VILLE", "qty": 1}],
+             [{"method": "cash", "amount_cents": 2000}])
+    assert runner.invoke(args=["backup", str(longer)]).exit_code == 0
+    assert _restore(runner, "--yes", "--force", str(start)).exit_code == 0
+    # this database, earlier, leads to the longer copy: --yes is enough
+    forward = _restore(runner, "--yes", str(longer))
+    assert forward.exit_code == 0, forward.output
+    assert _restore(runner, "--yes", "--force", str(start)).exit_code == 0
+    # now another story is written here: the longer copy no longer follows from it
+    drawer = open_session(client, seller_headers, name="Une autre histoire")
+    sell(client, seller_headers, drawer, [{"sku": "ETIQ-TGV", "qty": 1}],
+         [{"method": "card", "amount_cents": 400}])
+    db.session.rollback()
+    here = journal.head(db.session)
+    refused = _restore(runner, "--yes", str(longer))
+    assert refused.exit_code == 2, refused.output
+    assert "ne vient pas de cette base" in refused.output
+    assert "autre caisse" in refused.output and "--force" in refused.output
+    assert journal.head(db.session) == here  # nothing was restored
+    forced = _restore(runner, "--yes", "--force", str(longer))
+    assert forced.exit_code == 0, forced.output
+    assert journal.head(db.session) != here
