@@ -4,6 +4,7 @@ attacks (real servers, real databases, the app's own functions)."""
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import stat
@@ -13,17 +14,19 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, update
 from werkzeug.security import check_password_hash
 
 from kiosk import create_app
+from kiosk.database import utcnow
 from kiosk.extensions import db
-from kiosk.models import User
+from kiosk.models import CashSessionClosure, JournalEntry, Payment, User
 from kiosk.services import journal, setup
 from kiosk.services.auth import create_user
-from tests.closing_helpers import open_session, sell
+from tests.closing_helpers import close_body, open_session, sales_day, sell
 from tests.conftest import BACKEND, LiveServer, api_login, csrf_token, web_login
 from tests.test_idle_unlock import unlock
 from tests.test_login_security import _at_once, _login
@@ -303,3 +306,88 @@ def test_a_longer_copy_of_another_history_is_refused_without_force(
     forced = _restore(runner, "--yes", "--force", str(longer))
     assert forced.exit_code == 0, forced.output
     assert journal.head(db.session) != here
+
+
+# --- item 7: stripped seals and backdated entries do not pass for "before the seals" ------
+
+def _strip_seals_and_backdate(app, payment_id: int) -> None:
+    """The attack, with the app's own functions and without the key: change a payment,
+    recompute every row digest and entry hash, date every entry before the key file, strip
+    every seal, put the new hashes on the closures' printed lines (and redigest them) and
+    move the head."""
+    before_the_key = app.config["JOURNAL_SEALED_SINCE"] - timedelta(days=30)
+    assert before_the_key < utcnow()
+    db.session.execute(text("UPDATE payments SET amount_cents = amount_cents + 100 "
+                            "WHERE id = :i"), {"i": payment_id})
+    closures = CashSessionClosure.__table__
+    renamed: dict[str, str] = {}
+    prev = None
+    for number, entry in enumerate(db.session.scalars(
+            select(JournalEntry).order_by(JournalEntry.seq))):
+        rows = json.loads(entry.rows)
+        for item in rows:
+            if item[0] == "payments" and item[1] == payment_id:
+                item[2] = journal.row_digest("payments", dict(db.session.execute(
+                    select(Payment.__table__).where(Payment.id == payment_id))
+                    .mappings().one()))
+            if item[0] == "cash_session_closures":
+                printed = db.session.scalar(select(closures.c.journal_hash).where(
+                    closures.c.id == item[1]))
+                if printed in renamed:
+                    db.session.execute(update(closures).where(closures.c.id == item[1])
+                                       .values(journal_hash=renamed[printed]))
+                item[2] = journal.row_digest("cash_session_closures", dict(
+                    db.session.execute(select(closures).where(closures.c.id == item[1]))
+                    .mappings().one()))
+        entry.rows = journal._dumps(rows)
+        entry.created_at = before_the_key + timedelta(seconds=number)
+        entry.seal = None
+        if prev is not None:
+            entry.prev_hash = prev
+        old_hash = entry.hash
+        entry.hash = journal.entry_hash(entry.prev_hash, entry.seq, entry.created_at,
+                                        entry.event, entry.ref, entry.user_id, entry.rows)
+        renamed[old_hash] = prev = entry.hash
+        db.session.flush()
+    db.session.execute(text("UPDATE journal_head SET hash = :h"), {"h": prev})
+    db.session.commit()
+
+
+def test_stripped_seals_and_backdated_entries_are_flagged(app, client, runner, seller_headers,
+                                                          treasurer_headers):
+    drawer = sales_day(client, seller_headers, treasurer_headers)
+    closed = client.post(f"/api/v1/cash-sessions/{drawer}/close", headers=treasurer_headers,
+                         json=close_body())
+    assert closed.status_code in (200, 201), closed.get_json()
+    db.session.rollback()
+    assert runner.invoke(args=["verify-journal"]).exit_code == 0
+    # the key file made now, as on a real installation (the tests pass the key itself)
+    app.config.setdefault("JOURNAL_SEALED_SINCE", utcnow())
+    payment_id = db.session.scalar(select(func.min(Payment.id)))
+    _strip_seals_and_backdate(app, payment_id)
+    assert journal._stored_digest("payments", dict(db.session.execute(select(
+        Payment.__table__).where(Payment.id == payment_id)).mappings().one())) is not None
+    result = runner.invoke(args=["verify-journal"])
+    assert result.exit_code == 1, result.output
+    assert "sans sceau" in result.output and "écrites avant les sceaux" not in result.output
+    answer = client.get("/api/v1/journal/verify", headers=treasurer_headers)
+    assert answer.get_json()["ok"] is False
+
+
+def test_an_upgraded_journal_then_stripped_of_its_seals_is_flagged(demo, app, runner):
+    """An installation written before the seals, upgraded (its seals begin with a sealed
+    entry): it verifies; strip that entry's seal too, or cut it, and it no longer does."""
+    db.session.execute(text("UPDATE journal_entries SET seal = NULL"))
+    db.session.commit()
+    app.config["JOURNAL_SEALED_SINCE"] = utcnow() + timedelta(seconds=1)
+    marker = journal.seal_the_entries_before(db.session.connection())
+    db.session.commit()
+    assert journal.seal_the_entries_before(db.session.connection()) is None  # once
+    good = runner.invoke(args=["verify-journal"])
+    assert good.exit_code == 0 and "écrites avant les sceaux" in good.output, good.output
+    db.session.execute(text("DELETE FROM journal_entries WHERE seq = :s"), {"s": marker["seq"]})
+    db.session.execute(text("UPDATE journal_head SET seq = :s, hash = :h"),
+                       {"s": marker["seq"] - 1, "h": marker["prev_hash"]})
+    db.session.commit()
+    cut = runner.invoke(args=["verify-journal"])
+    assert cut.exit_code == 1 and "aucune entrée scellée après elle" in cut.output, cut.output

@@ -331,6 +331,28 @@ def seal(digest: str, key: str | None = None) -> str:
     return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
 
 
+SEALS_BEGIN = "seals_begin"
+
+
+def seal_the_entries_before(connection: Connection) -> dict[str, Any] | None:
+    """Record, sealed, where the seals begin: a journal whose last entry has no seal (an
+    installation written before seals existed, at its upgrade) gets an entry that names
+    it (`ref`: its number) and carries a seal. Its hash chains every entry before it, so
+    its seal vouches for them all: verify() accepts an unsealed entry only when such a
+    sealed entry follows it. Whoever strips every seal (and backdates every entry)
+    without the key cannot make the sealed entry that would vouch for what they wrote.
+    Runs once, from the migration i24a00000001; does nothing on an empty journal or one
+    that already ends sealed. Returns the entry written, if any."""
+    last = connection.execute(select(ENTRIES.c.seq, ENTRIES.c.hash, ENTRIES.c.seal)
+                              .order_by(ENTRIES.c.seq.desc()).limit(1)).first()
+    if last is None or last.seal is not None:
+        return None
+    head = ChainEnd(last.seq, last.hash)
+    entry = next_entry(head, SEALS_BEGIN, str(last.seq), [], None, utcnow())
+    write_entry(connection, head, entry)
+    return entry
+
+
 def set_head(session: Session, head: ChainEnd, seq: int, digest: str) -> None:
     session.connection().execute(MOVE_HEAD, {"new_seq": seq, "new_hash": digest})
     head.seq, head.hash = seq, digest
@@ -350,6 +372,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     sealed: int = 0  # entries whose seal matches the journal key
     unsealed: int = 0  # entries from before the kiosk sealed them (the first ones only)
+    # unsealed entries read so far that a later sealed entry has yet to vouch for
+    waiting: list[str] = field(default_factory=list)
 
     def problem(self, text: str) -> None:
         self.ok = False
@@ -391,6 +415,9 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
             expected[(table, row_id)] = (digest, entry.seq)
         prev_hash, prev_seq = entry.hash, entry.seq
     verdict.head_hash = prev_hash
+    for label in verdict.waiting:  # no sealed entry after them: nothing vouches for them
+        verdict.problem(f"{label} : sans sceau, et aucune entrée scellée après elle (écrite "
+                        "ou réécrite hors de l'application)")
     _check_paper(session, verdict, hashes, expect_head)
 
     if head(session) != (prev_seq, prev_hash):
@@ -418,13 +445,17 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
 
 def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str,
                 sealed_since: datetime | None) -> None:
+    """An entry's seal. Without one, an entry passes only as part of the journal written
+    before the seals began: before the first sealed entry, older than the key, and
+    followed by a sealed entry (the upgrade writes one, seal_the_entries_before), whose
+    seal vouches for the whole chain up to it. Its own date cannot decide it alone: whoever
+    strips the seals can backdate the entries too, but cannot seal the entry after them."""
     if entry.seal is None:
-        # Only entries older than the key (an upgraded installation) may lack a seal, and
-        # only before the first sealed one: stripping seals does not make entries "old".
-        old = (sealed_since is not None and isinstance(entry.created_at, datetime)
-               and entry.created_at < sealed_since)
-        if old and not verdict.sealed:
-            verdict.unsealed += 1
+        old = (not verdict.sealed
+               and (sealed_since is None or (isinstance(entry.created_at, datetime)
+                                             and entry.created_at < sealed_since)))
+        if old:
+            verdict.waiting.append(label)
         else:
             verdict.problem(f"{label} : sans sceau (écrite ou réécrite hors de "
                             "l'application)")
@@ -435,6 +466,8 @@ def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str,
                         "ou clé du journal d'une autre installation)")
         return
     verdict.sealed += 1
+    verdict.unsealed += len(verdict.waiting)  # vouched for by this seal (their chain holds)
+    verdict.waiting.clear()
 
 
 def _check_paper(session: Session, verdict: Verdict, hashes: dict[str, int],
