@@ -23,7 +23,16 @@ from werkzeug.security import check_password_hash
 from kiosk import create_app
 from kiosk.database import utcnow
 from kiosk.extensions import db
-from kiosk.models import CashSessionClosure, JournalEntry, Payment, User
+from kiosk.models import (
+    CashSessionClosure,
+    JournalEntry,
+    Order,
+    OrderPayment,
+    Partner,
+    Payment,
+    StockMove,
+    User,
+)
 from kiosk.services import journal, setup
 from kiosk.services.auth import create_user
 from tests.closing_helpers import close_body, open_session, sales_day, sell
@@ -391,3 +400,128 @@ def test_an_upgraded_journal_then_stripped_of_its_seals_is_flagged(demo, app, ru
     db.session.commit()
     cut = runner.invoke(args=["verify-journal"])
     assert cut.exit_code == 1 and "aucune entrée scellée après elle" in cut.output, cut.output
+
+
+# --- items 5 and 6: every form and query through the same bounded, ASCII-digit layer -----
+
+def _order_rows() -> tuple[int, int, int]:
+    db.session.rollback()
+    return tuple(db.session.scalar(select(func.count()).select_from(model))
+                 for model in (Order, OrderPayment, Partner))
+
+
+def test_odd_numbers_in_order_forms_are_a_4xx_and_change_nothing(client, demo,
+                                                                 treasurer_headers):
+    order = client.post("/api/v1/orders", headers=treasurer_headers, json={
+        "partner": {"name": "SNCF Voyageurs"},
+        "lines": [{"sku": "POCH-TGV", "qty": 1, "unit_price_cents": 750}]}).get_json()
+    assert web_login(client, "Tresoriere", "2345").status_code == 302
+    token = csrf_token(client, "/orders")
+    before = _order_rows()
+    line = {"line-0-sku": "POCH-VILLE", "line-0-qty": "2"}
+    for fields in ({**line, "line-0-qty": "²"}, {**line, "line-0-qty": "５"},
+                   {**line, "partner": "²"}, {**line, "partner": "５"},
+                   {**line, "partner": "99999999999999999999"},
+                   {**line, "partner": "2147483648"}, {**line, "partner": "9223372036854775808"}):
+        answer = client.post("/orders/new", data={"csrf_token": token, "partner_name": "",
+                                                  **fields})
+        assert answer.status_code == 400, (fields, answer.status_code)
+        assert _order_rows() == before, fields
+    for received_on in ("0001-01-01", "２０２６-01-01", "2019-12-31", "20260101"):
+        answer = client.post(f"/orders/{order['id']}/payments", data={
+            "csrf_token": token, "method": "transfer", "amount": "1", "received_on": received_on})
+        assert answer.status_code < 500, received_on
+        assert _order_rows() == before, received_on
+    api = client.post(f"/api/v1/orders/{order['id']}/payments", headers=treasurer_headers,
+                      json={"method": "transfer", "amount_cents": 100,
+                            "received_on": "0001-01-01"})
+    assert api.status_code == 400 and _order_rows() == before
+
+
+def test_huge_or_odd_ids_in_forms_and_queries_are_never_a_5xx(client, demo):
+    assert web_login(client, "Admin", "1234").status_code == 302
+    token = csrf_token(client, "/admin/")
+    for token_id in ("9223372036854775808", "2147483648", "99999999999999999999", "²", "５"):
+        answer = client.post("/admin/tokens/revoke", data={"csrf_token": token,
+                                                           "revoke-token_id": token_id})
+        assert answer.status_code == 400, token_id
+    for job in ("²", "99999999999999999999", "2147483648", "５"):
+        answer = client.get(f"/stock/labels/progress?job={job}")
+        assert answer.status_code == 404, job
+    for query in ("/sell?session=2147483648", "/sell?session=²", "/sell?session=５",
+                  "/stock/made/done?sku=SAC-VILLE&qty=²", "/sessions/cash-book?year=²",
+                  "/sessions/cash-book?year=２０２６", "/reports?from=0001-01-01",
+                  "/reports?from=２０２６-01-01"):
+        assert client.get(query).status_code < 500, query
+
+
+def test_a_partner_named_again_in_another_case_of_a_non_ascii_letter_is_a_409(
+        client, demo, treasurer_headers):
+    for first, again in (("Éole Couture", "Éole Couture"), ("ÉCOLE DU RAIL", "école du rail"),
+                         ("Ça Roule", "ça roule")):
+        assert client.post("/api/v1/partners", headers=treasurer_headers,
+                           json={"name": first}).status_code == 201
+        answer = client.post("/api/v1/partners", headers=treasurer_headers, json={"name": again})
+        assert answer.status_code == 409, (again, answer.get_json())
+        assert answer.get_json()["error"] == "partner_exists"
+
+
+def test_account_numbers_are_ascii_digits(client, demo, treasurer_headers):
+    from kiosk.services.paheko_accounts import accounts
+
+    assert web_login(client, "Tresoriere", "2345").status_code == 302
+    token = csrf_token(client, "/exports")
+    for key, value in (("paheko_account_cash", "５３０"), ("paheko_account_sales", "²²²"),
+                       ("paheko_account_cash", "５")):
+        answer = client.post("/exports/accounts", data={"csrf_token": token, key: value},
+                             follow_redirects=True)
+        assert "fait de chiffres" in answer.get_data(as_text=True), value
+    db.session.rollback()
+    assert accounts(db.session)["paheko_account_cash"] == "530"
+    assert accounts(db.session)["paheko_account_sales"] == "701"
+    entries = db.session.scalar(select(func.count()).select_from(JournalEntry))
+    spend = {"csrf_token": csrf_token(client, "/envelopes"), "envelope": "solidarite",
+             "amount": "1,00", "label": "Fil", "entry_date": "2026-12-20", "confirm": "1"}
+    for charge in ("³³", "６０６"):
+        answer = client.post("/envelopes/spend", data={**spend, "charge_account": charge})
+        assert answer.status_code == 400, charge
+    for day in ("0001-01-01", "２０２６-12-20"):
+        answer = client.post("/envelopes/spend", data={**spend, "entry_date": day})
+        assert answer.status_code == 400, day
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == entries
+
+
+def test_page_forms_read_numbers_and_days_in_ascii_digits_only(client, demo):
+    assert web_login(client, "Admin", "1234").status_code == 302
+    made = {"csrf_token": csrf_token(client, "/stock/made"), "sku": "SAC-VILLE", "lot": "",
+            "order": ""}
+    db.session.rollback()
+    moves = db.session.scalar(select(func.count()).select_from(StockMove))
+    for qty in ("５", "²", "99999999999999999999"):
+        answer = client.post("/stock/made", data={**made, "qty": qty})
+        assert answer.status_code == 400, qty
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(StockMove)) == moves
+
+
+def test_numbers_and_days_are_read_by_the_shared_layer_only():
+    """No page reads a number or a day its own way again: str.isdigit()/isdecimal() (which
+    say yes to "²" and "５"), `type=int` in a query, date.fromisoformat on typed text,
+    WTForms' IntegerField or DateField: kiosk/common/input.py, kiosk/common/fields.py and
+    kiosk/services/text.py (is_digits) are where those live."""
+    from pathlib import Path
+
+    import kiosk
+
+    root = Path(kiosk.__file__).parent
+    shared = {"common/input.py", "common/fields.py", "services/text.py",
+              "services/clock.py"}  # (clock.py: the tablet's time header, issue 24 item 4)
+    pattern = re.compile(r"\.isdigit\(\)|\.isdecimal\(\)|type=int\b|\bIntegerField\(|"
+                         r"\bDateField\(|date\.fromisoformat\((?!h\.label)")
+    found = [f"{path.relative_to(root)}:{number}: {line.strip()}"
+             for path in sorted(root.rglob("*.py"))
+             if "migrations" not in path.parts and str(path.relative_to(root)) not in shared
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if pattern.search(line) and not line.lstrip().startswith("#")]
+    assert found == []

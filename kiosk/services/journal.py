@@ -54,6 +54,7 @@ from kiosk.models import (
 from kiosk.models.journal import GENESIS_HASH
 from kiosk.models.reports import MADE
 from kiosk.services.errors import N_, Conflict
+from kiosk.services.text import is_digits
 from kiosk.vocabulary import PARIS
 
 # Every table whose rows must never change behind the app's back.
@@ -491,7 +492,7 @@ def parse_head(text: str) -> tuple[int, str]:
     """"123:ab12…" as printed (spaces and line breaks allowed) → (123, "ab12…")."""
     length, _, digest = "".join(text.split()).partition(":")
     digest = digest.lower()
-    if not length.isdecimal() or len(digest) != 64 or any(
+    if not is_digits(length) or len(digest) != 64 or any(
             c not in "0123456789abcdef" for c in digest):
         raise ValueError("ENTRÉES:EMPREINTE, par exemple 123:4f6c… (64 caractères)")
     return int(length), digest
