@@ -249,9 +249,9 @@ def restore(path: str, yes: bool, force: bool) -> None:
         sys.exit(2)
     for sentence in plan.warnings():
         click.echo(sentence)
-    if (plan.older or not plan.same_history) and not force:
-        click.echo("Refusé : cette copie effacerait ce qui a été enregistré depuis. Si c'est "
-                   "bien voulu (la base est abîmée), relancez avec --yes --force.", err=True)
+    refusal = plan.refusal(force)
+    if refusal is not None:
+        click.echo(refusal, err=True)
         sys.exit(2)
     if not yes:
         click.echo("Refusé : la base actuelle serait remplacée. Arrêtez la caisse, puis "

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Flask
 
+from kiosk.private import private_folder
+
 DEFAULTS: dict[str, Any] = {
     "PRINTER": "none",
     "LABEL_PRINTER": None,  # None: same as PRINTER
@@ -58,8 +60,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if overrides:
         app.config.from_mapping(overrides)
 
-    instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = private_folder(app.instance_path)  # 0700: the database and the keys
     url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'kiosk.sqlite3'}"
     app.config["DATABASE_URL"] = url
     app.config["SQLALCHEMY_DATABASE_URI"] = url

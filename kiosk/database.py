@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from kiosk.private import private_file
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -75,6 +77,9 @@ def configure_engine(engine: Engine) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    if engine.url.database and engine.url.database != ":memory:" \
+            and not engine.url.database.startswith("file:"):
+        private_file(engine.url.database)  # 0600 before SQLite first opens it
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

@@ -109,6 +109,7 @@ EVENT_WORDS: dict[str, str] = {
     "gift": N_("Pièces données"),
     "loss": N_("Pièces perdues"),
     "stock": N_("Mouvement de stock"),
+    "seals_begin": N_("Début des sceaux : le journal d'avant est scellé ici"),
     "order": N_("Commande d'un partenaire"),
     "order_made": N_("Pièces cousues pour une commande"),
     "delivery": N_("Livraison d'une commande"),

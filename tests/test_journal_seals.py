@@ -141,7 +141,8 @@ def test_stripped_seals_do_not_pass_for_old_entries(client, runner, seller_heade
 
 
 def test_entries_older_than_the_key_are_checked_by_their_chain(demo, runner, app):
-    """An installation upgraded to sealed entries: what it wrote before has no seal."""
+    """An installation upgraded to sealed entries: what it wrote before has no seal. Its
+    upgrade (the migration i24a00000001) records, sealed, where the seals begin."""
     from datetime import timedelta
 
     from kiosk.database import utcnow
@@ -149,6 +150,8 @@ def test_entries_older_than_the_key_are_checked_by_their_chain(demo, runner, app
     db.session.execute(text("UPDATE journal_entries SET seal = NULL"))
     db.session.commit()
     app.config["JOURNAL_SEALED_SINCE"] = utcnow() + timedelta(seconds=1)
+    assert journal.seal_the_entries_before(db.session.connection())["event"] == "seals_begin"
+    db.session.commit()
     result = verify(runner)
     assert result.exit_code == 0, result.output
     assert "écrites avant les sceaux" in result.output

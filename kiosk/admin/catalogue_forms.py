@@ -5,15 +5,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from kiosk.common.fields import DayField, WholeNumberField
 from kiosk.vocabulary import MAX_AREA_CM2
 
 
@@ -38,7 +37,7 @@ class ProductForm(FlaskForm):
     category = SelectField(_l("Catégorie"))
     price = StringField(_l("Prix (€)"), validators=[
         InputRequired(_l("Écrivez le prix, par exemple 12,50."))])
-    banner_area_cm2 = IntegerField(_l("Bâche utilisée par pièce (cm²)"), default=0,
+    banner_area_cm2 = WholeNumberField(_l("Bâche utilisée par pièce (cm²)"), default=0,
                                    validators=[Optional(), NumberRange(
                                        0, MAX_AREA_CM2, _l("Un nombre de cm² de 0 à 1 000 000."))])
     colour = StringField(_l("Couleur de la tuile"), default="#2b6cb0")
@@ -57,15 +56,15 @@ class LotForm(FlaskForm):
     partner = StringField(_l("Donné par"), validators=[
         InputRequired(_l("Dites qui a donné les bâches."))])
     description = StringField(_l("Description"))
-    received_on = DateField(_l("Reçu le"), validators=[
+    received_on = DayField(_l("Reçu le"), validators=[
         InputRequired(_l("Indiquez la date de réception."))])
     area = StringField(_l("Surface (m²)"), validators=[
         InputRequired(_l("Écrivez la surface en m², par exemple 12,5."))])
 
 
 class SheetForm(FlaskForm):
-    cols = IntegerField(_l("Colonnes"), validators=[InputRequired(), NumberRange(1, 10)])
-    rows = IntegerField(_l("Lignes"), validators=[InputRequired(), NumberRange(1, 30)])
+    cols = WholeNumberField(_l("Colonnes"), validators=[InputRequired(), NumberRange(1, 10)])
+    rows = WholeNumberField(_l("Lignes"), validators=[InputRequired(), NumberRange(1, 30)])
     label_w = MillimetresField(_l("Largeur d'une étiquette (mm)"), places=2,
                            validators=[InputRequired(), NumberRange(10, 210)])
     label_h = MillimetresField(_l("Hauteur d'une étiquette (mm)"), places=2,

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
+from kiosk.common.fields import choice_id
+
 
 class UserForm(FlaskForm):
     name = StringField(_l("Prénom (ou prénom et nom)"), validators=[
@@ -20,7 +22,7 @@ class UserForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    user_id = SelectField(_l("Pour qui ?"), coerce=int)
+    user_id = SelectField(_l("Pour qui ?"), coerce=choice_id)
     label = StringField(_l("À quoi sert-il ?"), validators=[
         Length(max=120, message=_l("120 caractères au plus."))])
 

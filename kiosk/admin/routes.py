@@ -19,6 +19,7 @@ from kiosk.admin.forms import (
     UserForm,
 )
 from kiosk.auth.roles import admin_required
+from kiosk.common.input import id_or_none
 from kiosk.extensions import db
 from kiosk.models import ApiToken, User
 from kiosk.services import clock
@@ -92,7 +93,8 @@ def add_token():
 @admin_required
 def revoke():
     form = RevokeForm(prefix="revoke")
-    if form.validate_on_submit() and revoke_token(db.session, int(form.token_id.data)):
+    token_id = id_or_none(form.token_id.data) if form.validate_on_submit() else None
+    if token_id is not None and revoke_token(db.session, token_id):
         db.session.commit()
         flash(_("Le jeton ne marche plus."), "success")
         return redirect(url_for("admin.index"))

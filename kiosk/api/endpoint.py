@@ -21,6 +21,7 @@ from kiosk.extensions import csrf, db
 from kiosk.models.people import Role
 from kiosk.services.errors import N_
 from kiosk.services.money import format_money
+from kiosk.services.text import is_digits
 
 
 @dataclass
@@ -136,7 +137,7 @@ def _field_word(loc: tuple) -> str:
     names = [str(part) for part in loc if not isinstance(part, int)]
     if not names:
         return _("La demande")
-    if names[-1].isdigit() and len(names) > 1:  # a count of one denomination
+    if is_digits(names[-1], 6) and len(names) > 1:  # a count of one denomination
         return _("Le nombre de billets ou pièces de %(value)s",
                  value=format_money(int(names[-1]), _locale()))
     word = FIELD_WORDS.get(names[-1])

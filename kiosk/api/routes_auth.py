@@ -31,6 +31,13 @@ from kiosk.services.auth import (
 )
 
 
+def _slowed(refused: AuthError) -> ApiError:
+    return ApiError(429, "slowed", _(
+        "Trop de prénoms essayés depuis cet appareil : attendez %(seconds)s "
+        "secondes, puis réessayez.", seconds=seconds_until(refused.locked_until)),
+        retry_at=refused.locked_until.isoformat())
+
+
 class LoginBody(Body):
     user: Name
     pin: Pin
@@ -45,10 +52,7 @@ def login(data: LoginBody):
                          throttle, address)
     except AuthError as refused:
         if refused.code == "slowed":
-            raise ApiError(429, "slowed", _(
-                "Trop de prénoms essayés depuis cet appareil : attendez %(seconds)s "
-                "secondes, puis réessayez.", seconds=seconds_until(refused.locked_until)),
-                retry_at=refused.locked_until.isoformat()) from None
+            raise _slowed(refused) from None
         if refused.code == "locked":
             raise ApiError(429, "locked", _(
                 "Trop de codes faux : ce compte est bloqué. Réessayez à %(time)s.",
@@ -79,8 +83,14 @@ def unlock(data: UnlockBody):
             "Seul un écran connecté par son prénom et son code se déverrouille."))
     locked_by = current_user.id
     try:
-        user = check_pin(db.session, data.user, data.pin, lockout_from_config())
+        # Counted as at login: the same lock per name and the same slow-down per device,
+        # or a locked screen would let a stranger walk down the list of names.
+        throttle, address = login_throttle()
+        user = check_pin(db.session, data.user, data.pin, lockout_from_config(),
+                         throttle, address)
     except AuthError as refused:
+        if refused.code == "slowed":
+            raise _slowed(refused) from None
         if refused.code == "locked":
             raise ApiError(429, "locked", _(
                 "Trop de codes faux : ce compte est bloqué. Réessayez à %(time)s.",

@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import AfterValidator, Field
 
 from kiosk.api.endpoint import endpoint
-from kiosk.api.schemas import AmountCents, Body, Code, Name, Reason, _no_control_chars
+from kiosk.api.schemas import AmountCents, Body, Code, Day, Name, Reason, _no_control_chars
 from kiosk.database import utcnow, write_transaction
 from kiosk.extensions import db
 from kiosk.models import Envelope, EnvelopeEntry
@@ -25,7 +25,7 @@ Account = Annotated[str, Field(pattern=r"^[0-9]{1,12}$")]
 class SpendBody(Body):
     amount_cents: AmountCents
     label: Name
-    entry_date: date | None = None
+    entry_date: Day | None = None
     receipt_ref: Ref = ""
     confirm: bool = False
     # Issue 16: how the accounts book it (a charge account of the chart; bank or cash)
@@ -38,14 +38,14 @@ class TransferBody(Body):
     to: Code
     amount_cents: AmountCents
     label: Name
-    entry_date: date | None = None
+    entry_date: Day | None = None
     confirm: bool = False
 
 
 class SplitBody(Body):
     weights: Annotated[dict[str, Annotated[int, Field(ge=0, le=1000)]],
                        Field(min_length=1, max_length=20)]
-    effective_from: date
+    effective_from: Day
     decision: Reason
 
 
@@ -122,7 +122,7 @@ def decide_split(data: SplitBody):
 
 class DonationRuleBody(Body):
     envelope: Code | None = None  # None: the gifts are shared by the split in force
-    effective_from: date
+    effective_from: Day
     decision: Reason
 
 

@@ -8,7 +8,7 @@ from flask import current_app, jsonify
 from pydantic import Field
 
 from kiosk.api.endpoint import endpoint
-from kiosk.api.schemas import Body
+from kiosk.api.schemas import Body, Day
 from kiosk.database import utcnow
 from kiosk.extensions import db
 from kiosk.models.people import Role
@@ -18,8 +18,8 @@ from kiosk.vocabulary import PARIS
 
 
 class ReportQuery(Body):
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: Day | None = Field(None, alias="from")
+    date_to: Day | None = Field(None, alias="to")
 
 
 @endpoint("/reports", summary="Takings, products, places, envelopes and the impact, "

@@ -14,6 +14,8 @@ from kiosk.common.input import is_clean
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.services.text import _
 from kiosk.vocabulary import (
+    FIRST_DAY,
+    LAST_DAY,
     MAX_AMOUNT_CENTS,
     MAX_COUNT,
     MAX_ID,
@@ -51,6 +53,7 @@ PriceCents = Annotated[int, Field(ge=0, le=MAX_PRICE_CENTS)]
 AmountCents = Annotated[int, Field(ge=1, le=MAX_AMOUNT_CENTS)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Pin = Annotated[str, Field(pattern=r"^[0-9]{4,6}$")]
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]  # as forms and queries read them
 
 
 def _check_denominations(counts: dict[str, int]) -> dict[str, int]:
@@ -98,7 +101,7 @@ class OrderBody(Body):
     partner: Name | PartnerBody
     lines: Annotated[list[OrderLineBody], Field(min_length=1, max_length=MAX_ORDER_LINES)]
     banner_lot: Code | None = None
-    wished_on: date | None = None
+    wished_on: Day | None = None
     note: Lines = ""
 
 
@@ -121,7 +124,7 @@ class OrderPaymentBody(Body):
     method: Literal["transfer", "cheque"]
     amount_cents: AmountCents
     reference: Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_no_control_chars)] = ""
-    received_on: date | None = None
+    received_on: Day | None = None
 
 
 class CreditNoteBody(Body):

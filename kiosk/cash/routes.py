@@ -20,6 +20,7 @@ from kiosk import sales as sales_service
 from kiosk import vocabulary
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
+from kiosk.common.input import arg_number, parse_day
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
@@ -269,8 +270,8 @@ def exports_page():
             abort(400)
         values = {key: request.form.get(key, "") for key in values}
         try:
-            date_from = date.fromisoformat(values["date_from"])
-            date_to = date.fromisoformat(values["date_to"])
+            date_from = parse_day(values["date_from"])
+            date_to = parse_day(values["date_to"])
         except ValueError:
             problem, status = _("Les dates s'écrivent AAAA-MM-JJ."), 400
         else:
@@ -367,7 +368,7 @@ def export_projects():
 @treasurer_required
 def cash_book():
     """The year's livre de caisse, one book per place the drawers open at."""
-    year = request.args.get("year", type=int) or _today().year
+    year = request.args.get("year", type=arg_number(vocabulary.LAST_DAY.year)) or _today().year
     if not vocabulary.FIRST_DAY.year <= year <= vocabulary.LAST_DAY.year:
         abort(400)
     payload = cash_book_pdf(cash_books(db.session, year), year)

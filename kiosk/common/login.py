@@ -19,6 +19,7 @@ from kiosk.services.auth import (
     user_for_token,
     volunteer_for_web_session,
 )
+from kiosk.services.text import is_digits
 
 # The key of the Flask session that holds the web session's id (services/auth.py).
 WEB_SESSION_KEY = "sid"
@@ -33,7 +34,7 @@ def init_login(login_manager: LoginManager) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> Volunteer | None:
         sid = session.get(WEB_SESSION_KEY)
-        if not user_id.isdecimal() or not isinstance(sid, str) or len(user_id) > 18:
+        if not is_digits(user_id) or not isinstance(sid, str):
             return None
         return volunteer_for_web_session(db.session, int(user_id), sid)
 

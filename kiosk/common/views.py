@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from flask import flash, request
 
+from kiosk.common.input import is_digits
 from kiosk.extensions import db
 from kiosk.services.errors import ServiceError
 
@@ -68,10 +69,8 @@ def read_counts(fields: Mapping[K, str], *, maximum: int | None,
             if blank is not None:
                 counts.values[key] = blank
             continue
-        try:
-            value = int(raw) if raw.isdigit() else -1  # isdigit: no sign, no spaces
-        except ValueError:  # a digit int() does not read ("²"), or thousands of them
-            value = -1
+        # ASCII digits only (kiosk/common/input.py): no sign, no space, no "²" or "５"
+        value = int(raw) if is_digits(raw) else -1
         if value < 0 or (maximum is not None and value > maximum):
             counts.bad.append(key)
             continue

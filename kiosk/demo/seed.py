@@ -12,7 +12,7 @@ from kiosk.models.catalogue import Category, LocationKind
 from kiosk.services.auth import create_user
 from kiosk.services.catalogue import ensure_default_categories
 from kiosk.services.envelopes import decide_split
-from kiosk.services.setup import mark_demo
+from kiosk.services.setup import hold_the_first_start, mark_demo
 from kiosk.services.stock import MoveSpec, record_moves
 
 DEMO_USERS = (("Admin", "admin", "1234"), ("Tresoriere", "treasurer", "2345"),
@@ -65,6 +65,7 @@ ENVELOPES = (("solidarite", "Solidarité"), ("loisirs", "Loisirs"))
 
 def seed_demo(session: Session) -> bool:
     """Load the demo once; returns False (and changes nothing) if it is already there."""
+    hold_the_first_start(session)  # (one start at a time, the web's and this one)
     if session.scalar(select(User.id).where(User.name == "Admin")) is not None:
         return False
     mark_demo(session)  # every page and paper says DÉMO

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
+from kiosk.common.input import is_digits, parse_day
 from kiosk.database import utcnow, write_transaction
 from kiosk.envelopes import bp
 from kiosk.extensions import db
@@ -63,7 +64,7 @@ def _amount(values: dict[str, str]) -> int:
 
 def _day(values: dict[str, str]) -> date:
     try:
-        return date.fromisoformat(values.get("entry_date") or _today().isoformat())
+        return parse_day(values.get("entry_date") or _today().isoformat())
     except ValueError:
         raise ServiceError("date", _("La date s'écrit AAAA-MM-JJ.")) from None
 
@@ -115,12 +116,12 @@ def decide():
         weights = {}
         for envelope in envelopes:
             raw = values.get(f"weight-{envelope.code}", "0") or "0"
-            if not raw.isdigit() or int(raw) > 1000:
+            if not is_digits(raw, 4) or int(raw) > 1000:
                 raise ServiceError("weights", _("Les parts sont des nombres de 0 à 1000, "
                                                 "par exemple 1 et 1 pour moitié-moitié."))
             weights[envelope.code] = int(raw)
         try:
-            effective = date.fromisoformat(values.get("effective_from", ""))
+            effective = parse_day(values.get("effective_from", ""))
         except ValueError:
             raise ServiceError("date", _("La date d'effet s'écrit AAAA-MM-JJ.")) from None
         if len(values.get("decision", "")) > 500:
@@ -143,7 +144,7 @@ def decide_donations():
     values = _checked_form()
     try:
         try:
-            effective = date.fromisoformat(values.get("effective_from", ""))
+            effective = parse_day(values.get("effective_from", ""))
         except ValueError:
             raise ServiceError("date", _("La date d'effet s'écrit AAAA-MM-JJ.")) from None
         if len(values.get("decision", "")) > 500:

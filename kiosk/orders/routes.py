@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 
 from kiosk import sales
 from kiosk.auth.roles import treasurer_required
+from kiosk.common.input import optional_day, row_id, whole_number
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import orders as papers
@@ -62,12 +63,7 @@ def _euros(text: str, what: str) -> int:
 
 
 def _day(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("date", _("La date s'écrit AAAA-MM-JJ.")) from None
+    return optional_day(text, "date")
 
 
 @bp.route("/orders")
@@ -102,9 +98,8 @@ def _order_lines(values: dict[str, str]) -> list[sales.OrderLineRequest]:
         price_text = values.get(f"line-{n}-price", "")
         if not (sku or description):
             continue
-        if not qty_text.isdigit() or not 1 <= int(qty_text) <= MAX_QTY:
-            raise InvalidInput("invalid_qty", _("Ligne %(n)s : la quantité va de 1 à %(max)s.",
-                                                n=n + 1, max=MAX_QTY))
+        qty = whole_number(qty_text, "invalid_qty", minimum=1, maximum=MAX_QTY, message=_(
+            "Ligne %(n)s : la quantité va de 1 à %(max)s.", n=n + 1, max=MAX_QTY))
         if price_text:
             price = _euros(price_text, _("Ligne %(n)s", n=n + 1))
         elif sku in prices:
@@ -112,7 +107,7 @@ def _order_lines(values: dict[str, str]) -> list[sales.OrderLineRequest]:
         else:
             raise InvalidInput("invalid_price", _("Ligne %(n)s : dites le prix convenu.",
                                                   n=n + 1))
-        lines.append(sales.OrderLineRequest(qty=int(qty_text), unit_price_cents=price,
+        lines.append(sales.OrderLineRequest(qty=qty, unit_price_cents=price,
                                             sku=sku or None, description=description or None))
     return lines
 
@@ -135,9 +130,8 @@ def new():
         wished_on = _day(values.get("wished_on", ""))
         with write_transaction(db.session):
             if values.get("partner"):
-                if not values["partner"].isdigit():
-                    raise InvalidInput("partner", _("Choisissez le partenaire dans la liste."))
-                partner_id = int(values["partner"])
+                partner_id = row_id(values["partner"], "partner",
+                                    _("Choisissez le partenaire dans la liste."))
             else:
                 partner_id = service.add_partner(
                     db.session, values.get("partner_name", ""), values.get("partner_address", ""),

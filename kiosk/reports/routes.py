@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kiosk.auth.roles import treasurer_required
+from kiosk.common.input import parse_day
 from kiosk.database import utcnow
 from kiosk.extensions import db
 from kiosk.models.people import Role
@@ -29,8 +30,8 @@ def _period() -> tuple[date, date, str | None]:
     today = utcnow().astimezone(PARIS).date()
     default_from = date(today.year, 1, 1)
     try:
-        date_from = date.fromisoformat(request.args.get("from") or default_from.isoformat())
-        date_to = date.fromisoformat(request.args.get("to") or today.isoformat())
+        date_from = parse_day(request.args.get("from") or default_from.isoformat())
+        date_to = parse_day(request.args.get("to") or today.isoformat())
     except ValueError:
         return default_from, today, _("Les dates s'écrivent AAAA-MM-JJ : "
                                       "la période de l'année en cours est affichée.")

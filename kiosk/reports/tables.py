@@ -16,6 +16,7 @@ from kiosk.reports import charts
 from kiosk.services.exports import safe_cell
 from kiosk.services.money import format_money
 from kiosk.services.reports import Report
+from kiosk.services.text import is_digits
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def category_names() -> dict[str, str]:
 
 def event_label(row) -> str:
     """A drawer's name, or a consignment shop's (its statements have no drawer)."""
-    return row.label if row.key.isdigit() else f"{row.label} ({_('dépôt-vente')})"
+    return row.label if is_digits(row.key) else f"{row.label} ({_('dépôt-vente')})"
 
 
 def _euros(cents: int) -> str:

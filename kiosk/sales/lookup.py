@@ -15,7 +15,7 @@ from kiosk.sales import numbering
 from kiosk.services.errors import InvalidInput, NotFound
 
 # "2026-000123", "2026-123" or "123" (this year); spaces around are forgiven.
-NUMBER = re.compile(r"^\s*(?:(\d{4})\s*[-/ ]\s*)?(\d{1,6})\s*$")
+NUMBER = re.compile(r"^\s*(?:([0-9]{4})\s*[-/ ]\s*)?([0-9]{1,6})\s*$")  # ASCII digits
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,9 @@ from kiosk.sales.rows import (
 from kiosk.services import envelopes, journal, stock
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money
-from kiosk.services.text import _
+from kiosk.services.text import _, same_name_key
 from kiosk.vocabulary import (
+    FIRST_DAY,
     INVOICE_DAYS,
     MAX_AMOUNT_CENTS,
     MAX_ORDER_LINES,
@@ -99,9 +100,18 @@ def _partner_fields(name: str, address: str, contact: str) -> tuple[str, str, st
                   required=False))
 
 
+def _partner_named(session: Session, name: str) -> Partner | None:
+    """The partner of that name in any case ("École" is "ÉCOLE"), compared in Python:
+    SQLite's lower() folds ASCII letters only, so "É…" typed again passed the check and
+    hit the unique index (a 500). A group has a few dozen partners at most."""
+    key = same_name_key(name)
+    return next((p for p in session.scalars(select(Partner).order_by(Partner.id))
+                 if same_name_key(p.name) == key), None)
+
+
 def add_partner(session: Session, name: str, address: str = "", contact: str = "") -> Partner:
     name, address, contact = _partner_fields(name, address, contact)
-    if session.scalar(select(Partner.id).where(func.lower(Partner.name) == name.lower())):
+    if _partner_named(session, name) is not None:
         raise Conflict("partner_exists", _("Le partenaire « %(name)s » existe déjà.",
                                            name=name))
     partner = Partner(name=name, address=address, contact=contact)
@@ -115,9 +125,8 @@ def update_partner(session: Session, partner_id: int, name: str, address: str,
     """Invoices already issued keep the name and address they carry."""
     partner = get_partner(session, partner_id)
     name, address, contact = _partner_fields(name, address, contact)
-    other = session.scalar(select(Partner.id).where(func.lower(Partner.name) == name.lower(),
-                                                    Partner.id != partner_id))
-    if other is not None:
+    other = _partner_named(session, name)
+    if other is not None and other.id != partner_id:
         raise Conflict("partner_exists", _("Le partenaire « %(name)s » existe déjà.",
                                            name=name))
     partner.name, partner.address, partner.contact = name, address, contact
@@ -132,8 +141,7 @@ def get_partner(session: Session, partner_id: int) -> Partner:
 
 
 def find_partner(session: Session, name: str) -> Partner:
-    partner = session.scalar(select(Partner).where(
-        func.lower(Partner.name) == (name or "").strip().lower()))
+    partner = _partner_named(session, name or "")
     if partner is None:
         raise NotFound("unknown_partner", _("Aucun partenaire ne s'appelle « %(name)s » : "
                                             "enregistrez-le d'abord.", name=name))
@@ -570,6 +578,9 @@ def record_payment(session: Session, order_id: int, method: str, amount_cents: i
     now = utcnow()
     today = now.astimezone(PARIS).date()
     on = received_on or today
+    if on < FIRST_DAY:  # (0001-01-01 would reach the Paheko file as the day it was paid)
+        raise InvalidInput("date", _("La date de réception ne peut pas être avant le "
+                                     "%(first)s.", first=f"{FIRST_DAY:%d/%m/%Y}"))
     if on > today:
         raise InvalidInput("date", _("La date de réception ne peut pas être dans le futur."))
     head = journal.lock_head(session)

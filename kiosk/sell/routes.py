@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
+from kiosk.common.input import arg_id, id_or_none, is_digits
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue, receipts
@@ -66,7 +67,7 @@ def index():
     sessions = open_sessions(db.session)
     if not sessions:
         return render_template("sell/no_session.html")
-    wanted = request.args.get("session", type=int)
+    wanted = request.args.get("session", type=arg_id)
     chosen = next((s for s in sessions if s.id == wanted), sessions[0])
     location = db.session.get(Location, chosen.location_id)
     catalogue = _catalogue(chosen.location_id)
@@ -154,9 +155,8 @@ def open_session():
 def _team_ids() -> list[int] | None:
     """The volunteers' ids tapped on the form (`team`); None when one is not a number."""
     values = request.form.getlist("team")
-    if not all(v.isdecimal() and len(v) <= 9 for v in values):
-        return None
-    return [int(v) for v in values]
+    ids = [id_or_none(v) for v in values]
+    return None if None in ids else ids
 
 
 @bp.route("/sell/team/<int:session_id>", methods=["GET", "POST"])
@@ -235,18 +235,19 @@ def refund(sale_id: int):
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
     asked: dict[str, int] = {}  # SKU → quantity typed (left as sold: the whole sale)
     drawer = (request.form.get("drawer") or "").strip()
-    if drawer and (not drawer.isdecimal() or len(drawer) > 12):
+    drawer_id = id_or_none(drawer) if drawer else None
+    if drawer and drawer_id is None:
         abort(400)
     for key, raw in request.form.items():
         if key.startswith("qty-"):
             raw = raw.strip() or "0"
-            if not raw.isdecimal() or len(raw) > 4:  # "²" is a digit int() cannot read
+            if not is_digits(raw, 4):  # ASCII: "²" or "５" is not a quantity
                 abort(400)
             asked[key.removeprefix("qty-")] = int(raw)
     with flash_refusals() as refused, write_transaction(db.session):
         result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
                                                asked, current_user.id,
-                                               int(drawer) if drawer else None)
+                                               drawer_id)
         refund_id = result.sale.id
     if refused.failed:
         return redirect(url_for("sell.sale_page", sale_id=sale_id))

@@ -6,6 +6,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import JournalEntry
 from kiosk.models.journal import GENESIS_HASH
+from kiosk.private import private_file
 
 # Journal events that took a sale number (the year's sequence, without gap or repeat).
 NUMBERED_EVENTS = ("sale", "void", "refund", "consignment")
@@ -35,7 +37,7 @@ def backup_database(engine: Engine, path: str) -> None:
 
 def _backup_sqlite(engine: Engine, target: Path) -> None:
     # The backup API copies a consistent snapshot page by page while others keep writing.
-    partial = target.with_suffix(target.suffix + ".partial")
+    partial = private_file(target.with_suffix(target.suffix + ".partial"))  # 0600
     source = sqlite3.connect(engine.url.database)
     try:
         with sqlite3.connect(partial) as copy:
@@ -50,9 +52,14 @@ def _backup_postgresql(engine: Engine, target: Path) -> None:
     if shutil.which("pg_dump") is None:
         raise ValueError("pg_dump est introuvable : installez postgresql-client")
     url = engine.url.set(drivername="postgresql")
-    # pg_dump takes one snapshot: the dump is consistent while sales continue.
-    subprocess.run(["pg_dump", "--format=custom", "--file", str(target),
-                    url.render_as_string(hide_password=False)], check=True)
+    private_file(target)  # 0600 before pg_dump writes into it (it keeps the mode)
+    try:
+        # pg_dump takes one snapshot: the dump is consistent while sales continue.
+        subprocess.run(["pg_dump", "--format=custom", "--file", str(target),
+                        url.render_as_string(hide_password=False)], check=True)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 @dataclass
@@ -72,6 +79,19 @@ class RestorePlan:
     @property
     def lost_entries(self) -> int:
         return max(self.current_seq - self.copy_seq, 0)
+
+    def refusal(self, force: bool) -> str | None:
+        """Why this copy is not put back without --force (None: it may be). The one rule
+        for every restore: an older copy, or one whose journal does not lead to or from
+        this database's (another installation), whatever its length."""
+        if force or not (self.older or not self.same_history):
+            return None
+        if not self.same_history:
+            return ("Refusé : cette copie vient d'une autre caisse (ou l'une des deux a été "
+                    "modifiée) ; elle remplacerait tout ce que cette base contient. Si c'est "
+                    "bien voulu, relancez avec --yes --force.")
+        return ("Refusé : cette copie effacerait ce qui a été enregistré depuis. Si c'est "
+                "bien voulu (la base est abîmée), relancez avec --yes --force.")
 
     def warnings(self) -> list[str]:
         """Plain French sentences: what the treasurer must know before saying yes."""
@@ -129,21 +149,73 @@ def _head_from_copy_data(sql: str) -> tuple[int, str]:
     return 0, GENESIS_HASH
 
 
-def restore_plan(session: Session, engine: Engine, path: str) -> RestorePlan:
-    """Compare a copy with the database it would replace (read only)."""
-    seq, digest = copy_head(engine, path)
-    current = session.execute(select(JournalEntry.seq).order_by(JournalEntry.seq.desc())
-                              .limit(1)).scalar() or 0
-    if seq == 0 or seq > current:
-        same = True  # a newer copy holds our chain; verify-journal checks it once restored
+def copy_entry_hash(engine: Engine, path: str, seq: int) -> str | None:
+    """The hash of the copy's journal entry number `seq` (None: it has no such entry)."""
+    source = Path(path)
+    if engine.dialect.name == "sqlite":
+        try:
+            with sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True) as copy:
+                row = copy.execute("SELECT hash FROM journal_entries WHERE seq = ?",
+                                   (seq,)).fetchone()
+            copy.close()
+        except sqlite3.DatabaseError:
+            raise ValueError(f"{path} n'est pas une copie de la caisse") from None
+        return str(row[0]) if row else None
+    listed = subprocess.run(["pg_restore", "--data-only", "--table=journal_entries",
+                             "--file=-", str(source)], capture_output=True, text=True)
+    if listed.returncode != 0:
+        raise ValueError(f"{path} n'est pas une copie de la caisse")
+    return _entry_hash_from_copy_data(listed.stdout, seq)
+
+
+def _entry_hash_from_copy_data(sql: str, seq: int) -> str | None:
+    """The hash of entry `seq` out of pg_restore's `COPY journal_entries … FROM stdin;`."""
+    lines = iter(sql.splitlines())
+    for line in lines:
+        if line.startswith("COPY ") and "journal_entries" in line:
+            columns = [c.strip() for c in line[line.index("(") + 1:line.index(")")].split(",")]
+            for data in lines:
+                if data == "\\.":
+                    break
+                values = dict(zip(columns, data.split("\t"), strict=False))
+                if values.get("seq") == str(seq):
+                    return values.get("hash")
+    return None
+
+
+def compare_copy(session: Session, copy_seq: int, copy_hash: str,
+                 hash_in_copy: Callable[[int], str | None]) -> RestorePlan:
+    """What putting back a copy whose journal ends at (copy_seq, copy_hash) would do; the
+    copy's entry of any number is `hash_in_copy(seq)`. Read only. A copy of any origin (a
+    backup file, a replica) is judged here, the same way, whatever its length:
+
+    - shorter than this database's journal: this database must hold its last entry,
+      unchanged (the copy is this database, earlier);
+    - longer: the copy must hold this database's last entry, unchanged (this database is
+      the copy, earlier: it leads to the copy);
+    - anything else is another installation (or one of the two was changed)."""
+    current, current_hash = session.execute(
+        select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc())
+        .limit(1)).one_or_none() or (0, GENESIS_HASH)
+    if copy_seq == 0 or current == 0:
+        same = True  # an empty journal leads to any other
+    elif copy_seq <= current:
+        same = session.scalar(select(JournalEntry.hash).where(JournalEntry.seq == copy_seq)) \
+            == copy_hash
     else:
-        same = session.scalar(select(JournalEntry.hash).where(JournalEntry.seq == seq)) \
-            == digest
+        same = hash_in_copy(current) == current_hash
     lost = list(session.scalars(select(JournalEntry.ref).where(
-        JournalEntry.seq > seq, JournalEntry.event.in_(NUMBERED_EVENTS))
+        JournalEntry.seq > copy_seq, JournalEntry.event.in_(NUMBERED_EVENTS))
         .order_by(JournalEntry.seq)))
     session.rollback()
-    return RestorePlan(seq, digest, current, bool(same), lost)
+    return RestorePlan(copy_seq, copy_hash, current, bool(same), lost)
+
+
+def restore_plan(session: Session, engine: Engine, path: str) -> RestorePlan:
+    """Compare a backup file with the database it would replace (read only)."""
+    seq, digest = copy_head(engine, path)
+    return compare_copy(session, seq, digest,
+                        lambda number: copy_entry_hash(engine, path, number))
 
 
 def restore_database(engine: Engine, path: str) -> None:

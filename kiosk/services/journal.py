@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import Connection, bindparam, event, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from kiosk.database import in_write_transaction, real_session
+from kiosk.database import in_write_transaction, real_session, utcnow
 from kiosk.extensions import db
 from kiosk.models import (
     CashCountLine,
@@ -54,6 +54,7 @@ from kiosk.models import (
 from kiosk.models.journal import GENESIS_HASH
 from kiosk.models.reports import MADE
 from kiosk.services.errors import N_, Conflict
+from kiosk.services.text import is_digits
 from kiosk.vocabulary import PARIS
 
 # Every table whose rows must never change behind the app's back.
@@ -313,6 +314,28 @@ def seal(digest: str, key: str | None = None) -> str:
     return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
 
 
+SEALS_BEGIN = "seals_begin"
+
+
+def seal_the_entries_before(connection: Connection) -> dict[str, Any] | None:
+    """Record, sealed, where the seals begin: a journal whose last entry has no seal (an
+    installation written before seals existed, at its upgrade) gets an entry that names
+    it (`ref`: its number) and carries a seal. Its hash chains every entry before it, so
+    its seal vouches for them all: verify() accepts an unsealed entry only when such a
+    sealed entry follows it. Whoever strips every seal (and backdates every entry)
+    without the key cannot make the sealed entry that would vouch for what they wrote.
+    Runs once, from the migration i24a00000001; does nothing on an empty journal or one
+    that already ends sealed. Returns the entry written, if any."""
+    last = connection.execute(select(ENTRIES.c.seq, ENTRIES.c.hash, ENTRIES.c.seal)
+                              .order_by(ENTRIES.c.seq.desc()).limit(1)).first()
+    if last is None or last.seal is not None:
+        return None
+    head = ChainEnd(last.seq, last.hash)
+    entry = next_entry(head, SEALS_BEGIN, str(last.seq), [], None, utcnow())
+    write_entry(connection, head, entry)
+    return entry
+
+
 def head(session: Session) -> tuple[int, str]:
     row = session.execute(select(JournalHead.seq, JournalHead.hash)
                           .where(JournalHead.id == 1)).one_or_none()
@@ -327,6 +350,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     sealed: int = 0  # entries whose seal matches the journal key
     unsealed: int = 0  # entries from before the kiosk sealed them (the first ones only)
+    # unsealed entries read so far that a later sealed entry has yet to vouch for
+    waiting: list[str] = field(default_factory=list)
 
     def problem(self, text: str) -> None:
         self.ok = False
@@ -356,7 +381,8 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
             recomputed = entry_hash(entry.prev_hash, entry.seq, entry.created_at, entry.event,
                                     entry.ref, entry.user_id, entry.rows)
             rows = _parse_rows(entry.rows)
-        except (TypeError, ValueError, AttributeError):
+        except (TypeError, ValueError, AttributeError, RecursionError):
+            # (RecursionError: JSON nested thousands deep, written behind the app's back)
             verdict.problem(f"{label} : contenu illisible")
             recomputed, rows = None, []
         if recomputed is not None and recomputed != entry.hash:
@@ -367,6 +393,9 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
             expected[(table, row_id)] = (digest, entry.seq)
         prev_hash, prev_seq = entry.hash, entry.seq
     verdict.head_hash = prev_hash
+    for label in verdict.waiting:  # no sealed entry after them: nothing vouches for them
+        verdict.problem(f"{label} : sans sceau, et aucune entrée scellée après elle (écrite "
+                        "ou réécrite hors de l'application)")
     _check_paper(session, verdict, hashes, expect_head)
 
     if head(session) != (prev_seq, prev_hash):
@@ -394,13 +423,17 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
 
 def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str,
                 sealed_since: datetime | None) -> None:
+    """An entry's seal. Without one, an entry passes only as part of the journal written
+    before the seals began: before the first sealed entry, older than the key, and
+    followed by a sealed entry (the upgrade writes one, seal_the_entries_before), whose
+    seal vouches for the whole chain up to it. Its own date cannot decide it alone: whoever
+    strips the seals can backdate the entries too, but cannot seal the entry after them."""
     if entry.seal is None:
-        # Only entries older than the key (an upgraded installation) may lack a seal, and
-        # only before the first sealed one: stripping seals does not make entries "old".
-        old = (sealed_since is not None and isinstance(entry.created_at, datetime)
-               and entry.created_at < sealed_since)
-        if old and not verdict.sealed:
-            verdict.unsealed += 1
+        old = (not verdict.sealed
+               and (sealed_since is None or (isinstance(entry.created_at, datetime)
+                                             and entry.created_at < sealed_since)))
+        if old:
+            verdict.waiting.append(label)
         else:
             verdict.problem(f"{label} : sans sceau (écrite ou réécrite hors de "
                             "l'application)")
@@ -411,6 +444,8 @@ def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str,
                         "ou clé du journal d'une autre installation)")
         return
     verdict.sealed += 1
+    verdict.unsealed += len(verdict.waiting)  # vouched for by this seal (their chain holds)
+    verdict.waiting.clear()
 
 
 def _check_paper(session: Session, verdict: Verdict, hashes: dict[str, int],
@@ -434,7 +469,7 @@ def parse_head(text: str) -> tuple[int, str]:
     """"123:ab12…" as printed (spaces and line breaks allowed) → (123, "ab12…")."""
     length, _, digest = "".join(text.split()).partition(":")
     digest = digest.lower()
-    if not length.isdecimal() or len(digest) != 64 or any(
+    if not is_digits(length) or len(digest) != 64 or any(
             c not in "0123456789abcdef" for c in digest):
         raise ValueError("ENTRÉES:EMPREINTE, par exemple 123:4f6c… (64 caractères)")
     return int(length), digest
@@ -465,20 +500,28 @@ CHUNK = 5000
 def _readable(session: Session, key, stmt, verdict: Verdict, what: str,
               mappings: bool = False) -> Iterator:
     """Stream `stmt` in chunks of `key`; a value written behind the app's back that its
-    type cannot even parse is named as a problem instead of crashing the verification."""
-    low, high = session.execute(select(func.min(key), func.max(key))).one()
-    if low is None:
-        return
-    for start in range(low, high + 1, CHUNK):
-        chunk = stmt.where(key >= start, key < start + CHUNK)
+    type cannot even parse is named as a problem instead of crashing the verification.
+
+    Chunk after chunk by the keys that exist (`key > last … LIMIT`), never by counting up
+    to the largest key: a row given an id of 2^63 - 1 behind the app's back costs one
+    chunk like any other, and no bound is ever computed past what the column holds."""
+    last = None
+    while True:
+        ids = select(key).order_by(key).limit(CHUNK)
+        if last is not None:
+            ids = ids.where(key > last)
+        chunk_ids = list(session.execute(ids).scalars())
+        if not chunk_ids:
+            return
+        first, last = chunk_ids[0], chunk_ids[-1]
+        chunk = stmt.where(key >= first, key <= last)
         try:
             result = session.execute(chunk)
             rows = (result.mappings() if mappings else result.scalars()).all()
         except READ_ERRORS:
             session.rollback()
             rows = []
-            for row_id in session.execute(select(key).where(
-                    key >= start, key < start + CHUNK).order_by(key)).scalars():
+            for row_id in chunk_ids:
                 try:
                     result = session.execute(stmt.where(key == row_id))
                     rows.append((result.mappings() if mappings else result.scalars()).one())
@@ -489,6 +532,8 @@ def _readable(session: Session, key, stmt, verdict: Verdict, what: str,
         yield from rows
         if not mappings:
             session.expunge_all()
+        if len(chunk_ids) < CHUNK:
+            return
 
 
 def _verify_stock_levels(session: Session, verdict: Verdict) -> None:
@@ -527,15 +572,21 @@ def ledger_totals(session: Session) -> dict[tuple, list[int]]:
 
     sales, lines = Sale.__table__, SaleLine.__table__
     gift = sales.c.get("donation_cents")  # the sales' gifts, once that column exists
-    low, high = session.execute(select(func.min(sales.c.id), func.max(sales.c.id))).one()
     days: dict[datetime, date] = {}
-    for start in range(low or 0, (high or -1) + 1, CHUNK):
+    last = None
+    while True:  # by the ids that exist, never counting up to the largest (see _readable)
+        ids = select(sales.c.id).order_by(sales.c.id).limit(CHUNK)
+        chunk_ids = list(session.execute(
+            ids if last is None else ids.where(sales.c.id > last)).scalars())
+        if not chunk_ids:
+            break
+        first, last = chunk_ids[0], chunk_ids[-1]
         of_sale: dict[int, tuple] = {}
         for row in session.execute(
                 select(sales.c.id, sales.c.created_at, sales.c.kind, sales.c.location_id,
                        sales.c.cash_session_id, sales.c.total_cents,
                        gift if gift is not None else sales.c.id.label("no_gift"))
-                .where(sales.c.id >= start, sales.c.id < start + CHUNK)):
+                .where(sales.c.id >= first, sales.c.id <= last)):
             sale_id, created_at, kind, location_id, drawer, total, given = row
             hour = created_at.replace(minute=0, second=0, microsecond=0)
             day = days.get(hour)
@@ -546,12 +597,14 @@ def ledger_totals(session: Session) -> dict[tuple, list[int]]:
         for sale_id, product_id, qty, cents in session.execute(
                 select(lines.c.sale_id, lines.c.product_id, lines.c.qty,
                        lines.c.line_total_cents)
-                .where(lines.c.sale_id >= start, lines.c.sale_id < start + CHUNK)):
+                .where(lines.c.sale_id >= first, lines.c.sale_id <= last)):
             where = of_sale.get(sale_id)
             if where is None:  # a line whose sale is gone: the rows check names it
                 continue
             add((*where, 0, 0), 0, qty, 0)
             add((*where, product_id, 0), 1, qty, cents)
+        if len(chunk_ids) < CHUNK:
+            break
     for created_at, location_id, product_id, lot, qty in session.execute(
             select(StockMove.created_at, StockMove.location_id, StockMove.product_id,
                    StockMove.banner_lot_id, StockMove.qty)

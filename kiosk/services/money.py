@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from babel.numbers import format_currency
 
+from kiosk.services.text import is_digits
+
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
 
@@ -55,7 +57,8 @@ def parse_euros(text: str) -> int:
     if not cleaned or cleaned.count(".") > 1 or cleaned.startswith("-"):
         raise ValueError(text)
     units, _, decimals = cleaned.partition(".")
-    if (not units.isdigit() and units != "") or (decimals and not decimals.isdigit()):
+    # ASCII digits only: "²" is a digit int() cannot read, "５" one it reads as 5
+    if (units and not is_digits(units, 12)) or (decimals and not is_digits(decimals)):
         raise ValueError(text)
     if len(decimals) > 2:
         raise ValueError(text)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.models import Envelope, EnvelopeSpendAccount, Setting
 from kiosk.services.errors import InvalidInput
-from kiosk.services.text import _
+from kiosk.services.text import _, is_digits
 
 PAID_FROM = ("bank", "cash")
 
@@ -62,7 +62,7 @@ def set_account(session: Session, key: str, code: str) -> None:
 
 def check_account(code: str) -> str:
     code = (code or "").strip()
-    if not code.isdigit() or not 1 <= len(code) <= 12:
+    if not is_digits(code, 12):  # ASCII: "５３０" or "²²²" would reach the Paheko file
         raise InvalidInput("account", _("Un numéro de compte est fait de chiffres, "
                                         "par exemple 530."))
     return code

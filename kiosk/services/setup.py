@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.extensions import db
@@ -45,8 +45,27 @@ def mark_demo(session: Session) -> None:
         session.flush()
 
 
+# The first start's own lock on PostgreSQL (any number no other lock of the kiosk uses).
+FIRST_START_LOCK = 24_000_001
+
+
+def hold_the_first_start(session: Session) -> None:
+    """Make this write transaction the only one that may start the database until it ends.
+
+    SQLite: its BEGIN IMMEDIATE already holds the whole database. PostgreSQL: two starts
+    (the demo in one browser, the real one in another) would each read "no volunteer yet"
+    and both write, the real group then holding the demo's Admin and its PIN 1234, or a
+    UniqueViolation. A transaction-level advisory lock makes the second wait for the first
+    to commit; its next read (READ COMMITTED: a fresh snapshot) then sees the first's
+    volunteer, and it is refused."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_START_LOCK})
+
+
 def check_new(session: Session) -> None:
-    """Before a start: only a new database starts (the demo is kiosk.demo.seed_demo)."""
+    """Before a start, in its write transaction: only a new database starts, and only one
+    start at a time (the demo is kiosk.demo.seed_demo)."""
+    hold_the_first_start(session)
     if not is_new(session):
         raise Conflict("not_new", _("La caisse est déjà en route : connectez-vous."))
 

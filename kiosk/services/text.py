@@ -20,3 +20,19 @@ def alphabetical(name: str) -> tuple[str, str]:
     plain = "".join(ch for ch in unicodedata.normalize("NFD", name)
                     if not unicodedata.combining(ch))
     return plain.casefold(), name
+
+
+def is_digits(text: object, most: int = 18) -> bool:
+    """ASCII digits only, 1 to `most` of them: what int() reads as it was typed. (str's
+    isdigit() says yes to "²", which int() cannot read, and to "５３０", which it reads as
+    530.) The one test of a number typed anywhere: kiosk/common/input.py builds on it."""
+    return (isinstance(text, str) and 0 < len(text) <= most and text.isascii()
+            and text.isdigit())
+
+
+def same_name_key(name: str) -> str:
+    """A name as a uniqueness check compares it: every letter's case folded, "É" and "é"
+    alike (SQLite's lower() folds ASCII only), accents and spacing kept as typed."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", name.strip()).casefold()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
+
+from kiosk.common.fields import DayField, WholeNumberField
 
 ENVELOPE_ROWS = 4
 
@@ -24,14 +26,14 @@ class RealStartForm(FlaskForm):
     stall_name = StringField(_l("Le stand où vous vendez"),
                              validators=[InputRequired(_l("Écrivez le nom du stand."))])
     shop_name = StringField(_l("Un dépôt-vente (s'il y en a un)"))
-    decided_on = DateField(_l("Date de la réunion qui a décidé la répartition"),
+    decided_on = DayField(_l("Date de la réunion qui a décidé la répartition"),
                            validators=[InputRequired(_l("Donnez la date de la réunion."))])
 
 
 # The envelopes: a name and a share per row (Solidarité 1, Loisirs 1 means half each).
 for _i in range(1, ENVELOPE_ROWS + 1):
     setattr(RealStartForm, f"envelope_{_i}", StringField(_l("Enveloppe %(n)s", n=_i)))
-    setattr(RealStartForm, f"share_{_i}", IntegerField(
+    setattr(RealStartForm, f"share_{_i}", WholeNumberField(
         _l("Part de l'enveloppe %(n)s", n=_i), validators=[Optional(), NumberRange(0, 1000)]))
 
 

@@ -3,15 +3,16 @@ read those fields themselves; these forms carry the CSRF token and the fixed fie
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from kiosk.common.fields import WholeNumberField
 from kiosk.vocabulary import MAX_QTY, NAME_MAX
 
 
 class MadeForm(FlaskForm):
     sku = HiddenField()
-    qty = IntegerField(_l("Combien ?"), default=1, validators=[
+    qty = WholeNumberField(_l("Combien ?"), default=1, validators=[
         InputRequired(_l("Dites combien de pièces vous avez cousues.")),
         NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de %(min)s à %(max)s."))])
     lot = SelectField(_l("Dans quel lot de bâches ?"), validators=[Optional()])
@@ -21,7 +22,7 @@ class MadeForm(FlaskForm):
 
 class TakeForm(FlaskForm):
     sku = HiddenField()
-    qty = IntegerField(_l("Combien ?"), default=1, validators=[
+    qty = WholeNumberField(_l("Combien ?"), default=1, validators=[
         InputRequired(_l("Dites combien de pièces vous emportez.")),
         NumberRange(1, MAX_QTY, _l("Le nombre de pièces va de %(min)s à %(max)s."))])
     source = SelectField(_l("D'où ?"))
@@ -47,7 +48,7 @@ class ConsignmentForm(FlaskForm):
 
 class LabelPrintForm(FlaskForm):
     sku = HiddenField(validators=[InputRequired()])
-    copies = IntegerField(validators=[InputRequired(), NumberRange(1, MAX_QTY)])
+    copies = WholeNumberField(validators=[InputRequired(), NumberRange(1, MAX_QTY)])
 
 
 class BringBackForm(FlaskForm):

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from kiosk import sales
 from kiosk.auth.roles import seller_required, treasurer_required
+from kiosk.common.input import arg_number, id_or_none
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
 from kiosk.documents import labels, queue
@@ -99,7 +100,7 @@ def made():
 @seller_required
 def made_done():
     product = stock.find_product(db.session, request.args.get("sku", ""))
-    qty = request.args.get("qty", type=int) or 1
+    qty = request.args.get("qty", type=arg_number(MAX_QTY, 1)) or 1
     qty = max(1, min(qty, MAX_QTY))
     return render_template("stock/made_done.html", product=product, qty=qty,
                            pdf_url=_labels_url(product.sku, qty),
@@ -151,7 +152,7 @@ def print_labels():
 @bp.route("/stock/labels/progress")
 @seller_required
 def label_progress():
-    ids = [int(v) for v in request.args.getlist("job") if v.isdigit()][:200]
+    ids = [i for i in map(id_or_none, request.args.getlist("job")[:200]) if i is not None]
     if not ids:
         abort(404)
     state = labels.progress(db.session, ids)
