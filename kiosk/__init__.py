@@ -21,7 +21,14 @@ VISITOR_ENDPOINTS = frozenset({"stock.public_product"})
 
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    """Build the kiosk. `config` overrides the KIOSK_* environment (tests use it)."""
+    """Build the kiosk. `config` overrides the KIOSK_* environment (tests use it).
+
+    The instance folder (database, keys, certificates) is `instance_path`, else
+    KIOSK_INSTANCE, else Flask's default (`instance/` beside the code of a clone): the
+    service and `update` pin it, so a wheel installed over a clone finds the same data."""
+    import os
+
+    instance_path = instance_path or os.environ.get("KIOSK_INSTANCE") or None
     app = Flask(
         __name__,
         instance_path=instance_path,

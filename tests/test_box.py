@@ -1,0 +1,146 @@
+"""The box at the stall: `make run` safe by default (HTTPS off the loopback, with the kiosk's
+own authority, constrained to local names and addresses), the plain-HTTP redirect to the
+kiosk's own name. The kiosk is started here as the stall starts it: `python -m kiosk.serve`
+in a process of its own, on a port the system chooses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import ipaddress
+import os
+import re
+import select
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+from kiosk import create_app, tls
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = re.compile(r"Caisse Fées déclic : (https?)://([^/]+):(\d+)/")
+
+
+def kiosk_env(instance: Path, **settings: str) -> dict[str, str]:
+    """The environment of `make run` on a fresh clone: no KIOSK_* setting but those given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env.update(KIOSK_INSTANCE=str(instance), KIOSK_PORT="0", KIOSK_MDNS_NAME="none",
+               KIOSK_PIN_HASH_COST="128", PYTHONUNBUFFERED="1")
+    env.update(settings)
+    return env
+
+
+@contextmanager
+def running_kiosk(env: dict[str, str], timeout: float = 180) -> Iterator[tuple[str, int, str]]:
+    """`python -m kiosk.serve` started; yields (scheme, port, everything it printed)."""
+    process = subprocess.Popen([sys.executable, "-m", "kiosk.serve"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    printed = ""
+    try:
+        deadline = time.monotonic() + timeout
+        while not (found := URL.search(printed)) or (
+                found.group(1) == "https" and "empreinte" not in printed):
+            left = deadline - time.monotonic()
+            assert left > 0 and process.poll() is None, printed
+            ready, _, _ = select.select([process.stdout], [], [], left)
+            if ready:
+                line = process.stdout.readline()
+                printed += line
+        yield found.group(1), int(found.group(3)), printed
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def https_get(port: int, ca: Path, name: str, path: str = "/ca.pem") -> int:
+    """GET over TLS to 127.0.0.1 as a tablet that typed `name`, trusting only `ca`."""
+    context = ssl.create_default_context(cafile=str(ca))
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+    conn.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                                    server_hostname=name)
+    conn.request("GET", path)
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+# --- KIOSK_TLS=auto -------------------------------------------------------------------
+
+def test_auto_is_plain_http_on_the_loopback_only():
+    assert tls.serves_https("auto", "127.0.0.1") is False
+    assert tls.serves_https("auto", "::1") is False
+    assert tls.serves_https("auto", "localhost") is False
+    for host in ("0.0.0.0", "", "192.168.1.10", "::", "kiosk.lan"):
+        assert tls.serves_https("auto", host) is True, host
+    assert tls.serves_https(True, "127.0.0.1") is True
+    assert tls.serves_https(False, "0.0.0.0") is False
+
+
+@pytest.mark.parametrize(("given", "read"), [
+    (None, "auto"), ("auto", "auto"), ("1", True), ("0", False), ("true", True),
+    ("false", False)])
+def test_kiosk_tls_takes_auto_1_or_0(given, read, tmp_path, monkeypatch):
+    monkeypatch.delenv("KIOSK_TLS", raising=False)
+    if given is not None:
+        monkeypatch.setenv("KIOSK_TLS", given)
+    assert create_app({}, str(tmp_path)).config["TLS"] == read
+
+
+def test_a_kiosk_tls_that_is_not_auto_1_or_0_stops_the_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_TLS", "maybe")
+    with pytest.raises(ValueError, match="KIOSK_TLS must be auto, 1 or 0"):
+        create_app({}, str(tmp_path))
+
+
+def test_the_stall_command_serves_https_with_no_tls_setting(tmp_path):
+    """`KIOSK_HOST=0.0.0.0 make run` on a fresh clone: HTTPS, from the kiosk's own authority;
+    on the loopback, plain HTTP; KIOSK_TLS=0 and 1 still force either."""
+    instance = tmp_path / "instance"
+    with running_kiosk(kiosk_env(instance, KIOSK_HOST="127.0.0.1")) as (scheme, port, _):
+        assert scheme == "http"
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/start")
+        assert conn.getresponse().status == 200
+        conn.close()
+    with running_kiosk(kiosk_env(instance, KIOSK_HOST="0.0.0.0")) as (scheme, port, printed):
+        assert scheme == "https"
+        ca = instance / "tls" / "ca.pem"
+        assert tls.fingerprint(ca.read_bytes()) in printed  # to compare on the tablet
+        for name in ("kiosk.lan", "localhost", "127.0.0.1"):
+            assert https_get(port, ca, name) == 200
+    with running_kiosk(kiosk_env(instance, KIOSK_HOST="0.0.0.0", KIOSK_TLS="0")) as run:
+        assert run[0] == "http"
+    with running_kiosk(kiosk_env(instance, KIOSK_HOST="127.0.0.1", KIOSK_TLS="1")) as run:
+        assert run[0] == "https"
+
+
+def test_the_first_start_offers_the_tablet_s_set_up(app, client):
+    """A new database's first page: the two choices, then the tablet's step (the authority's
+    link and QR code, the picture guide), before anyone has logged in."""
+    import io
+    from base64 import b64decode
+
+    import zxingcpp
+    from PIL import Image
+
+    html = client.get("/start").text
+    assert 'data-start="demo"' in html and "data-start-tablet" in html
+    link = re.search(r'href="([^"]+)" data-ca-link', html).group(1)
+    assert link.endswith("/ca.pem")
+    qr = re.search(r'src="data:image/png;base64,([^"]+)"[^>]*data-ca-qr', html).group(1)
+    assert [c.text for c in zxingcpp.read_barcodes(Image.open(io.BytesIO(b64decode(qr))))] \
+        == [link]
+    assert len(re.findall(r'src="(/assets/[^"]+/img/guide/[^"]+\.svg)"', html)) == 9
+    assert client.get("/ca.pem").data == tls.certificate_authority(app.instance_path)
