@@ -144,3 +144,116 @@ def test_the_first_start_offers_the_tablet_s_set_up(app, client):
         == [link]
     assert len(re.findall(r'src="(/assets/[^"]+/img/guide/[^"]+\.svg)"', html)) == 9
     assert client.get("/ca.pem").data == tls.certificate_authority(app.instance_path)
+
+
+# --- the authority vouches for local names and addresses only (issue 24, item 10) --------
+
+def _leaf(ca_key, ca: x509.Certificate, names: list[x509.GeneralName]) -> x509.Certificate:
+    """A server certificate for `names`, signed with the authority's own key file, as
+    whoever stole `instance/tls/ca-key.pem` would make one."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    return (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leaf")]))
+            .issuer_name(ca.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+
+
+def _verifies(ca: x509.Certificate, leaf: x509.Certificate, name: str) -> bool:
+    try:
+        subject = x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        subject = x509.DNSName(name)
+    try:
+        PolicyBuilder().store(Store([ca])).build_server_verifier(subject).verify(leaf, [])
+    except VerificationError:
+        return False
+    return True
+
+
+def test_the_authority_permits_only_local_suffixes_and_private_ranges(tmp_path, monkeypatch):
+    monkeypatch.setattr(socket, "gethostname", lambda: "boutique")  # a real top-level domain
+    files = tls.ensure_certificates(tmp_path)
+    ca = x509.load_pem_x509_certificate(files.ca.read_bytes())
+    constraints = ca.extensions.get_extension_for_class(x509.NameConstraints)
+    assert constraints.critical and constraints.value.excluded_subtrees is None
+    permitted = constraints.value.permitted_subtrees
+    names = {n.value for n in permitted if isinstance(n, x509.DNSName)}
+    networks = {str(n.value) for n in permitted if isinstance(n, x509.IPAddress)}
+    assert names == {"lan", "local", "localhost", "home.arpa", "internal"}  # no "boutique"
+    assert networks == {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8",
+                        "::1/128", "fc00::/7"}
+    assert all(isinstance(n, x509.DNSName | x509.IPAddress) for n in permitted)
+    # The kiosk's own certificate names the host as boutique.local, never boutique.
+    leaf = x509.load_pem_x509_certificates(files.cert.read_bytes())[0]
+    sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert "boutique.local" in sans.get_values_for_type(x509.DNSName)
+    assert "boutique" not in sans.get_values_for_type(x509.DNSName)
+
+    ca_key = serialization.load_pem_private_key(
+        (tmp_path / "tls" / "ca-key.pem").read_bytes(), password=None)
+    for name in ("8.8.8.8", "2001:4860:4860::8888", "boutique", "www.boutique",
+                 "www.example.com", "192.0.2.2"):
+        try:
+            general = x509.IPAddress(ipaddress.ip_address(name))
+        except ValueError:
+            general = x509.DNSName(name)
+        forged = _leaf(ca_key, ca, [general])
+        assert not _verifies(ca, forged, name), name
+    for name in ("192.168.1.10", "10.0.0.7", "172.20.1.2", "127.0.0.1", "::1",
+                 "fd12:3456::1", "caisse.local", "kiosk.lan", "localhost", "box.home.arpa"):
+        try:
+            general = x509.IPAddress(ipaddress.ip_address(name))
+        except ValueError:
+            general = x509.DNSName(name)
+        assert _verifies(ca, _leaf(ca_key, ca, [general]), name), name
+
+
+# --- plain http:// is sent to the kiosk's own name (issue 24, item 12) -------------------
+
+def _plain_get(port: int, head: str) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    return answer
+
+
+def test_the_redirect_to_https_names_the_kiosk_not_the_request_s_host(app):
+    from kiosk.serve import tls_server
+
+    certificates = tls.ensure_certificates(app.instance_path, ["127.0.0.1", "192.168.1.10"],
+                                           ["caisse.local", "kiosk.lan", "localhost"])
+    server = tls_server(app, "127.0.0.1", 0, certificates, own_host="caisse.local")
+    server.prepare()
+    import threading
+
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    port = server.bind_addr[1]
+    try:
+        for host, sent_to in [("evil.example", "caisse.local"),
+                              (f"evil.example:{port}", "caisse.local"),
+                              ("192.168.1.10:8080", "192.168.1.10"),  # the kiosk's own: kept
+                              (f"KIOSK.lan:{port}", "kiosk.lan"),
+                              ("8.8.8.8", "caisse.local")]:
+            answer = _plain_get(port, f"GET /login?next=%2Fsell HTTP/1.1\r\nHost: {host}\r\n\r\n")
+            assert answer.startswith(b"HTTP/1.1 301 "), answer
+            location = re.search(rb"\r\nLocation: (\S+)\r\n", answer).group(1).decode()
+            # on the port the request came in on, not the one the Host header claims
+            assert location == f"https://{sent_to}:{port}/login?next=%2Fsell", (host, location)
+        answer = _plain_get(port, "GET / HTTP/1.0\r\n\r\n")  # no Host at all
+        assert f"\r\nLocation: https://caisse.local:{port}/\r\n".encode() in answer
+        # And the server goes on serving HTTPS.
+        assert https_get(port, certificates.ca, "caisse.local", "/ca.pem") == 200
+    finally:
+        server.stop()
+        thread.join(10)
