@@ -21,6 +21,9 @@ DEFAULTS: dict[str, Any] = {
     # `make run` serves HTTPS with the kiosk's own certificate authority (kiosk/tls.py):
     # "auto" off a loopback KIOSK_HOST (the tablet's Wi-Fi), plain HTTP on one; 1/0 force.
     "TLS": "auto",
+    # The name `make run` announces on the stall's network by mDNS (kiosk/mdns.py), as
+    # NAME.local, and its certificate covers; "none" or empty: not announced.
+    "MDNS_NAME": "caisse",
     "TOKEN_DAYS": 365,
     "REPORT_LOW_STOCK": 3,  # reports: a product with this many or fewer left is to sew again
     "BANNER_GRAMS_PER_M2": 500,  # impact report: what a m² of banner weighs (PVC: 400-600 g)
@@ -87,6 +90,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 <= idle <= 24 * 60:
         raise ValueError("KIOSK_IDLE_LOCK_MINUTES must be a number of minutes, 0 to 1440")
     app.config["TLS"] = _tls_setting(app.config["TLS"])
+    from kiosk.mdns import mdns_name
+
+    app.config["MDNS_NAME"] = mdns_name(app.config["MDNS_NAME"])
     if app.config["CLOCK_SET"] not in ("none", "system", "offset"):
         raise ValueError("KIOSK_CLOCK_SET must be none, system or offset")
     cost = app.config["PIN_HASH_COST"]

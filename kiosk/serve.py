@@ -51,21 +51,36 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.documents.queue import start_print_worker
 
     start_print_worker(app)  # retries queued receipts while the server runs
+    from kiosk import mdns
+
+    name = app.config["MDNS_NAME"]  # caisse: announced as caisse.local
     if not tls.serves_https(app.config["TLS"], host):
         from waitress import create_server
 
         plain = create_server(app, host=host, port=port, threads=THREADS, ident="kiosk")
         port = plain.effective_port  # KIOSK_PORT=0: the port the system chose
+        announcement = mdns.announce(name, port, False, host)
+        if announcement is not None:
+            print(f"Caisse Fées déclic : http://{announcement.host}:{port}/")
         print(f"Caisse Fées déclic : http://{host}:{port}/", flush=True)
-        plain.run()
+        try:
+            plain.run()
+        finally:
+            if announcement is not None:
+                announcement.close()
         return
-    certificates = tls.ensure_certificates(app.instance_path, _addresses(host))
+    names = [f"{name}.local"] if name else []
+    certificates = tls.ensure_certificates(app.instance_path, _addresses(host),
+                                           [*names, *tls.machine_names()])
     app.config["SESSION_COOKIE_SECURE"] = True  # the cookie never travels in clear
     addresses = (tls.lan_addresses() if host in ("0.0.0.0", "") else [host]) or [host]
-    server = tls_server(app, host, port, certificates, own_host=addresses[0])
+    own = names[0] if names else next((a for a in addresses if _vouched(a)), None)
+    server = tls_server(app, host, port, certificates, own_host=own)
     server.prepare()  # bound now: KIOSK_PORT=0 gets its port here
     port = server.bind_addr[1]
-    for address in addresses:
+    announcement = mdns.announce(name, port, True, host)
+    shown = [announcement.host] if announcement is not None else []
+    for address in [*shown, *addresses]:
         print(f"Caisse Fées déclic : https://{address}:{port}/")
     print(f"Certificat de la caisse, à installer une fois sur chaque tablette (Réglages → "
           f"Tablette et HTTPS) : https://{addresses[0]}:{port}/ca.pem, empreinte SHA-256 "
@@ -74,6 +89,17 @@ def main(argv: list[str] | None = None) -> None:
         server.serve()
     finally:
         server.stop()
+        if announcement is not None:
+            announcement.close()
+
+
+def _vouched(address: str) -> bool:
+    from kiosk import tls
+
+    try:
+        return tls.is_local_address(address)
+    except ValueError:
+        return False  # a name, not an address
 
 
 def _addresses(host: str) -> list[str]:

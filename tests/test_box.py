@@ -10,11 +10,12 @@ import http.client
 import ipaddress
 import os
 import re
-import select
+import queue
 import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +47,10 @@ def kiosk_env(instance: Path, **settings: str) -> dict[str, str]:
 def running_kiosk(env: dict[str, str], timeout: float = 180) -> Iterator[tuple[str, int, str]]:
     """`python -m kiosk.serve` started; yields (scheme, port, everything it printed)."""
     process = subprocess.Popen([sys.executable, "-m", "kiosk.serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+                     daemon=True).start()
     printed = ""
     try:
         deadline = time.monotonic() + timeout
@@ -54,10 +58,10 @@ def running_kiosk(env: dict[str, str], timeout: float = 180) -> Iterator[tuple[s
                 found.group(1) == "https" and "empreinte" not in printed):
             left = deadline - time.monotonic()
             assert left > 0 and process.poll() is None, printed
-            ready, _, _ = select.select([process.stdout], [], [], left)
-            if ready:
-                line = process.stdout.readline()
-                printed += line
+            try:
+                printed += lines.get(timeout=min(left, 1)).decode()
+            except queue.Empty:
+                continue
         yield found.group(1), int(found.group(3)), printed
     finally:
         process.terminate()
@@ -234,8 +238,6 @@ def test_the_redirect_to_https_names_the_kiosk_not_the_request_s_host(app):
                                            ["caisse.local", "kiosk.lan", "localhost"])
     server = tls_server(app, "127.0.0.1", 0, certificates, own_host="caisse.local")
     server.prepare()
-    import threading
-
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     port = server.bind_addr[1]
@@ -257,3 +259,90 @@ def test_the_redirect_to_https_names_the_kiosk_not_the_request_s_host(app):
     finally:
         server.stop()
         thread.join(10)
+
+
+# --- caisse.local, announced by mDNS -----------------------------------------------------
+
+def _resolve(name: str, service_type: str | None = None, timeout_ms: int = 5000):
+    """What a tablet on the loopback's network learns of NAME.local: its addresses, and the
+    port of the kiosk's service."""
+    from zeroconf import AddressResolver, IPVersion, ServiceBrowser, Zeroconf
+
+    zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    try:
+        resolver = AddressResolver(f"{name}.local.")
+        addresses = resolver.parsed_addresses() if resolver.request(zc, timeout_ms) else []
+        found: list[str] = []
+        if service_type:
+            class Listener:
+                def add_service(self, zc, type_, name):
+                    found.append(name)
+
+                def update_service(self, *args):
+                    pass
+
+                def remove_service(self, *args):
+                    pass
+
+            browser = ServiceBrowser(zc, service_type, Listener())
+            deadline = time.monotonic() + timeout_ms / 1000
+            while not found and time.monotonic() < deadline:
+                time.sleep(0.1)
+            browser.cancel()
+        ports = []
+        for service in found:
+            info = zc.get_service_info(service_type, service, timeout_ms)
+            if info is not None and info.server == f"{name}.local.":
+                ports.append(info.port)
+        return addresses, ports
+    finally:
+        zc.close()
+
+
+def test_the_kiosk_announces_itself_as_caisse_local(tmp_path):
+    """`make run` announces NAME.local (KIOSK_MDNS_NAME, `caisse` by default) and its
+    service; a zeroconf browser on the loopback sees both; the certificate covers the name;
+    `none` announces nothing."""
+    from kiosk.config import DEFAULTS
+
+    assert DEFAULTS["MDNS_NAME"] == "caisse"
+    name = f"caisse-test-{os.getpid()}"  # not to answer for another test run's kiosk
+    instance = tmp_path / "instance"
+    env = kiosk_env(instance, KIOSK_HOST="127.0.0.1", KIOSK_TLS="1", KIOSK_MDNS_NAME=name)
+    with running_kiosk(env) as (scheme, port, printed):
+        assert f"https://{name}.local:{port}/" in printed
+        addresses, ports = _resolve(name, "_https._tcp.local.")
+        assert addresses == ["127.0.0.1"] and ports == [port]
+        assert https_get(port, instance / "tls" / "ca.pem", f"{name}.local") == 200
+    env["KIOSK_MDNS_NAME"] = "none"
+    with running_kiosk(env) as (scheme, port, printed):
+        assert ".local" not in printed
+        assert _resolve(name, timeout_ms=1500) == ([], [])
+
+
+def test_a_mdns_name_that_is_not_one_label_stops_the_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_MDNS_NAME", "caisse du stand")
+    with pytest.raises(ValueError, match="KIOSK_MDNS_NAME"):
+        create_app({}, str(tmp_path))
+    for off in ("none", ""):
+        monkeypatch.setenv("KIOSK_MDNS_NAME", off)
+        assert create_app({}, str(tmp_path)).config["MDNS_NAME"] is None
+    monkeypatch.setenv("KIOSK_MDNS_NAME", "Stand-2.local")
+    assert create_app({}, str(tmp_path)).config["MDNS_NAME"] == "stand-2"
+
+
+def test_the_announcement_follows_a_new_address():
+    """The box moved to another Wi-Fi: the name now answers with the new address."""
+    from kiosk.mdns import Announcement
+
+    name = f"caisse-move-{os.getpid()}"
+    now = ["127.0.0.1"]
+    announcement = Announcement(name, 8443, True, list(now), interfaces=["127.0.0.1"],
+                                follow=lambda: list(now))
+    try:
+        assert _resolve(name)[0] == ["127.0.0.1"]
+        now[:] = ["127.0.0.2"]
+        announcement._follow_once()
+        assert _resolve(name)[0] == ["127.0.0.2"]
+    finally:
+        announcement.close()
