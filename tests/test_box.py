@@ -9,8 +9,8 @@ import datetime as dt
 import http.client
 import ipaddress
 import os
-import re
 import queue
+import re
 import socket
 import ssl
 import subprocess
@@ -309,13 +309,13 @@ def test_the_kiosk_announces_itself_as_caisse_local(tmp_path):
     name = f"caisse-test-{os.getpid()}"  # not to answer for another test run's kiosk
     instance = tmp_path / "instance"
     env = kiosk_env(instance, KIOSK_HOST="127.0.0.1", KIOSK_TLS="1", KIOSK_MDNS_NAME=name)
-    with running_kiosk(env) as (scheme, port, printed):
+    with running_kiosk(env) as (_, port, printed):
         assert f"https://{name}.local:{port}/" in printed
         addresses, ports = _resolve(name, "_https._tcp.local.")
         assert addresses == ["127.0.0.1"] and ports == [port]
         assert https_get(port, instance / "tls" / "ca.pem", f"{name}.local") == 200
     env["KIOSK_MDNS_NAME"] = "none"
-    with running_kiosk(env) as (scheme, port, printed):
+    with running_kiosk(env) as (_, _, printed):
         assert ".local" not in printed
         assert _resolve(name, timeout_ms=1500) == ([], [])
 
