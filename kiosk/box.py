@@ -1,0 +1,181 @@
+"""The box at the stall, kept without a technician: `install-service` (a systemd unit that
+starts the kiosk at boot and restarts it) and `update FILE.whl` (a new version from a USB
+stick: a backup, the install, the migrations, the restart)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+
+SERVICE = "fees-kiosk.service"
+UNIT_PATH = Path("/etc/systemd/system") / SERVICE
+ENV_PATH = Path("/etc/fees-kiosk.env")
+# Settings the box needs whatever the admin typed: the kiosk's data where it is now, and
+# listening on the stall's Wi-Fi (so HTTPS, KIOSK_TLS=auto).
+BOX_DEFAULTS = {"KIOSK_HOST": "0.0.0.0", "KIOSK_PORT": "5000"}
+
+
+# --- install-service --------------------------------------------------------------------
+
+def service_user(given: str | None, instance: Path) -> pwd.struct_passwd:
+    """The unprivileged user the kiosk runs as: --user, else whoever ran sudo, else the
+    owner of the instance folder. Never root."""
+    for name in (given, os.environ.get("SUDO_USER")):
+        if name:
+            try:
+                user = pwd.getpwnam(name)
+            except KeyError:
+                raise click.ClickException(f"L'utilisateur {name} n'existe pas.") from None
+            break
+    else:
+        user = pwd.getpwuid(instance.stat().st_uid)
+    if user.pw_uid == 0:
+        raise click.ClickException(
+            "La caisse ne tourne pas en root : choisissez son utilisateur avec --user NOM "
+            "(par exemple celui qui a cloné la caisse).")
+    return user
+
+
+def environment(app) -> dict[str, str]:
+    """The service's settings: every KIOSK_* of this shell (the admin's choices), the
+    box's defaults for the rest, and the instance folder pinned."""
+    settings = dict(BOX_DEFAULTS)
+    settings.update({k: v for k, v in os.environ.items()
+                     if k.startswith("KIOSK_") and not k.startswith("KIOSK_TEST_")})
+    settings["KIOSK_INSTANCE"] = str(Path(app.instance_path).resolve())
+    return dict(sorted(settings.items()))
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "$$") + '"'
+
+
+def environment_file(settings: dict[str, str]) -> str:
+    lines = ["# Settings of the Fées déclic kiosk (README, Configuration); then:",
+             f"#   sudo systemctl restart {SERVICE}"]
+    lines += [f"{key}={_quoted(value)}" for key, value in settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def service_unit(user: pwd.struct_passwd, workdir: Path, python: str,
+                 clock_set: str) -> str:
+    """The systemd unit: at boot, restarted when it dies, as `user`, settings in ENV_PATH;
+    CAP_SYS_TIME only when the admin chose KIOSK_CLOCK_SET=system."""
+    group = _group_name(user.pw_gid)
+    lines = [
+        "[Unit]",
+        "Description=Caisse Fées déclic (caisse et stock)",
+        "Documentation=file://" + str(workdir / "README.md"),
+        # the stall's Wi-Fi first (mDNS, the tablet), and PostgreSQL when it is the database
+        "Wants=network-online.target",
+        "After=network-online.target time-sync.target postgresql.service",
+        "StartLimitIntervalSec=0",
+        "",
+        "[Service]",
+        "Type=simple",
+        f"User={user.pw_name}",
+        f"Group={group}",
+        f"WorkingDirectory={workdir}",
+        f"EnvironmentFile={ENV_PATH}",
+        "Environment=PYTHONUNBUFFERED=1",
+        f"ExecStart={python} -m kiosk.serve",
+        "Restart=always",
+        "RestartSec=3",
+        "TimeoutStopSec=20",
+        "UMask=0077",
+        "NoNewPrivileges=yes",
+        "PrivateTmp=yes",
+        "ProtectSystem=full",
+    ]
+    if clock_set == "system":
+        # The admin chose that the kiosk may set the system clock (Réglages → Heure).
+        lines += ["AmbientCapabilities=CAP_SYS_TIME", "CapabilityBoundingSet=CAP_SYS_TIME"]
+    else:
+        lines += ["CapabilityBoundingSet="]
+    lines += ["", "[Install]", "WantedBy=multi-user.target", ""]
+    return "\n".join(lines)
+
+
+def _group_name(gid: int) -> str:
+    import grp
+
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def _project_dir() -> Path:
+    """Where the kiosk runs from: the clone (an editable install), else the instance's
+    parent (a wheel)."""
+    import kiosk
+
+    clone = Path(kiosk.__file__).resolve().parent.parent
+    if (clone / "pyproject.toml").exists():
+        return clone
+    return Path(current_app.instance_path).resolve().parent
+
+
+@click.command("install-service")
+@click.option("--print", "only_print", is_flag=True,
+              help="Print the unit and its settings; change nothing.")
+@click.option("--user", "user_name", default=None,
+              help="The unprivileged user the kiosk runs as (default: who ran sudo).")
+def install_service(only_print: bool, user_name: str | None) -> None:
+    """A systemd unit that starts the kiosk at boot and restarts it when it dies."""
+    app = current_app._get_current_object()
+    instance = Path(app.instance_path).resolve()
+    user = service_user(user_name, instance)
+    settings = environment(app)
+    unit = service_unit(user, _project_dir(), sys.executable, app.config["CLOCK_SET"])
+    if only_print:
+        click.echo(f"# {UNIT_PATH}")
+        click.echo(unit, nl=False)
+        click.echo(f"\n# {ENV_PATH} (EnvironmentFile, 0600):")
+        click.echo("".join(f"# {line}\n" for line in environment_file(settings).splitlines()),
+                   nl=False)
+        return
+    if os.geteuid() != 0:
+        raise click.ClickException(
+            "Il faut être administrateur de l'ordinateur : relancez avec sudo, par exemple "
+            "sudo .venv/bin/flask --app kiosk install-service")
+    if shutil.which("systemctl") is None or not Path("/run/systemd/system").is_dir():
+        raise click.ClickException(
+            "Cet ordinateur ne démarre pas avec systemd : installez le service à la main, ou "
+            "lancez la caisse avec make run.")
+    _write(ENV_PATH, environment_file(settings), 0o600)
+    _write(UNIT_PATH, unit, 0o644)
+    # The kiosk's data belongs to its user (a first start under sudo made files as root).
+    for folder, _dirs, files in os.walk(instance):
+        for path in [folder, *(os.path.join(folder, f) for f in files)]:
+            os.chown(path, user.pw_uid, user.pw_gid)
+    for command in (["systemctl", "daemon-reload"], ["systemctl", "enable", "--now", SERVICE]):
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise click.ClickException(f"{' '.join(command)} : {done.stderr.strip()}")
+    click.echo(f"Service installé ({UNIT_PATH}, réglages dans {ENV_PATH}) : la caisse démarre "
+               f"avec l'ordinateur, en tant que {user.pw_name}, et redémarre si elle s'arrête. "
+               f"État : systemctl status {SERVICE}")
+
+
+def _write(path: Path, text: str, mode: int) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def service_installed() -> bool:
+    return UNIT_PATH.exists()
+
+
+COMMANDS = (install_service,)
