@@ -4,15 +4,19 @@ stick: a backup, the install, the migrations, the restart)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pwd
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from flask import current_app
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.version import Version
 
 SERVICE = "fees-kiosk.service"
 UNIT_PATH = Path("/etc/systemd/system") / SERVICE
@@ -178,4 +182,117 @@ def service_installed() -> bool:
     return UNIT_PATH.exists()
 
 
-COMMANDS = (install_service,)
+# --- update FILE.whl -----------------------------------------------------------------------
+
+DIST = "fees-declic-kiosk"
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    """What `update` would do: from which version to which, or why it refuses."""
+
+    wheel: Path
+    before: str
+    after: str
+    refused: str | None  # a sentence for the admin; None: go ahead
+
+    @property
+    def same(self) -> bool:
+        return Version(self.before) == Version(self.after)
+
+
+def installed_version() -> str:
+    from importlib.metadata import version
+
+    return version(DIST)
+
+
+def plan_update(wheel: Path, before: str | None = None) -> UpdatePlan:
+    """Reads the wheel's name and version from its file name (PEP 427) and compares."""
+    before = before or installed_version()
+    try:
+        name, after, _build, _tags = parse_wheel_filename(wheel.name)
+    except InvalidWheelFilename:
+        return UpdatePlan(wheel, before, "?", f"{wheel.name} n'est pas un fichier .whl de "
+                                               f"la caisse.")
+    if canonicalize_name(name) != canonicalize_name(DIST):
+        return UpdatePlan(wheel, before, str(after),
+                          f"{wheel.name} n'est pas la caisse ({name}) : rien n'a changé.")
+    if not wheel.is_file():
+        return UpdatePlan(wheel, before, str(after), f"{wheel} est introuvable.")
+    if after < Version(before):
+        return UpdatePlan(wheel, before, str(after),
+                          f"Refusé : {wheel.name} est la version {after}, plus ancienne que "
+                          f"celle installée ({before}). Revenir en arrière se fait avec la "
+                          f"copie de sauvegarde (restore), pas avec update.")
+    return UpdatePlan(wheel, before, str(after), None)
+
+
+def _backup_path(instance: Path, before: str) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    folder = instance / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"avant-mise-a-jour-{before}-{stamp}.sqlite3"
+
+
+@click.command("update")
+@click.argument("wheel", type=click.Path(dir_okay=False, path_type=Path))
+def update(wheel: Path) -> None:
+    """A new version from a .whl file (a USB stick): a backup, the install, the
+    migrations, the restart; a downgrade is refused."""
+    from kiosk.extensions import db
+    from kiosk.services.backup import backup_database
+
+    app = current_app._get_current_object()
+    plan = plan_update(wheel.resolve())
+    if plan.refused:
+        click.echo(plan.refused, err=True)
+        sys.exit(1)
+    if plan.same:
+        click.echo(f"La version {plan.after} est déjà installée : rien à faire.")
+        return
+    instance = Path(app.instance_path).resolve()
+    copy = _backup_path(instance, plan.before)
+    if db.engine.dialect.name == "postgresql":
+        copy = copy.with_suffix(".pgdump")
+    try:
+        backup_database(db.engine, str(copy))
+    except (ValueError, OSError, subprocess.CalledProcessError) as exc:
+        click.echo(f"Refusé : la copie de sauvegarde n'a pas pu être faite ({exc}) ; rien "
+                   f"n'a changé.", err=True)
+        sys.exit(1)
+    db.engine.dispose()
+    click.echo(f"Copie de sauvegarde : {copy}")
+    # No internet at the stall: what the wheel needs comes from its own folder (the USB
+    # stick) or is installed already.
+    pip = [sys.executable, "-m", "pip", "install", "--no-index", "--find-links",
+           str(plan.wheel.parent), "--disable-pip-version-check", "--quiet", str(plan.wheel)]
+    done = subprocess.run(pip, capture_output=True, text=True)
+    if done.returncode != 0:
+        click.echo(f"L'installation a échoué, la caisse reste en version {plan.before} :\n"
+                   f"{done.stderr.strip()[-2000:]}", err=True)
+        sys.exit(1)
+    # The new code migrates the database (the same instance folder, pinned).
+    env = {**os.environ, "KIOSK_INSTANCE": str(instance)}
+    migrate = subprocess.run([sys.executable, "-m", "flask", "--app", "kiosk", "init-db"],
+                             capture_output=True, text=True, env=env)
+    if migrate.returncode != 0:
+        click.echo(f"La version {plan.after} est installée mais la base n'a pas pu être mise "
+                   f"à jour :\n{migrate.stderr.strip()[-2000:]}\nRemettez la copie : "
+                   f"flask --app kiosk restore --yes {copy}", err=True)
+        sys.exit(1)
+    click.echo(f"Mise à jour faite : version {plan.before} → {plan.after} ; base à jour.")
+    if service_installed() and shutil.which("systemctl"):
+        restart = subprocess.run(["systemctl", "restart", SERVICE], capture_output=True,
+                                 text=True)
+        if restart.returncode != 0:
+            click.echo(f"Le service n'a pas redémarré : {restart.stderr.strip()} ; "
+                       f"sudo systemctl restart {SERVICE}", err=True)
+            sys.exit(1)
+        click.echo("Service redémarré : la caisse tourne en version " + plan.after + ".")
+    else:
+        click.echo("Pas de service installé : arrêtez la caisse (Ctrl+C) et relancez-la "
+                   "pour passer à la nouvelle version.")
+
+
+COMMANDS = (install_service, update)
