@@ -71,12 +71,14 @@ def environment_file(settings: dict[str, str]) -> str:
 def service_unit(user: pwd.struct_passwd, workdir: Path, python: str,
                  clock_set: str) -> str:
     """The systemd unit: at boot, restarted when it dies, as `user`, settings in ENV_PATH;
-    CAP_SYS_TIME only when the admin chose KIOSK_CLOCK_SET=system."""
+    CAP_SYS_TIME only when the admin chose KIOSK_CLOCK_SET=system. `workdir` is the
+    instance folder, never the clone: `python -m` imports from its working directory
+    first, and the clone's code would shadow a version installed by `update`."""
     group = _group_name(user.pw_gid)
     lines = [
         "[Unit]",
         "Description=Caisse Fées déclic (caisse et stock)",
-        "Documentation=file://" + str(workdir / "README.md"),
+        "Documentation=file://" + str(_project_dir() / "README.md"),
         # the stall's Wi-Fi first (mDNS, the tablet), and PostgreSQL when it is the database
         "Wants=network-online.target",
         "After=network-online.target time-sync.target postgresql.service",
@@ -138,7 +140,7 @@ def install_service(only_print: bool, user_name: str | None) -> None:
     instance = Path(app.instance_path).resolve()
     user = service_user(user_name, instance)
     settings = environment(app)
-    unit = service_unit(user, _project_dir(), sys.executable, app.config["CLOCK_SET"])
+    unit = service_unit(user, instance, sys.executable, app.config["CLOCK_SET"])
     if only_print:
         click.echo(f"# {UNIT_PATH}")
         click.echo(unit, nl=False)
@@ -274,8 +276,9 @@ def update(wheel: Path) -> None:
         sys.exit(1)
     # The new code migrates the database (the same instance folder, pinned).
     env = {**os.environ, "KIOSK_INSTANCE": str(instance)}
+    # (from the instance folder: `--app kiosk` run in the clone would import its code)
     migrate = subprocess.run([sys.executable, "-m", "flask", "--app", "kiosk", "init-db"],
-                             capture_output=True, text=True, env=env)
+                             capture_output=True, text=True, env=env, cwd=instance)
     if migrate.returncode != 0:
         click.echo(f"La version {plan.after} est installée mais la base n'a pas pu être mise "
                    f"à jour :\n{migrate.stderr.strip()[-2000:]}\nRemettez la copie : "

@@ -41,6 +41,9 @@ def test_the_printed_unit_is_one_systemd_accepts(app, runner, tmp_path, monkeypa
     assert checked.returncode == 0 and box.SERVICE not in checked.stderr + checked.stdout, \
         checked.stderr
     lines = unit.splitlines()
+    # From the instance folder: `python -m kiosk.serve` run in the clone would import the
+    # clone's code before a version installed by `update`.
+    assert f"WorkingDirectory={Path(app.instance_path).resolve()}" in unit.splitlines()
     for line in ("Restart=always", "User=daemon", "WantedBy=multi-user.target",
                  f"EnvironmentFile={box.ENV_PATH}", "NoNewPrivileges=yes",
                  "CapabilityBoundingSet="):

@@ -75,7 +75,7 @@ def throwaway(tmp_path_factory):
     env.update(KIOSK_INSTANCE=str(instance), KIOSK_PIN_HASH_COST="128")
     run = lambda *args: subprocess.run(  # noqa: E731
         [python, "-m", "flask", "--app", "kiosk", *args], capture_output=True, text=True,
-        env=env, timeout=300, cwd=tmp)
+        env=env, timeout=300, cwd=ROOT)  # as the admin runs it: in the clone
     assert run("init-db").returncode == 0
     return {"python": python, "run": run, "old": old, "new": new, "instance": instance}
 
