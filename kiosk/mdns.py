@@ -97,10 +97,12 @@ class Announcement:
 
 def announce(name: str | None, port: int, https: bool, host: str) -> Announcement | None:
     """What `make run` announces: the addresses it listens on (all the machine's LAN
-    addresses for 0.0.0.0), followed as they change. None when the name is off."""
-    if name is None:
-        return None
+    addresses for 0.0.0.0), followed as they change. None when the name is off, or when
+    the kiosk listens on the loopback (no tablet could reach it)."""
     from kiosk import tls
+
+    if name is None or tls.is_loopback_host(host):
+        return None
 
     def addresses() -> list[str]:
         if host not in ("0.0.0.0", "", "::"):

@@ -308,13 +308,20 @@ def test_the_kiosk_announces_itself_as_caisse_local(tmp_path):
     assert DEFAULTS["MDNS_NAME"] == "caisse"
     name = f"caisse-test-{os.getpid()}"  # not to answer for another test run's kiosk
     instance = tmp_path / "instance"
-    env = kiosk_env(instance, KIOSK_HOST="127.0.0.1", KIOSK_TLS="1", KIOSK_MDNS_NAME=name)
+    env = kiosk_env(instance, KIOSK_HOST="0.0.0.0", KIOSK_MDNS_NAME=name)
     with running_kiosk(env) as (_, port, printed):
         assert f"https://{name}.local:{port}/" in printed
         addresses, ports = _resolve(name, "_https._tcp.local.")
-        assert addresses == ["127.0.0.1"] and ports == [port]
+        # the machine's addresses on the stall's network (the loopback when it has none)
+        assert sorted(addresses) == sorted(tls.lan_addresses() or ["127.0.0.1"])
+        assert ports == [port]
         assert https_get(port, instance / "tls" / "ca.pem", f"{name}.local") == 200
     env["KIOSK_MDNS_NAME"] = "none"
+    with running_kiosk(env) as (_, _, printed):
+        assert ".local" not in printed
+        assert _resolve(name, timeout_ms=1500) == ([], [])
+    # A kiosk on the loopback is announced to nobody: no tablet could reach it.
+    env.update(KIOSK_MDNS_NAME=name, KIOSK_HOST="127.0.0.1")
     with running_kiosk(env) as (_, _, printed):
         assert ".local" not in printed
         assert _resolve(name, timeout_ms=1500) == ([], [])
