@@ -88,6 +88,7 @@ def service_unit(user: pwd.struct_passwd, workdir: Path, python: str,
         "Type=simple",
         f"User={user.pw_name}",
         f"Group={group}",
+        *_printer_groups(),
         f"WorkingDirectory={workdir}",
         f"EnvironmentFile={ENV_PATH}",
         "Environment=PYTHONUNBUFFERED=1",
@@ -107,6 +108,18 @@ def service_unit(user: pwd.struct_passwd, workdir: Path, python: str,
         lines += ["CapabilityBoundingSet="]
     lines += ["", "[Install]", "WantedBy=multi-user.target", ""]
     return "\n".join(lines)
+
+
+def _printer_groups() -> list[str]:
+    """The kernel's USB printers (/dev/usb/lp*) belong to the group lp: the kiosk writes
+    to a printer found by itself without anyone adding its user to the group."""
+    import grp
+
+    try:
+        grp.getgrnam("lp")
+    except KeyError:
+        return []
+    return ["SupplementaryGroups=lp"]
 
 
 def _group_name(gid: int) -> str:
