@@ -20,8 +20,29 @@ SUPPORTED_LANGUAGES = ("fr", "en")
 VISITOR_ENDPOINTS = frozenset({"stock.public_product"})
 
 
+def _clone_instance() -> str | None:
+    """A wheel installed into a clone's .venv (`update FILE.whl` on a box made with `make
+    run`) keeps the clone's instance/ folder, where Flask would look in .venv/var/."""
+    import sys
+    from pathlib import Path
+
+    if (Path(__file__).resolve().parent.parent / "pyproject.toml").exists():
+        return None  # running from the clone itself: Flask's default is its instance/
+    clone = Path(sys.prefix).resolve().parent
+    if (clone / "pyproject.toml").exists() and (clone / "instance").is_dir():
+        return str(clone / "instance")
+    return None
+
+
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    """Build the kiosk. `config` overrides the KIOSK_* environment (tests use it)."""
+    """Build the kiosk. `config` overrides the KIOSK_* environment (tests use it).
+
+    The instance folder (database, keys, certificates) is `instance_path`, else
+    KIOSK_INSTANCE, else Flask's default (`instance/` beside the code of a clone): the
+    service and `update` pin it, so a wheel installed over a clone finds the same data."""
+    import os
+
+    instance_path = instance_path or os.environ.get("KIOSK_INSTANCE") or _clone_instance()
     app = Flask(
         __name__,
         instance_path=instance_path,

@@ -18,6 +18,10 @@ def register_cli(app: Flask) -> None:
                     deactivate_cmd, reactivate_cmd, create_token, verify_journal, backup,
                     export, restore):
         app.cli.add_command(command)
+    from kiosk.box import COMMANDS  # install-service, update: the box at the stall
+
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def upgrade_schema() -> None:

@@ -20,8 +20,12 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_CODEPAGE": "CP858",
     "PRINTER_TIMEOUT": 3.0,  # seconds a sale may wait for the printer
     "PUBLIC_URL": None,
-    # 1: `make run` serves HTTPS with the kiosk's own certificate authority (kiosk/tls.py)
-    "TLS": False,
+    # `make run` serves HTTPS with the kiosk's own certificate authority (kiosk/tls.py):
+    # "auto" off a loopback KIOSK_HOST (the tablet's Wi-Fi), plain HTTP on one; 1/0 force.
+    "TLS": "auto",
+    # The name `make run` announces on the stall's network by mDNS (kiosk/mdns.py), as
+    # NAME.local, and its certificate covers; "none" or empty: not announced.
+    "MDNS_NAME": "caisse",
     "TOKEN_DAYS": 365,
     "REPORT_LOW_STOCK": 3,  # reports: a product with this many or fewer left is to sew again
     "BANNER_GRAMS_PER_M2": 500,  # impact report: what a m² of banner weighs (PVC: 400-600 g)
@@ -86,12 +90,31 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     # a number of minutes, fractions included (tests lock after seconds); 0 never locks
     if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 <= idle <= 24 * 60:
         raise ValueError("KIOSK_IDLE_LOCK_MINUTES must be a number of minutes, 0 to 1440")
+    app.config["TLS"] = _tls_setting(app.config["TLS"])
+    from kiosk.mdns import mdns_name
+
+    app.config["MDNS_NAME"] = mdns_name(app.config["MDNS_NAME"])
     if app.config["CLOCK_SET"] not in ("none", "system", "offset"):
         raise ValueError("KIOSK_CLOCK_SET must be none, system or offset")
     cost = app.config["PIN_HASH_COST"]
     # scrypt wants a power of two; below 128, werkzeug's memory bound refuses it.
     if not isinstance(cost, int) or cost < 128 or cost & (cost - 1):
         raise ValueError("KIOSK_PIN_HASH_COST must be a power of two, 128 or more")
+
+
+def _tls_setting(value: Any) -> str | bool:
+    """KIOSK_TLS as "auto", True or False (the environment gives 1, 0, true, "auto"…)."""
+    if isinstance(value, str):
+        value = value.strip().lower()
+        if value in ("auto", ""):
+            return "auto"
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+    elif value in (True, False, 1, 0) and not isinstance(value, float):
+        return bool(value)
+    raise ValueError("KIOSK_TLS must be auto, 1 or 0")
 
 
 def _instance_secret(path: Path) -> str:

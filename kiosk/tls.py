@@ -7,8 +7,9 @@ serves HTTPS with a certificate signed by an authority it makes once in
 then trusts the kiosk at any of its addresses.
 
 - The authority is made once and kept (ten years): reinstalling it on every tablet is
-  the one thing to avoid. It is constrained to local names (RFC 5280 name constraints: `.lan`,
-  `.local`, the host name…), so its key, were it stolen, could not vouch for a bank's site.
+  the one thing to avoid. It is constrained to local names and addresses (RFC 5280 name
+  constraints: names under `.lan`, `.local`…, private and loopback address ranges), so its
+  key, were it stolen, could not vouch for a bank's site nor a public address.
 - The server certificate names every LAN IPv4 of the machine, its host name (and
   `NAME.local`), `kiosk.lan` and `localhost`; it is made again at start whenever an address
   is missing (a new router), it expires within 30 days, or the authority changed. It lives
@@ -42,8 +43,14 @@ RENEW_BEFORE = dt.timedelta(days=30)
 # a certificate valid from a week ago is already valid for the tablet, whose clock is right.
 BACKDATE = dt.timedelta(days=7)
 FIXED_NAMES = ("kiosk.lan", "localhost")
-# The names the authority may vouch for: local ones only.
+# The names the authority may vouch for: local ones only. A DNS subtree permits the name
+# and every name under it, so a bare host name (`boutique`) is never one: it would permit
+# a whole top-level domain. The host is vouched for as NAME.local (mDNS) instead.
 LOCAL_DOMAINS = ("lan", "local", "localhost", "home.arpa", "internal")
+# The addresses it may vouch for: private and loopback ranges only (RFC 1918, RFC 4193),
+# where any router at a stall hands out addresses; never a public one (8.8.8.8).
+LOCAL_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8",
+                  "::1/128", "fc00::/7")
 
 _lock = threading.Lock()
 
@@ -95,12 +102,37 @@ def _linux_interface_addresses() -> set[str]:
 
 
 def machine_names() -> list[str]:
-    """The names a tablet may use: the host name, NAME.local (mDNS), kiosk.lan, localhost."""
+    """The names a tablet may use: NAME.local (mDNS), kiosk.lan, localhost."""
     host = socket.gethostname().strip().lower().rstrip(".")
     names = []
     if host and host != "localhost":
-        names += [host, host if host.endswith(".local") else f"{host}.local"]
+        # NAME.local, never the bare NAME: the authority may vouch for local suffixes only.
+        names.append(host if host.endswith(".local") else f"{host.split('.')[0]}.local")
     return list(dict.fromkeys([*names, *FIXED_NAMES]))
+
+
+def is_local_address(address: str) -> bool:
+    """In a private or loopback range: an address the authority may vouch for."""
+    ip = ipaddress.ip_address(address)
+    return any(ip in ipaddress.ip_network(n) for n in LOCAL_NETWORKS)
+
+
+def is_loopback_host(host: str) -> bool:
+    """KIOSK_HOST names this machine only (127.x, ::1, localhost): no tablet can reach it."""
+    host = (host or "").strip().strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # "" or 0.0.0.0 (every interface) or a name: the Wi-Fi may reach it
+
+
+def serves_https(setting: str | bool, host: str) -> bool:
+    """KIOSK_TLS: True/False force; "auto" serves HTTPS wherever a tablet may connect."""
+    if setting == "auto":
+        return not is_loopback_host(host)
+    return bool(setting)
 
 
 def lan_addresses() -> list[str]:
@@ -161,13 +193,9 @@ def _authority(folder: Path, now: dt.datetime) -> tuple[ec.EllipticCurvePrivateK
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Fées déclic"),
         x509.NameAttribute(NameOID.COMMON_NAME, f"Caisse Fées déclic ({host[:40]})"),
     ])
-    # Names only: with no address subtree, addresses stay free (RFC 5280 4.2.1.10), so any
-    # address the stall's router hands out works; a bank is reached by name.
-    permitted: list[x509.GeneralName] = [x509.DNSName(d) for d in LOCAL_DOMAINS]
-    host_label = host.lower().split(".")[0]
-    if re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", host_label) and \
-            host_label not in LOCAL_DOMAINS:
-        permitted.append(x509.DNSName(host_label))  # the bare host name, as DNS hands it
+    permitted: list[x509.GeneralName] = [
+        *(x509.DNSName(d) for d in LOCAL_DOMAINS),
+        *(x509.IPAddress(ipaddress.ip_network(n)) for n in LOCAL_NETWORKS)]
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name)

@@ -184,6 +184,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("GET", "/admin/printer"): (LOGIN, 403, 403, 200),
     ("POST", "/admin/printer/test"): (LOGIN, 403, 403, "303 /admin/printer"),
     ("POST", "/admin/printer/retry"): (LOGIN, 403, 403, "303 /admin/printer"),
+    ("POST", "/admin/printer/found"): (LOGIN, 403, 403, 400),  # no printer of that url
     ("GET", "/sessions/find"): (LOGIN, 400, 400, 400),
     ("GET", "/clock"): (200, 200, 200, 200),
     ("GET", "/admin/clock"): (LOGIN, 403, 403, 200),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,8 +14,9 @@ from kiosk.admin import bp
 from kiosk.auth.roles import admin_required
 from kiosk.common.pages import paris_datetime
 from kiosk.database import utcnow, write_transaction
-from kiosk.documents import queue, receipts
+from kiosk.documents import queue, receipts, usb
 from kiosk.extensions import db
+from kiosk.services.errors import InvalidInput
 
 
 class PrinterActionForm(FlaskForm):
@@ -54,7 +55,37 @@ def printer_page():
         printers.append(("label", _("Étiquettes"), label, label.status(), queue.paper("label")))
     jobs = queue.waiting_jobs(db.session)
     return render_template("admin/printer.html", printers=printers, jobs=jobs,
-                           form=PrinterActionForm(), receipt_form=_receipt_form())
+                           form=PrinterActionForm(), receipt_form=_receipt_form(),
+                           found=_found_printers(), chosen=usb.chosen_printer(current_app),
+                           typed=current_app.config.get("PRINTER") not in (None, "none"))
+
+
+def _found_printers() -> list[usb.FoundPrinter]:
+    """The USB printers plugged in (KIOSK_USB_ROOT: where /sys and /dev are; tests)."""
+    return usb.find_printers(current_app.config.get("USB_ROOT") or "/")
+
+
+@bp.route("/printer/found", methods=["POST"])
+@admin_required
+def printer_found():
+    """A printer found on USB: used for receipts (when none is typed in KIOSK_PRINTER),
+    and a test ticket printed on it at once."""
+    form = PrinterActionForm()
+    if not form.validate_on_submit():
+        flash(_("La page a expiré : revenez en arrière et recommencez."), "error")
+        return redirect(url_for("admin.printer_page"), 303)
+    wanted = request.form.get("url", "")
+    found = next((p for p in _found_printers() if p.url == wanted), None)
+    if found is None:
+        raise InvalidInput("url", _("Cette imprimante n'est plus branchée : rien n'a changé. "
+                                    "Rebranchez-la puis rechargez la page."))
+    with write_transaction(db.session):
+        usb.choose_printer(db.session, current_app, found)
+    status = queue.submit_and_attempt(
+        db.session, "test", payload={"by": current_user.name,
+                                     "when": paris_datetime(utcnow(), "dd/MM/yyyy HH:mm")})
+    flash(*_STATUS_MESSAGES[status]())
+    return redirect(url_for("admin.printer_page"), 303)
 
 
 @bp.route("/printer/receipts", methods=["POST"])

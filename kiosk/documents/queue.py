@@ -66,7 +66,12 @@ def get_printer(target: str = "receipt", app: Flask | None = None) -> printer.Pr
     config = app.config
     key = "LABEL_PRINTER" if target == "label" else "PRINTER"
     url = config.get(key) or config.get("PRINTER") or "none"
-    settings = (str(url), str(config.get("PRINTER_PROFILE", "default")),
+    profile = str(config.get("PRINTER_PROFILE", "default"))
+    if url == "none":  # none typed: the USB printer chosen on the printer page, if any
+        from kiosk.documents.usb import chosen_printer
+
+        url, profile = chosen_printer(app) or (url, profile)
+    settings = (str(url), profile,
                 int(config.get("PAPER_WIDTH", 80)), str(config.get("PRINTER_CODEPAGE", "CP858")),
                 float(config.get("PRINTER_TIMEOUT", 3.0)))
     cache = app.extensions.setdefault("kiosk_printers", {})

@@ -20,6 +20,7 @@ from kiosk.services import setup
 from kiosk.services.errors import InvalidInput, ServiceError
 from kiosk.start import bp
 from kiosk.start.forms import ENVELOPE_ROWS, EmptyDemoForm, RealStartForm
+from kiosk.tablet.setup import tablet_setup
 
 GATED = ("main.home", "auth.login")  # the pages a new database answers with /start
 
@@ -49,7 +50,8 @@ def _started() -> Response | None:
 
 @bp.route("/start")
 def index():
-    return _started() or render_template("start/index.html")
+    # The tablet's set-up is a step of the first start: the certificate to install once.
+    return _started() or render_template("start/index.html", **tablet_setup())
 
 
 @bp.route("/start/demo", methods=["POST"])
