@@ -24,7 +24,7 @@ from tests.conftest import BACKEND, web_login
 from tests.test_power_cut import CUT, ServerProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    BACKEND != "sqlite", reason="Litestream replicates SQLite; PostgreSQL: tests/test_pg_restore")]
+    BACKEND != "sqlite", reason="Litestream replicates SQLite (PostgreSQL: test_witness.py)")]
 
 if replica.binary() is None:  # pragma: no cover
     if os.environ.get("KIOSK_TEST_STRICT") == "1":
