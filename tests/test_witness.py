@@ -51,10 +51,18 @@ def test_a_tablet_gives_back_the_sales_a_restored_server_lost(
     told = witness(client, seller_headers, summary)
     assert told["missing"] == [] and told["drawers"][str(session_id)]["open"] is True
     assert told["drawers"][str(session_id)]["last_number"] == held[-1]["number"]
+    seen = told["head"]  # the tablet remembers it: next time it names only newer sales
+    again = client.post("/api/v1/tablets/witness", headers=seller_headers, json={
+        "tablet_id": TABLET, "held": [], "drawers": [session_id], "seen": seen}).get_json()
+    assert again["seen_holds"] is True and again["missing"] == []
+    assert again["drawers"][str(session_id)]["sales"] == 10
 
     db.session.rollback()
     restore_database(db.engine, str(copy))  # the box rebuilt from the copy
 
+    light = client.post("/api/v1/tablets/witness", headers=seller_headers, json={
+        "tablet_id": TABLET, "held": [], "drawers": [session_id], "seen": seen}).get_json()
+    assert light["seen_holds"] is False  # the server went back: the tablet names them all
     told = witness(client, seller_headers, summary)
     lost = [h["body"]["client_id"] for h in held[7:]]
     assert told["missing"] == lost
@@ -127,6 +135,9 @@ def test_a_sale_sold_in_between_takes_the_next_number_and_the_z_says_which_was_w
                                     "number": "12"}]},
     {"tablet_id": TABLET, "held": [{"client_id": "nope", "cash_session_id": 1}]},
     {"tablet_id": TABLET},
+    {"tablet_id": TABLET, "held": [], "seen": {"entries": -1, "hash": "0" * 64}},
+    {"tablet_id": TABLET, "held": [], "seen": {"entries": 1, "hash": "xyz"}},
+    {"tablet_id": TABLET, "held": [], "drawers": [0]},
 ])
 def test_bad_witness_reports_are_refused(client, seller_headers, body):
     response = client.post("/api/v1/tablets/witness", headers=seller_headers, json=body)
@@ -136,4 +147,5 @@ def test_bad_witness_reports_are_refused(client, seller_headers, body):
 def test_a_drawer_the_server_never_had_is_said_and_nothing_is_noted(client, seller_headers):
     told = witness(client, seller_headers, [{"client_id": str(uuid.uuid4()),
                                              "cash_session_id": 999}])
-    assert told == {"head": told["head"], "drawers": {"999": None}, "missing": []}
+    assert told == {"head": told["head"], "drawers": {"999": None}, "missing": [],
+                    "seen_holds": None}

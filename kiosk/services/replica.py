@@ -192,10 +192,22 @@ def config_text(database: Path, where: Path) -> str:
     ])
 
 
+def _prctl():
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+# Looked up here, in the parent: the child between fork and exec only calls it (no dlopen,
+# no lock another thread of the server might have held at the fork).
+_PRCTL = _prctl() if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Linux: Litestream gets SIGTERM when the server dies (no orphan left behind)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Supervisor:
@@ -274,7 +286,7 @@ class Supervisor:
             self.process = subprocess.Popen(
                 [found, "replicate", "-config", str(self.config)], stdout=output,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                preexec_fn=_die_with_parent if _PRCTL is not None else None)
         finally:
             output.close()
         _pid_file(self.app).write_text(str(self.process.pid))

@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models import CashSession, CashSessionClosure, Sale, TabletReturnedSale
+from kiosk.models import (
+    CashSession,
+    CashSessionClosure,
+    JournalEntry,
+    Sale,
+    TabletReturnedSale,
+)
+from kiosk.models.journal import GENESIS_HASH
 from kiosk.services import journal
 from kiosk.services.errors import InvalidInput
 from kiosk.vocabulary import MAX_HELD_BY_TABLET
@@ -39,6 +46,11 @@ class WitnessAnswer:
     head: tuple[int, str]  # the journal's length and last hash
     drawers: dict[int, Drawer | None]  # None: no such drawer here
     missing: list[str]  # client_ids held by the tablet the server has no sale for
+    # The head the tablet last heard is still in the chain (None: it named none). When it
+    # is, every sale the server held then holds still (the chain's entries up to it are the
+    # same), so the tablet need only name the sales it made since; when it is not, the
+    # server went back (a rebuilt database): the tablet names all it keeps.
+    seen_holds: bool | None = None
 
 
 def what_the_server_holds(session: Session, cash_session_ids: Sequence[int]
@@ -58,7 +70,18 @@ def what_the_server_holds(session: Session, cash_session_ids: Sequence[int]
                       sales=last.get(i, (None, 0))[1]) if i in there else None for i in ids}
 
 
-def check(session: Session, tablet_id: str, held: Sequence[HeldSale]) -> WitnessAnswer:
+def holds(session: Session, seen: tuple[int, str]) -> bool:
+    """The journal entry n° seen[0] is here with the hash seen[1] (0: the empty chain)."""
+    entries, digest = seen
+    if entries == 0:
+        return digest == GENESIS_HASH
+    return session.scalar(select(JournalEntry.hash).where(JournalEntry.seq == entries)) \
+        == digest
+
+
+def check(session: Session, tablet_id: str, held: Sequence[HeldSale],
+          drawer_ids: Sequence[int] = (), seen: tuple[int, str] | None = None
+          ) -> WitnessAnswer:
     """What the server holds of the sales a tablet holds; the ones it lacks are noted
     (the Z report names them once they come back). Changes nothing else."""
     tablet_id = str(uuid.UUID(str(tablet_id)))
@@ -66,7 +89,8 @@ def check(session: Session, tablet_id: str, held: Sequence[HeldSale]) -> Witness
         raise InvalidInput("held", "%(n)s ventes au plus par tablette.", n=MAX_HELD_BY_TABLET)
     client_ids = [str(uuid.UUID(sale.client_id)) for sale in held]
     known = set(session.scalars(select(Sale.client_id).where(Sale.client_id.in_(client_ids))))
-    drawers = what_the_server_holds(session, [sale.cash_session_id for sale in held])
+    drawers = what_the_server_holds(
+        session, [*drawer_ids, *(sale.cash_session_id for sale in held)])
     missing = [sale for sale, client_id in zip(held, client_ids, strict=True)
                if client_id not in known and drawers.get(sale.cash_session_id) is not None]
     if missing:
@@ -79,7 +103,8 @@ def check(session: Session, tablet_id: str, held: Sequence[HeldSale]) -> Witness
             for sale in missing if str(uuid.UUID(sale.client_id)) not in noted])
         session.flush()
     return WitnessAnswer(journal.head(session), drawers,
-                         [str(uuid.UUID(sale.client_id)) for sale in missing])
+                         [str(uuid.UUID(sale.client_id)) for sale in missing],
+                         None if seen is None else holds(session, seen))
 
 
 @dataclass(frozen=True)

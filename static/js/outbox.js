@@ -20,7 +20,7 @@ const SALES = "sales"; // {seq, client_id, body, sold_at, state: waiting|refused
 const META = "meta"; // {name: "lease", owner, until}
 // The tablet as witness (witness.js): every sale the server recorded, kept with its number
 // while its drawer is open, to send again if the server comes back without it.
-// {client_id, body, sold_at, number, sale_id, cash_session_id, kept_at}
+// {client_id, body, sold_at, number, sale_id, cash_session_id, kept_at, confirmed}
 const KEPT = "kept";
 const CHANNEL = "kiosk-outbox";
 const LOCK = "kiosk-outbox-sender";
@@ -158,13 +158,25 @@ export class Outbox {
       if (key !== undefined) sales.delete(key);
       kept.put({ client_id: entry.client_id, body: entry.body, sold_at: entry.sold_at,
                  number: sale?.number ?? null, sale_id: sale?.id ?? null,
-                 cash_session_id: entry.body.cash_session_id, kept_at: Date.now() });
+                 cash_session_id: entry.body.cash_session_id, kept_at: Date.now(),
+                 confirmed: false });
     });
     this.changed();
   }
 
   kept() {
     return transact(this.db, [KEPT], "readonly", ({ kept }) => kept.getAll());
+  }
+
+  // The server said it holds these (witness.js names only the others next time).
+  async confirm(clientIds) {
+    if (!clientIds.length) return;
+    await transact(this.db, [KEPT], "readwrite", async ({ kept }) => {
+      for (const id of clientIds) {
+        const entry = await done(kept.get(id));
+        if (entry && !entry.confirmed) kept.put({ ...entry, confirmed: true });
+      }
+    });
   }
 
   async forget(clientIds) {

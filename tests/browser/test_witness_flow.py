@@ -45,6 +45,9 @@ def test_a_tablet_gives_back_the_sales_the_server_lost_and_the_z_says_so(
             backup_database(db.engine, str(copy))
     kept = kept_on_the_tablet(page)
     assert len(kept) == 10 and all(e["number"] for e in kept)  # each with its number
+    with page.expect_response("**/api/v1/tablets/witness") as asked:
+        page.reload()  # the tablet asks at each page (and every 20 s): all there
+    assert asked.value.json()["missing"] == []  # it remembers the server's head now
 
     db.session.rollback()
     restore_database(db.engine, str(copy))  # the box rebuilt from that copy
@@ -52,9 +55,14 @@ def test_a_tablet_gives_back_the_sales_the_server_lost_and_the_z_says_so(
     assert len(db.session.scalars(select(Sale).where(
         Sale.cash_session_id == session_id)).all()) == 7
 
-    with page.expect_response("**/api/v1/tablets/witness") as asked:
-        page.reload()  # the tablet asks at each page (and every 20 s)
-    assert len(asked.value.json()["missing"]) == 3
+    def witness(r) -> bool:
+        return r.url.endswith("/api/v1/tablets/witness")
+
+    with (page.expect_response(lambda r: witness(r) and r.json()["seen_holds"] is False)
+          as light,
+          page.expect_response(lambda r: witness(r) and len(r.json()["missing"]) == 3)):
+        page.reload()  # the head it heard is gone: it names all it keeps, 3 are lacking
+    assert light.value.request.post_data_json["held"] == []  # until then, nothing named
     wait_for_no_pending(page)
 
     db.session.rollback()

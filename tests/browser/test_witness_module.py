@@ -56,20 +56,23 @@ def test_kept_with_numbers_given_back_in_order_sent_once_then_forgotten(tab):
 
     asked: list[dict] = []
     lost = [sale(5)["client_id"], sale(4)["client_id"]]  # the server lacks the last two
-    state = {"open": True, "missing": lost}
+    state = {"open": True, "missing": lost, "holds": None, "head": 3}
 
     def witness(route):
-        asked.append(json.loads(route.request.post_data))
+        body = json.loads(route.request.post_data)
+        asked.append(body)
+        holds = None if "seen" not in body else state["holds"]
         route.fulfill(status=200, content_type="application/json", body=json.dumps({
-            "head": {"entries": 3, "hash": "0" * 64},
+            "head": {"entries": state["head"], "hash": f"{state['head']:064x}"},
             "drawers": {"1": {"open": state["open"], "last_number": "2026-000003",
                               "sales": 3}},
-            "missing": state["missing"]}))
+            "missing": [] if holds is False else state["missing"], "seen_holds": holds}))
 
     context.route("**/api/v1/tablets/witness", witness)
     received.clear()
     result = page.evaluate("witnessOnce()")
     assert result["missing"] == lost
+    assert "seen" not in asked[0] and asked[0]["drawers"] == [1]
     assert {h["number"] for h in asked[0]["held"]} == {e["number"] for e in kept}
     page.wait_for_function("async () => (await outbox.count()) === 0")
     # sent again once each, in the order of their numbers, with the tablet's time
@@ -77,7 +80,25 @@ def test_kept_with_numbers_given_back_in_order_sent_once_then_forgotten(tab):
     assert all(b.get("sold_at") for b in received)
     assert len(page.evaluate("outbox.kept()")) == 5  # kept again, with their new numbers
 
-    state.update(open=False, missing=[])
+    # next time, only the sales made since the head it heard (the two sent again)
+    state.update(missing=[], holds=True, head=5)
+    asked.clear()
+    assert page.evaluate("witnessOnce()")["named"] == 2
+    assert asked[0]["seen"] == {"entries": 3, "hash": f"{3:064x}"}
+    assert {h["client_id"] for h in asked[0]["held"]} == set(lost)
+    asked.clear()
+    assert page.evaluate("witnessOnce()")["named"] == 0  # a few bytes while all is well
+    assert asked[0]["held"] == [] and asked[0]["seen"]["entries"] == 5
+
+    # the server went back past that head: the tablet names all it keeps
+    state.update(holds=False, missing=[sale(1)["client_id"]])
+    asked.clear()
+    result = page.evaluate("witnessOnce()")
+    assert len(asked) == 2 and len(asked[1]["held"]) == 5 and "seen" not in asked[1]
+    assert result["missing"] == [sale(1)["client_id"]]
+    page.wait_for_function("async () => (await outbox.count()) === 0")
+
+    state.update(open=False, missing=[], holds=True)
     assert page.evaluate("witnessOnce()")["forgotten"] == 5
     assert page.evaluate("outbox.kept()") == []
     assert page.evaluate("witnessOnce()") == {"asked": False}  # nothing kept: nothing asked
