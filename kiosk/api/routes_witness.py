@@ -14,7 +14,7 @@ from kiosk.api.schemas import Body, Id
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.services.witness import HeldSale, check
-from kiosk.vocabulary import MAX_HELD_BY_TABLET
+from kiosk.vocabulary import MAX_HELD_BY_TABLET, MAX_ID
 
 SaleNumber = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{6}$")]
 
@@ -26,7 +26,7 @@ class HeldSaleBody(Body):
 
 
 class HeadBody(Body):
-    entries: Annotated[int, Field(ge=0, le=2**62)]
+    entries: Annotated[int, Field(ge=0, le=MAX_ID)]
     hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
