@@ -127,6 +127,8 @@ def test_the_box_dies_and_the_stick_gives_every_acknowledged_sale_back(
         server.die()  # 10 s after the first sale: the server and its Litestream, at once
     finally:
         server.stop()
+    shipped = [p for p in (stick / "caisse").rglob("*") if p.is_file()]
+    assert shipped and all(p.stat().st_mode & 0o077 == 0 for p in shipped)  # kiosk's only
     for path in (database, database.with_name(database.name + "-wal"),
                  database.with_name(database.name + "-shm")):
         path.unlink(missing_ok=True)  # the SD card is dead

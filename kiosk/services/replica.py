@@ -286,6 +286,7 @@ class Supervisor:
             self.process = subprocess.Popen(
                 [found, "replicate", "-config", str(self.config)], stdout=output,
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                umask=0o077,  # the stick holds the whole database: the kiosk's user only
                 preexec_fn=_die_with_parent if _PRCTL is not None else None)
         finally:
             output.close()
