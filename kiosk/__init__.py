@@ -60,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         from kiosk.database import configure_engine
 
         configure_engine(db.engine)
+        from kiosk.services import replica
+
+        replica.init_app(app, db.engine)  # KIOSK_REPLICA: Litestream makes the checkpoints
     migrate.init_app(app, db, directory=str(paths.MIGRATIONS_DIR))
     babel.init_app(
         app,

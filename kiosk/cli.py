@@ -237,13 +237,23 @@ def export(date_from, date_to, fmt: str, again: bool, directory: str) -> None:
 
 
 @click.command("restore")
-@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.argument("path", type=click.Path(dir_okay=False, exists=True), required=False)
 @click.option("--yes", is_flag=True, help="Really replace the database (stop the app first).")
 @click.option("--force", is_flag=True,
               help="Restore even a copy older than the database, or from another one: what "
                    "was recorded since is lost and its sale numbers are given again.")
-def restore(path: str, yes: bool, force: bool) -> None:
+@click.option("--from-replica", "replica_folder", type=click.Path(file_okay=False),
+              help="Rebuild the database from the live copy in this folder (KIOSK_REPLICA).")
+def restore(path: str | None, yes: bool, force: bool, replica_folder: str | None) -> None:
     """Replace the database by a copy made with `backup` (docs/backup.md)."""
+    if replica_folder is not None or path is None:
+        from kiosk.services.replica_restore import restore_command
+
+        if replica_folder is None:
+            click.echo("Refusé : dites quelle copie (PATH ou --from-replica DOSSIER).", err=True)
+            sys.exit(2)
+        sys.exit(restore_command(current_app, replica_folder, yes=yes, force=force,
+                                 echo=click.echo))
     from kiosk.services.backup import restore_database, restore_plan
 
     try:

@@ -55,6 +55,11 @@ DEFAULTS: dict[str, Any] = {
     # CLOCK_OFFSET_SECONDS, for tests and demonstrations).
     "CLOCK_OFFSET_SECONDS": 0,
     "CLOCK_SET": "none",
+    # A folder (a USB stick's mount point): a live copy of the SQLite database kept there by
+    # Litestream (kiosk/services/replica.py), and a dated copy after each closing, of which
+    # the newest REPLICA_COPIES are kept.
+    "REPLICA": None,
+    "REPLICA_COPIES": 14,
 }
 
 
@@ -96,6 +101,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["MDNS_NAME"] = mdns_name(app.config["MDNS_NAME"])
     if app.config["CLOCK_SET"] not in ("none", "system", "offset"):
         raise ValueError("KIOSK_CLOCK_SET must be none, system or offset")
+    copies = app.config["REPLICA_COPIES"]
+    if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= 3650:
+        raise ValueError("KIOSK_REPLICA_COPIES must be a number of copies, 1 to 3650")
     cost = app.config["PIN_HASH_COST"]
     # scrypt wants a power of two; below 128, werkzeug's memory bound refuses it.
     if not isinstance(cost, int) or cost < 128 or cost & (cost - 1):

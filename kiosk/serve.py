@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.documents.queue import start_print_worker
 
     start_print_worker(app)  # retries queued receipts while the server runs
+    from kiosk.services import replica
+
+    replica.start(app)  # KIOSK_REPLICA: Litestream's live copy, watched while the server runs
     from kiosk import mdns
 
     name = app.config["MDNS_NAME"]  # caisse: announced as caisse.local

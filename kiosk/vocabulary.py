@@ -51,6 +51,8 @@ TABLET_CLOCK_SKEW = timedelta(minutes=5)
 LATE_SALE = "late_sale"
 # Sales one tablet may report waiting in its outbox (POST /api/v1/tablets/heartbeat).
 MAX_WAITING_REPORTED = 500
+# Sales one tablet keeps as witness of the drawers still open (POST /api/v1/tablets/witness).
+MAX_HELD_BY_TABLET = 2000
 
 # --- Words --------------------------------------------------------------------------------
 METHOD_WORDS: dict[str, str] = {

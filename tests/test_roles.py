@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("GET", "/api/v1/sales/<int:sale_id>"): (401, 404, 404, 404),
     ("GET", "/api/v1/sales"): (401, 400, 400, 400),
     ("POST", "/api/v1/tablets/heartbeat"): (401, 415, 415, 415),
+    ("POST", "/api/v1/tablets/witness"): (401, 415, 415, 415),
     ("POST", "/api/v1/sales/<int:sale_id>/void"): (401, 415, 415, 415),
     ("POST", "/api/v1/sales/<int:sale_id>/refund"): (401, 403, 415, 415),
     ("POST", "/api/v1/sales/<int:sale_id>/receipt"): (401, 404, 404, 404),

@@ -20,4 +20,5 @@ from kiosk.api import (  # noqa: E402,F401
     routes_sales,
     routes_stock,
     routes_tablets,
+    routes_witness,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 from flask_login import current_user
 
 from kiosk.api.endpoint import endpoint
@@ -10,6 +10,7 @@ from kiosk.api.schemas import Body, Code, DenominationCounts, Name
 from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location
+from kiosk.services import replica
 from kiosk.services.cash import get_cash_session, open_cash_session, open_sessions
 
 
@@ -121,6 +122,7 @@ def close_session(session_id: int, data: CloseBody):
         body = preview_json(result.preview)
         body.update(status="closed", journal_hash=result.closure.journal_hash)
     body["prints"] = closing_documents.print_closing_documents(db.session, session_id)
+    replica.after_closing(current_app._get_current_object())  # the day's copy, checked
     return jsonify(body)
 
 

@@ -9,7 +9,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,7 +28,7 @@ from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, JournalEntry, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services import exports, journal, paheko_accounts, tablets
+from kiosk.services import exports, journal, paheko_accounts, replica, tablets
 from kiosk.services.cash_book import cash_book_pdf, cash_books
 from kiosk.services.closing import (
     ChequeIn,
@@ -160,6 +160,7 @@ def close(session_id: int):
                                    current_user.id, waiting_confirmed=request.form.get(
                                        "confirm_waiting") == "1")
             prints = closing_documents.print_closing_documents(db.session, session_id)
+            replica.after_closing(current_app._get_current_object())  # the day's copy
             flash(_("La caisse est fermée. %(printed)s",
                     printed=_print_message(prints)), "success")
             return redirect(url_for("cash.show", session_id=session_id))

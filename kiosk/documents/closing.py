@@ -120,6 +120,18 @@ def _late_section(session: Session, cash_session_id: int, closure) -> list[Secti
     return [Section("Ventes arrivées après la clôture", rows)]
 
 
+def _came_back_section(session: Session, cash_session_id: int) -> list[Section]:
+    """Sales the server had lost (rebuilt from a copy a few seconds behind) that a tablet
+    sent again (kiosk/services/witness.py): each with the number it had before."""
+    from kiosk.services.witness import came_back
+
+    rows = [(f"{sale.number}" + (f" (avant : {sale.earlier_number})"
+                                 if sale.earlier_number and sale.earlier_number != sale.number
+                                 else ""), money(sale.total_cents))
+            for sale in came_back(session, cash_session_id)]
+    return [Section("Ventes renvoyées par une tablette", rows)] if rows else []
+
+
 def z_report(session: Session, cash_session_id: int) -> Report:
     """Sales count, totals by method and by product, voids and refunds with reasons,
     the gifts apart from the sales, the count and its difference, the envelopes."""
@@ -182,6 +194,7 @@ def z_report(session: Session, cash_session_id: int) -> Report:
         Section("Enveloppes", _allocations(session, cash_session_id)
                 or [("Rien à répartir", "")]),
         *_late_section(session, cash_session_id, closure),
+        *_came_back_section(session, cash_session_id),
     ]
     if totals.donations_cents:
         sections.append(Section("Dons dans les enveloppes",

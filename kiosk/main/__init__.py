@@ -22,7 +22,10 @@ bp = Blueprint("main", __name__)
 def home():
     first = home_service.first_things(db.session, treasurer=current_user.has_role("treasurer"),
                                       admin=current_user.has_role("admin"))
-    return render_template("main/home.html", first=first)
+    from kiosk.main.replica import replica_notice
+
+    notice = replica_notice() if current_user.has_role("treasurer") else None
+    return render_template("main/home.html", first=first, replica_notice=notice)
 
 
 @bp.route("/aide")

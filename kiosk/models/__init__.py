@@ -31,6 +31,7 @@ from kiosk.models.sales import ConsignmentStatement, GiftReceipt, Payment, Sale,
 from kiosk.models.settings import ExportRecord, Setting
 from kiosk.models.stock import StockLevel, StockMove
 from kiosk.models.tablets import TabletWaitingSale
+from kiosk.models.witness import TabletReturnedSale
 
 __all__ = [
     "ApiToken",
@@ -74,6 +75,7 @@ __all__ = [
     "SplitRulePart",
     "StockLevel",
     "StockMove",
+    "TabletReturnedSale",
     "TabletWaitingSale",
     "User",
     "WebSession",

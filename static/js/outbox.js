@@ -18,6 +18,10 @@
 const DB_NAME = "kiosk-outbox";
 const SALES = "sales"; // {seq, client_id, body, sold_at, state: waiting|refused, ...}
 const META = "meta"; // {name: "lease", owner, until}
+// The tablet as witness (witness.js): every sale the server recorded, kept with its number
+// while its drawer is open, to send again if the server comes back without it.
+// {client_id, body, sold_at, number, sale_id, cash_session_id, kept_at, confirmed}
+const KEPT = "kept";
 const CHANNEL = "kiosk-outbox";
 const LOCK = "kiosk-outbox-sender";
 
@@ -31,12 +35,15 @@ const done = (request) => new Promise((resolve, reject) => {
 });
 
 function openDatabase() {
-  const request = indexedDB.open(DB_NAME, 1);
-  request.onupgradeneeded = () => {
+  const request = indexedDB.open(DB_NAME, 2);
+  request.onupgradeneeded = (event) => {
     const db = request.result;
-    const sales = db.createObjectStore(SALES, { keyPath: "seq", autoIncrement: true });
-    sales.createIndex("client_id", "client_id", { unique: true });
-    db.createObjectStore(META, { keyPath: "name" });
+    if (event.oldVersion < 1) {
+      const sales = db.createObjectStore(SALES, { keyPath: "seq", autoIncrement: true });
+      sales.createIndex("client_id", "client_id", { unique: true });
+      db.createObjectStore(META, { keyPath: "name" });
+    }
+    if (event.oldVersion < 2) db.createObjectStore(KEPT, { keyPath: "client_id" });
   };
   return done(request);
 }
@@ -143,6 +150,61 @@ export class Outbox {
     await transact(this.db, [SALES], "readwrite", ({ sales }) => sales.put(entry));
   }
 
+  // --- kept as witness (witness.js) -------------------------------------------------
+  // Recorded by the server: out of the waiting sales and into the kept ones, at once.
+  async settle(entry, sale) {
+    await transact(this.db, [SALES, KEPT], "readwrite", async ({ sales, kept }) => {
+      const key = await done(sales.index("client_id").getKey(entry.client_id));
+      if (key !== undefined) sales.delete(key);
+      kept.put({ client_id: entry.client_id, body: entry.body, sold_at: entry.sold_at,
+                 number: sale?.number ?? null, sale_id: sale?.id ?? null,
+                 cash_session_id: entry.body.cash_session_id, kept_at: Date.now(),
+                 confirmed: false });
+    });
+    this.changed();
+  }
+
+  kept() {
+    return transact(this.db, [KEPT], "readonly", ({ kept }) => kept.getAll());
+  }
+
+  // The server said it holds these (witness.js names only the others next time).
+  async confirm(clientIds) {
+    if (!clientIds.length) return;
+    await transact(this.db, [KEPT], "readwrite", async ({ kept }) => {
+      for (const id of clientIds) {
+        const entry = await done(kept.get(id));
+        if (entry && !entry.confirmed) kept.put({ ...entry, confirmed: true });
+      }
+    });
+  }
+
+  async forget(clientIds) {
+    await transact(this.db, [KEPT], "readwrite", ({ kept }) => {
+      for (const id of clientIds) kept.delete(id);
+    });
+  }
+
+  // The server lacks these kept sales: they wait again, in the order of their numbers,
+  // with the tablet's time of the sale; the server records them once (same client_id).
+  async giveBack(clientIds) {
+    const wanted = new Set(clientIds);
+    await transact(this.db, [SALES, KEPT], "readwrite", async ({ sales, kept }) => {
+      const all = (await done(kept.getAll())).filter((e) => wanted.has(e.client_id));
+      all.sort((a, b) => String(a.number).localeCompare(String(b.number)));
+      for (const entry of all) {
+        const waiting = await done(sales.index("client_id").getKey(entry.client_id));
+        if (waiting === undefined) {
+          sales.add({ client_id: entry.client_id, body: entry.body, sold_at: entry.sold_at,
+                      state: "waiting", waited: true, given_back: entry.number });
+        }
+        kept.delete(entry.client_id);
+      }
+    });
+    this.changed();
+    return this.flush();
+  }
+
   // --- news, in this tab and the others ----------------------------------------------
   // listener({type: "changed"} | {type: "sent", client_id, sale} |
   //          {type: "refused", client_id, message, status})
@@ -219,7 +281,7 @@ export class Outbox {
         return "network";
       }
       if (result.ok) {
-        await this.remove(next.client_id);
+        await this.settle(next, result.body);
         this.tell({ type: "sent", client_id: next.client_id, sale: result.body });
       } else {
         // Refused (4xx): nothing was recorded. Kept aside, never dropped, and said.

@@ -4,6 +4,7 @@
 // another device knows (POST /api/v1/tablets/heartbeat), and no logout while sales wait.
 import { apiClient, newClientId } from "./api.js";
 import { openOutbox, randomId } from "./outbox.js";
+import { startWitness } from "./witness.js";
 
 const HEARTBEAT_MS = 30000; // while sales wait, the server hears of them this often
 const REPORT_AFTER_MS = 1000; // a change is told once the outbox has settled this long
@@ -77,6 +78,8 @@ async function watch() {
   outbox.subscribe(() => render());
   await render();
   outbox.start();
+  // The sales this tablet made for open drawers: sent again if the server lost them.
+  startWitness(outbox, { post: (url, body) => api.post(url, body), tabletId: tabletId() });
   setInterval(async () => {
     const kept = await outbox.list();
     if (kept.length) report(kept, true);
