@@ -9,7 +9,7 @@
 //
 // The rules (what a gift's request is, when a price is refused) are plain functions,
 // exported for tests/js/gift.test.mjs; the server checks them all again.
-import { newClientId } from "./api.js";
+import { newClientId, receiptStatus } from "./api.js";
 import { parseEuros } from "./cart.js";
 
 const CASH = "cash";
@@ -124,8 +124,7 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     const result = await api.reprint(shown.id);
     if (kept) await api.reprint(kept.id); // the gift's own ticket with it
     delete ticket.dataset.busy;
-    showStatus(!result.reached || result.body === null ? "queued"
-      : result.body.receipt?.status || "failed");
+    showStatus(receiptStatus(result));
   });
 
   // --- the gift receipt -------------------------------------------------------------

@@ -412,7 +412,7 @@ function start() {
     $("[data-change-label]").textContent = label;
     $("[data-change]").textContent = amount ? money(amount) : "";
     $("[data-change]").hidden = !amount;
-    showReceipt(sale.receipt?.status);
+    showReceipt(sale.receipt?.sent ? "unconfirmed" : sale.receipt?.status);
     gifts.done(sale);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
     $("[data-sale-link]").hidden = false;
