@@ -36,6 +36,10 @@ export function keepChangeBody(clientId, cashSessionId, sale) {
   return giftBody(clientId, cashSessionId, sale.change_cents, CASH);
 }
 
+// "Gardez la monnaie" asks first above this much: a big note's change is no small gift.
+export const KEEP_CONFIRM_ABOVE = 1000;
+export const keepNeedsConfirm = (cents) => cents > KEEP_CONFIRM_ABOVE;
+
 // Which buttons the done panel shows for `sale`, given the receipt setting: the Ticket
 // button when receipts print on request ("always" printed it already: "Réimprimer").
 export function donePanel(sale, { receiptMode, printer, giftReceipts }) {
@@ -77,6 +81,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
   // --- the done panel ---------------------------------------------------------------
   const thanks = $("[data-gift-thanks]");
   const keep = $("[data-keep-change]");
+  const keepConfirm = $("[data-keep-confirm]");
+  const keepYes = $("[data-keep-yes]");
+  const keepUndo = $("[data-keep-undo]");
   const ticket = $("[data-ticket]");
   const receiptOpen = $("[data-gift-receipt-open]");
   const doneError = $("[data-gift-done-error]");
@@ -89,6 +96,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
       giftReceipts: setting.gift_receipts });
     say(thanks, sale.donation_cents > 0 ? fill(T.thanks, { amount: money(sale.donation_cents) }) : "");
     keep.hidden = !show.keep;
+    keep.textContent = fill(T.keep, { amount: money(sale.change_cents) });
+    keepConfirm.hidden = true;
+    keepUndo.hidden = true;
     ticket.hidden = !show.ticket;
     receiptOpen.hidden = !show.giftReceipt;
     say(doneError, "");
@@ -101,7 +111,44 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     receipt.className = `receipt-status receipt-${status || "none"}`;
   }
 
-  keep.addEventListener("click", async () => {
+  keep.addEventListener("click", () => {
+    if (!shown || keep.dataset.busy) return;
+    if (!keepNeedsConfirm(shown.change_cents)) return keepChange();
+    const amount = money(shown.change_cents);
+    $("[data-keep-confirm-question]").textContent = fill(T.keepask, { amount });
+    keepYes.textContent = fill(T.keepyes, { amount });
+    keep.hidden = true;
+    keepConfirm.hidden = false;
+    keepYes.focus();
+  });
+  $("[data-keep-no]").addEventListener("click", () => {
+    keepConfirm.hidden = true;
+    keep.hidden = false;
+  });
+  keepYes.addEventListener("click", () => {
+    keepConfirm.hidden = true;
+    keep.hidden = false;
+    keepChange();
+  });
+
+  // The gift undone: voided (it is her last sale), and the change is to give back again.
+  keepUndo.addEventListener("click", async () => {
+    if (!kept || keepUndo.dataset.busy) return;
+    keepUndo.dataset.busy = "1";
+    const result = await api.voidSale(kept.id, T.keepreason);
+    delete keepUndo.dataset.busy;
+    if (!result.ok) return say(doneError, result.message);
+    const amount = kept.donation_cents;
+    kept = null;
+    recorded(result.body);
+    keepUndo.hidden = true;
+    receiptOpen.hidden = true;
+    $("[data-change-label]").textContent = fill(T.keepundone, { amount: money(amount) });
+    $("[data-change]").textContent = money(amount);
+    $("[data-change]").hidden = false;
+  });
+
+  async function keepChange() {
     if (!shown || keep.dataset.busy) return;
     keepBody ??= keepChangeBody(newClientId(), screen.session, shown);
     keep.dataset.busy = "1";
@@ -116,7 +163,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     $("[data-change]").hidden = true;
     say(thanks, "");
     receiptOpen.hidden = !setting.gift_receipts;
-  });
+    keepUndo.textContent = fill(T.keepundo, { amount: money(kept.donation_cents) });
+    keepUndo.hidden = false;
+  }
 
   ticket.addEventListener("click", async () => {
     if (!shown || ticket.dataset.busy) return;
