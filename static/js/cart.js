@@ -10,6 +10,8 @@
 
 // The server's MAX_QTY (kiosk/vocabulary.py): pieces on one line of a sale.
 export const MAX_QTY = 999;
+// The server's MAX_PRICE_CENTS: a unit price above 10 000 € is a typing slip.
+export const MAX_PRICE_CENTS = 1_000_000;
 
 // Only cash may be handed over beyond what is left to pay: the change is given back in
 // cash (kiosk/services/sales.py, _settle, refuses a cheque or card beyond the total).

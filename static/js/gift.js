@@ -10,14 +10,16 @@
 // The rules (what a gift's request is, when a price is refused) are plain functions,
 // exported for tests/js/gift.test.mjs; the server checks them all again.
 import { newClientId, receiptStatus } from "./api.js";
-import { parseEuros } from "./cart.js";
+import { MAX_PRICE_CENTS, parseEuros } from "./cart.js";
 
 const CASH = "cash";
 
 // Why a free price cannot be taken, or null: "amount" (not an amount), "minimum" (under
-// the product's minimum). `cents` from parseEuros (null when it could not read it).
+// the product's minimum), "toobig" (above the server's 10 000 €, refused when typed, not
+// at payment). `cents` from parseEuros (null when it could not read it).
 export function freePriceRefusal(cents, minimum) {
   if (cents === null || !Number.isInteger(cents) || cents < 0) return "amount";
+  if (cents > MAX_PRICE_CENTS) return "toobig";
   if (cents < (minimum || 0)) return "minimum";
   return null;
 }
@@ -275,8 +277,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     const product = catalogue.get(freeSku);
     const refusal = freePriceRefusal(cents, product.min);
     if (refusal) {
-      return say(freeError, refusal === "minimum" ? fill(T.minimum, { amount: money(product.min) })
-        : T.amount);
+      const texts = { minimum: fill(T.minimum, { amount: money(product.min) }),
+        toobig: fill(T.toobig, { amount: money(MAX_PRICE_CENTS) }) };
+      return say(freeError, texts[refusal] || T.amount);
     }
     const sku = freeSku;
     edit(() => {
