@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -29,9 +29,9 @@ from kiosk.models import (
     JournalEntry,
     Payment,
     Sale,
-    SaleLine,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.models.sales import gift_only as gift_only_ticket
 from kiosk.services import journal, shifts, tablets
 from kiosk.services.cash import get_cash_session, validate_counts
 from kiosk.services.envelopes import donation_shares, post_takings, rule_in_force
@@ -172,17 +172,18 @@ def session_totals(session: Session, cash_session_id: int) -> SessionTotals:
     counts = dict(session.execute(
         select(Sale.kind, func.count()).where(Sale.cash_session_id == cash_session_id)
         .group_by(Sale.kind)).all())
-    with_gift, gift_only = session.execute(
-        select(func.count(), func.coalesce(func.sum(
-            case((~exists().where(SaleLine.sale_id == Sale.id), 1), else_=0)), 0))
-        .where(Sale.cash_session_id == cash_session_id, Sale.kind == SaleKind.SALE,
-               Sale.donation_cents > 0)).one()
+    with_gift, gift_only, gift_voids = session.execute(
+        select(func.count().filter(Sale.kind == SaleKind.SALE, Sale.donation_cents > 0),
+               func.count().filter(Sale.kind == SaleKind.SALE, gift_only_ticket()),
+               func.count().filter(Sale.kind == SaleKind.VOID, gift_only_ticket()))
+        .where(Sale.cash_session_id == cash_session_id)).one()
     return SessionTotals(
         float_cents=cash_session.float_cents, revenue_cents=int(revenue or 0),
         by_method=by_method, cash_refunds_cents=cash_refunds, change_cents=change,
         cash_tendered_cents=tendered,
         sales_count=counts.get(SaleKind.SALE, 0) - int(gift_only or 0),
-        voids_count=counts.get(SaleKind.VOID, 0), refunds_count=counts.get(SaleKind.REFUND, 0),
+        voids_count=counts.get(SaleKind.VOID, 0) - int(gift_voids or 0),
+        refunds_count=counts.get(SaleKind.REFUND, 0),
         donations_cents=int(donations or 0), donations_count=int(with_gift or 0),
         gift_only_count=int(gift_only or 0))
 
