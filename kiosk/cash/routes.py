@@ -32,6 +32,7 @@ from kiosk.services import exports, journal, paheko_accounts, tablets
 from kiosk.services.closing import (
     ChequeIn,
     close_cash_session,
+    closed_figures,
     counted_lines,
     difference_in_words,
     preview_close,
@@ -195,6 +196,7 @@ def show(session_id: int):
                "difference_in_words": difference_in_words}
     if closure is not None:
         context.update(
+            figures=closed_figures(db.session, session_id, closure),
             closed_by=db.session.get(User, closure.closed_by),
             lines=counted_lines(db.session, session_id, "close"),
             cheques=session_cheques(db.session, session_id))

@@ -346,6 +346,31 @@ def late_sales(session: Session, cash_session_id: int) -> LateSales:
                                int(cash.get(row.id, 0))) for row in found], int(posted or 0))
 
 
+@dataclass(frozen=True)
+class ClosedFigures:
+    """A closed drawer's figures as they stand now: the closing's, with the sales that
+    reached it after its closing (a tablet's, sold while it was open). The Z report and
+    the drawer's page both read these, so they never disagree."""
+
+    revenue_cents: int  # the net sales, late ones included
+    expected_cash_cents: int  # what the count should have found, their cash included
+    counted_cash_cents: int
+    difference_cents: int  # counted − expected: the corrected difference
+    closing_difference_cents: int  # as said at the closing
+    late: LateSales
+
+
+def closed_figures(session: Session, cash_session_id: int, closure) -> ClosedFigures:
+    late = late_sales(session, cash_session_id)
+    revenue = session_totals(session, cash_session_id).revenue_cents
+    return ClosedFigures(
+        revenue_cents=revenue,
+        expected_cash_cents=closure.expected_cash_cents + late.cash_cents,
+        counted_cash_cents=closure.counted_cash_cents,
+        difference_cents=closure.difference_cents - late.cash_cents,
+        closing_difference_cents=closure.difference_cents, late=late)
+
+
 def closing_entry(session: Session, cash_session_id: int) -> JournalEntry | None:
     """The journal entry that sealed the session (its hash goes on the slip)."""
     return session.scalar(select(JournalEntry).where(
