@@ -118,6 +118,19 @@ export class Cart {
     this.payments = [];
   }
 
+  // Payments kept across a reload (sessionStorage): only well-formed ones come back, and
+  // none beyond what settles the cart (that sale was sent already).
+  restorePayments(kept) {
+    this.payments = [];
+    if (!Array.isArray(kept)) return;
+    for (const p of kept) {
+      if (this.settled() && this.payments.length) break;
+      if (p && typeof p.method === "string" && Number.isInteger(p.amount_cents)) {
+        this.pay(p.method, p.amount_cents);
+      }
+    }
+  }
+
   // Enough has been handed over: the sale can be sent.
   settled() {
     return this.paid() >= this.total();
