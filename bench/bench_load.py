@@ -114,7 +114,7 @@ def _open_drawer(port: int) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     status, body = _call(conn, "POST", "/api/v1/login", {"user": "Tresoriere", "pin": "2345"})
     status, body = _call(conn, "POST", "/api/v1/cash-sessions", {
-        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 3}}, body["token"])
+        "name": "Vente IKEA", "location": "ikea", "opening_float": {"50000": 4}}, body["token"])
     conn.close()
     if status != 201:
         raise RuntimeError(f"opening the drawer: {status} {body}")

@@ -92,7 +92,7 @@ def _prepare(app, history: int) -> tuple[str, int]:
             seller = db.session.query(User).filter_by(name="Vendeuse").one()
             token = issue_token(db.session, seller, 30, "bench")
             cash_session = open_cash_session(db.session, "Banc d'essai", "ikea",
-                                             {1000: 2}, seller.id)
+                                             {10000: 10}, seller.id)
             session_id = cash_session.id
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:  # fresh statistics, as autovacuum would

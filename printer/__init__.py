@@ -10,6 +10,8 @@ from printer.money import format_cents
 from printer.render import render
 from printer.transport import (
     PAPER_OUT,
+    UNCONFIRMED,
+    NotConfirmed,
     PrinterError,
     PrinterURL,
     paper_status,
@@ -18,8 +20,9 @@ from printer.transport import (
     send,
 )
 
-__all__ = ["PAPER_OUT", "Document", "Label", "PaymentLine", "Printer", "PrinterError",
-           "PrinterURL", "Receipt", "ReceiptLine", "Report", "Section", "format_cents",
+__all__ = ["PAPER_OUT", "UNCONFIRMED", "Document", "Label", "NotConfirmed", "PaymentLine",
+           "Printer", "PrinterError", "PrinterURL", "Receipt", "ReceiptLine", "Report",
+           "Section", "format_cents",
            "paper_status", "parse_printer_url", "render", "send"]
 
 
@@ -53,7 +56,8 @@ class Printer:
                       profile=self.profile, native_qr=self.native_qr)
 
     def print(self, document: Document, timeout: float | None = None) -> None:
-        """Renders and sends; raises PrinterError when the printer did not take it all."""
+        """Renders and sends; raises PrinterError when the printer did not take it all,
+        NotConfirmed (a PrinterError) when it took it and did not answer after it."""
         if not self.enabled:
             raise PrinterError("Aucune imprimante n'est configurée.")
         data = self.render(document)

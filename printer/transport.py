@@ -1,7 +1,11 @@
 """Sending bytes to a printer named by a URL (CONTRACT.md, KIOSK_PRINTER).
 
-A job counts as printed only when every byte was written (and, over TCP, taken by the
-printer): anything else raises PrinterError with a sentence for a volunteer.
+A job counts as printed only when the printer answered after it: over TCP, serial and USB
+the job is followed by the real-time status query DLE EOT 1 (python-escpos' is_online()),
+and a printer that takes the bytes and never answers (jammed, frozen) raises
+NotConfirmed: sent, not printed. A file or CUPS queue cannot read back: there every byte
+written is the best we know. Anything else raises PrinterError with a sentence for a
+volunteer.
 """
 
 from __future__ import annotations
@@ -30,6 +34,19 @@ NOT_ANSWERING = "L'imprimante ne répond pas : vérifiez qu'elle est allumée."
 TOO_SLOW = ("L'imprimante n'a pas pris le ticket à temps : vérifiez le papier "
             "et que le capot est fermé.")
 CUT_OFF = "La liaison avec l'imprimante a été coupée : vérifiez son câble ou son réseau."
+UNCONFIRMED = ("Envoyé, pas confirmé : l'imprimante n'a pas répondu après le ticket "
+               "(bloquée ? papier coincé ?). Il reste en file pour être imprimé de nouveau.")
+
+# DLE EOT 1: "transmit printer status", a real-time command an ESC/POS printer answers
+# with one byte once it has read everything sent before it.
+CONFIRM_QUERY = b"\x10\x04\x01"
+
+
+class NotConfirmed(PrinterError):
+    """The job was sent but the printer did not answer after it: not printed."""
+
+    def __init__(self) -> None:
+        super().__init__(UNCONFIRMED)
 
 
 @dataclass(frozen=True)
@@ -129,10 +146,31 @@ def _send_tcp(target: PrinterURL, data: bytes, timeout: float) -> None:
                 raise PrinterError(CUT_OFF) from None
             view = view[sent:]
         _wait_until_acknowledged(sock, deadline)
+        _wait_for_answer(sock, deadline)
     finally:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
         sock.close()
+
+
+def _wait_for_answer(sock: socket.socket, deadline: float) -> None:
+    """Asks DLE EOT 1 after the job and waits for its byte: only then was it printed."""
+    try:
+        sock.settimeout(max(deadline - time.monotonic(), 0.01))
+        sock.sendall(CONFIRM_QUERY)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise NotConfirmed
+            sock.settimeout(left)
+            answer = sock.recv(1)
+            if answer:
+                return
+            raise NotConfirmed  # closed without a word
+    except TimeoutError:
+        raise NotConfirmed from None
+    except OSError:
+        raise NotConfirmed from None
 
 
 def _wait_until_acknowledged(sock: socket.socket, deadline: float) -> None:
@@ -196,6 +234,8 @@ def _send_usb(target: PrinterURL, data: bytes, timeout: float) -> None:
         printer = Usb(target.vendor, target.product, timeout=max(1, int(timeout * 1000)))
         printer.open()
         printer._raw(data)
+        printer._raw(CONFIRM_QUERY)
+        answer = printer._read()
     except PrinterError:
         raise
     except Exception as exc:  # pyusb raises many kinds: all mean "not printed"
@@ -218,11 +258,14 @@ def _send_usb(target: PrinterURL, data: bytes, timeout: float) -> None:
         if printer is not None:
             with contextlib.suppress(Exception):
                 printer.close()
+    if not answer:
+        raise NotConfirmed
 
 
 def _send_serial(target: PrinterURL, data: bytes, timeout: float) -> None:
     from escpos.printer import Serial
 
+    deadline = time.monotonic() + timeout
     if not Serial.is_usable():
         raise PrinterError("Le pilote série (pyserial) n'est pas installé sur ce kiosque.")
     if not os.path.exists(target.path):
@@ -235,12 +278,18 @@ def _send_serial(target: PrinterURL, data: bytes, timeout: float) -> None:
         printer.device.write_timeout = timeout
         printer._raw(data)
         printer.device.flush()
+        printer.device.reset_input_buffer()
+        printer.device.write(CONFIRM_QUERY)
+        printer.device.timeout = max(deadline - time.monotonic(), 0.05)
+        answer = printer.device.read(1)
     except Exception:  # any failure of the driver means "not printed"
         raise PrinterError(NOT_ANSWERING) from None
     finally:
         if printer is not None:
             with contextlib.suppress(Exception):
                 printer.close()
+    if not answer:
+        raise NotConfirmed
 
 
 def _send_cups(target: PrinterURL, data: bytes, timeout: float) -> None:

@@ -1,6 +1,7 @@
 """A network receipt printer for tests: a TCP server on 127.0.0.1 that keeps each
 connection's bytes as one job, and can refuse connections, hang, or run out of paper like a
-real one (answering the paper status query DLE EOT 4 as an Epson printer does)."""
+real one (answering the paper status query DLE EOT 4 as an Epson printer does, and the
+printer status DLE EOT 1 the kiosk asks after each job to know it was printed)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import time
 
 STATUS = {"ok": 0x12, "low": 0x1E, "out": 0x7E}  # DLE EOT 4 answers (fixed bits 0x12)
+ONLINE = 0x16  # DLE EOT 1 answer: fixed bits 0x12, drawer pin low, online
 
 
 class PrinterEmulator:
@@ -22,6 +24,9 @@ class PrinterEmulator:
     `paper` is "ok", "low" or "out" (what DLE EOT 4 answers), or None for a printer that
     never answers a status query. Out of paper it still takes the bytes, as real ones do,
     but prints nothing: such jobs land in `lost`, not in `jobs`.
+
+    `confirms` (True): answers DLE EOT 1 after a job, as a real printer does; False for a
+    printer that reads the job and says nothing (the kiosk then cannot call it printed).
     """
 
 
@@ -33,6 +38,8 @@ class PrinterEmulator:
         self.lost: list[bytes] = []
         self.paper: str | None = "ok"
         self.status_queries = 0
+        self.confirms = True
+        self.confirmations = 0
         self.connections = 0
         self._lock = threading.Condition()
         self._listener: socket.socket | None = None
@@ -130,7 +137,7 @@ class PrinterEmulator:
             threading.Thread(target=self._read_job, args=(conn,), daemon=True).start()
 
     def _read_job(self, conn: socket.socket) -> None:
-        chunks = []
+        buf = bytearray()
         with conn:
             conn.settimeout(30)
             while True:
@@ -140,15 +147,20 @@ class PrinterEmulator:
                     break
                 if not data:
                     break
-                if not chunks and data.startswith(b"\x10\x04"):  # a status query
+                if not buf and data.startswith(b"\x10\x04\x04"):  # a paper status query
                     self.status_queries += 1
                     if self.paper is not None:
                         conn.sendall(bytes([STATUS[self.paper]]))
                     data = data[3:]
                     if not data:
                         continue
-                chunks.append(data)
-        job = b"".join(chunks)
+                buf.extend(data)
+                if buf.endswith(b"\x10\x04\x01"):  # "printed?" after a job
+                    del buf[-3:]
+                    self.confirmations += 1
+                    if self.confirms:
+                        conn.sendall(bytes([ONLINE]))
+        job = bytes(buf)
         if job:  # a bare connect (a status probe) is not a job
             with self._lock:
                 (self.lost if self.paper == "out" else self.jobs).append(job)

@@ -270,3 +270,30 @@ def test_the_closing_page_warns_and_closes_only_when_confirmed(client, seller_he
     assert client.post("/api/v1/sales", headers=seller_headers, json=waiting).status_code == 201
     z_report = text(client.get(f"/sessions/{session_id}/document/z_report"))
     assert "1 vente arrivée après la clôture" in z_report
+
+
+def test_the_drawer_page_after_a_late_sale_says_what_the_z_says(
+        client, seller_headers, treasurer_headers):
+    """Issue 27, point 5: one source for the Z and /sessions/<id>: a 15 € cash sale that
+    reached the drawer after its closing (it was in the count) corrects both."""
+    from tests.conftest import web_login
+
+    session_id = sales_day(client, seller_headers, treasurer_headers)
+    cash_sale = waiting_sale(session_id, now() - timedelta(minutes=2),
+                             [{"sku": "SAC-IKEA", "qty": 1}],
+                             [{"method": "cash", "amount_cents": 2000}])  # 15,00, change 5
+    closed = client.post(f"/api/v1/cash-sessions/{session_id}/close", headers=treasurer_headers,
+                         json=close_body(counted={"5000": 1, "2000": 1, "1000": 1}))
+    assert closed.get_json()["difference_cents"] == 1400  # 15 € "too many", 1 € short
+    assert client.post("/api/v1/sales", headers=seller_headers,
+                       json=cash_sale).status_code == 201
+    z = dict(z_rows(session_id))
+    assert z["Écart corrigé"] == "-1,00 €"
+    web_login(client, "Tresoriere", "2345")
+    page = client.get(f"/sessions/{session_id}").get_data(as_text=True).replace("\xa0", " ")
+    assert "de trop" not in page
+    assert "il manque 1,00 €" in page.lower()
+    assert "1 vente est arrivée d'une tablette après la clôture (15,00 €)" in page
+    # the net sales: the Z's figure, late sale included (47,50 + 15,00)
+    assert z["Total net des ventes"] == "62,50 €"
+    assert "62,50 €" in page

@@ -105,7 +105,7 @@ def test_a_killed_server_loses_no_acknowledged_sale(demo, database_url, tmp_path
         assert status == 200, body
         token = body["token"]
         status, body = server.call("/cash-sessions", {
-            "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2}}, token)
+            "name": "Vente IKEA", "location": "ikea", "opening_float": {"10000": 20}}, token)
         assert status == 201, body
         session_id = body["id"]
 

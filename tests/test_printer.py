@@ -21,6 +21,7 @@ from printer import (
     render,
     send,
 )
+from printer.transport import CONFIRM_QUERY
 from tests.escpos_decode import UnknownCommand, decode, read_qr
 
 
@@ -233,6 +234,9 @@ def test_serial_printer_receives_the_job_through_a_pseudo_terminal():
         while not done.is_set() or _readable(controller):
             if _readable(controller):
                 received.extend(os.read(controller, 4096))
+                if received.endswith(CONFIRM_QUERY):  # answers DLE EOT 1 after the job
+                    del received[-3:]
+                    os.write(controller, b"\x16")
 
     reader = threading.Thread(target=read)
     reader.start()

@@ -72,7 +72,7 @@ def login(server: Server, name: str = "Vendeuse", pin: str = "3456") -> str:
 def open_session(server: Server, token: str) -> int:
     status, body = server.call("/cash-sessions", {
         "name": "Vente IKEA du 14 décembre", "location": "ikea",
-        "opening_float": {"1000": 2, "200": 5}}, token)
+        "opening_float": {"10000": 5}}, token)
     assert status == 201, body
     return body["id"]
 

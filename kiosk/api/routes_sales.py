@@ -115,11 +115,11 @@ def _recorded(result: sales_service.SaleResult, body: dict, asked: bool | None =
     `asked` (print_receipt), or when omitted the admin's setting (on request by default:
     the law forbids printing every receipt)."""
     if result.created and _wants_receipt(asked):
-        body["receipt"] = {"status": print_receipt(body["id"])}
+        body["receipt"] = receipt_answer(body["id"], print_receipt(body["id"]))
     elif result.created:
         body["receipt"] = {"status": "none"}
     else:
-        body["receipt"] = {"status": receipt_status(body["id"])}
+        body["receipt"] = receipt_answer(body["id"], receipt_status(body["id"]))
     return jsonify(body), 201 if result.created else 200
 
 
@@ -129,6 +129,13 @@ def _wants_receipt(asked: bool | None) -> bool:
     if not queue.get_printer("receipt").enabled:
         return False  # (no query on the sale path without a printer)
     return receipts.receipt_mode(db.session) == "always"
+
+
+def receipt_answer(sale_id: int, status: str) -> dict:
+    """{status}, with `sent: true` when the printer took it without confirming it."""
+    from kiosk.documents import queue
+
+    return queue.answer(db.session, status, "receipt", sale_id)
 
 
 def receipt_status(sale_id: int) -> str:
@@ -153,7 +160,7 @@ def create_sale(data: SaleBody):
 @endpoint("/sales/<int:sale_id>", summary="One sale with its lines and payments")
 def show_sale(sale_id: int):
     body = sale_json(sales_service.get_sale(db.session, sale_id))
-    body["receipt"] = {"status": receipt_status(sale_id)}
+    body["receipt"] = receipt_answer(sale_id, receipt_status(sale_id))
     return jsonify(body)
 
 
@@ -192,7 +199,7 @@ def refund_sale(sale_id: int, data: RefundBody):
                   "DUPLICATA", responses={200: "receipt status"})
 def reprint_receipt(sale_id: int):
     sale = sales_service.get_sale(db.session, sale_id)
-    return jsonify({"receipt": {"status": print_receipt(sale.id)}})
+    return jsonify({"receipt": receipt_answer(sale.id, print_receipt(sale.id))})
 
 
 def gift_receipt_json(receipt) -> dict:

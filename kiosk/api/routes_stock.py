@@ -91,6 +91,7 @@ class StatementBody(Body):
     lines: Annotated[list[StatementLineBody], Field(min_length=1, max_length=200)]
     commission_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS)] | None = None
     paid_cents: Annotated[int, Field(ge=0, le=MAX_AMOUNT_CENTS)] | None = None
+    confirm: bool = False  # more pieces than on deposit: said on purpose
 
 
 @endpoint("/consignment-statements", "POST", role=Role.TREASURER, body=StatementBody,
@@ -102,7 +103,8 @@ def post_statement(data: StatementBody):
             db.session, data.location, data.period,
             [sales.StatementLine(line.sku, line.qty, line.unit_price_cents)
              for line in data.lines], current_user.id,
-            commission_cents=data.commission_cents, paid_cents=data.paid_cents)
+            commission_cents=data.commission_cents, paid_cents=data.paid_cents,
+            confirm=data.confirm)
         body = {"id": sale.id, "number": sale.number, "kind": sale.kind,
                 "total_cents": sale.total_cents, "commission_cents": statement.commission_cents,
                 "paid_cents": statement.paid_cents}

@@ -24,6 +24,7 @@ from kiosk.common.input import arg_number, parse_day
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
+from kiosk.documents import queue
 from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, JournalEntry, Location, User
@@ -33,6 +34,7 @@ from kiosk.services.cash_book import cash_book_pdf, cash_books
 from kiosk.services.closing import (
     ChequeIn,
     close_cash_session,
+    closed_figures,
     counted_lines,
     difference_in_words,
     preview_close,
@@ -162,7 +164,7 @@ def close(session_id: int):
             prints = closing_documents.print_closing_documents(db.session, session_id)
             replica.after_closing(current_app._get_current_object())  # the day's copy
             flash(_("La caisse est fermée. %(printed)s",
-                    printed=_print_message(prints)), "success")
+                    printed=_print_message(prints, session_id)), "success")
             return redirect(url_for("cash.show", session_id=session_id))
         context["preview"] = preview_close(db.session, session_id, counted, cheques, card)
     except ServiceError as exc:
@@ -172,12 +174,16 @@ def close(session_id: int):
     return render_template("cash/close.html", **context)
 
 
-def _print_message(prints: dict[str, str]) -> str:
+def _print_message(prints: dict[str, str], session_id: int) -> str:
     statuses = set(prints.values())
     if statuses == {"printed"}:
         return _("Le ticket Z et le bordereau sont imprimés.")
     if statuses == {"none"}:
         return _("Pas d'imprimante : affichez le bordereau ou son PDF ci-dessous.")
+    if any(queue.unconfirmed(db.session, document, session_id) for document in prints):
+        return _("Le ticket Z et le bordereau sont envoyés, pas confirmés : l'imprimante "
+                 "n'a pas répondu. Ils restent dans la file pour être imprimés de nouveau ; "
+                 "vérifiez ce qui est sorti.")
     return _("L'imprimante ne répond pas : le ticket Z et le bordereau attendent dans la "
              "file et partiront dès qu'elle sera prête.")
 
@@ -194,6 +200,7 @@ def show(session_id: int):
                "difference_in_words": difference_in_words}
     if closure is not None:
         context.update(
+            figures=closed_figures(db.session, session_id, closure),
             closed_by=db.session.get(User, closure.closed_by),
             lines=counted_lines(db.session, session_id, "close"),
             cheques=session_cheques(db.session, session_id))
@@ -240,7 +247,12 @@ def print_document(session_id: int, document: str):
     _document_or_404(document)
     _open_session_or_404(session_id)
     status = closing_documents.print_document(db.session, document, session_id)
+    if status == "queued" and queue.unconfirmed(db.session, document, session_id):
+        status = "unconfirmed"
     messages = {
+        "unconfirmed": _("%(doc)s envoyé, pas confirmé : l'imprimante n'a pas répondu. "
+                         "Il reste dans la file pour être imprimé de nouveau.",
+                         doc=str(DOCUMENT_NAMES[document])),
         "printed": _("%(doc)s imprimé.", doc=str(DOCUMENT_NAMES[document])),
         "queued": _("L'imprimante ne répond pas : %(doc)s attend dans la file.",
                     doc=str(DOCUMENT_NAMES[document])),

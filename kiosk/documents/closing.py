@@ -15,6 +15,7 @@ from kiosk.models import Envelope, EnvelopeEntry, Location, PrintJob, Product, S
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.services.cash import get_cash_session
 from kiosk.services.closing import (
+    closed_figures,
     closing_entry,
     counted_lines,
     difference_in_words,
@@ -104,10 +105,11 @@ def late_count_line(session: Session, cash_session_id: int) -> list[tuple[str, s
 def _late_section(session: Session, cash_session_id: int, closure) -> list[Section]:
     """Sales that waited on a tablet and reached the drawer after its closing: sold while
     it was open, so their cash was in the count; the difference reads again without it."""
-    late = late_sales(session, cash_session_id)
+    figures = closed_figures(session, cash_session_id, closure)
+    late = figures.late
     if not late.count:
         return []
-    corrected = closure.difference_cents - late.cash_cents
+    corrected = figures.difference_cents
     rows = [(late_sales_words(late.count), money(late.total_cents))]
     rows += [(f"{s.number} faite le {_when(s.sold_at)}" if s.sold_at else s.number,
               money(s.total_cents)) for s in late.sales]

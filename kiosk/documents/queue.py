@@ -242,6 +242,25 @@ def latest_status(session: Session, document: str, ref_id: int) -> str:
     return status or NONE
 
 
+def unconfirmed(session: Session, document: str, ref_id: int | None) -> bool:
+    """The newest job for that document went to the printer, which never answered after
+    it (jammed, frozen): sent, not printed, and still queued to print again."""
+    row = session.execute(
+        select(PrintJob.status, PrintJob.last_error)
+        .where(PrintJob.document == document, PrintJob.ref_id == ref_id)
+        .order_by(PrintJob.id.desc()).limit(1)).first()
+    return row is not None and row.status == QUEUED and row.last_error == printer.UNCONFIRMED
+
+
+def answer(session: Session, status: str, document: str, ref_id: int | None) -> dict:
+    """The API's `{status}` for a print: `sent: true` with a queued one the printer took
+    without confirming it (CONTRACT: still `queued`, it will be printed again)."""
+    body: dict = {"status": status}
+    if status == QUEUED and unconfirmed(session, document, ref_id):
+        body["sent"] = True
+    return body
+
+
 def retry_queued(session: Session) -> int:
     """Tries every queued job, oldest first; stops for a printer at its first failure
     (it is down: no use waiting on each job). Returns how many printed."""

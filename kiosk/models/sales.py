@@ -103,6 +103,23 @@ class Payment(db.Model):
     sale: Mapped[Sale] = relationship(back_populates="payments")
 
 
+def is_gift_only(kind: str, total_cents: int, donation_cents: int, has_lines: bool) -> bool:
+    """gift_only() in Python, for the day's totals (sales/rows.py, journal's check)."""
+    return (kind in (SaleKind.SALE, SaleKind.VOID) and not has_lines and total_cents == 0
+            and bool(donation_cents))
+
+
+def gift_only():
+    """A gift-only ticket ("Un don", "Gardez la monnaie": no line, a gift alone) or its
+    void: a gift everywhere, never counted as a sale (CONTRACT.md) — the Z, the reports,
+    the drawer's list and the CSV files all ask this one condition."""
+    from sqlalchemy import and_, exists
+
+    return and_(Sale.donation_cents != 0, Sale.total_cents == 0,
+                Sale.kind.in_((SaleKind.SALE, SaleKind.VOID)),
+                ~exists().where(SaleLine.sale_id == Sale.id))
+
+
 class ConsignmentStatement(db.Model):
     """A consignment shop's report: what it sold, what it paid, the commission it kept."""
 

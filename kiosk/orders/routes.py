@@ -279,7 +279,11 @@ def print_delivery(delivery_id: int):
     service.get_delivery(db.session, delivery_id)
     db.session.rollback()
     status = queue.submit_and_attempt(db.session, "delivery_slip", ref_id=delivery_id)
+    if status == "queued" and queue.unconfirmed(db.session, "delivery_slip", delivery_id):
+        status = "unconfirmed"
     messages = {
+        "unconfirmed": _("Bon de livraison envoyé, pas confirmé : l'imprimante n'a pas "
+                         "répondu. Il reste dans la file pour être imprimé de nouveau."),
         "printed": _("Bon de livraison imprimé."),
         "queued": _("L'imprimante ne répond pas : le bon de livraison attend dans la file."),
         "failed": _("L'impression a échoué : voyez la page Imprimante."),

@@ -14,14 +14,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models.catalogue import Location, LocationKind
+from kiosk.models.catalogue import Location, LocationKind, Product
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.models.stock import MoveReason
 from kiosk.sales import rows, rules, write
 from kiosk.sales.record import RecordedSale, new_sale, recorded
 from kiosk.sales.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
 from kiosk.services import envelopes, journal, stock
-from kiosk.services.errors import InvalidInput
+from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.money import format_money_for_paper
 from kiosk.services.text import _
 from kiosk.vocabulary import NAME_MAX, PARIS
@@ -53,17 +53,35 @@ def default_percent(location: Location) -> str:
     return rules.percent_text(location.commission_bp)
 
 
+def _check_deposit(session: Session, location: Location,
+                   priced: Sequence[tuple[int, int, int]]) -> None:
+    sold: dict[int, int] = {}
+    for product_id, qty, _price in priced:
+        sold[product_id] = sold.get(product_id, 0) + qty
+    for product_id, qty in sold.items():
+        held = stock.level(session, product_id, location.id)
+        if qty > held:
+            product = session.get(Product, product_id)
+            raise Conflict("beyond_deposit", _(
+                "%(place)s n'a que %(held)s « %(name)s » en dépôt, pas %(qty)s : vérifiez "
+                "le relevé, ou confirmez si la boutique en a vraiment vendu autant.",
+                place=location.name, held=max(held, 0), name=product.name, qty=qty))
+
+
 def record_statement(session: Session, location_code: str, period_label: str,
                      lines: Sequence[StatementLine], user_id: int, *,
                      commission_cents: int | None = None, commission_bp: int | None = None,
-                     paid_cents: int | None = None
+                     paid_cents: int | None = None, confirm: bool = False
                      ) -> tuple[RecordedSale, RecordedStatement]:
     """One statement = one numbered sale (kind "consignment") with its lines, the stock
     leaving the shop, a transfer payment of what the shop paid, the statement row with
     the commission, and the envelopes' share of what was paid: one journal entry.
 
     The commission is `commission_cents`, else `commission_bp` (basis points, as a
-    volunteer types a percent: rules.parse_percent) of the total, else the shop's own."""
+    volunteer types a percent: rules.parse_percent) of the total, else the shop's own.
+
+    More pieces of a product than the shop holds on deposit is refused (409, naming the
+    deposit) unless `confirm`: 50 aprons typed for the 4 left at the museum is a slip."""
     period_label = (period_label or "").strip()
     if not period_label or len(period_label) > NAME_MAX:
         raise InvalidInput("period", _("Dites quelle période ce relevé couvre, par exemple "
@@ -84,6 +102,8 @@ def record_statement(session: Session, location_code: str, period_label: str,
             product.price_cents if line.unit_price_cents is None else line.unit_price_cents)
         priced.append((product.id, qty, price))
         catalogue[product.id] = product.price_cents
+    if not confirm:
+        _check_deposit(session, location, priced)
     total = sum(qty * price for _pid, qty, price in priced)
     if commission_cents is None:
         commission_cents = rules.commission_for(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
 from kiosk.models import Payment, Sale
+from kiosk.models.sales import gift_only
 from kiosk.sales import numbering
 from kiosk.services.errors import InvalidInput, NotFound
 
@@ -28,11 +29,14 @@ class ListedSale:
     methods: tuple[str, ...]
     undone_by: tuple[tuple[str, int, str], ...]  # (kind, id, number) of its voids and refunds
     refund_of: tuple[int, str] | None  # (id, number) of the sale a void or refund undoes
+    gift: bool = False  # a gift-only ticket or its void: a gift, not a sale
+    donation_cents: int = 0
 
 
 def session_sales(session: Session, cash_session_id: int) -> list[ListedSale]:
     """Every sale, void and refund of the drawer in number order, with its payment
-    methods and what undid it: three queries whatever the day's size."""
+    methods and what undid it, a gift-only ticket marked a gift: four queries whatever
+    the day's size."""
     sales = session.scalars(select(Sale).where(Sale.cash_session_id == cash_session_id)
                             .order_by(Sale.year, Sale.seq)).all()
     ids = [sale.id for sale in sales]
@@ -46,11 +50,14 @@ def session_sales(session: Session, cash_session_id: int) -> list[ListedSale]:
             select(Sale.refund_of_id, Sale.kind, Sale.id, Sale.number)
             .where(Sale.refund_of_id.in_(ids)).order_by(Sale.id)):
         undone.setdefault(of_id, []).append((kind, undo_id, number))
+    gifts = set(session.scalars(select(Sale.id).where(
+        Sale.cash_session_id == cash_session_id, gift_only())))
     originals = dict(session.execute(select(Sale.id, Sale.number).where(
         Sale.id.in_({s.refund_of_id for s in sales if s.refund_of_id}))).all())
     return [ListedSale(s.id, s.number, s.kind, s.created_at, s.total_cents,
                        tuple(methods.get(s.id, ())), tuple(undone.get(s.id, ())),
-                       (s.refund_of_id, originals[s.refund_of_id]) if s.refund_of_id else None)
+                       (s.refund_of_id, originals[s.refund_of_id]) if s.refund_of_id else None,
+                       s.id in gifts, s.donation_cents)
             for s in sales]
 
 

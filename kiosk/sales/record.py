@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Row, Select, Table, bindparam, literal, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -104,6 +114,17 @@ def request_fingerprint(cash_session_id: int, lines: Sequence[LineRequest],
     return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
 
 
+def _drawer_cash(session_id) -> Select:
+    """What the drawer holds: its float + the net of its cash payments (cash in − change
+    given − cash refunds), the same figure the closing expects."""
+    net_cash = (select(func.coalesce(func.sum(PAYMENTS.c.amount_cents), 0))
+                .select_from(PAYMENTS.join(SALES, PAYMENTS.c.sale_id == SALES.c.id))
+                .where(SALES.c.cash_session_id == session_id,
+                       PAYMENTS.c.method == PaymentMethod.CASH).scalar_subquery())
+    return (select(CASH_SESSIONS.c.float_cents + net_cash)
+            .where(CASH_SESSIONS.c.id == session_id).scalar_subquery())
+
+
 def _sale_context(dialect: str) -> Select:
     """All a sale must know once the head is locked, in ONE query (one round trip):
     a sale already recorded under this client_id, the session's place and whether it
@@ -129,12 +150,20 @@ def _sale_context(dialect: str) -> Select:
         write.next_ids(dialect, MOVES, "n_lines").label("move_ids"),
         PRODUCTS.c.id.label("product_id"), PRODUCTS.c.sku, PRODUCTS.c.price_cents,
         PRODUCTS.c.free_price, PRODUCTS.c.min_price_cents,
+        _drawer_cash(session_id).label("drawer_cash"),
     ).select_from(one_row.outerjoin(
         PRODUCTS, PRODUCTS.c.sku.in_(bindparam("skus", expanding=True))))
 
 
 # Built once per database: each statement caches its own compilation key.
 SALE_CONTEXT = {dialect: _sale_context(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def drawer_cash(session: Session, cash_session_id: int) -> int:
+    """What the drawer holds now (see _drawer_cash)."""
+    held = session.execute(select(_drawer_cash(bindparam("cash_session_id", type_=Integer))),
+                           {"cash_session_id": cash_session_id}).scalar()
+    return int(held or 0)
 
 
 def record_sale(session: Session, *, client_id: str, cash_session_id: int,
@@ -195,6 +224,8 @@ def record_sale(session: Session, *, client_id: str, cash_session_id: int,
                        else asked.unit_price_cents, catalogue_price))
     total = sum(qty * price for _pid, qty, price, _catalogue in priced)
     settled, change = rules.settle(total, payments, donation_cents)
+    if change > 0 and sold_at is None:  # (a tablet's sale from its outbox gave it already)
+        rules.check_change_held(change, int(context[0].drawer_cash or 0))
 
     sale_ids, line_ids, payment_ids, move_ids = (
         write.ids_from(value, count) for value, count in

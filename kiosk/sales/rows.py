@@ -46,6 +46,7 @@ from kiosk.models import (
     StockMove,
 )
 from kiosk.models.reports import MADE
+from kiosk.models.sales import is_gift_only
 from kiosk.models.stock import MoveReason
 from kiosk.services import journal
 from kiosk.vocabulary import PARIS
@@ -324,12 +325,17 @@ def totals(tables: Iterable[tuple[Table, Iterable[Row]]]) -> dict[TotalKey, list
 
     by_table = {table.name: list(table_rows) for table, table_rows in tables}
     of_sale: dict[int, tuple[date, str, int, int]] = {}
+    with_lines = {row["sale_id"] for row in by_table.get(LINES.name, ())}
     for row in by_table.get(SALES.name, ()):
         where = (row["created_at"].astimezone(PARIS).date(), row["kind"],
                  row["location_id"], row["cash_session_id"] or 0)
         of_sale[row["id"]] = where
+        # A gift-only ticket (or its void) is a gift, not a sale: counted 0, as on the Z.
+        gift_only = is_gift_only(row["kind"], row["total_cents"],
+                                 row.get("donation_cents", 0), row["id"] in with_lines)
         # gifts: the sales' donation_cents once that column exists, 0 until then
-        add((*where, 0, 0), 1, 0, row["total_cents"], row.get("donation_cents", 0))
+        add((*where, 0, 0), 0 if gift_only else 1, 0, row["total_cents"],
+            row.get("donation_cents", 0))
     for row in by_table.get(LINES.name, ()):
         where = of_sale[row["sale_id"]]
         add((*where, 0, 0), 0, row["qty"], 0)

@@ -87,6 +87,17 @@ def check_cart(lines: Sequence[LineRequest], payments: Sequence[PaymentRequest],
                                "montant tapé (3,50 pour trois euros cinquante).")
 
 
+def check_change_held(change_cents: int, held_cents: int) -> None:
+    """Change comes out of what the drawer already holds (float + cash in − change
+    given): 999 996 € back from a 30 € drawer is a mistyped amount, not a sale."""
+    if change_cents > max(held_cents, 0):
+        raise InvalidInput("change_beyond_drawer",
+                           "La caisse ne contient que %(held)s : impossible de rendre "
+                           "%(change)s. Vérifiez le montant donné par la cliente.",
+                           held=format_money(max(held_cents, 0)),
+                           change=format_money(change_cents))
+
+
 def settle(total: int, payments: Sequence[PaymentRequest], donation_cents: int = 0
            ) -> tuple[list[Settled], int]:
     """Payments for `total` and the gift on top: non-cash pays at most the two, cash gets

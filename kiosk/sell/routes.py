@@ -34,6 +34,8 @@ def category_labels() -> dict[str, str]:
 def receipt_status_labels() -> dict[str, str]:
     return {"printed": _("Ticket imprimé"),
             "queued": _("Ticket en attente : l'imprimante ne répond pas"),
+            "unconfirmed": _("Ticket envoyé, pas confirmé par l'imprimante : il reste "
+                             "en attente pour être imprimé de nouveau"),
             "failed": _("Ticket non imprimé : vérifiez l'imprimante"),
             "none": _("Pas d'imprimante : aucun ticket")}
 
@@ -220,6 +222,8 @@ def sale_page(sale_id: int):
 def reprint(sale_id: int):
     sales_service.get_sale(db.session, sale_id)  # 404 for an unknown sale
     status = queue.submit_and_attempt(db.session, "receipt", ref_id=sale_id)
+    if status == "queued" and queue.unconfirmed(db.session, "receipt", sale_id):
+        status = "unconfirmed"
     flash(receipt_status_labels().get(status, status),
           "success" if status in ("printed", "none") else "error")
     return redirect(url_for("sell.sale_page", sale_id=sale_id))

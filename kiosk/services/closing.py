@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -29,9 +29,9 @@ from kiosk.models import (
     JournalEntry,
     Payment,
     Sale,
-    SaleLine,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.models.sales import gift_only as gift_only_ticket
 from kiosk.sales import rows, write
 from kiosk.services import journal, shifts, tablets
 from kiosk.services.cash import get_cash_session, validate_counts
@@ -173,17 +173,18 @@ def session_totals(session: Session, cash_session_id: int) -> SessionTotals:
     counts = dict(session.execute(
         select(Sale.kind, func.count()).where(Sale.cash_session_id == cash_session_id)
         .group_by(Sale.kind)).all())
-    with_gift, gift_only = session.execute(
-        select(func.count(), func.coalesce(func.sum(
-            case((~exists().where(SaleLine.sale_id == Sale.id), 1), else_=0)), 0))
-        .where(Sale.cash_session_id == cash_session_id, Sale.kind == SaleKind.SALE,
-               Sale.donation_cents > 0)).one()
+    with_gift, gift_only, gift_voids = session.execute(
+        select(func.count().filter(Sale.kind == SaleKind.SALE, Sale.donation_cents > 0),
+               func.count().filter(Sale.kind == SaleKind.SALE, gift_only_ticket()),
+               func.count().filter(Sale.kind == SaleKind.VOID, gift_only_ticket()))
+        .where(Sale.cash_session_id == cash_session_id)).one()
     return SessionTotals(
         float_cents=cash_session.float_cents, revenue_cents=int(revenue or 0),
         by_method=by_method, cash_refunds_cents=cash_refunds, change_cents=change,
         cash_tendered_cents=tendered,
         sales_count=counts.get(SaleKind.SALE, 0) - int(gift_only or 0),
-        voids_count=counts.get(SaleKind.VOID, 0), refunds_count=counts.get(SaleKind.REFUND, 0),
+        voids_count=counts.get(SaleKind.VOID, 0) - int(gift_voids or 0),
+        refunds_count=counts.get(SaleKind.REFUND, 0),
         donations_cents=int(donations or 0), donations_count=int(with_gift or 0),
         gift_only_count=int(gift_only or 0))
 
@@ -351,6 +352,31 @@ def late_sales(session: Session, cash_session_id: int) -> LateSales:
                                    EnvelopeEntry.kind == LATE_SALE))
     return LateSales([LateSale(row.number, row.sold_at, row.total_cents,
                                int(cash.get(row.id, 0))) for row in found], int(posted or 0))
+
+
+@dataclass(frozen=True)
+class ClosedFigures:
+    """A closed drawer's figures as they stand now: the closing's, with the sales that
+    reached it after its closing (a tablet's, sold while it was open). The Z report and
+    the drawer's page both read these, so they never disagree."""
+
+    revenue_cents: int  # the net sales, late ones included
+    expected_cash_cents: int  # what the count should have found, their cash included
+    counted_cash_cents: int
+    difference_cents: int  # counted − expected: the corrected difference
+    closing_difference_cents: int  # as said at the closing
+    late: LateSales
+
+
+def closed_figures(session: Session, cash_session_id: int, closure) -> ClosedFigures:
+    late = late_sales(session, cash_session_id)
+    revenue = session_totals(session, cash_session_id).revenue_cents
+    return ClosedFigures(
+        revenue_cents=revenue,
+        expected_cash_cents=closure.expected_cash_cents + late.cash_cents,
+        counted_cash_cents=closure.counted_cash_cents,
+        difference_cents=closure.difference_cents - late.cash_cents,
+        closing_difference_cents=closure.difference_cents, late=late)
 
 
 def closing_entry(session: Session, cash_session_id: int) -> JournalEntry | None:

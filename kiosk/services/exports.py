@@ -33,6 +33,7 @@ from kiosk.models import (
     Sale,
     SaleLine,
 )
+from kiosk.models.sales import gift_only
 from kiosk.services import paheko
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.paheko import PAHEKO_COLUMNS
@@ -223,13 +224,20 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
           line.line_total_cents, sale.reason, undone or ""]
          for sale, line, sku, name, location, session_name, undone in lines)))
 
+    # a gift-only ticket is a gift, not a sale: its type says so (as the Z and reports)
+    gift_ids = set(session.scalars(select(Sale.id).where(*in_period, gift_only())))
+
+    def kind(sale: Sale) -> str:
+        return ("gift" if sale.kind == "sale" else "gift_void") if sale.id in gift_ids \
+            else sale.kind
+
     payments = session.execute(
         select(Sale, Payment).join(Payment, Payment.sale_id == Sale.id)
         .where(*in_period).order_by(Sale.year, Sale.seq, Payment.id))
     files.append(Table("paiements", [
         "numero", "date", "type", "caisse", "moyen", "montant_centimes", "donne_centimes",
         "rendu_centimes"],
-        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
+        ([sale.number, sale.created_at, kind(sale), sale.cash_session_id or "",
           p.method, p.amount_cents, p.tendered_cents, p.change_cents]
          for sale, p in payments)))
 
@@ -240,7 +248,7 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
         .where(*in_period, Sale.donation_cents != 0).order_by(Sale.year, Sale.seq))
     files.append(Table("dons", [  # a gift is not a sale line: its own file (7541)
         "numero", "date", "type", "caisse", "nom_caisse", "don_centimes", "annule_vente"],
-        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
+        ([sale.number, sale.created_at, kind(sale), sale.cash_session_id or "",
           session_name or "", sale.donation_cents, undone or ""]
          for sale, session_name, undone in gifts)))
 

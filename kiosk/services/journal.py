@@ -53,6 +53,7 @@ from kiosk.models import (
 )
 from kiosk.models.journal import GENESIS_HASH
 from kiosk.models.reports import MADE
+from kiosk.models.sales import is_gift_only
 from kiosk.services.errors import N_, Conflict
 from kiosk.services.text import is_digits
 from kiosk.vocabulary import PARIS
@@ -582,6 +583,7 @@ def ledger_totals(session: Session) -> dict[tuple, list[int]]:
             break
         first, last = chunk_ids[0], chunk_ids[-1]
         of_sale: dict[int, tuple] = {}
+        gifts_alone: dict[int, tuple] = {}  # gift-only unless a line shows up
         for row in session.execute(
                 select(sales.c.id, sales.c.created_at, sales.c.kind, sales.c.location_id,
                        sales.c.cash_session_id, sales.c.total_cents,
@@ -593,7 +595,10 @@ def ledger_totals(session: Session) -> dict[tuple, list[int]]:
             if day is None:  # a Paris day starts on a whole UTC hour
                 day = days[hour] = created_at.astimezone(PARIS).date()
             of_sale[sale_id] = (day, kind, location_id, drawer or 0)
-            add((*of_sale[sale_id], 0, 0), 1, 0, total, given if gift is not None else 0)
+            given = given if gift is not None else 0
+            add((*of_sale[sale_id], 0, 0), 1, 0, total, given)
+            if is_gift_only(kind, total, given, False):
+                gifts_alone[sale_id] = of_sale[sale_id]
         for sale_id, product_id, qty, cents in session.execute(
                 select(lines.c.sale_id, lines.c.product_id, lines.c.qty,
                        lines.c.line_total_cents)
@@ -603,6 +608,9 @@ def ledger_totals(session: Session) -> dict[tuple, list[int]]:
                 continue
             add((*where, 0, 0), 0, qty, 0)
             add((*where, product_id, 0), 1, qty, cents)
+            gifts_alone.pop(sale_id, None)
+        for where in gifts_alone.values():  # a gift is not a sale (rows.totals)
+            add((*where, 0, 0), -1, 0, 0)
         if len(chunk_ids) < CHUNK:
             break
     for created_at, location_id, product_id, lot, qty in session.execute(

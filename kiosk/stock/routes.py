@@ -280,7 +280,7 @@ def consignment_statement():
     if request.method == "GET" and shops and not form.commission_percent.data:
         form.commission_percent.data = sales.default_percent(shops[0])
     products = catalogue.products(db.session)
-    status, result = 200, None
+    status, result, beyond = 200, None, False
     if form.validate_on_submit():
         with flash_refusals() as refused:
             sold = _counted_from_form()
@@ -298,16 +298,20 @@ def consignment_statement():
             with write_transaction(db.session):
                 sale, statement = sales.record_statement(
                     db.session, location.code, form.period.data, lines, current_user.id,
-                    commission_bp=percent, paid_cents=paid)
+                    commission_bp=percent, paid_cents=paid,
+                    confirm=request.form.get("confirm") == "1")
                 result = {"number": sale.number, "total": sale.total_cents,
                           "commission": statement.commission_cents,
                           "paid": statement.paid_cents, "place": location.name}
         if refused.failed:
             status = 400
+            beyond = getattr(refused.error, "code", "") == "beyond_deposit"
     elif request.method == "POST":
         status = 400
+    deposits = {shop.code: dict(stock.levels_at(db.session, shop.code)) for shop in shops}
     return render_template("stock/consignment.html", form=form, products=products,
-                           result=result, shops=shops), status
+                           result=result, shops=shops, deposits=deposits,
+                           ask_confirm=beyond), status
 
 
 # --- Public: what a customer's phone opens from a label's QR code ----------------------

@@ -72,8 +72,11 @@ export function apiClient({ csrf, networkMessage = "" }) {
 }
 
 // The receipt's status after a reprint: the server's word; "failed" when its answer says
-// none; "queued" (waiting for the printer) when no readable answer came back.
+// none; "queued" (waiting for the printer) when no readable answer came back;
+// "unconfirmed" when the printer took it and never answered (queued, sent: true).
 export function receiptStatus(result) {
   if (!result.reached || result.body === null) return "queued";
-  return result.body.receipt?.status || "failed";
+  const receipt = result.body.receipt;
+  if (receipt?.status === "queued" && receipt.sent) return "unconfirmed";
+  return receipt?.status || "failed";
 }

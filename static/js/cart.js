@@ -10,6 +10,8 @@
 
 // The server's MAX_QTY (kiosk/vocabulary.py): pieces on one line of a sale.
 export const MAX_QTY = 999;
+// The server's MAX_PRICE_CENTS: a unit price above 10 000 € is a typing slip.
+export const MAX_PRICE_CENTS = 1_000_000;
 
 // Only cash may be handed over beyond what is left to pay: the change is given back in
 // cash (kiosk/services/sales.py, _settle, refuses a cheque or card beyond the total).
@@ -114,6 +116,19 @@ export class Cart {
 
   clearPayments() {
     this.payments = [];
+  }
+
+  // Payments kept across a reload (sessionStorage): only well-formed ones come back, and
+  // none beyond what settles the cart (that sale was sent already).
+  restorePayments(kept) {
+    this.payments = [];
+    if (!Array.isArray(kept)) return;
+    for (const p of kept) {
+      if (this.settled() && this.payments.length) break;
+      if (p && typeof p.method === "string" && Number.isInteger(p.amount_cents)) {
+        this.pay(p.method, p.amount_cents);
+      }
+    }
   }
 
   // Enough has been handed over: the sale can be sent.

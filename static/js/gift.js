@@ -9,15 +9,17 @@
 //
 // The rules (what a gift's request is, when a price is refused) are plain functions,
 // exported for tests/js/gift.test.mjs; the server checks them all again.
-import { newClientId } from "./api.js";
-import { parseEuros } from "./cart.js";
+import { newClientId, receiptStatus } from "./api.js";
+import { MAX_PRICE_CENTS, parseEuros } from "./cart.js";
 
 const CASH = "cash";
 
 // Why a free price cannot be taken, or null: "amount" (not an amount), "minimum" (under
-// the product's minimum). `cents` from parseEuros (null when it could not read it).
+// the product's minimum), "toobig" (above the server's 10 000 €, refused when typed, not
+// at payment). `cents` from parseEuros (null when it could not read it).
 export function freePriceRefusal(cents, minimum) {
   if (cents === null || !Number.isInteger(cents) || cents < 0) return "amount";
+  if (cents > MAX_PRICE_CENTS) return "toobig";
   if (cents < (minimum || 0)) return "minimum";
   return null;
 }
@@ -35,6 +37,10 @@ export function giftBody(clientId, cashSessionId, cents, method = CASH) {
 export function keepChangeBody(clientId, cashSessionId, sale) {
   return giftBody(clientId, cashSessionId, sale.change_cents, CASH);
 }
+
+// "Gardez la monnaie" asks first above this much: a big note's change is no small gift.
+export const KEEP_CONFIRM_ABOVE = 1000;
+export const keepNeedsConfirm = (cents) => cents > KEEP_CONFIRM_ABOVE;
 
 // Which buttons the done panel shows for `sale`, given the receipt setting: the Ticket
 // button when receipts print on request ("always" printed it already: "Réimprimer").
@@ -77,6 +83,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
   // --- the done panel ---------------------------------------------------------------
   const thanks = $("[data-gift-thanks]");
   const keep = $("[data-keep-change]");
+  const keepConfirm = $("[data-keep-confirm]");
+  const keepYes = $("[data-keep-yes]");
+  const keepUndo = $("[data-keep-undo]");
   const ticket = $("[data-ticket]");
   const receiptOpen = $("[data-gift-receipt-open]");
   const doneError = $("[data-gift-done-error]");
@@ -89,6 +98,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
       giftReceipts: setting.gift_receipts });
     say(thanks, sale.donation_cents > 0 ? fill(T.thanks, { amount: money(sale.donation_cents) }) : "");
     keep.hidden = !show.keep;
+    keep.textContent = fill(T.keep, { amount: money(sale.change_cents) });
+    keepConfirm.hidden = true;
+    keepUndo.hidden = true;
     ticket.hidden = !show.ticket;
     receiptOpen.hidden = !show.giftReceipt;
     say(doneError, "");
@@ -101,7 +113,44 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     receipt.className = `receipt-status receipt-${status || "none"}`;
   }
 
-  keep.addEventListener("click", async () => {
+  keep.addEventListener("click", () => {
+    if (!shown || keep.dataset.busy) return;
+    if (!keepNeedsConfirm(shown.change_cents)) return keepChange();
+    const amount = money(shown.change_cents);
+    $("[data-keep-confirm-question]").textContent = fill(T.keepask, { amount });
+    keepYes.textContent = fill(T.keepyes, { amount });
+    keep.hidden = true;
+    keepConfirm.hidden = false;
+    keepYes.focus();
+  });
+  $("[data-keep-no]").addEventListener("click", () => {
+    keepConfirm.hidden = true;
+    keep.hidden = false;
+  });
+  keepYes.addEventListener("click", () => {
+    keepConfirm.hidden = true;
+    keep.hidden = false;
+    keepChange();
+  });
+
+  // The gift undone: voided (it is her last sale), and the change is to give back again.
+  keepUndo.addEventListener("click", async () => {
+    if (!kept || keepUndo.dataset.busy) return;
+    keepUndo.dataset.busy = "1";
+    const result = await api.voidSale(kept.id, T.keepreason);
+    delete keepUndo.dataset.busy;
+    if (!result.ok) return say(doneError, result.message);
+    const amount = kept.donation_cents;
+    kept = null;
+    recorded(result.body);
+    keepUndo.hidden = true;
+    receiptOpen.hidden = true;
+    $("[data-change-label]").textContent = fill(T.keepundone, { amount: money(amount) });
+    $("[data-change]").textContent = money(amount);
+    $("[data-change]").hidden = false;
+  });
+
+  async function keepChange() {
     if (!shown || keep.dataset.busy) return;
     keepBody ??= keepChangeBody(newClientId(), screen.session, shown);
     keep.dataset.busy = "1";
@@ -116,7 +165,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     $("[data-change]").hidden = true;
     say(thanks, "");
     receiptOpen.hidden = !setting.gift_receipts;
-  });
+    keepUndo.textContent = fill(T.keepundo, { amount: money(kept.donation_cents) });
+    keepUndo.hidden = false;
+  }
 
   ticket.addEventListener("click", async () => {
     if (!shown || ticket.dataset.busy) return;
@@ -124,8 +175,7 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     const result = await api.reprint(shown.id);
     if (kept) await api.reprint(kept.id); // the gift's own ticket with it
     delete ticket.dataset.busy;
-    showStatus(!result.reached || result.body === null ? "queued"
-      : result.body.receipt?.status || "failed");
+    showStatus(receiptStatus(result));
   });
 
   // --- the gift receipt -------------------------------------------------------------
@@ -227,8 +277,9 @@ export function bindGifts({ root, cart, catalogue, api, money, edit, showDone, r
     const product = catalogue.get(freeSku);
     const refusal = freePriceRefusal(cents, product.min);
     if (refusal) {
-      return say(freeError, refusal === "minimum" ? fill(T.minimum, { amount: money(product.min) })
-        : T.amount);
+      const texts = { minimum: fill(T.minimum, { amount: money(product.min) }),
+        toobig: fill(T.toobig, { amount: money(MAX_PRICE_CENTS) }) };
+      return say(freeError, texts[refusal] || T.amount);
     }
     const sku = freeSku;
     edit(() => {

@@ -202,12 +202,14 @@ function start() {
     showChoice();
     renderPay();
     show(pay);
+    keepCartAcrossReload();
     $("[data-cash='exact']").focus();
   });
   $("[data-pay-back]").addEventListener("click", () => {
     if (pending) return;
     cart.clearPayments();
     hide(pay);
+    keepCartAcrossReload();
     checkout.focus();
   });
   pay.addEventListener("click", (event) => {
@@ -303,6 +305,7 @@ function start() {
   }
 
   function renderPay() {
+    keepCartAcrossReload();
     $("[data-pay-total]").textContent = money(cart.total());
     $("[data-pay-due]").textContent = money(cart.due());
     const list = $("[data-pay-list]");
@@ -412,7 +415,7 @@ function start() {
     $("[data-change-label]").textContent = label;
     $("[data-change]").textContent = amount ? money(amount) : "";
     $("[data-change]").hidden = !amount;
-    showReceipt(sale.receipt?.status);
+    showReceipt(sale.receipt?.sent ? "unconfirmed" : sale.receipt?.status);
     gifts.done(sale);
     $("[data-sale-link]").href = screen.sale_url + sale.id;
     $("[data-sale-link]").hidden = false;
@@ -456,10 +459,15 @@ function start() {
 
   // The cart survives a reload (a pull-to-refresh by mistake) and a lost connection: kept
   // in this tab's sessionStorage with its client_id until it is sold.
+  // The payment panel's partial payments too (a 20 € note already handed over), and
+  // whether it was open: a reload with the panel open comes back to it (issue 27).
   function keepCartAcrossReload() {
     try {
-      if (cart.size) sessionStorage.setItem(cartKey, JSON.stringify({ clientId, lines: cart.entries() }));
-      else sessionStorage.removeItem(cartKey);
+      const paying = !document.querySelector("[data-pay]").hidden;
+      if (cart.size) {
+        sessionStorage.setItem(cartKey, JSON.stringify({ clientId, lines: cart.entries(),
+          payments: paying ? cart.payments : [], paying }));
+      } else sessionStorage.removeItem(cartKey);
     } catch { /* storage full or refused: the cart just lives in the page */ }
   }
 
@@ -469,9 +477,17 @@ function start() {
     if (!kept?.lines?.length) return;
     clientId = kept.clientId || newClientId();
     for (const [sku, qty] of kept.lines) cart.add(sku, qty);
+    if (kept.paying && cart.size) {
+      cart.restorePayments(kept.payments);
+      if (!cart.settled()) {
+        renderPay();
+        show(pay);
+      } else cart.clearPayments();
+    }
     // Sold just before the reload (it is in the outbox): that cart is done with.
     outboxReady.then(async (outbox) => {
       if (outbox && clientId === kept.clientId && await outbox.has(kept.clientId) && !pending) {
+        if (!pay.hidden) hide(pay);
         cart.clear();
         clientId = null;
         renderCart();

@@ -148,3 +148,68 @@ def test_a_gift_receipt_in_words_on_paper_and_in_the_pdf(page, printer_emulator)
     assert "six euros" in words and "Jeanne Martin" in words
     gift = sales()[-1]
     assert db.session.scalar(select(SaleLine.id).where(SaleLine.sale_id == gift.id)) is None
+
+
+def test_keep_the_change_of_a_big_note_shows_the_amount_asks_and_undoes(
+        page, printer_emulator):
+    """Issue 27, point 2: a 20 € note for a 3,50 € tag: the button says the 16,50 €, a
+    gift above 10 € is confirmed first, and its undo says the amount and what to give."""
+    start_selling(page)
+    page.locator('.product[data-sku="ETIQ-IKEA"]').tap()  # 3,50 €
+    page.get_by_role("button", name="Encaisser").tap()
+    page.get_by_role("button", name="20 €", exact=True).tap()
+    if page.locator("[data-confirm]").is_visible():
+        page.locator("[data-confirm-yes]").tap()
+    page.locator("[data-change]").wait_for(state="visible")
+    keep = page.locator("[data-keep-change]")
+    assert text(keep) == "Gardez la monnaie : 16,50 €"
+    keep.tap()
+    # not given yet: the question names the amount, and "Non" gives it back
+    question = page.locator("[data-keep-confirm]")
+    question.wait_for(state="visible")
+    assert "16,50 €" in text(question)
+    assert len(sales()) == 1
+    assert_accessible(page)
+    page.get_by_role("button", name="Non, je rends la monnaie").tap()
+    assert question.is_hidden() and keep.is_visible() and len(sales()) == 1
+    keep.tap()
+    page.get_by_role("button", name="Oui, don de 16,50 €").tap()
+    undo = page.get_by_role("button", name="Annuler le don de 16,50 €")
+    undo.wait_for()
+    _sale, gift = sales()
+    assert (gift.total_cents, gift.donation_cents) == (0, 1650)
+    undo.tap()
+    label = page.locator("[data-change-label]")
+    page.wait_for_function("el => el.textContent.includes('Don annulé')",
+                           arg=label.element_handle())
+    assert text(label) == "Don annulé : rendez 16,50 €"
+    assert text(page.locator("[data-change]")) == "16,50 €"
+    _sale, _gift, void = sales()
+    assert void.kind == "void" and void.donation_cents == -1650
+    assert undo.is_hidden()
+
+
+def test_keep_the_change_of_a_small_sum_stays_one_tap(page, printer_emulator):
+    start_selling(page)
+    page.locator('.product[data-sku="TAB-IKEA"]').tap()  # 14,00 €
+    page.get_by_role("button", name="Encaisser").tap()
+    page.get_by_role("button", name="20 €", exact=True).tap()
+    page.get_by_role("button", name="Gardez la monnaie : 6,00 €").tap()
+    page.get_by_role("button", name="Annuler le don de 6,00 €").wait_for()
+    assert page.locator("[data-keep-confirm]").is_hidden()
+
+
+def test_an_impossible_free_price_is_refused_when_typed(page):
+    """Issue 27, point 3: 100 000 000 € typed as a free price never reaches the cart."""
+    product = db.session.scalar(select(Product).where(Product.sku == "POCH-VILLE"))
+    product.free_price, product.min_price_cents = True, 300
+    db.session.commit()
+    start_selling(page)
+    page.locator('.product[data-sku="POCH-VILLE"]').tap()
+    page.locator("[data-free]").wait_for(state="visible")
+    page.get_by_label("Ou le prix que la cliente choisit, en euros").fill("100000000")
+    page.get_by_role("button", name="Ajouter à ce prix").tap()
+    assert text(page.locator("[data-free-error]")) == (
+        "Pas plus de 10 000,00 € pour une pièce : vérifiez le prix tapé.")
+    assert page.locator("[data-cart-lines] li").count() == 0
+    assert page.locator("[data-free]").is_visible()

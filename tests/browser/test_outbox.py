@@ -284,3 +284,29 @@ def test_a_sale_the_server_refuses_later_is_kept_until_taken_back(page):
     db.session.rollback()
     assert [(s.cash_session_id, s.total_cents) for s in db.session.scalars(select(Sale))] == [
         (session_id, 1500)]
+
+
+def test_a_reload_with_the_payment_panel_open_keeps_the_partial_payment(page):
+    """Issue 27, point 8: 20 € handed over for a 23,50 € cart, then a pull-to-refresh:
+    the panel comes back with the 20 € and 3,50 € left to pay; the sale is one sale."""
+    start_selling(page)
+    page.locator('.product[data-sku="SAC-IKEA"]').tap()  # 15,00 €
+    page.locator('.product[data-sku="POCH-TGV"]').tap()  # 8,00 €
+    page.locator('.product[data-sku="ETIQ-TGV"]').tap()  # 4,00 €  → 27,00 €
+    page.get_by_role("button", name="Encaisser").tap()
+    page.get_by_role("button", name="20 €", exact=True).tap()
+    assert text(page.locator("[data-pay-due]")) == "7,00 €"
+    page.reload()  # a pull-to-refresh by mistake
+    page.locator("[data-pay]").wait_for(state="visible")
+    assert text(page.locator("[data-pay-due]")) == "7,00 €"
+    assert "20,00 €" in text(page.locator("[data-pay-list]"))
+    page.get_by_role("button", name="Montant exact").tap()
+    page.locator("[data-done-title]").wait_for(state="visible")
+    db.session.rollback()
+    [sale] = db.session.scalars(select(Sale)).all()
+    assert sale.total_cents == 2700
+    assert sorted(p.amount_cents for p in sale.payments) == [700, 2000]
+    page.get_by_role("button", name="Vente suivante").tap()
+    page.reload()  # sold: neither the cart nor the panel comes back
+    assert page.locator("[data-cart-lines] li").count() == 0
+    assert page.locator("[data-pay]").is_hidden()

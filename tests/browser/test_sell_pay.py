@@ -19,16 +19,28 @@ def sales_count() -> int:
     return db.session.scalar(select(func.count(Sale.id)))
 
 
-def start(page, sku: str = "ETIQ-IKEA") -> None:
+def start(page, sku: str = "ETIQ-IKEA", float_cents: dict | None = None) -> None:
+    """The drawer opened by touch (a 30 € float), or with `float_cents` beforehand: change
+    beyond the cash the drawer holds is refused (issue 27)."""
+    if float_cents is not None:
+        from kiosk.database import write_transaction
+        from kiosk.models import User
+        from kiosk.services.cash import open_cash_session
+        with write_transaction(db.session):
+            seller = db.session.scalar(select(User).where(User.name == "Vendeuse"))
+            open_cash_session(db.session, "Vente IKEA", "ikea", float_cents, seller.id)
     login_by_touch(page, "Vendeuse", "3456")
     page.wait_for_url(HOME)
-    open_drawer(page)
+    if float_cents is None:
+        open_drawer(page)
+    else:
+        page.goto("/sell")
     page.locator(f'button[data-sku="{sku}"]').tap()
     page.get_by_role("button", name="Encaisser").tap()
 
 
 def test_350_typed_for_3_50_is_asked_about_before_it_is_taken(page):
-    start(page)  # 3,50 €
+    start(page, float_cents={10000: 3})  # 3,50 €, a 300 € float to give 196,50 € back
     page.get_by_role("button", name="Autre montant").tap()
     # the typed amount is what the customer handed over in cash: one button, no second
     # pair of Chèque / Carte beside the ones below
@@ -95,3 +107,18 @@ def test_the_card_is_recorded_once_the_terminal_accepted_it(page):
     db.session.rollback()
     sale = db.session.scalar(select(Sale))
     assert [(p.method, p.amount_cents) for p in sale.payments] == [("card", 1500)]
+
+
+def test_change_the_drawer_cannot_hold_is_refused_with_a_sentence(page):
+    """Issue 27, point 3: 1 000 000 € typed as cash, "Oui": refused, nothing recorded."""
+    start(page)  # 3,50 €, a 30 € float
+    page.get_by_role("button", name="Autre montant").tap()
+    page.get_by_label("Montant donné, en euros").fill("1000000")
+    page.get_by_role("button", name="Valider").tap()
+    page.get_by_role("button", name="Oui", exact=True).tap()
+    error = page.locator("[data-pay-error]")
+    error.wait_for(state="visible")
+    assert "La caisse ne contient que 30,00 €" in text(error)
+    assert "999 996,50 €" in text(error)
+    assert sales_count() == 0
+    assert page.locator("[data-done]").is_hidden()
