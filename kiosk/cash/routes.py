@@ -299,7 +299,9 @@ def exports_page():
                            pieces=exports.pieces_by_export(db.session),
                            waiting=exports.waiting_drawers(db.session),
                            envelopes=db.session.scalars(
-                               select(Envelope).order_by(Envelope.id)).all()), status
+                               select(Envelope).order_by(Envelope.id)).all(),
+                           projects=paheko_accounts.project_codes(db.session),
+                           project_default=paheko_accounts.code_from_name), status
 
 
 def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
@@ -349,7 +351,7 @@ def export_accounts():
 @bp.route("/exports/projects", methods=["POST"])
 @treasurer_required
 def export_projects():
-    """Each envelope's analytic project in Paheko (by default the envelope's code)."""
+    """Each envelope's analytic project in Paheko (by default made from its name)."""
     from kiosk.services.paheko_accounts import set_project_code
 
     if not FlaskForm().validate_on_submit():

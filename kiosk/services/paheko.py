@@ -39,7 +39,7 @@ from kiosk.models.sales import PaymentMethod
 from kiosk.sales.rules import donation_by_method
 from kiosk.services.closing import late_sales
 from kiosk.services.money import split_largest_remainder
-from kiosk.services.paheko_accounts import accounts, project_code
+from kiosk.services.paheko_accounts import accounts, project_codes
 from kiosk.services.reports import period_bounds
 from kiosk.vocabulary import LATE_SALE, PARIS, method_word
 
@@ -138,7 +138,7 @@ def _rows(items: Sequence[Item], piece: str, targets: dict[str, int]) -> list[li
 
 
 def _projects(session: Session) -> dict[int, str]:
-    return {e.id: project_code(e) for e in session.scalars(select(Envelope))}
+    return project_codes(session)
 
 
 def _targets(session: Session, column, ids: Iterable[int], kinds: Sequence[str],
@@ -395,7 +395,9 @@ def order_entries(session: Session, start, end, acc: dict[str, str],
     return out
 
 
-VOLUNTEER_DEBIT, VOLUNTEER_CREDIT = "864", "870"  # Personnel bénévole / Bénévolat
+# Personnel bénévole / Bénévolat, in the 2018 and 2025 association charts (870 is "Dons en
+# nature")
+VOLUNTEER_DEBIT, VOLUNTEER_CREDIT = "864", "875"
 
 
 def volunteer_entries(session: Session, ids: Iterable[int]) -> list[Entry]:
