@@ -157,7 +157,12 @@ def test_an_sncf_order_goes_from_its_quote_to_a_paid_invoice(client, treasurer_h
     invoice_rows = [r for r in rows if r[4] == f"Facture FAC-{YEAR}-0001"]
     assert {(r[6], r[7]) for r in invoice_rows} == {("411", "701")}
     assert sum(int(r[8].replace(",", "")) for r in invoice_rows) == TOTAL
-    assert {r[9] for r in invoice_rows} == {"SOLIDARITE", "LOISIRS"}
+    # the envelopes' shares reach Paheko's projects by an entry of their own, as they would
+    # if the invoice had been exported before it was paid (issue 28)
+    assert {r[9] for r in invoice_rows} == {""}
+    shares = [r for r in rows if r[4] == f"Répartition FAC-{YEAR}-0001" and r[9]]
+    assert {r[9] for r in shares} == {"SOLIDARITE", "LOISIRS"}
+    assert sum(int(r[8].replace(",", "")) for r in shares) == TOTAL
     [payment_row] = [r for r in rows if r[6] == "512" and r[7] == "411"]
     assert payment_row[8] == "47,49" and payment_row[3] == "VIR SNCF 0042"
 
@@ -550,6 +555,7 @@ def test_the_orders_balance_in_paheko_and_are_exported_once(client, runner,
     assert result.exit_code == 0, result.output
     [path] = (tmp_path / "books").iterdir()
     accounts, projects = balances(paheko_import(path, set(PROJECTS.values())))
+    accounts = {code: cents for code, cents in accounts.items() if cents}  # 4718: 0
     assert accounts == {"411": 1500 - 500, "701": -(TOTAL + 1500 - 500), "512": 3000,
                         "5112": TOTAL - 3000}
     grown = {code: cents - before[code] for code, cents in envelopes(client, h).items()}

@@ -66,9 +66,10 @@ def test_the_page_names_the_accounts_as_paheko_s_chart_does(client, demo):
 
 REQUIRED = ["Libellé", "Date", "Compte de débit", "Compte de crédit", "Montant"]
 # The accounts of Paheko's PCA 2025 chart the export may use (and the spending's 6257);
-# 7541 Dons manuels: the gifts (issue 17); 411 Clients: a partner's invoices (issue 19).
+# 7541 Dons manuels: the gifts (issue 17); 411 Usagers: a partner's invoices (issue 19);
+# 864 Personnel bénévole and 875 Bénévolat: the volunteers' hours (issue 28).
 CHART = {"530", "5112", "5115", "512", "701", "7541", "658", "758", "6222", "6068", "6257",
-         "4718", "411"}
+         "4718", "411", "864", "875"}
 # Each envelope's project in Paheko by default: made from its name, as Paheko accepts a
 # project code (capitals, digits, "_").
 PROJECTS = {"solidarite": "SOLIDARITE", "loisirs": "LOISIRS"}

@@ -5,6 +5,7 @@ file names, and the papers read back."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy import select
 
@@ -91,3 +92,203 @@ def test_the_migration_makes_the_stored_codes_paheko_s(tmp_path):
         downgrade(directory=str(paths.MIGRATIONS_DIR), revision="r18a00000001")
         upgrade(directory=str(paths.MIGRATIONS_DIR))
         db.engine.dispose()
+
+
+# -- 3, 4, 5. a month exported at each awkward moment ----------------------------------------
+
+METHOD_ACCOUNT = {"cash": "530", "cheque": "5112", "card": "5115", "transfer": "512"}
+
+
+def kiosk_books(client, headers, hour_cents: int) -> tuple[dict[str, int], dict[str, int]]:
+    """What the kiosk's own records say the books hold, account by account (debit −
+    credit), and its envelopes' balances as Paheko's projects: the closed drawers (their
+    sales and gifts by the payments received, the cash difference as the Z corrects it
+    for sales that came after the closing), the consignment statements, the spending, the
+    partners' invoices, credit notes and payments, the volunteers' hours."""
+    from kiosk.models import (
+        CashSessionClosure,
+        ConsignmentStatement,
+        CreditNote,
+        EnvelopeEntry,
+        EnvelopeSpendAccount,
+        Invoice,
+        OrderPayment,
+        Payment,
+        Sale,
+        Shift,
+    )
+    from kiosk.services.closing import late_sales
+    from tests.test_paheko import as_projects
+
+    db.session.rollback()
+    books: dict[str, int] = {}
+
+    def book(debit: str, credit: str, cents: int) -> None:
+        books[debit] = books.get(debit, 0) + cents
+        books[credit] = books.get(credit, 0) - cents
+
+    closed = {c.cash_session_id: c for c in db.session.scalars(select(CashSessionClosure))}
+    for sale in db.session.scalars(select(Sale).where(Sale.cash_session_id.in_(list(closed)))):
+        book("0", "701", sale.total_cents)
+        book("0", "7541", sale.donation_cents)
+    for method, cents in db.session.execute(
+            select(Payment.method, Payment.amount_cents).join(Sale)
+            .where(Sale.cash_session_id.in_(list(closed)))):
+        book(METHOD_ACCOUNT[method], "0", cents)
+    for drawer_id, closure in closed.items():
+        difference = closure.difference_cents - late_sales(db.session, drawer_id).cash_cents
+        if difference > 0:
+            book("530", "758", difference)
+        elif difference < 0:
+            book("658", "530", -difference)
+        minutes = sum(int((s.ended_at - s.started_at).total_seconds() // 60)
+                      for s in db.session.scalars(select(Shift).where(
+                          Shift.cash_session_id == drawer_id, Shift.ended_at.is_not(None))))
+        if minutes * hour_cents // 60:
+            book("864", "875", minutes * hour_cents // 60)
+    for statement in db.session.scalars(select(ConsignmentStatement)):
+        book("512", "701", statement.paid_cents)
+        book("6222", "701", statement.commission_cents)
+    for entry, how in db.session.execute(
+            select(EnvelopeEntry, EnvelopeSpendAccount).join(EnvelopeSpendAccount)
+            .where(EnvelopeEntry.kind == "spend")):
+        book(how.charge_account, "530" if how.paid_from == "cash" else "512",
+             -entry.amount_cents)
+    for invoice in db.session.scalars(select(Invoice)):
+        book("411", "701", invoice.total_cents)
+    for note in db.session.scalars(select(CreditNote)):
+        book("701", "411", note.amount_cents)
+    for payment in db.session.scalars(select(OrderPayment)):
+        book(METHOD_ACCOUNT[payment.method], "411", payment.amount_cents)
+    books.pop("0", None)
+    envelopes = {e["code"]: e["balance_cents"]
+                 for e in client.get("/api/v1/envelopes", headers=headers).get_json()}
+    return ({k: v for k, v in books.items() if v},
+            {k: v for k, v in as_projects(envelopes).items() if v})
+
+
+def test_a_month_exported_at_each_awkward_moment_balances_after_every_export(
+        app, client, runner, seller_headers, treasurer_headers, tmp_path):
+    from datetime import UTC, datetime, time, timedelta
+
+    from sqlalchemy import update
+
+    from kiosk.models import CreditNote, Invoice, Shift, User
+    from kiosk.vocabulary import PARIS
+    from tests.closing_helpers import open_session, sales_day, sell
+    from tests.test_late_sales import waiting_sale
+    from tests.test_orders import TOTAL, delivered_and_invoiced
+    from tests.test_paheko import PROJECTS, balances, export, paheko_import, today
+
+    h = treasurer_headers
+    hour = 1200
+    app.config["PAHEKO_VOLUNTEER_HOUR_CENTS"] = hour
+    files: list = []
+    imported: list[dict] = []  # every row Paheko was given, all files together
+
+    def export_and_check(name: str, date_from, date_to) -> list[dict]:
+        result = export(runner, tmp_path / name, date_from, date_to)
+        assert result.exit_code == 0, result.output
+        [path] = (tmp_path / name).iterdir()
+        files.append(path.name)
+        booked = paheko_import(path, set(PROJECTS.values()))
+        imported.extend(booked)
+        accounts, projects = balances(imported)
+        expected, envelopes = kiosk_books(client, h, hour)
+        assert {k: v for k, v in accounts.items() if v} == expected, name
+        assert {k: v for k, v in projects.items() if v} == envelopes, name
+        return booked
+
+    # November: a partner's order invoiced, a part of it credited (paid in December)
+    order_id, invoice = delivered_and_invoiced(client, h)
+    credited = client.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", headers=h,
+                           json={"reason": "Une pochette abîmée", "amount_cents": 749})
+    assert credited.status_code == 201, credited.get_json()
+    last_month_end = today().replace(day=1) - timedelta(days=1)
+    noon = datetime.combine(last_month_end, time(12), PARIS).astimezone(UTC)
+    db.session.execute(update(Invoice).values(created_at=noon, issued_on=last_month_end))
+    db.session.execute(update(CreditNote).values(created_at=noon))
+    db.session.commit()
+    november = export_and_check("november", last_month_end.replace(day=1), last_month_end)
+    assert {r["piece"].split()[0] for r in november} == {"Facture", "Avoir"}
+    assert {r["project"] for r in november} == {""}  # not paid: no envelope has it yet
+
+    # December: two stall days, gifts of both kinds, a void and a refund, a consignment
+    # statement with its commission, a spending and a transfer
+    first = sales_day(client, seller_headers, h)
+    for lines, payments, gift in (
+            ([{"sku": "TAB-IKEA", "qty": 1}], [{"method": "cash", "amount_cents": 2000}], 600),
+            ([], [{"method": "cash", "amount_cents": 500}], 500)):
+        sold = client.post("/api/v1/sales", headers=seller_headers, json={
+            "client_id": str(uuid.uuid4()), "cash_session_id": first, "lines": lines,
+            "payments": payments, "donation_cents": gift})
+        assert sold.status_code == 201, sold.get_json()
+    # two sales the tablet made before the closing and could not send yet
+    card_late = waiting_sale(first, datetime.now(UTC), [{"sku": "ETIQ-TGV", "qty": 1}],
+                             [{"method": "card", "amount_cents": 400}])
+    cash_late = waiting_sale(first, datetime.now(UTC), [{"sku": "SAC-IKEA", "qty": 1}],
+                             [{"method": "cash", "amount_cents": 1500}])
+    statement = client.post("/api/v1/consignment-statements", headers=h, json={
+        "location": "musee", "period": "novembre 2026",
+        "lines": [{"sku": "SAC-VILLE", "qty": 2, "unit_price_cents": 2500}],
+        "commission_cents": 695, "paid_cents": 4305})
+    assert statement.status_code == 201, statement.get_json()
+    assert client.post("/api/v1/envelopes/loisirs/spend", headers=h, json={
+        "amount_cents": 1234, "label": "Goûter des bénévoles", "charge_account": "6257",
+        "paid_from": "bank", "entry_date": today().isoformat()}).status_code == 201
+    assert client.post("/api/v1/envelopes/transfer", headers=h, json={
+        "from": "solidarite", "to": "loisirs", "amount_cents": 500,
+        "label": "Décidé en réunion", "entry_date": today().isoformat()}).status_code == 201
+    # the first drawer's count holds the late cash sale's 15 €, and is 1 € short:
+    # 30 float + 36 + 20 (apron, 6 kept) + 5 (gift alone) + 15 − 1 = 105 €
+    closed = client.post(f"/api/v1/cash-sessions/{first}/close", headers=h, json={
+        "counted": {"5000": 2, "500": 1}, "cheques": [{"amount_cents": 750}],
+        "card_total_cents": 800})
+    assert closed.status_code == 200, closed.get_json()
+    assert closed.get_json()["difference_cents"] == 1400
+    assert client.post("/api/v1/sales", headers=seller_headers,
+                       json=card_late).status_code == 201  # arrives before the export
+    second = open_session(client, seller_headers, name="Vente IKEA samedi")
+    assert sell(client, seller_headers, second, [{"sku": "SAC-VILLE", "qty": 1}],
+                [{"method": "cash", "amount_cents": 1800}]).status_code == 201
+
+    start = today().replace(day=1)
+    december = export_and_check("december", start, today())
+    pieces = {r["piece"] for r in december}
+    assert f"Caisse {first}" in pieces and f"Caisse {second}" not in pieces  # still open
+    assert f"Caisse {first}" not in {r["piece"] for r in november}
+
+    # the cash sale arrives after the month's export: the next plain export carries it
+    late = client.post("/api/v1/sales", headers=seller_headers, json=cash_late)
+    assert late.status_code == 201, late.get_json()
+    carried = export_and_check("late-sale", start, today())
+    assert {r["piece"] for r in carried} == {
+        f"Caisse {first} vente {late.get_json()['number']}"}
+    assert balances(carried)[0].get("758") == 1400  # the surplus was the late sale's cash
+
+    # the November invoice is paid in December: its shares reach the projects now
+    paid = client.post(f"/api/v1/orders/{order_id}/payments", headers=h,
+                       json={"method": "transfer", "amount_cents": TOTAL - 749})
+    assert paid.status_code == 201, paid.get_json()
+    shares = export_and_check("paid", start, today())
+    assert {r["piece"].split()[0] for r in shares} == {"Paiement", "Répartition"}
+    assert {r["project"] for r in shares} == {"", "SOLIDARITE", "LOISIRS"}
+
+    # the second drawer closes, with three hours of a volunteer's time
+    seller = db.session.scalar(select(User.id).where(User.name == "Vendeuse"))
+    db.session.add(Shift(cash_session_id=second, user_id=seller,
+                         started_at=datetime.now(UTC) - timedelta(hours=3)))
+    db.session.commit()
+    assert client.post(f"/api/v1/cash-sessions/{second}/close", headers=h, json={
+        "counted": {"2000": 2, "500": 1, "200": 1, "100": 1}, "cheques": [],
+        "card_total_cents": 0}).status_code == 200
+    last = export_and_check("second-drawer", start, today())
+    assert {r["piece"] for r in last} == {f"Caisse {second}", f"Bénévolat {second}"}
+    assert [(r["debit"], r["credit"], r["cents"]) for r in last
+            if r["piece"].startswith("Bénévolat")] == [("864", "875", 3600)]
+
+    # nothing new: refused, nothing written
+    again = export(runner, tmp_path / "again", start, today())
+    assert again.exit_code == 2 and "deux fois" in again.output
+    assert not (tmp_path / "again").exists()
+    assert len(files) == 5

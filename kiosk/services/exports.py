@@ -114,10 +114,19 @@ def export_paheko(session: Session, date_from: date, date_to: date, directory: s
     waiting = set(session.scalars(select(ExportEntry.ref).where(
         ExportEntry.state == "left_out"))) - set(done)
     extra = [int(ref.split("-", 1)[1]) for ref in waiting if ref.startswith("caisse-")]
-    found = paheko.entries(session, date_from, date_to, extra_drawers=extra)
+    extra_invoices: list[int] = []
+    if not again:  # what reached an exported entry since: carried by this export
+        extra += late_drawers(session, done)
+        extra_invoices = [i for i in paheko.paid_invoices(session)
+                          if f"repartition-facture-{i}" not in done]
+    found = paheko.entries(session, date_from, date_to, extra_drawers=extra,
+                           done=frozenset() if again else frozenset(done),
+                           extra_invoices=extra_invoices)
     ready = [e for e in found if e.ready and e.rows]
     still_open = [e for e in found if not e.ready]
-    chosen = ready if again else [e for e in ready if e.ref not in done]
+    candidates = ready if again else [e for e in ready if e.ref not in done]
+    covered = {ref for e in candidates for ref in e.covers}  # written with their drawer
+    chosen = [e for e in candidates if e.ref not in covered]
     names = [f"{e.name} ({e.piece})" for e in still_open]
     for entry in still_open:  # remembered, so it comes with a later export, never lost
         if entry.ref not in waiting:
@@ -142,11 +151,20 @@ def export_paheko(session: Session, date_from: date, date_to: date, directory: s
     result.record = _remember(session, "paheko", date_from, date_to, result.files, user_id)
     start = date_from
     for entry in chosen:
-        session.add(ExportEntry(export_id=result.record.id, ref=entry.ref, piece=entry.piece,
-                                state="exported"))
+        for ref in (entry.ref, *entry.covers):
+            session.add(ExportEntry(export_id=result.record.id, ref=ref, piece=entry.piece,
+                                    state="exported"))
         if entry.day < start:
             result.carried.append(entry.piece)
     return result
+
+
+def late_drawers(session: Session, done: dict[str, int]) -> list[int]:
+    """Drawers exported already that a sale reached since (it waited on a tablet)."""
+    exported = [int(ref.split("-", 1)[1]) for ref in done if ref.startswith("caisse-")]
+    late = paheko.late_sale_ids(session, exported, paheko.drawers_exported_at(session))
+    return [drawer_id for drawer_id, sales in late.items()
+            if any(f"tardive-{i}" not in done for i in sales)]
 
 
 def is_empty(session: Session, date_from: date, date_to: date, fmt: str) -> bool:
@@ -312,7 +330,8 @@ def pieces_by_export(session: Session) -> dict[int, list[str]]:
     for export_id, piece in session.execute(
             select(ExportEntry.export_id, ExportEntry.piece)
             .where(ExportEntry.state == "exported").order_by(ExportEntry.id)):
-        out[export_id].append(piece)
+        if piece not in out[export_id][-1:]:  # (an entry's covers share its piece)
+            out[export_id].append(piece)
     return out
 
 
