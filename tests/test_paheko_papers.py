@@ -287,8 +287,39 @@ def test_a_month_exported_at_each_awkward_moment_balances_after_every_export(
     assert [(r["debit"], r["credit"], r["cents"]) for r in last
             if r["piece"].startswith("Bénévolat")] == [("864", "875", 3600)]
 
-    # nothing new: refused, nothing written
+    # nothing new: refused, nothing written; every file had a name of its own
     again = export(runner, tmp_path / "again", start, today())
     assert again.exit_code == 2 and "deux fois" in again.output
     assert not (tmp_path / "again").exists()
-    assert len(files) == 5
+    assert len(set(files)) == len(files) == 5, files  # (issue 28, point 5)
+
+
+def test_two_exports_of_a_period_get_names_of_their_own(client, seller_headers,
+                                                         treasurer_headers):
+    """Through the page, as the treasurer downloads them: the second does not overwrite
+    the first (Paheko, the spreadsheet, the CSV zip)."""
+    from tests.closing_helpers import open_session, sell
+    from tests.conftest import csrf_token, web_login
+    from tests.test_paheko import close, today
+
+    web_login(client, "Tresoriere", "2345")
+    token = csrf_token(client, "/exports")
+    names: dict[str, list[str]] = {"paheko": [], "xlsx": [], "csv": []}
+    for _day in range(2):
+        drawer = open_session(client, seller_headers)
+        assert sell(client, seller_headers, drawer, [{"sku": "ETIQ-TGV", "qty": 1}],
+                    [{"method": "card", "amount_cents": 400}]).status_code == 201
+        close(client, treasurer_headers, drawer, counted={"1000": 2, "200": 5}, cheques=[],
+              card=400)
+        for fmt in names:
+            answer = client.post("/exports", data={
+                "csrf_token": token, "date_from": today().replace(day=1).isoformat(),
+                "date_to": today().isoformat(), "format": fmt})
+            assert answer.status_code == 200, answer.get_data(as_text=True)
+            names[fmt].append(answer.headers["Content-Disposition"].split("filename=")[1])
+    month = f"{today().replace(day=1).isoformat()}_au_{today().isoformat()}"
+    assert names["paheko"] == [f"paheko-journal_{month}.csv",
+                               f"paheko-journal_{month}_export2.csv"]
+    assert names["xlsx"] == [f"export-caisse_{month}.xlsx",
+                             f"export-caisse_{month}_export2.xlsx"]
+    assert names["csv"] == [f"export-caisse_{month}.zip", f"export-caisse_{month}_export2.zip"]

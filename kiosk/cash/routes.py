@@ -278,7 +278,7 @@ def exports_page():
                     result = exports.export(db.session, date_from, date_to, values["format"],
                                             tmp, current_user.id, again=again)
                     payload, name, mimetype = _bundle(result.files, values["format"],
-                                                      date_from, date_to
+                                                      result.suffix
                                                       ) if result.files else (b"", "", "")
             except ServiceError as exc:
                 problem, status = exc.message, exc.status
@@ -304,8 +304,7 @@ def exports_page():
                            project_default=paheko_accounts.code_from_name), status
 
 
-def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
-            ) -> tuple[bytes, str, str]:
+def _bundle(files: list[Path], fmt: str, suffix: str) -> tuple[bytes, str, str]:
     if fmt == "paheko":
         return files[0].read_bytes(), files[0].name, "text/csv"
     if fmt == "xlsx":
@@ -315,7 +314,7 @@ def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             archive.write(path, path.name)
-    return (buffer.getvalue(), f"export-caisse_{date_from}_au_{date_to}.zip",
+    return (buffer.getvalue(), f"export-caisse_{suffix}.zip",
             "application/zip")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from kiosk.models import (
@@ -53,6 +53,7 @@ class ExportResult:
     message: str = ""
     left_out: list[str] = field(default_factory=list)  # drawers still open, named
     carried: list[str] = field(default_factory=list)  # left out before, now exported
+    suffix: str = ""  # what the files' names end with: the period, and which export of it
 
 
 def check_period(date_from: date, date_to: date) -> None:
@@ -74,12 +75,13 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
         return _nothing(date_from, date_to)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    suffix = file_suffix(session, fmt, date_from, date_to)
     if fmt == "xlsx":
         files = [write_workbook(tables(session, date_from, date_to),
-                                directory / f"export-caisse_{_suffix(date_from, date_to)}.xlsx")]
+                                directory / f"export-caisse_{suffix}.xlsx")]
     else:
-        files = write_csv_files(session, date_from, date_to, directory)
-    result = ExportResult(files=files)
+        files = write_csv_files(session, date_from, date_to, directory, suffix)
+    result = ExportResult(files=files, suffix=suffix)
     result.record = _remember(session, fmt, date_from, date_to, result.files, user_id)
     return result
 
@@ -145,9 +147,10 @@ def export_paheko(session: Session, date_from: date, date_to: date, directory: s
         return _nothing(date_from, date_to, left_out_message(names) if names else "")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"paheko-journal_{_suffix(date_from, date_to)}.csv"
+    suffix = file_suffix(session, "paheko", date_from, date_to)
+    path = directory / f"paheko-journal_{suffix}.csv"
     _write(path, PAHEKO_COLUMNS, [row for e in chosen for row in e.rows], encoding="utf-8")
-    result = ExportResult(files=[path], left_out=names)
+    result = ExportResult(files=[path], left_out=names, suffix=suffix)
     result.record = _remember(session, "paheko", date_from, date_to, result.files, user_id)
     start = date_from
     for entry in chosen:
@@ -183,6 +186,17 @@ def is_empty(session: Session, date_from: date, date_to: date, fmt: str) -> bool
 
 def _suffix(date_from: date, date_to: date) -> str:
     return f"{date_from.isoformat()}_au_{date_to.isoformat()}"
+
+
+def file_suffix(session: Session, fmt: str, date_from: date, date_to: date) -> str:
+    """The period, and from the second export of the same period in the same format on,
+    which one it is (`…_export2`): two exports of a month hold different entries, and
+    the second must not overwrite the first in the treasurer's downloads."""
+    earlier = session.scalar(select(func.count()).select_from(ExportRecord).where(
+        ExportRecord.format == fmt, ExportRecord.date_from == date_from,
+        ExportRecord.date_to == date_to)) or 0
+    base = _suffix(date_from, date_to)
+    return base if not earlier else f"{base}_export{earlier + 1}"
 
 
 def _paris(moment) -> str:
@@ -303,9 +317,9 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
     return files
 
 
-def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path
-                    ) -> list[Path]:
-    suffix = _suffix(date_from, date_to)
+def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path,
+                    suffix: str = "") -> list[Path]:
+    suffix = suffix or _suffix(date_from, date_to)
     return [_write(directory / f"{table.name}_{suffix}.csv", table.header,
                    ([_csv_value(cell) for cell in row] for row in table.rows))
             for table in tables(session, date_from, date_to)]
