@@ -323,3 +323,30 @@ def test_two_exports_of_a_period_get_names_of_their_own(client, seller_headers,
     assert names["xlsx"] == [f"export-caisse_{month}.xlsx",
                              f"export-caisse_{month}_export2.xlsx"]
     assert names["csv"] == [f"export-caisse_{month}.zip", f"export-caisse_{month}_export2.zip"]
+
+
+# -- 7. the Z's by-method lines: sales and gifts apart ---------------------------------------
+
+def test_the_z_says_sales_and_gifts_apart_by_method(client, seller_headers, treasurer_headers):
+    from kiosk.documents import closing as closing_documents
+    from tests.test_gifts import CASH_COUNTED, gift_day
+    from tests.test_paheko import close
+
+    session_id = gift_day(client, seller_headers)
+    close(client, treasurer_headers, session_id, counted=CASH_COUNTED, cheques=[], card=500)
+    db.session.rollback()
+
+    def section(report, title: str) -> dict[str, str]:
+        [found] = [s for s in report.sections if s.title == title]
+        return {label: value.replace("\u202f", " ").replace("\xa0", " ")
+                for label, value in found.rows}
+
+    z = section(closing_documents.z_report(db.session, session_id), "Par moyen de paiement")
+    # 20 € for a 14 € apron (6 kept), 5 € given alone, 5 € by card for a 4 € tag (1 given),
+    # a 2 € gift voided: 18 € of sales and 12 € of gifts, never added together
+    assert z == {"Espèces : ventes": "14,00 €", "Espèces : dons": "11,00 €",
+                 "Chèque : ventes": "0,00 €", "Carte bancaire : ventes": "4,00 €",
+                 "Carte bancaire : dons": "1,00 €", "Encaissé, ventes et dons": "30,00 €"}, z
+    slip = section(closing_documents.slip(db.session, session_id), "Remise")
+    assert slip["Dons reçus, tous moyens (à part des ventes)"] == "12,00 €"
+    assert (slip["dont espèces"], slip["dont carte bancaire"]) == ("11,00 €", "1,00 €")
