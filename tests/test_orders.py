@@ -149,7 +149,9 @@ def test_an_sncf_order_goes_from_its_quote_to_a_paid_invoice(client, treasurer_h
     figure = reports.orders_figure(db.session, start, end)
     assert (figure.invoices, figure.invoiced_cents, figure.paid_cents) == (1, TOTAL, TOTAL)
     report = reports.build(db.session, *days)
-    assert report.impact.raised_cents == 0  # no stall sale
+    # no stall sale: what was raised is the invoice, as the books have it (issue 28)
+    assert report.impact.raised_cents == report.takings_cents == TOTAL
+    assert report.total.cents == 0  # the stall's and the shops' sales alone
     assert banner_area(report, "SNCF") == sncf_area + 5 * 1200
 
     # The accounts: 411 → 701 for the invoice, 512 → 411 for the transfer

@@ -350,3 +350,59 @@ def test_the_z_says_sales_and_gifts_apart_by_method(client, seller_headers, trea
     slip = section(closing_documents.slip(db.session, session_id), "Remise")
     assert slip["Dons reçus, tous moyens (à part des ventes)"] == "12,00 €"
     assert (slip["dont espèces"], slip["dont carte bancaire"]) == ("11,00 €", "1,00 €")
+
+
+# -- 8. the reports' takings by channel, as the books have them ------------------------------
+
+def test_the_reports_take_the_orders_in_as_the_books_do(client, runner, seller_headers,
+                                                        treasurer_headers, tmp_path):
+    from kiosk.services import reports
+    from tests.closing_helpers import sell
+    from tests.test_orders import TOTAL, delivered_and_invoiced
+    from tests.test_paheko import (
+        PROJECTS,
+        SURPLUS_HALF_EURO,
+        a_month,
+        balances,
+        close,
+        export,
+        paheko_import,
+        today,
+    )
+
+    h = treasurer_headers
+    drawers = a_month(client, seller_headers, h)
+    gift = client.post("/api/v1/sales", headers=seller_headers, json={
+        "client_id": str(uuid.uuid4()), "cash_session_id": drawers["second"], "lines": [],
+        "payments": [{"method": "cash", "amount_cents": 500}], "donation_cents": 500})
+    assert gift.status_code == 201, gift.get_json()
+    assert sell(client, seller_headers, drawers["second"], [{"sku": "ETIQ-TGV", "qty": 1}],
+                [{"method": "cash", "amount_cents": 400}]).status_code == 201
+    close(client, h, drawers["second"], counted={**SURPLUS_HALF_EURO, "500": 2, "200": 3},
+          cheques=[], card=400)
+    _order, invoice = delivered_and_invoiced(client, h)
+    assert client.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", headers=h, json={
+        "reason": "Une étiquette en moins", "amount_cents": 333}).status_code == 201
+    assert export(runner, tmp_path / "books", today().replace(day=1), today()).exit_code == 0
+    [path] = (tmp_path / "books").iterdir()
+    accounts, _projects = balances(paheko_import(path, set(PROJECTS.values())))
+
+    db.session.rollback()
+    report = reports.build(db.session, today().replace(day=1), today())
+    channels = {r.key: r.cents for r in report.by_channel}
+    assert channels == {"stall": 4750 + 2200 + 400, "consignment": 6950,
+                        "orders": TOTAL - 333}
+    assert report.takings_cents == -accounts["701"] == sum(channels.values())
+    assert report.donations_cents == -accounts["7541"] == 500
+    assert report.impact.raised_cents == -(accounts["701"] + accounts["7541"])
+    assert report.as_json()["impact"]["raised_cents"] == report.impact.raised_cents
+
+    from tests.conftest import web_login
+
+    web_login(client, "Tresoriere", "2345")
+    page = client.get(f"/reports?from={today().replace(day=1)}&to={today()}")
+    text = page.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
+    assert page.status_code == 200 and 'data-table="channels"' in text
+    assert "Commandes des partenaires (factures, avoirs déduits)" in text
+    euros = f"{report.takings_cents // 100:,}".replace(",", " ")
+    assert f'data-figure="takings_cents">{euros},{report.takings_cents % 100:02d} €' in text

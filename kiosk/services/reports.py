@@ -181,6 +181,15 @@ class Report:
     spending: list[Spending]
     impact: Impact
     colours: dict[str, str] = field(default_factory=dict)  # each product's, by sku
+    # Issue 28: the takings by channel, as the books have them (701): the stall, the
+    # consignment shops, the partners' orders (invoiced in the period, less credit notes).
+    by_channel: list[Row] = field(default_factory=list)
+    orders: OrdersFigure | None = None
+
+    @property
+    def takings_cents(self) -> int:
+        """Every sale of the period, whatever the channel: what the sales account holds."""
+        return sum(r.cents for r in self.by_channel) if self.by_channel else self.total.cents
 
     def as_json(self) -> dict:
         """The figures of CONTRACT.md's GET /api/v1/reports."""
@@ -309,7 +318,9 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
     impact = _impact(session, date_from, date_to, start, end, products, sold, spending,
                      with_names)
     impact.items_sold = sum(r.qty for r in product_rows)
-    impact.raised_cents = total.cents + donations
+    orders = orders_figure(session, start, end)
+    channels = _channels(by_place.values(), orders)
+    impact.raised_cents = sum(r.cents for r in channels) + donations  # 701 and 7541
     impact.donations_cents = donations
     impact.sales_days = len(sales_days)
     impact.grams_per_m2 = grams_per_m2
@@ -318,7 +329,25 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
                   sorted(categories.values(), key=lambda r: -r.cents),
                   sorted(by_place.values(), key=lambda r: -r.cents), best, to_sew, to_check,
                   envelopes, _months(date_from, date_to), spending, impact,
-                  {p.sku: p.colour for p in products.values()})
+                  {p.sku: p.colour for p in products.values()}, channels, orders)
+
+
+STALL, CONSIGNMENT, ORDERS = "stall", "consignment", "orders"  # the channels' keys
+
+
+def _channels(places, orders: OrdersFigure) -> list[Row]:
+    """The takings by channel: the stall (a drawer anywhere but a consignment shop), the
+    consignment shops' statements, the partners' orders."""
+    stall, shops = Row("Stand", key=STALL), Row("Dépôts-ventes", key=CONSIGNMENT)
+    for place in places:
+        row = shops if place.extra == "consignment" else stall
+        row.count += place.count
+        row.voids += place.voids
+        row.refunds += place.refunds
+        row.qty += place.qty
+        row.cents += place.cents
+    return [stall, shops, Row("Commandes des partenaires", count=orders.invoices,
+                              cents=orders.invoiced_cents, key=ORDERS)]
 
 
 def _envelopes(session: Session, date_from: date, date_to: date
