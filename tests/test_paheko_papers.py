@@ -118,6 +118,7 @@ def kiosk_books(client, headers, hour_cents: int) -> tuple[dict[str, int], dict[
         Shift,
     )
     from kiosk.services.closing import late_sales
+    from kiosk.services.reports import hours_tenths
     from tests.test_paheko import as_projects
 
     db.session.rollback()
@@ -144,8 +145,8 @@ def kiosk_books(client, headers, hour_cents: int) -> tuple[dict[str, int], dict[
         minutes = sum(int((s.ended_at - s.started_at).total_seconds() // 60)
                       for s in db.session.scalars(select(Shift).where(
                           Shift.cash_session_id == drawer_id, Shift.ended_at.is_not(None))))
-        if minutes * hour_cents // 60:
-            book("864", "875", minutes * hour_cents // 60)
+        if hours_tenths(minutes) * hour_cents // 10:  # the reports' hours, valued
+            book("864", "875", hours_tenths(minutes) * hour_cents // 10)
     for statement in db.session.scalars(select(ConsignmentStatement)):
         book("512", "701", statement.paid_cents)
         book("6222", "701", statement.commission_cents)
@@ -406,3 +407,44 @@ def test_the_reports_take_the_orders_in_as_the_books_do(client, runner, seller_h
     assert "Commandes des partenaires (factures, avoirs déduits)" in text
     euros = f"{report.takings_cents // 100:,}".replace(",", " ")
     assert f'data-figure="takings_cents">{euros},{report.takings_cents % 100:02d} €' in text
+
+
+# -- 9. the volunteers' hours rounded one way everywhere --------------------------------------
+
+def test_hours_are_rounded_one_way_everywhere(app, client, runner, seller_headers,
+                                              treasurer_headers, tmp_path):
+    from datetime import timedelta
+
+    from kiosk.database import utcnow
+    from kiosk.models import Shift, User
+    from kiosk.services import reports
+    from tests.closing_helpers import open_session
+    from tests.test_paheko import PROJECTS, close, export, paheko_import, today
+
+    app.config["PAHEKO_VOLUNTEER_HOUR_CENTS"] = 1000
+    seller = db.session.scalar(select(User.id).where(User.name == "Vendeuse"))
+    drawers = []
+    for minutes in (12 * 60 + 27, 12 * 60 + 57):  # 12,45 h and 12,95 h: 25,4 h together
+        drawer = open_session(client, seller_headers)
+        close(client, treasurer_headers, drawer, counted={"1000": 2, "200": 5}, cheques=[],
+              card=0)
+        start = utcnow() - timedelta(hours=14)
+        db.session.add(Shift(cash_session_id=drawer, user_id=seller, started_at=start,
+                             ended_at=start + timedelta(minutes=minutes)))
+        db.session.commit()
+        drawers.append(drawer)
+    report = reports.build(db.session, today().replace(day=1), today())
+    by_event = sorted(h.hours for h in report.impact.hours_by_event)
+    assert by_event == [12.5, 13.0]
+    assert [h.hours for h in report.impact.hours_by_month] == [25.5]  # not 25,4
+    assert report.impact.volunteer_hours == 25.5
+    assert report.as_json()["impact"]["volunteer_hours"] == 25.5
+    result = export(runner, tmp_path / "books", today().replace(day=1), today())
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "books").iterdir()
+    hours = sorted((r["cents"], r["piece"]) for r in paheko_import(path, set(PROJECTS.values()))
+                   if r["debit"] == "864")
+    assert [cents for cents, _piece in hours] == [12500, 13000]  # 12,5 h and 13 h at 10 €
+    with path.open(encoding="utf-8") as handle:
+        text = handle.read()
+    assert "Bénévolat : 12,5 h" in text and "Bénévolat : 13,0 h" in text

@@ -42,7 +42,7 @@ from kiosk.sales.rules import donation_by_method
 from kiosk.services.closing import late_sales
 from kiosk.services.money import split_largest_remainder
 from kiosk.services.paheko_accounts import accounts, project_codes
-from kiosk.services.reports import period_bounds
+from kiosk.services.reports import hours_tenths, period_bounds
 from kiosk.vocabulary import LATE_SALE, PARIS, method_word
 
 ORDER_KIND = "order"  # the envelope entries of a paid invoice (kiosk.sales.orders)
@@ -560,8 +560,9 @@ VOLUNTEER_DEBIT, VOLUNTEER_CREDIT = "864", "875"
 
 
 def volunteer_entries(session: Session, ids: Iterable[int]) -> list[Entry]:
-    """The volunteers' hours at each closed drawer, valued at PAHEKO_VOLUNTEER_HOUR_CENTS
-    an hour in class 86/87 (optional in the accounts, read by funders); none when 0."""
+    """The volunteers' hours at each closed drawer, rounded as the reports round them
+    (to the tenth of an hour), valued at PAHEKO_VOLUNTEER_HOUR_CENTS an hour in class
+    86/87 (optional in the accounts, read by funders); none when 0."""
     from flask import current_app
 
     from kiosk.models import Shift
@@ -578,11 +579,12 @@ def volunteer_entries(session: Session, ids: Iterable[int]) -> list[Entry]:
     out = []
     for drawer in session.scalars(select(CashSession).where(CashSession.id.in_(wanted))
                                   .order_by(CashSession.id)):
-        cents = minutes.get(drawer.id, 0) * rate // 60
+        tenths = hours_tenths(minutes.get(drawer.id, 0))  # the reports' one rounding
+        cents = tenths * rate // 10
         if drawer.closure is None or cents <= 0:
             continue  # an open drawer's shifts are not over; 0,00 is refused by Paheko
         day, piece = _day(drawer.opened_at), f"Bénévolat {drawer.id}"
-        hours = f"{minutes[drawer.id] / 60:.1f}".replace(".", ",")
+        hours = f"{tenths // 10},{tenths % 10}"
         out.append(Entry(f"benevolat-{drawer.id}", piece, day, [[
             "", f"Bénévolat : {hours} h, {drawer.name}"[:120], day.strftime("%d/%m/%Y"),
             f"{hours} h à {euros(rate)} l'heure", piece, "", VOLUNTEER_DEBIT,

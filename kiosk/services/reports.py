@@ -101,15 +101,23 @@ class Spending:
     cents: int
 
 
+def hours_tenths(minutes: int) -> int:
+    """The one rounding of the volunteers' time (issue 28): a sale's (a drawer's) minutes
+    to the nearest tenth of an hour, half up; a month, the period and the books add up
+    the sales' tenths, so the figures shown always add up."""
+    return (max(minutes, 0) + 3) // 6
+
+
 @dataclass
 class Hours:
     label: str
     minutes: int = 0
     people: int = 0
+    tenths: int | None = None  # a sum of rounded sales' times (a month), else its own
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return (hours_tenths(self.minutes) if self.tenths is None else self.tenths) / 10
 
 
 @dataclass
@@ -123,6 +131,7 @@ class Impact:
     leisure_spent_cents: int = 0
     sales_days: int = 0
     volunteer_minutes: int = 0
+    volunteer_tenths: int = 0  # the sales' rounded times added up (hours_tenths)
     grams_per_m2: int = 0
     # per banner partner: pieces made, pieces sold (shared out by what each product was
     # sewn from), banner area in cm²
@@ -142,7 +151,7 @@ class Impact:
 
     @property
     def volunteer_hours(self) -> float:
-        return round(self.volunteer_minutes / 60, 1)
+        return self.volunteer_tenths / 10
 
     def as_json(self) -> dict:
         return {"items_made": self.items_made, "items_sold": self.items_sold,
@@ -465,6 +474,7 @@ def _hours(session: Session, impact: Impact, start: datetime, end: datetime,
     by_month: dict[date, Hours] = {}
     by_person: dict[str, Hours] = {}
     people: dict[int, set[str]] = defaultdict(set)
+    months_of: dict[int, date] = {}
     for drawer, name, opened_at, user, started, ended in session.execute(
             select(Shift.cash_session_id, CashSession.name, CashSession.opened_at,
                    User.name, Shift.started_at, Shift.ended_at)
@@ -477,12 +487,16 @@ def _hours(session: Session, impact: Impact, start: datetime, end: datetime,
         label = _event_label(name, opened_at.astimezone(PARIS))
         by_event.setdefault(drawer, Hours(label)).minutes += minutes
         people[drawer].add(user)
-        month = started.astimezone(PARIS).date().replace(day=1)
-        by_month.setdefault(month, Hours(f"{month:%Y-%m}")).minutes += minutes
+        month = opened_at.astimezone(PARIS).date().replace(day=1)  # the sale's month
+        by_month.setdefault(month, Hours(f"{month:%Y-%m}", tenths=0)).minutes += minutes
+        months_of[drawer] = month
         if with_names:
             by_person.setdefault(user, Hours(user)).minutes += minutes
     for drawer, hours in by_event.items():
         hours.people = len(people[drawer])
+        tenths = hours_tenths(hours.minutes)
+        by_month[months_of[drawer]].tenths += tenths
+        impact.volunteer_tenths += tenths
     impact.hours_by_event = list(by_event.values())
     impact.hours_by_month = [by_month[m] for m in sorted(by_month)]
     impact.hours_by_person = sorted(by_person.values(), key=lambda h: -h.minutes)
