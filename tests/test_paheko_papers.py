@@ -448,3 +448,76 @@ def test_hours_are_rounded_one_way_everywhere(app, client, runner, seller_header
     with path.open(encoding="utf-8") as handle:
         text = handle.read()
     assert "Bénévolat : 12,5 h" in text and "Bénévolat : 13,0 h" in text
+
+
+# -- 6. the spreadsheet and the CSV: orders, invoices, payments, hours, the gifts' kinds -------
+
+def test_the_spreadsheet_holds_the_orders_the_hours_and_the_gifts_kinds(
+        client, runner, seller_headers, treasurer_headers, tmp_path):
+    import csv
+    from datetime import date, datetime, timedelta
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from kiosk.database import utcnow
+    from kiosk.models import Shift, User
+    from tests.test_gifts import CASH_COUNTED, gift_day
+    from tests.test_orders import TOTAL, delivered_and_invoiced
+    from tests.test_paheko import close, today
+
+    h = treasurer_headers
+    drawer = gift_day(client, seller_headers)
+    close(client, h, drawer, counted=CASH_COUNTED, cheques=[], card=500)
+    seller = db.session.scalar(select(User.id).where(User.name == "Vendeuse"))
+    start = utcnow() - timedelta(hours=4)
+    db.session.add(Shift(cash_session_id=drawer, user_id=seller, started_at=start,
+                         ended_at=start + timedelta(minutes=151)))  # 2 h 31: 2,5 h
+    db.session.commit()
+    order_id, invoice = delivered_and_invoiced(client, h)
+    assert client.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", headers=h, json={
+        "reason": "Une étiquette en moins", "amount_cents": 333}).status_code == 201
+    assert client.post(f"/api/v1/orders/{order_id}/payments", headers=h, json={
+        "method": "transfer", "amount_cents": TOTAL - 333,
+        "reference": "VIR SNCF 0042"}).status_code == 201
+    for fmt in ("xlsx", "csv"):
+        result = runner.invoke(args=["export", "--from", today().isoformat(), "--to",
+                                     today().isoformat(), "--format", fmt, str(tmp_path / fmt)])
+        assert result.exit_code == 0, result.output
+    [book_path] = (tmp_path / "xlsx").iterdir()
+    book = load_workbook(book_path)
+
+    def sheet(name: str) -> list[dict]:
+        """The rows, each amount in cents (the sheet holds euros, typed as numbers)."""
+        rows = list(book[name].iter_rows(values_only=True))
+        return [{k: round(Decimal(str(v)) * 100) if k.endswith("_euros") else v
+                 for k, v in zip(rows[0], row, strict=True)} for row in rows[1:]]
+
+    assert {"commandes", "factures", "avoirs", "paiements-commandes", "heures-benevoles",
+            "dons", "ventes-lignes", "paiements", "enveloppes"} <= set(book.sheetnames)
+    [order] = sheet("commandes")
+    assert order["numero"].startswith("DEV-") and order["partenaire"] == "SNCF Voyageurs"
+    assert order["total_euros"] == 4749 and isinstance(order["date"], datetime)
+    [bill] = sheet("factures")
+    assert bill["numero"] == invoice["number"] and bill["total_euros"] == 4749
+    assert isinstance(bill["emise_le"], datetime) and isinstance(bill["echeance"], datetime)
+    [note] = sheet("avoirs")
+    assert note["facture"] == invoice["number"] and note["montant_euros"] == 333
+    [paid] = sheet("paiements-commandes")
+    assert (paid["moyen"], paid["reference"], paid["montant_euros"]) == (
+        "transfer", "VIR SNCF 0042", 4416)
+    assert isinstance(paid["date"], (datetime, date))
+    [hours] = sheet("heures-benevoles")
+    assert (hours["caisse"], hours["personnes"], hours["minutes"], hours["heures"]) == (
+        drawer, 1, 151, 2.5)
+    kinds = sorted((g["don_euros"], g["genre"]) for g in sheet("dons"))
+    assert kinds == [(-200, "don sans achat"), (100, "gardez la monnaie "
+                     "(don en plus d'un achat)"), (200, "don sans achat"),
+                     (500, "don sans achat"),
+                     (600, "gardez la monnaie (don en plus d'un achat)")]
+    # the CSV files are the same tables
+    names = {p.name.split("_")[0] for p in (tmp_path / "csv").iterdir()}
+    assert names == set(book.sheetnames)
+    [invoices_csv] = (tmp_path / "csv").glob("factures_*.csv")
+    with invoices_csv.open(encoding="utf-8-sig", newline="") as handle:
+        assert [row["total_centimes"] for row in csv.DictReader(handle)] == [str(TOTAL)]

@@ -23,15 +23,21 @@ from kiosk.models import (
     CashSession,
     CashSessionClosure,
     Cheque,
+    CreditNote,
     Envelope,
     EnvelopeEntry,
     ExportEntry,
     ExportRecord,
+    Invoice,
     Location,
+    Order,
+    OrderPayment,
+    Partner,
     Payment,
     Product,
     Sale,
     SaleLine,
+    Shift,
 )
 from kiosk.services import paheko
 from kiosk.services.errors import Conflict, InvalidInput
@@ -180,8 +186,12 @@ def is_empty(session: Session, date_from: date, date_to: date, fmt: str) -> bool
                  CashSession.opened_at >= start, CashSession.opened_at < end).limit(1))
              or session.scalar(select(EnvelopeEntry.id).where(
                  EnvelopeEntry.entry_date >= date_from,
-                 EnvelopeEntry.entry_date <= date_to).limit(1)))
-    return found is None
+                 EnvelopeEntry.entry_date <= date_to).limit(1))
+)
+    return found is None and not any(
+        session.scalar(select(model.id).where(model.created_at >= start,
+                                              model.created_at < end).limit(1))
+        for model in (Order, Invoice, CreditNote, OrderPayment))
 
 
 def _suffix(date_from: date, date_to: date) -> str:
@@ -270,10 +280,14 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
         .outerjoin(CashSession, CashSession.id == Sale.cash_session_id)
         .outerjoin(original, original.id == Sale.refund_of_id)
         .where(*in_period, Sale.donation_cents != 0).order_by(Sale.year, Sale.seq))
+    with_lines = set(session.scalars(select(SaleLine.sale_id).join(Sale).where(
+        *in_period, Sale.donation_cents != 0)))
     files.append(Table("dons", [  # a gift is not a sale line: its own file (7541)
-        "numero", "date", "type", "caisse", "nom_caisse", "don_centimes", "annule_vente"],
+        "numero", "date", "type", "caisse", "nom_caisse", "don_centimes", "annule_vente",
+        "genre"],
         ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
-          session_name or "", sale.donation_cents, undone or ""]
+          session_name or "", sale.donation_cents, undone or "",
+          GIFT_WITH_PURCHASE if sale.id in with_lines else GIFT_ALONE]
          for sale, session_name, undone in gifts)))
 
     sessions = _sessions_in(session, start, end)
@@ -309,12 +323,81 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
         .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
         .where(EnvelopeEntry.entry_date >= date_from, EnvelopeEntry.entry_date <= date_to)
         .order_by(EnvelopeEntry.entry_date, EnvelopeEntry.id))
+    files += order_tables(session, start, end)
+    files.append(hours_table(session, sessions))
     files.append(Table("enveloppes", [
         "date", "enveloppe", "nom_enveloppe", "type", "montant_centimes", "libelle",
         "justificatif", "caisse"],
         ([e.entry_date, code, name, e.kind, e.amount_cents, e.label, e.receipt_ref,
           e.cash_session_id or ""] for e, code, name in entries)))
     return files
+
+
+GIFT_WITH_PURCHASE = "gardez la monnaie (don en plus d'un achat)"
+GIFT_ALONE = "don sans achat"
+
+
+def order_tables(session: Session, start, end) -> list[Table]:
+    """The partners' orders of the period (issue 19) as the books have them: the orders
+    taken, the invoices, the credit notes and the payments received."""
+    orders = session.execute(
+        select(Order, Partner.name).join(Partner, Partner.id == Order.partner_id)
+        .where(Order.created_at >= start, Order.created_at < end)
+        .order_by(Order.year, Order.seq))
+    invoices = session.execute(
+        select(Invoice, Order.number).join(Order, Order.id == Invoice.order_id)
+        .where(Invoice.created_at >= start, Invoice.created_at < end)
+        .order_by(Invoice.year, Invoice.seq))
+    notes = session.execute(
+        select(CreditNote, Invoice.number, Invoice.partner_name)
+        .join(Invoice, Invoice.id == CreditNote.invoice_id)
+        .where(CreditNote.created_at >= start, CreditNote.created_at < end)
+        .order_by(CreditNote.year, CreditNote.seq))
+    payments = session.execute(
+        select(OrderPayment, Order.number, Partner.name)
+        .join(Order, Order.id == OrderPayment.order_id)
+        .join(Partner, Partner.id == Order.partner_id)
+        .where(OrderPayment.created_at >= start, OrderPayment.created_at < end)
+        .order_by(OrderPayment.id))
+    return [
+        Table("commandes", ["numero", "date", "partenaire", "souhaitee_le", "note",
+                            "total_centimes"],
+              ([o.number, o.created_at, partner, o.wished_on or "", o.note, o.total_cents]
+               for o, partner in orders)),
+        Table("factures", ["numero", "date", "emise_le", "echeance", "commande",
+                           "partenaire", "total_centimes"],
+              ([i.number, i.created_at, i.issued_on, i.due_on, order, i.partner_name,
+                i.total_cents] for i, order in invoices)),
+        Table("avoirs", ["numero", "date", "facture", "partenaire", "motif",
+                         "montant_centimes"],
+              ([n.number, n.created_at, invoice, partner, n.reason, n.amount_cents]
+               for n, invoice, partner in notes)),
+        Table("paiements-commandes", ["date", "commande", "partenaire", "moyen",
+                                      "reference", "montant_centimes"],
+              ([p.received_on, order, partner, p.method, p.reference, p.amount_cents]
+               for p, order, partner in payments)),
+    ]
+
+
+def hours_table(session: Session, drawers: list[CashSession]) -> Table:
+    """The volunteers' time at each drawer of the period, rounded as the reports round it
+    (a drawer's time to the tenth of an hour); no names (the admin's alone)."""
+    from kiosk.database import utcnow
+    from kiosk.services.reports import hours_tenths
+
+    now = utcnow()
+    minutes: dict[int, int] = defaultdict(int)
+    people: dict[int, set[int]] = defaultdict(set)
+    for drawer_id, user_id, started, ended in session.execute(
+            select(Shift.cash_session_id, Shift.user_id, Shift.started_at, Shift.ended_at)
+            .where(Shift.cash_session_id.in_([d.id for d in drawers]))):
+        minutes[drawer_id] += max(0, int(((ended or now) - started).total_seconds() // 60))
+        people[drawer_id].add(user_id)
+    return Table("heures-benevoles", ["caisse", "nom_caisse", "date", "personnes", "minutes",
+                                      "heures"],
+                 ([d.id, d.name, d.opened_at.astimezone(PARIS).date(), len(people[d.id]),
+                   minutes[d.id], hours_tenths(minutes[d.id]) / 10]
+                  for d in drawers if d.id in minutes))
 
 
 def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path,
