@@ -521,3 +521,61 @@ def test_the_spreadsheet_holds_the_orders_the_hours_and_the_gifts_kinds(
     [invoices_csv] = (tmp_path / "csv").glob("factures_*.csv")
     with invoices_csv.open(encoding="utf-8-sig", newline="") as handle:
         assert [row["total_centimes"] for row in csv.DictReader(handle)] == [str(TOTAL)]
+
+
+# -- 10. the invoice to a business carries what the Code de commerce asks ---------------------
+
+def test_the_invoice_to_a_business_carries_what_it_must(client, treasurer_headers):
+    from kiosk.models import Invoice
+    from tests.test_orders import ORDER, SNCF, journal_ok, pdf_text, take_order
+
+    h = treasurer_headers
+    order = take_order(client, h, {**ORDER, "lines": [
+        *ORDER["lines"], {"description": "Trousses de toilette", "qty": 10,
+                          "unit_price_cents": 1200}]})
+    delivered = client.post(f"/api/v1/orders/{order['id']}/deliveries", headers=h, json={
+        "lines": [{"sku": "POCH-TGV", "qty": 5}, {"sku": "ETIQ-TGV", "qty": 3}]})
+    assert delivered.status_code == 201, delivered.get_json()
+    slip = delivered.get_json()["number"]
+    for bad in ("X" * 65, "PO\n12", 12):
+        refused = client.post(f"/api/v1/orders/{order['id']}/invoice", headers=h,
+                              json={"purchase_order": bad})
+        assert refused.status_code == 400, (bad, refused.get_json())
+        assert refused.get_json()["error"] == "purchase_order"
+        db.session.rollback()
+        assert db.session.scalar(select(Invoice.id)) is None  # nothing written
+    answer = client.post(f"/api/v1/orders/{order['id']}/invoice", headers=h,
+                         json={"purchase_order": "SNCF-BC-2026-4471"})
+    assert answer.status_code == 201, answer.get_json()
+    paper = pdf_text(client.get(f"/api/v1/orders/{order['id']}/invoice.pdf", headers=h).data)
+    for needed in ("Votre bon de commande n° SNCF-BC-2026-4471", f"Livraison : {slip} du",
+                   "Échéance :", "TVA non applicable, art. 293 B du CGI",
+                   "Pénalités de retard : taux de la Banque centrale européenne",
+                   "majoré de 10 points", "Indemnité forfaitaire pour frais de recouvrement",
+                   "40 €", "Trousses de toilette (sans bon de livraison)",
+                   "Facturé sans bon de livraison", "Trousses de toilette x 10",
+                   SNCF["name"]):
+        assert needed in paper, needed
+    assert "Pochette TGV Rhin-Rhône (sans bon de livraison)" not in paper
+    assert journal_ok(client, h)["ok"]  # the number is journaled with the invoice
+
+
+def test_an_invoice_without_a_purchase_order_says_none_and_the_page_takes_one(client, demo,
+                                                                            treasurer_headers):
+    from tests.conftest import csrf_token, web_login
+    from tests.test_orders import ORDER, pdf_text, take_order
+
+    h = treasurer_headers
+    order = take_order(client, h, {**ORDER, "lines": [
+        {"description": "Marquage du logo", "qty": 10, "unit_price_cents": 150}]})
+    web_login(client, "Tresoriere", "2345")
+    page = client.get(f"/orders/{order['id']}").get_data(as_text=True)
+    assert 'name="purchase_order"' in page
+    token = csrf_token(client, f"/orders/{order['id']}")
+    answer = client.post(f"/orders/{order['id']}/invoice", data={
+        "csrf_token": token, "purchase_order": "BC 88"})
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    paper = pdf_text(client.get(f"/api/v1/orders/{order['id']}/invoice.pdf", headers=h).data)
+    assert "Votre bon de commande n° BC 88" in paper
+    assert "Livraison : aucune à la date de la facture" in paper
+    assert "Indemnité forfaitaire pour frais de recouvrement" in paper
