@@ -579,3 +579,36 @@ def test_an_invoice_without_a_purchase_order_says_none_and_the_page_takes_one(cl
     assert "Votre bon de commande n° BC 88" in paper
     assert "Livraison : aucune à la date de la facture" in paper
     assert "Indemnité forfaitaire pour frais de recouvrement" in paper
+
+
+# -- 11. the impact PDF says whose report it is ----------------------------------------------
+
+def test_the_impact_pdf_says_whose_report_it_is_and_when(client, seller_headers,
+                                                         treasurer_headers):
+    from kiosk.documents.receipts import setting
+    from tests.closing_helpers import open_session, sell
+    from tests.conftest import web_login
+    from tests.test_orders import pdf_text
+    from tests.test_paheko import close, today
+
+    drawer = open_session(client, seller_headers)
+    assert sell(client, seller_headers, drawer, [{"sku": "ETIQ-TGV", "qty": 1}],
+                [{"method": "card", "amount_cents": 400}]).status_code == 201
+    close(client, treasurer_headers, drawer, counted={"1000": 2, "200": 5}, cheques=[],
+          card=400)
+    db.session.rollback()
+    name = setting(db.session, "receipt_name")
+    address = setting(db.session, "receipt_address")
+    assert name and address
+    web_login(client, "Tresoriere", "2345")
+    period = {"from": today().replace(day=1).isoformat(), "to": today().isoformat()}
+    answer = client.get("/reports/impact.pdf", query_string=period)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    text = pdf_text(answer.data)
+    assert name in text
+    assert address.splitlines()[0].strip() in text
+    assert f"Rapport établi le {today():%d/%m/%Y}" in text
+    assert "1 jour de vente" in text and "1 jours" not in text
+    assert "1 bénévoles" not in text
+    page = client.get("/reports/impact", query_string=period).get_data(as_text=True)
+    assert name in page.replace("&#39;", "'") and "jours de vente" not in page
