@@ -612,3 +612,28 @@ def test_the_impact_pdf_says_whose_report_it_is_and_when(client, seller_headers,
     assert "1 bénévoles" not in text
     page = client.get("/reports/impact", query_string=period).get_data(as_text=True)
     assert name in page.replace("&#39;", "'") and "jours de vente" not in page
+
+
+def test_the_exports_page_proposes_the_month_a_late_sale_waits_in(
+        client, runner, seller_headers, treasurer_headers, tmp_path):
+    from datetime import UTC, datetime
+
+    from tests.closing_helpers import open_session
+    from tests.conftest import web_login
+    from tests.test_late_sales import waiting_sale
+    from tests.test_paheko import close, export, today
+
+    drawer = open_session(client, seller_headers)
+    late = waiting_sale(drawer, datetime.now(UTC), [{"sku": "ETIQ-TGV", "qty": 1}],
+                        [{"method": "card", "amount_cents": 400}])
+    close(client, treasurer_headers, drawer, counted={"1000": 2, "200": 5}, cheques=[],
+          card=400)
+    assert export(runner, tmp_path / "one", today(), today()).exit_code == 0
+    web_login(client, "Tresoriere", "2345")
+    assert client.post("/api/v1/sales", headers=seller_headers, json=late).status_code == 201
+    page = client.get("/exports").get_data(as_text=True)
+    start = today().replace(day=1).isoformat()
+    assert f'id="date_from" name="date_from" value="{start}"' in page  # not last month
+    assert export(runner, tmp_path / "two", today(), today()).exit_code == 0
+    page = client.get("/exports").get_data(as_text=True)
+    assert f'id="date_from" name="date_from" value="{start}"' not in page

@@ -660,6 +660,10 @@ def ready_entry_days(session: Session, date_from: date, date_to: date) -> dict[s
             firsts[key] = min(firsts.get(key, (entry_id, day)), (entry_id, day))
     for entry_id, day in firsts.values():
         out[f"virement-{entry_id}"] = day
+    exported_at = drawers_exported_at(session)  # sales that reached them after
+    for drawer_id, sales in late_sale_ids(session, exported_at, exported_at).items():
+        for sale_id in sales:
+            out[f"tardive-{sale_id}"] = _day(exported_at[drawer_id])
     for invoice_id, created_at in session.execute(
             select(Invoice.id, func.min(EnvelopeEntry.created_at))
             .join(EnvelopeEntry, (EnvelopeEntry.receipt_ref == Invoice.number)
