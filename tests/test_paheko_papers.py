@@ -82,7 +82,38 @@ def test_the_migration_makes_the_stored_codes_paheko_s(tmp_path):
                 "('loisirs', 'Loisirs', 1, NULL), "
                 "('fete', 'Fête', 1, 'Fête de l''été 2026'), "
                 "('atelier', 'Atelier', 1, 'ATELIER_2')"))
+            # two invoices exported at noon: the first was paid at 10:00 (the kiosk of before
+            # put its shares on its own rows), the second at 14:00 (its rows had none)
+            at = {h: f"2026-11-30 {h:02d}:00:00.000000" for h in (9, 10, 12, 14)}
+            for statement in (
+                    "INSERT INTO users (id, name, role, pin_hash, active, failed_pins, "
+                    f"created_at) VALUES (1, 'T', 'treasurer', 'x', 1, 0, '{at[9]}')",
+                    "INSERT INTO partners (id, name, address, contact, created_at) VALUES "
+                    f"(1, 'SNCF', '', '', '{at[9]}')",
+                    "INSERT INTO orders (id, number, year, seq, partner_id, note, total_cents, "
+                    f"user_id, created_at) VALUES (1, 'DEV-2026-0001', 2026, 1, 1, '', 2000, 1, "
+                    f"'{at[9]}')",
+                    *(f"INSERT INTO invoices (id, number, year, seq, order_id, partner_name, "
+                      f"partner_address, issued_on, due_on, total_cents, user_id, created_at) "
+                      f"VALUES ({n}, 'FAC-2026-000{n}', 2026, {n}, 1, 'SNCF', '', "
+                      f"'2026-11-30', '2026-12-30', 1000, 1, '{at[9]}')" for n in (1, 2)),
+                    *(f"INSERT INTO envelope_entries (envelope_id, amount_cents, kind, label, "
+                      f"entry_date, receipt_ref, created_at) VALUES (1, 1000, 'order', 'x', "
+                      f"'2026-11-30', 'FAC-2026-000{n}', '{at[h]}')" for n, h in ((1, 10),
+                                                                                  (2, 14))),
+                    "INSERT INTO export_records (id, format, date_from, date_to, filename, "
+                    f"created_at) VALUES (1, 'paheko', '2026-11-01', '2026-11-30', 'f.csv', "
+                    f"'{at[12]}')",
+                    *(f"INSERT INTO export_entries (export_id, ref, piece, state, created_at) "
+                      f"VALUES (1, 'facture-{n}', 'Facture FAC-2026-000{n}', 'exported', "
+                      f"'{at[12]}')" for n in (1, 2))):
+                connection.execute(text(statement))
         upgrade(directory=str(paths.MIGRATIONS_DIR))
+        from kiosk.models import ExportEntry
+
+        remembered = db.session.execute(select(ExportEntry.ref, ExportEntry.export_id).where(
+            ExportEntry.ref.like("repartition-%"))).all()
+        assert remembered == [("repartition-facture-1", 1)]  # the second's shares are due
         stored = dict(db.session.execute(select(Envelope.code, Envelope.project_code)).all())
         assert stored == {"solidarite": "SOLIDARITE", "loisirs": None,
                           "fete": "FETE_DE_L_ETE_2026", "atelier": "ATELIER_2"}
