@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "TOKEN_DAYS": 365,
     "REPORT_LOW_STOCK": 3,  # reports: a product with this many or fewer left is to sew again
     "BANNER_GRAMS_PER_M2": 500,  # impact report: what a m² of banner weighs (PVC: 400-600 g)
-    # Paheko export: each hour at a stall valued at this many cents in 864/870; 0 = left out
+    # Paheko export: each hour at a stall valued at this many cents in 864/875; 0 = left out
     "PAHEKO_VOLUNTEER_HOUR_CENTS": 0,
     "SESSION_HOURS": 16,  # a login on a browser lasts a stall day, a day at most
     "LOCKOUT_ATTEMPTS": 5,

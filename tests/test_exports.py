@@ -48,7 +48,10 @@ def test_csv_export_round_trip(client, runner, seller_headers, treasurer_headers
     assert result.exit_code == 0, result.output
     files = {p.name.split("_")[0]: p for p in out.iterdir()}
     assert set(files) == {"ventes-lignes", "paiements", "caisses", "comptages-caisse",
-                          "cheques", "enveloppes", "dons"}
+                          "cheques", "enveloppes", "dons",
+                          # issue 28: the partners' orders and the volunteers' hours
+                          "commandes", "factures", "avoirs", "paiements-commandes",
+                          "heures-benevoles"}
 
     lines = read(files["ventes-lignes"])
     assert sum(int(r["total_centimes"]) for r in lines) == total(Sale.total_cents) == 4750

@@ -217,8 +217,8 @@ def test_bad_heartbeats_are_refused(client, seller_headers, body):
 
 def test_late_sales_balance_in_paheko_to_the_cent(client, runner, seller_headers,
                                                   treasurer_headers, tmp_path):
+    from tests.test_paheko import PROJECTS, as_projects, export, paheko_import
     from tests.test_paheko import balances as paheko_balances
-    from tests.test_paheko import export, paheko_import
 
     session_id = open_session(client, seller_headers)  # a 30 € float
     late = [waiting_sale(session_id, now() - timedelta(minutes=1)),  # 15 € cash, change 5
@@ -235,11 +235,11 @@ def test_late_sales_balance_in_paheko_to_the_cent(client, runner, seller_headers
     result = export(runner, tmp_path / "out", day - timedelta(days=1), day + timedelta(days=1))
     assert result.exit_code == 0, result.output
     [path] = (tmp_path / "out").iterdir()
-    accounts, projects = paheko_balances(paheko_import(path, {"solidarite", "loisirs"}))
+    accounts, projects = paheko_balances(paheko_import(path, set(PROJECTS.values())))
     assert accounts["530"] == 1500  # the cash handed over: 45 € counted less the float
     assert accounts["701"] == -1900  # both sales at their price
     assert "758" not in accounts or accounts["758"] == 0  # no surplus once they arrived
-    assert projects == balances(client, treasurer_headers)  # each envelope, to the cent
+    assert projects == as_projects(balances(client, treasurer_headers))  # to the cent
     assert sum(projects.values()) == 1900
 
 

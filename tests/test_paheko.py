@@ -66,9 +66,13 @@ def test_the_page_names_the_accounts_as_paheko_s_chart_does(client, demo):
 
 REQUIRED = ["Libellé", "Date", "Compte de débit", "Compte de crédit", "Montant"]
 # The accounts of Paheko's PCA 2025 chart the export may use (and the spending's 6257);
-# 7541 Dons manuels: the gifts (issue 17); 411 Clients: a partner's invoices (issue 19).
+# 7541 Dons manuels: the gifts (issue 17); 411 Usagers: a partner's invoices (issue 19);
+# 864 Personnel bénévole and 875 Bénévolat: the volunteers' hours (issue 28).
 CHART = {"530", "5112", "5115", "512", "701", "7541", "658", "758", "6222", "6068", "6257",
-         "4718", "411"}
+         "4718", "411", "864", "875"}
+# Each envelope's project in Paheko by default: made from its name, as Paheko accepts a
+# project code (capitals, digits, "_").
+PROJECTS = {"solidarite": "SOLIDARITE", "loisirs": "LOISIRS"}
 SURPLUS_HALF_EURO = {"2000": 2, "500": 1, "200": 1, "100": 1, "50": 1}  # 48,50 €
 
 
@@ -99,6 +103,11 @@ def paheko_import(path: Path, projects: set[str]) -> list[dict]:
                        "credit": row["Compte de crédit"], "project": row["Projet analytique"],
                        "piece": row["Numéro pièce comptable"]})
     return booked
+
+
+def as_projects(envelopes: dict[str, int]) -> dict[str, int]:
+    """The envelopes' balances keyed as Paheko's projects are (by default)."""
+    return {PROJECTS[code]: cents for code, cents in envelopes.items()}
 
 
 def balances(booked: list[dict]) -> tuple[dict[str, int], dict[str, int]]:
@@ -189,13 +198,13 @@ def test_a_month_balances_in_paheko_to_the_cent(client, runner, seller_headers,
     result = export(runner, tmp_path / "month", today().replace(day=1), today())
     assert result.exit_code == 0, result.output
     [path] = (tmp_path / "month").iterdir()
-    booked = paheko_import(path, {"solidarite", "loisirs"})
+    booked = paheko_import(path, set(PROJECTS.values()))
     accounts, projects = balances(booked)
     expected, envelopes = kiosk_figures(client, treasurer_headers)
     assert {k: v for k, v in accounts.items() if v} == expected
     assert expected["701"] == -(4750 + 2200 + 6950)  # the goods at their price, commission
     assert expected["6222"] == 695 and expected["658"] == 100 and expected["758"] == -50
-    assert projects == envelopes  # each envelope's ledger, to the cent
+    assert projects == as_projects(envelopes)  # each envelope's ledger, to the cent
     assert sum(envelopes.values()) == 4650 + 2250 + 6255 - 1234
     pieces = {row["piece"] for row in booked}
     number = db.session.scalar(select(Sale.number).where(Sale.kind == "consignment"))
@@ -212,7 +221,7 @@ def test_an_early_export_loses_nothing(client, runner, seller_headers, treasurer
     assert early.exit_code == 0, early.output
     assert "Vente IKEA samedi" in early.output and "encore ouverte" in early.output.lower()
     [first_file] = (tmp_path / "early").iterdir()
-    first = paheko_import(first_file, {"solidarite", "loisirs"})
+    first = paheko_import(first_file, set(PROJECTS.values()))
     assert f"Caisse {drawers['second']}" not in {row["piece"] for row in first}
 
     close(client, treasurer_headers, drawers["second"], counted=SURPLUS_HALF_EURO,
@@ -222,13 +231,13 @@ def test_an_early_export_loses_nothing(client, runner, seller_headers, treasurer
                    today() + timedelta(days=30))
     assert later.exit_code == 0, later.output
     [second_file] = (tmp_path / "later").iterdir()
-    second = paheko_import(second_file, {"solidarite", "loisirs"})
+    second = paheko_import(second_file, set(PROJECTS.values()))
     assert {row["piece"] for row in second} == {f"Caisse {drawers['second']}"}
     accounts, projects = balances(first + second)
     expected, envelopes = kiosk_figures(client, treasurer_headers)
     assert {k: v for k, v in accounts.items() if v} == expected
     assert accounts["758"] == -50  # the drawer's surplus is in the second file
-    assert projects == envelopes
+    assert projects == as_projects(envelopes)
     # the month again: everything is exported already, nothing is written twice
     again = export(runner, tmp_path / "again", today().replace(day=1), today())
     assert again.exit_code == 2 and "deux fois" in again.output
@@ -245,21 +254,21 @@ def test_projects_are_the_envelopes_codes_or_the_treasurer_s(client, runner, sel
     web_login(client, "Tresoriere", "2345")
     token = csrf_token(client, "/exports")
     saved = client.post("/exports/projects", data={
-        "csrf_token": token, "project-solidarite": " Solidarité 2026 "}, follow_redirects=True)
+        "csrf_token": token, "project-solidarite": " Solidarite_2026 "}, follow_redirects=True)
     assert "Projets enregistrés" in saved.get_data(as_text=True)
     page = client.get("/exports").get_data(as_text=True)
-    assert 'value="Solidarité 2026"' in page and 'value="loisirs"' in page
+    assert 'value="SOLIDARITE_2026"' in page and 'value="LOISIRS"' in page
     form = {"csrf_token": token, "date_from": today().replace(day=1).isoformat(),
             "date_to": today().isoformat(), "format": "paheko"}
     answer = client.post("/exports", data=form)
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     path = tmp_path / "paheko.csv"
     path.write_bytes(answer.data)
-    booked = paheko_import(path, {"Solidarité 2026", "loisirs"})
+    booked = paheko_import(path, {"SOLIDARITE_2026", "LOISIRS"})
     _, projects = balances(booked)
     _, envelopes = kiosk_figures(client, treasurer_headers)
-    assert projects == {"Solidarité 2026": envelopes["solidarite"],
-                        "loisirs": envelopes["loisirs"]}
+    assert projects == {"SOLIDARITE_2026": envelopes["solidarite"],
+                        "LOISIRS": envelopes["loisirs"]}
     # the page lists what was exported, by the pieces to look for in Paheko
     history = client.get("/exports").get_data(as_text=True)
     assert f"Caisse {drawers['first']}" in history and "Dépense " in history
@@ -340,7 +349,7 @@ def test_the_cash_book_of_each_place_adds_up_to_the_cash_account(
           cheques=[], card=400)
     assert export(runner, tmp_path / "month", today(), today()).exit_code == 0
     [path] = (tmp_path / "month").iterdir()
-    accounts, _ = balances(paheko_import(path, {"solidarite", "loisirs"}))
+    accounts, _ = balances(paheko_import(path, set(PROJECTS.values())))
     db.session.rollback()
     [book] = cash_books(db.session, today().year)
     assert book.location_code == "ikea"
@@ -394,8 +403,8 @@ def test_a_spending_from_the_drawer_is_booked_to_the_account_chosen(client, runn
     result = export(runner, tmp_path / "out", today(), today())
     assert result.exit_code == 0, result.output
     [path] = (tmp_path / "out").iterdir()
-    booked = paheko_import(path, {"solidarite", "loisirs"})
+    booked = paheko_import(path, set(PROJECTS.values()))
     assert sorted((r["debit"], r["credit"], r["cents"], r["project"]) for r in booked) == [
-        ("6068", "512", 2000, "solidarite"),  # none chosen: the settings' defaults
-        ("6257", "530", 2000, "solidarite")]
+        ("6068", "512", 2000, "SOLIDARITE"),  # none chosen: the settings' defaults
+        ("6257", "530", 2000, "SOLIDARITE")]
     assert runner.invoke(args=["verify-journal"]).exit_code == 0

@@ -275,7 +275,7 @@ def test_the_paheko_export_values_the_volunteers_time_only_when_asked(
         app.config["PAHEKO_VOLUNTEER_HOUR_CENTS"] = 1200
         rows = paheko.paheko_rows(db.session, today(), today())
     [volunteering] = [row for row in rows if row[6] == "864"]
-    assert volunteering[7] == "870" and volunteering[8] == "36,00"  # 3 h at 12 €
+    assert volunteering[7] == "875" and volunteering[8] == "36,00"  # Bénévolat; 3 h at 12 €
     assert volunteering[1].startswith("Bénévolat : 3,0 h")
 
 

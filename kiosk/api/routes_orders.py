@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask_login import current_user
 
 from kiosk import sales
@@ -155,8 +155,11 @@ def delivery_pdf(delivery_id: int):
           summary="Invoice what was delivered and not yet invoiced; numbers per year, "
                   "without gap or repeat", responses={201: "{id, number, total_cents}"})
 def create_invoice(order_id: int):
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
     with write_transaction(db.session):
-        invoice = sales.issue_invoice(db.session, order_id, current_user.id)
+        invoice = sales.issue_invoice(db.session, order_id, current_user.id,
+                                      body.get("purchase_order") or "")
     return jsonify({"id": invoice["id"], "number": invoice["number"],
                     "total_cents": invoice["total_cents"]}), 201
 

@@ -294,7 +294,7 @@ def exports_page():
                     result = exports.export(db.session, date_from, date_to, values["format"],
                                             tmp, current_user.id, again=again)
                     payload, name, mimetype = _bundle(result.files, values["format"],
-                                                      date_from, date_to
+                                                      result.suffix
                                                       ) if result.files else (b"", "", "")
             except ServiceError as exc:
                 problem, status = exc.message, exc.status
@@ -315,11 +315,12 @@ def exports_page():
                            pieces=exports.pieces_by_export(db.session),
                            waiting=exports.waiting_drawers(db.session),
                            envelopes=db.session.scalars(
-                               select(Envelope).order_by(Envelope.id)).all()), status
+                               select(Envelope).order_by(Envelope.id)).all(),
+                           projects=paheko_accounts.project_codes(db.session),
+                           project_default=paheko_accounts.code_from_name), status
 
 
-def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
-            ) -> tuple[bytes, str, str]:
+def _bundle(files: list[Path], fmt: str, suffix: str) -> tuple[bytes, str, str]:
     if fmt == "paheko":
         return files[0].read_bytes(), files[0].name, "text/csv"
     if fmt == "xlsx":
@@ -329,7 +330,7 @@ def _bundle(files: list[Path], fmt: str, date_from: date, date_to: date
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             archive.write(path, path.name)
-    return (buffer.getvalue(), f"export-caisse_{date_from}_au_{date_to}.zip",
+    return (buffer.getvalue(), f"export-caisse_{suffix}.zip",
             "application/zip")
 
 
@@ -363,7 +364,7 @@ def export_accounts():
 @bp.route("/exports/projects", methods=["POST"])
 @treasurer_required
 def export_projects():
-    """Each envelope's analytic project in Paheko (by default the envelope's code)."""
+    """Each envelope's analytic project in Paheko (by default made from its name)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
     with flash_refusals() as outcome, write_transaction(db.session):

@@ -11,8 +11,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.documents import queue
-from kiosk.models import Envelope, EnvelopeEntry, Location, PrintJob, Product, Sale, SaleLine, User
+from kiosk.models import (
+    Envelope,
+    EnvelopeEntry,
+    Location,
+    Payment,
+    PrintJob,
+    Product,
+    Sale,
+    SaleLine,
+    User,
+)
 from kiosk.models.sales import PaymentMethod, SaleKind
+from kiosk.sales.rules import donation_by_method
 from kiosk.services.cash import get_cash_session
 from kiosk.services.closing import (
     closed_figures,
@@ -132,6 +143,44 @@ def _came_back_section(session: Session, cash_session_id: int) -> list[Section]:
                                  else ""), money(sale.total_cents))
             for sale in came_back(session, cash_session_id)]
     return [Section("Ventes renvoyées par une tablette", rows)] if rows else []
+def gifts_by_method(session: Session, cash_session_id: int) -> dict[str, int]:
+    """The drawer's gifts by the method they came in (as the books take them: the gift
+    from a sale's last payments first, kiosk.sales.rules.donation_by_method)."""
+    payments: dict[int, list[tuple[str, int]]] = {}
+    gifts: dict[int, int] = {}
+    for sale_id, donation, method, amount in session.execute(
+            select(Sale.id, Sale.donation_cents, Payment.method, Payment.amount_cents)
+            .join(Payment, Payment.sale_id == Sale.id)
+            .where(Sale.cash_session_id == cash_session_id, Sale.donation_cents != 0)
+            .order_by(Sale.id, Payment.id)):
+        payments.setdefault(sale_id, []).append((method, amount))
+        gifts[sale_id] = donation
+    out: dict[str, int] = {}
+    for sale_id, paid in payments.items():
+        for method, cents in donation_by_method(paid, gifts[sale_id]).items():
+            out[method] = out.get(method, 0) + cents
+    return out
+
+
+def _by_method_rows(by_method: dict[str, int], gifts: dict[str, int]
+                    ) -> list[tuple[str, str]]:
+    """Per method, the sales, then (when there are some) the gifts, then what came in."""
+    rows = []
+    for method in PaymentMethod:
+        total = by_method.get(method, 0)
+        if method == PaymentMethod.TRANSFER and not total:
+            continue
+        word = method_word(method, paper=True)
+        gift = gifts.get(method, 0)
+        if not gifts:
+            rows.append((word, money(total)))
+            continue
+        rows.append((f"{word} : ventes", money(total - gift)))
+        if gift:
+            rows.append((f"{word} : dons", money(gift)))
+    if gifts:
+        rows.append(("Encaissé, ventes et dons", money(sum(by_method.values()))))
+    return rows
 
 
 def z_report(session: Session, cash_session_id: int) -> Report:
@@ -169,10 +218,10 @@ def z_report(session: Session, cash_session_id: int) -> Report:
             ("Tickets avec un don", str(totals.donations_count)),
             ("Dont dons sans achat", str(totals.gift_only_count)),
             ("Total des dons", money(totals.donations_cents))]),
-        Section("Par moyen de paiement", [
-            (method_word(method, paper=True), money(totals.by_method.get(method, 0)))
-            for method in PaymentMethod
-            if method != PaymentMethod.TRANSFER or totals.by_method.get(method)]),
+        # Sales and gifts apart, method by method (issue 28): the gifts are booked apart
+        # (7541), and the slip gives them apart too.
+        Section("Par moyen de paiement", _by_method_rows(
+            totals.by_method, gifts_by_method(session, cash_session_id))),
         Section("Par article", [(f"{name} x {int(qty)}", money(int(cents)))
                                 for name, qty, cents in by_product] or [("Aucun article", "")]),
         # A price chosen instead of the catalogue's (a treasurer's): the Z names each one.
@@ -213,6 +262,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
     cheques = session_cheques(session, cash_session_id)
     cash_handed = closure.counted_cash_cents - cash_session.float_cents
     donations = session_totals(session, cash_session_id).donations_cents
+    gifts = gifts_by_method(session, cash_session_id)
     cash_rows = [(f"{line.count} x {money(line.denomination_cents)}",
                   money(line.count * line.denomination_cents)) for line in lines]
     cash_rows.append(("Total compté", money(closure.counted_cash_cents)))
@@ -233,6 +283,8 @@ def slip(session: Session, cash_session_id: int) -> Report:
             ("Recette remise (espèces et chèques)",
              money(cash_handed + closure.cheque_total_cents)),
             ("Dons reçus, tous moyens (à part des ventes)", money(donations)),
+            *((f"dont {method_word(method, paper=True).lower()}", money(gifts[method]))
+              for method in PaymentMethod if gifts.get(method)),
             ("Écart de caisse", money(closure.difference_cents)),
             (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), "")]),
     ]

@@ -33,7 +33,15 @@ ISSUER_DEFAULTS = {
     "invoice_siret": "",  # SIRET or RNA number, if the association has one
     "invoice_iban": "",  # where a transfer goes
     "invoice_terms": "Paiement à 30 jours, par virement ou par chèque à l'ordre de l'ASCS.",
+    # Code de commerce L441-10: the late-payment penalty rate (at least three times the
+    # legal interest rate; without a stipulation, the ECB's rate plus 10 points)
+    "invoice_penalties": "Pénalités de retard : taux de la Banque centrale européenne à son "
+                         "opération de refinancement la plus récente, majoré de 10 points.",
 }
+# L441-10 and D441-5: due by any business paying late, whatever the penalties' rate.
+RECOVERY_INDEMNITY = ("Indemnité forfaitaire pour frais de recouvrement due en cas de retard "
+                      "de paiement : 40 € (art. L441-10 et D441-5 du Code de commerce).")
+NOT_DELIVERED = "sans bon de livraison"
 ISSUER_KEYS = ("receipt_name", "receipt_address", *ISSUER_DEFAULTS)
 
 
@@ -140,9 +148,25 @@ def invoice(session: Session, invoice_id: int) -> Paper:
     state = orders.order_state(session, found.order_id)
     [current] = [i for i in state.invoices if i.invoice.id == found.id]
     me = issuer(session)
-    references = [f"Commande {state.order.number}",
-                  f"Échéance : {found.due_on:%d/%m/%Y}"]
+    references = [f"Commande {state.order.number}"]
+    if found.purchase_order:
+        references.append(f"Votre bon de commande n° {found.purchase_order}")
+    slips = [f"{slip.number} du {_day(slip.created_at)}" for slip, _lines in state.deliveries
+             if slip.created_at <= found.created_at]
+    references.append(f"Livraison : {', '.join(slips)}" if slips
+                      else "Livraison : aucune à la date de la facture")
+    references.append(f"Échéance : {found.due_on:%d/%m/%Y}")
+    # What is invoiced without a delivery slip (a free line: a service, or pieces not
+    # handed over through the kiosk) says so, on its line and below.
+    products = {s.line.id: s.line.product_id for s in state.lines}
+    undelivered = [line for line in current.lines if not products.get(line.order_line_id)]
     mentions = [VAT_MENTION, me["invoice_terms"]]
+    mentions.append(me["invoice_penalties"] or ISSUER_DEFAULTS["invoice_penalties"])
+    mentions.append(RECOVERY_INDEMNITY)
+    if undelivered:
+        mentions.insert(0, "Facturé sans bon de livraison (prestation, ou pièces remises "
+                        "hors bon de livraison) : " + "; ".join(
+                            f"{line.description} x {line.qty}" for line in undelivered) + ".")
     if me["invoice_iban"]:
         mentions.append(f"IBAN : {me['invoice_iban']}")
     mentions.append(f"Merci de rappeler le numéro {found.number} avec votre paiement.")
@@ -153,8 +177,9 @@ def invoice(session: Session, invoice_id: int) -> Paper:
         "FACTURE", found.number, f"{found.issued_on:%d/%m/%Y}", _issuer_lines(session),
         _recipient(found.partner_name, found.partner_address), references,
         ["Désignation", "Quantité", "Prix unitaire", "Montant"],
-        [[line.description, str(line.qty), money(line.unit_price_cents),
-          money(line.line_total_cents)] for line in current.lines],
+        [[line.description + (f" ({NOT_DELIVERED})" if line in undelivered else ""),
+          str(line.qty), money(line.unit_price_cents), money(line.line_total_cents)]
+         for line in current.lines],
         totals, mentions, "", f"facture-{found.number}.pdf")
 
 

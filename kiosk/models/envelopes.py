@@ -18,7 +18,7 @@ class Envelope(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
-    # The analytic project in Paheko (matched exactly, case included); None: the code.
+    # The analytic project in Paheko (capitals, digits, "_"); None: made from the name.
     project_code: Mapped[str | None] = mapped_column(String(64))
 
 

@@ -112,6 +112,8 @@ class Invoice(db.Model):
     total_cents: Mapped[int]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The partner's own purchase-order number, when it gave one (issue 28; L441-9)
+    purchase_order: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class InvoiceLine(db.Model):

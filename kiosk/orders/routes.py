@@ -189,11 +189,12 @@ def deliver(order_id: int):
 @bp.route("/orders/<int:order_id>/invoice", methods=["POST"])
 @treasurer_required
 def invoice(order_id: int):
-    _checked_form()
+    values = _checked_form()
     service.get_order(db.session, order_id)  # an unknown order is a 404, not a message
     with flash_refusals():
         with write_transaction(db.session):
-            issued = sales.issue_invoice(db.session, order_id, current_user.id)
+            issued = sales.issue_invoice(db.session, order_id, current_user.id,
+                                         values.get("purchase_order", ""))
         flash(_("Facture %(number)s de %(total)s établie.", number=issued["number"],
                 total=format_money(issued["total_cents"])), "success")
         return redirect(url_for("orders.document", kind="invoice", ref_id=issued["id"]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from kiosk.documents.pdf import a4
 from kiosk.reports.tables import figure
@@ -20,12 +21,26 @@ def impact_pdf(context: dict) -> bytes:
     pdf.add_page()
     width = pdf.epw
     pdf.set_text_color(*INK)
+    # Whose report it is: a funder reads it alone (issue 28)
+    name = context.get("group_name") or ""
+    address = " · ".join(line.strip() for line in (context.get("group_address") or "")
+                         .splitlines() if line.strip())
+    if name:
+        pdf.set_font("DejaVu", "B", 13)
+        pdf.cell(width, 7, name, align="C", new_x="LMARGIN", new_y="NEXT")
+    if address:
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(width, 5, address, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "B", 24)
     pdf.cell(width, 12, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 12)
     pdf.cell(width, 7, _("Du %(start)s au %(end)s", start=f"{date_from:%d/%m/%Y}",
                          end=f"{date_to:%d/%m/%Y}"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+    if context.get("issued_on"):
+        pdf.set_font("DejaVu", "", 9)
+        pdf.cell(width, 5, _("Rapport établi le %(day)s", day=f"{context['issued_on']:%d/%m/%Y}"),
+                 align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
 
     cards = [
         (figure(impact.items_made), _("objets cousus")),
@@ -36,7 +51,7 @@ def impact_pdf(context: dict) -> bytes:
         (format_money_for_paper(impact.solidarity_spent_cents),
          _("pour des actions solidaires")),
         (format_money_for_paper(impact.leisure_spent_cents), _("pour des sorties et loisirs")),
-        (figure(impact.sales_days), _("jours de vente")),
+        (figure(impact.sales_days), days_word(impact.sales_days)),
         (f"{figure(impact.volunteer_hours)} h", _("de bénévolat au stand")),
     ]
     card_w, card_h, gap = (width - 2 * 4) / 3, 24, 4
@@ -88,8 +103,9 @@ def impact_pdf(context: dict) -> bytes:
     _heading(pdf, _("Le temps des bénévoles"))
     if impact.hours_by_event:
         for hours in impact.hours_by_event:
-            _pair(pdf, _("%(event)s, %(people)s bénévoles", event=hours.label,
-                         people=hours.people), f"{figure(hours.hours)} h")
+            _pair(pdf, ngettext("%(event)s, %(num)s bénévole", "%(event)s, %(num)s bénévoles",
+                                hours.people, event=hours.label),
+                  f"{figure(hours.hours)} h")
         pdf.ln(2)
         for name, hours in context["months"]:
             _pair(pdf, name, f"{figure(hours.hours)} h")
@@ -101,6 +117,13 @@ def impact_pdf(context: dict) -> bytes:
                                "dans lesquelles chaque article a été cousu. Poids : "
                                "%(grams)s g par m² de bâche.", grams=impact.grams_per_m2))
     return bytes(pdf.output())
+
+
+def days_word(count: int) -> str:
+    """ "1 jour de vente", "2 jours de vente" (French writes 0 in the singular too)."""
+    if count <= 1:
+        return _("jour de vente")
+    return _("jours de vente")
 
 
 def _heading(pdf, text: str) -> None:

@@ -84,7 +84,13 @@ def _impact_context(date_from: date, date_to: date) -> dict:
         _("Mètres carrés de bâche par partenaire"),
         [(partner, cm2) for partner, _made, _sold, cm2 in partners],
         lambda cm2: f"{figure(round(cm2 / 10_000, 1))} m²", charts.PALETTE)
+    from kiosk.documents.receipts import setting
+
     return {"date_from": date_from, "date_to": date_to, "report": report, "impact": impact,
+            # whose report it is, and when it was made: a funder reads it alone (issue 28)
+            "group_name": setting(db.session, "receipt_name"),
+            "group_address": setting(db.session, "receipt_address"),
+            "issued_on": utcnow().astimezone(PARIS).date(),
             "figure": figure, "partners": partners, "partners_chart": partners_chart,
             "months": [(month_name(date.fromisoformat(h.label + "-01")), h)
                        for h in impact.hours_by_month]}
@@ -114,7 +120,8 @@ def impact_file():
     context = _impact_context(date_from, date_to)
     key = hashlib.sha256(json.dumps(
         [str(get_locale()), date_from.isoformat(), date_to.isoformat(),
-         context["impact"].as_json(), [name for name, _hours in context["months"]]],
+         context["impact"].as_json(), [name for name, _hours in context["months"]],
+         context["group_name"], context["group_address"], context["issued_on"].isoformat()],
         sort_keys=True).encode()).hexdigest()
     with _PDFS_LOCK:
         payload = _PDFS.get(key)

@@ -92,6 +92,16 @@ def sections(report: Report, with_charts: bool = True) -> list[Section]:
         draw.columns(_("Recettes par mois"), [(name, r.cents) for name, r in months],
                        _euros) if months else None,
         empty=_("Aucune vente sur cette période."), numeric={1, 2, 3, 4, 5}))
+    channel_names = {"stall": _("Stand"), "consignment": _("Dépôts-ventes"),
+                     "orders": _("Commandes des partenaires (factures, avoirs déduits)")}
+    out.append(Section(
+        "channels", _("Recettes par canal"), [_("Canal"), _("Ventes ou factures"),
+                                              _("Montant")],
+        [[channel_names.get(r.key, r.label), r.count, Money(r.cents)]
+         for r in report.by_channel]
+        + [[_("Total, comme le compte des ventes (701)"), "", Money(report.takings_cents)]],
+        note=_("Les commandes des partenaires comptent à leur facture, comme dans la "
+               "comptabilité ; les dons sont à part."), numeric={1, 2}))
     out.append(Section(
         "events", _("Recettes par vente (événement)"),
         [_("Vente"), *counted, _("Objets"), _("Montant")],

@@ -497,9 +497,17 @@ def deliver(session: Session, order_id: int, lines: Sequence[tuple[str, int]],
 
 # --- invoicing, crediting, being paid --------------------------------------------------------
 
-def issue_invoice(session: Session, order_id: int, user_id: int) -> dict[str, Any]:
+def issue_invoice(session: Session, order_id: int, user_id: int,
+                  purchase_order: str | None = "") -> dict[str, Any]:
     """The invoice of what was delivered and not yet invoiced (and of the free lines):
-    numbered per year without gap or repeat, with the partner as it is today."""
+    numbered per year without gap or repeat, with the partner as it is today, and the
+    partner's purchase-order number when it gave one."""
+    if purchase_order is not None and not isinstance(purchase_order, str):
+        raise InvalidInput("purchase_order", _("Le numéro de bon de commande du partenaire "
+                                               "fait 64 caractères au plus."))
+    purchase_order = _text(purchase_order, "purchase_order", _(
+        "Le numéro de bon de commande du partenaire fait 64 caractères au plus."),
+        required=False, limit=64)
     head = journal.lock_head(session)
     state = order_state(session, order_id)
     billed = [(line, line.to_invoice) for line in state.lines if line.to_invoice]
@@ -523,7 +531,7 @@ def issue_invoice(session: Session, order_id: int, user_id: int) -> dict[str, An
         partner_name=state.partner.name, partner_address=state.partner.address,
         issued_on=today, due_on=today + timedelta(days=INVOICE_DAYS),
         total_cents=sum(r["line_total_cents"] for r in line_rows), user_id=user_id,
-        created_at=now)
+        created_at=now, purchase_order=purchase_order)
     write.record_event(session, "invoice", number,
                        [(INVOICES, [invoice_row]), (INVOICE_LINES, line_rows)],
                        user_id, now, head=head)

@@ -193,11 +193,11 @@ def delivery_line(*, id: int, delivery_id: int, order_line_id: int, qty: int,
 
 def invoice(*, id: int, number: str, year: int, seq: int, order_id: int, partner_name: str,
             partner_address: str, issued_on: date, due_on: date, total_cents: int,
-            user_id: int, created_at: datetime) -> Row:
+            user_id: int, created_at: datetime, purchase_order: str = "") -> Row:
     return {"id": id, "number": number, "year": year, "seq": seq, "order_id": order_id,
             "partner_name": partner_name, "partner_address": partner_address,
             "issued_on": issued_on, "due_on": due_on, "total_cents": total_cents,
-            "user_id": user_id, "created_at": created_at}
+            "user_id": user_id, "created_at": created_at, "purchase_order": purchase_order}
 
 
 def invoice_line(*, id: int, invoice_id: int, order_line_id: int, description: str, qty: int,

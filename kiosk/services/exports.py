@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from kiosk.models import (
@@ -23,15 +23,21 @@ from kiosk.models import (
     CashSession,
     CashSessionClosure,
     Cheque,
+    CreditNote,
     Envelope,
     EnvelopeEntry,
     ExportEntry,
     ExportRecord,
+    Invoice,
     Location,
+    Order,
+    OrderPayment,
+    Partner,
     Payment,
     Product,
     Sale,
     SaleLine,
+    Shift,
 )
 from kiosk.models.sales import gift_only
 from kiosk.services import paheko
@@ -54,6 +60,7 @@ class ExportResult:
     message: str = ""
     left_out: list[str] = field(default_factory=list)  # drawers still open, named
     carried: list[str] = field(default_factory=list)  # left out before, now exported
+    suffix: str = ""  # what the files' names end with: the period, and which export of it
 
 
 def check_period(date_from: date, date_to: date) -> None:
@@ -75,12 +82,13 @@ def export(session: Session, date_from: date, date_to: date, fmt: str, directory
         return _nothing(date_from, date_to)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    suffix = file_suffix(session, fmt, date_from, date_to)
     if fmt == "xlsx":
         files = [write_workbook(tables(session, date_from, date_to),
-                                directory / f"export-caisse_{_suffix(date_from, date_to)}.xlsx")]
+                                directory / f"export-caisse_{suffix}.xlsx")]
     else:
-        files = write_csv_files(session, date_from, date_to, directory)
-    result = ExportResult(files=files)
+        files = write_csv_files(session, date_from, date_to, directory, suffix)
+    result = ExportResult(files=files, suffix=suffix)
     result.record = _remember(session, fmt, date_from, date_to, result.files, user_id)
     return result
 
@@ -115,10 +123,19 @@ def export_paheko(session: Session, date_from: date, date_to: date, directory: s
     waiting = set(session.scalars(select(ExportEntry.ref).where(
         ExportEntry.state == "left_out"))) - set(done)
     extra = [int(ref.split("-", 1)[1]) for ref in waiting if ref.startswith("caisse-")]
-    found = paheko.entries(session, date_from, date_to, extra_drawers=extra)
+    extra_invoices: list[int] = []
+    if not again:  # what reached an exported entry since: carried by this export
+        extra += late_drawers(session, done)
+        extra_invoices = [i for i in paheko.paid_invoices(session)
+                          if f"repartition-facture-{i}" not in done]
+    found = paheko.entries(session, date_from, date_to, extra_drawers=extra,
+                           done=frozenset() if again else frozenset(done),
+                           extra_invoices=extra_invoices)
     ready = [e for e in found if e.ready and e.rows]
     still_open = [e for e in found if not e.ready]
-    chosen = ready if again else [e for e in ready if e.ref not in done]
+    candidates = ready if again else [e for e in ready if e.ref not in done]
+    covered = {ref for e in candidates for ref in e.covers}  # written with their drawer
+    chosen = [e for e in candidates if e.ref not in covered]
     names = [f"{e.name} ({e.piece})" for e in still_open]
     for entry in still_open:  # remembered, so it comes with a later export, never lost
         if entry.ref not in waiting:
@@ -137,17 +154,27 @@ def export_paheko(session: Session, date_from: date, date_to: date, directory: s
         return _nothing(date_from, date_to, left_out_message(names) if names else "")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"paheko-journal_{_suffix(date_from, date_to)}.csv"
+    suffix = file_suffix(session, "paheko", date_from, date_to)
+    path = directory / f"paheko-journal_{suffix}.csv"
     _write(path, PAHEKO_COLUMNS, [row for e in chosen for row in e.rows], encoding="utf-8")
-    result = ExportResult(files=[path], left_out=names)
+    result = ExportResult(files=[path], left_out=names, suffix=suffix)
     result.record = _remember(session, "paheko", date_from, date_to, result.files, user_id)
     start = date_from
     for entry in chosen:
-        session.add(ExportEntry(export_id=result.record.id, ref=entry.ref, piece=entry.piece,
-                                state="exported"))
+        for ref in (entry.ref, *entry.covers):
+            session.add(ExportEntry(export_id=result.record.id, ref=ref, piece=entry.piece,
+                                    state="exported"))
         if entry.day < start:
             result.carried.append(entry.piece)
     return result
+
+
+def late_drawers(session: Session, done: dict[str, int]) -> list[int]:
+    """Drawers exported already that a sale reached since (it waited on a tablet)."""
+    exported = [int(ref.split("-", 1)[1]) for ref in done if ref.startswith("caisse-")]
+    late = paheko.late_sale_ids(session, exported, paheko.drawers_exported_at(session))
+    return [drawer_id for drawer_id, sales in late.items()
+            if any(f"tardive-{i}" not in done for i in sales)]
 
 
 def is_empty(session: Session, date_from: date, date_to: date, fmt: str) -> bool:
@@ -160,12 +187,27 @@ def is_empty(session: Session, date_from: date, date_to: date, fmt: str) -> bool
                  CashSession.opened_at >= start, CashSession.opened_at < end).limit(1))
              or session.scalar(select(EnvelopeEntry.id).where(
                  EnvelopeEntry.entry_date >= date_from,
-                 EnvelopeEntry.entry_date <= date_to).limit(1)))
-    return found is None
+                 EnvelopeEntry.entry_date <= date_to).limit(1))
+)
+    return found is None and not any(
+        session.scalar(select(model.id).where(model.created_at >= start,
+                                              model.created_at < end).limit(1))
+        for model in (Order, Invoice, CreditNote, OrderPayment))
 
 
 def _suffix(date_from: date, date_to: date) -> str:
     return f"{date_from.isoformat()}_au_{date_to.isoformat()}"
+
+
+def file_suffix(session: Session, fmt: str, date_from: date, date_to: date) -> str:
+    """The period, and from the second export of the same period in the same format on,
+    which one it is (`…_export2`): two exports of a month hold different entries, and
+    the second must not overwrite the first in the treasurer's downloads."""
+    earlier = session.scalar(select(func.count()).select_from(ExportRecord).where(
+        ExportRecord.format == fmt, ExportRecord.date_from == date_from,
+        ExportRecord.date_to == date_to)) or 0
+    base = _suffix(date_from, date_to)
+    return base if not earlier else f"{base}_export{earlier + 1}"
 
 
 def _paris(moment) -> str:
@@ -246,10 +288,14 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
         .outerjoin(CashSession, CashSession.id == Sale.cash_session_id)
         .outerjoin(original, original.id == Sale.refund_of_id)
         .where(*in_period, Sale.donation_cents != 0).order_by(Sale.year, Sale.seq))
+    with_lines = set(session.scalars(select(SaleLine.sale_id).join(Sale).where(
+        *in_period, Sale.donation_cents != 0)))
     files.append(Table("dons", [  # a gift is not a sale line: its own file (7541)
-        "numero", "date", "type", "caisse", "nom_caisse", "don_centimes", "annule_vente"],
+        "numero", "date", "type", "caisse", "nom_caisse", "don_centimes", "annule_vente",
+        "genre"],
         ([sale.number, sale.created_at, kind(sale), sale.cash_session_id or "",
-          session_name or "", sale.donation_cents, undone or ""]
+          session_name or "", sale.donation_cents, undone or "",
+          GIFT_WITH_PURCHASE if sale.id in with_lines else GIFT_ALONE]
          for sale, session_name, undone in gifts)))
 
     sessions = _sessions_in(session, start, end)
@@ -285,6 +331,8 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
         .join(Envelope, Envelope.id == EnvelopeEntry.envelope_id)
         .where(EnvelopeEntry.entry_date >= date_from, EnvelopeEntry.entry_date <= date_to)
         .order_by(EnvelopeEntry.entry_date, EnvelopeEntry.id))
+    files += order_tables(session, start, end)
+    files.append(hours_table(session, sessions))
     files.append(Table("enveloppes", [
         "date", "enveloppe", "nom_enveloppe", "type", "montant_centimes", "libelle",
         "justificatif", "caisse"],
@@ -293,9 +341,76 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
     return files
 
 
-def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path
-                    ) -> list[Path]:
-    suffix = _suffix(date_from, date_to)
+GIFT_WITH_PURCHASE = "gardez la monnaie (don en plus d'un achat)"
+GIFT_ALONE = "don sans achat"
+
+
+def order_tables(session: Session, start, end) -> list[Table]:
+    """The partners' orders of the period (issue 19) as the books have them: the orders
+    taken, the invoices, the credit notes and the payments received."""
+    orders = session.execute(
+        select(Order, Partner.name).join(Partner, Partner.id == Order.partner_id)
+        .where(Order.created_at >= start, Order.created_at < end)
+        .order_by(Order.year, Order.seq))
+    invoices = session.execute(
+        select(Invoice, Order.number).join(Order, Order.id == Invoice.order_id)
+        .where(Invoice.created_at >= start, Invoice.created_at < end)
+        .order_by(Invoice.year, Invoice.seq))
+    notes = session.execute(
+        select(CreditNote, Invoice.number, Invoice.partner_name)
+        .join(Invoice, Invoice.id == CreditNote.invoice_id)
+        .where(CreditNote.created_at >= start, CreditNote.created_at < end)
+        .order_by(CreditNote.year, CreditNote.seq))
+    payments = session.execute(
+        select(OrderPayment, Order.number, Partner.name)
+        .join(Order, Order.id == OrderPayment.order_id)
+        .join(Partner, Partner.id == Order.partner_id)
+        .where(OrderPayment.created_at >= start, OrderPayment.created_at < end)
+        .order_by(OrderPayment.id))
+    return [
+        Table("commandes", ["numero", "date", "partenaire", "souhaitee_le", "note",
+                            "total_centimes"],
+              ([o.number, o.created_at, partner, o.wished_on or "", o.note, o.total_cents]
+               for o, partner in orders)),
+        Table("factures", ["numero", "date", "emise_le", "echeance", "commande",
+                           "partenaire", "total_centimes"],
+              ([i.number, i.created_at, i.issued_on, i.due_on, order, i.partner_name,
+                i.total_cents] for i, order in invoices)),
+        Table("avoirs", ["numero", "date", "facture", "partenaire", "motif",
+                         "montant_centimes"],
+              ([n.number, n.created_at, invoice, partner, n.reason, n.amount_cents]
+               for n, invoice, partner in notes)),
+        Table("paiements-commandes", ["date", "commande", "partenaire", "moyen",
+                                      "reference", "montant_centimes"],
+              ([p.received_on, order, partner, p.method, p.reference, p.amount_cents]
+               for p, order, partner in payments)),
+    ]
+
+
+def hours_table(session: Session, drawers: list[CashSession]) -> Table:
+    """The volunteers' time at each drawer of the period, rounded as the reports round it
+    (a drawer's time to the tenth of an hour); no names (the admin's alone)."""
+    from kiosk.database import utcnow
+    from kiosk.services.reports import hours_tenths
+
+    now = utcnow()
+    minutes: dict[int, int] = defaultdict(int)
+    people: dict[int, set[int]] = defaultdict(set)
+    for drawer_id, user_id, started, ended in session.execute(
+            select(Shift.cash_session_id, Shift.user_id, Shift.started_at, Shift.ended_at)
+            .where(Shift.cash_session_id.in_([d.id for d in drawers]))):
+        minutes[drawer_id] += max(0, int(((ended or now) - started).total_seconds() // 60))
+        people[drawer_id].add(user_id)
+    return Table("heures-benevoles", ["caisse", "nom_caisse", "date", "personnes", "minutes",
+                                      "heures"],
+                 ([d.id, d.name, d.opened_at.astimezone(PARIS).date(), len(people[d.id]),
+                   minutes[d.id], hours_tenths(minutes[d.id]) / 10]
+                  for d in drawers if d.id in minutes))
+
+
+def write_csv_files(session: Session, date_from: date, date_to: date, directory: Path,
+                    suffix: str = "") -> list[Path]:
+    suffix = suffix or _suffix(date_from, date_to)
     return [_write(directory / f"{table.name}_{suffix}.csv", table.header,
                    ([_csv_value(cell) for cell in row] for row in table.rows))
             for table in tables(session, date_from, date_to)]
@@ -320,7 +435,8 @@ def pieces_by_export(session: Session) -> dict[int, list[str]]:
     for export_id, piece in session.execute(
             select(ExportEntry.export_id, ExportEntry.piece)
             .where(ExportEntry.state == "exported").order_by(ExportEntry.id)):
-        out[export_id].append(piece)
+        if piece not in out[export_id][-1:]:  # (an entry's covers share its piece)
+            out[export_id].append(piece)
     return out
 
 

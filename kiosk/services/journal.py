@@ -210,6 +210,7 @@ LATER_COLUMNS: dict[str, dict[str, Any]] = {
     # waited on it
     "sales": {"donation_cents": 0, "sold_at": None},
     "sale_lines": {"catalogue_price_cents": None},  # s15a00000001
+    "invoices": {"purchase_order": ""},  # issue 28: the partner's purchase-order number
 }
 
 

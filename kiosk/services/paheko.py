@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
@@ -28,7 +28,9 @@ from kiosk.models import (
     Envelope,
     EnvelopeEntry,
     EnvelopeSpendAccount,
+    ExportEntry,
     Invoice,
+    JournalEntry,
     Location,
     Order,
     OrderPayment,
@@ -40,10 +42,11 @@ from kiosk.models.sales import PaymentMethod
 from kiosk.sales.rules import donation_by_method
 from kiosk.services.closing import late_sales
 from kiosk.services.money import split_largest_remainder
-from kiosk.services.paheko_accounts import accounts, project_code
-from kiosk.services.reports import period_bounds
+from kiosk.services.paheko_accounts import accounts, project_codes
+from kiosk.services.reports import hours_tenths, period_bounds
 from kiosk.vocabulary import LATE_SALE, PARIS, method_word
 
+ORDER_KIND = "order"  # the envelope entries of a paid invoice (kiosk.sales.orders)
 METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
                   PaymentMethod.CHEQUE: "paheko_account_cheque",
                   PaymentMethod.CARD: "paheko_account_card",
@@ -72,6 +75,9 @@ class Entry:
     rows: list[list[str]] = field(default_factory=list)
     ready: bool = True  # False: a drawer still open, left for a later export
     name: str = ""
+    # Entries this one makes needless, remembered as exported with it: a drawer's sales
+    # that arrived after its closing and before its export ("tardive-…").
+    covers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -139,7 +145,7 @@ def _rows(items: Sequence[Item], piece: str, targets: dict[str, int]) -> list[li
 
 
 def _projects(session: Session) -> dict[int, str]:
-    return {e.id: project_code(e) for e in session.scalars(select(Envelope))}
+    return project_codes(session)
 
 
 def _targets(session: Session, column, ids: Iterable[int], kinds: Sequence[str],
@@ -166,14 +172,138 @@ def _numbers(numbers: list[str]) -> str:
         f"Ticket {numbers[0]}")
 
 
+def late_sale_ids(session: Session, drawer_ids: Iterable[int],
+                  exported_at: dict[int, datetime] | None = None) -> dict[int, list[int]]:
+    """Each drawer's sales that reached it after its closing (journaled LATE_SALE), in
+    the order they arrived; with `exported_at` (drawer → when its entry was exported),
+    only those that arrived after that."""
+    out: dict[int, list[int]] = defaultdict(list)
+    drawer_ids = list(drawer_ids)
+    if not drawer_ids:
+        return out
+    for sale_id, drawer_id, arrived in session.execute(
+            select(Sale.id, Sale.cash_session_id, JournalEntry.created_at)
+            .join(JournalEntry, (JournalEntry.ref == Sale.number)
+                  & (JournalEntry.event == LATE_SALE))
+            .where(Sale.cash_session_id.in_(drawer_ids)).order_by(JournalEntry.seq)):
+        if exported_at is None or arrived >= exported_at.get(drawer_id, arrived):
+            out[drawer_id].append(sale_id)
+    return out
+
+
+def drawers_exported_at(session: Session) -> dict[int, datetime]:
+    """When each drawer's entry was last written to a Paheko file."""
+    return {int(ref.split("-", 1)[1]): moment for ref, moment in session.execute(
+        select(ExportEntry.ref, func.max(ExportEntry.created_at))
+        .where(ExportEntry.state == "exported", ExportEntry.ref.like("caisse-%"))
+        .group_by(ExportEntry.ref))}
+
+
+def _sale_items(sale: dict, label: str, acc: dict[str, str]) -> list[Item]:
+    """A sale's rows: what it paid per method to sales, its gift apart (to donations)."""
+    items = []
+    gifts = donation_by_method(sale["payments"], sale["gift"])
+    for method in dict.fromkeys(method for method, _cents in sale["payments"]):
+        amount = sum(cents for m, cents in sale["payments"] if m == method)
+        word = method_word(method, paper=True).lower()
+        for part, cents in ((0, amount - gifts.get(method, 0)), (1, gifts.get(method, 0))):
+            if not cents:
+                continue
+            if part:
+                what, credit = ("Don" if cents > 0 else "Don rendu"), "paheko_account_donations"
+            else:
+                what, credit = ("Vente" if cents > 0 else "Remboursement"), (
+                    "paheko_account_sales")
+            items.append(Item(f"{what} {label} ({word})", sale["day"],
+                              f"Ticket {sale['number']}",
+                              acc[METHOD_ACCOUNT.get(method, "paheko_account_cash")],
+                              acc[credit], cents))
+    return items
+
+
+def _difference_items(before: int, after: int, label: str, day: date,
+                      acc: dict[str, str]) -> list[Item]:
+    """What turns a cash difference booked as `before` into `after`: the surplus (758)
+    and the shortfall (658) each moved by what changed (a negative one swaps accounts)."""
+    items = []
+    surplus = max(after, 0) - max(before, 0)
+    shortfall = max(-after, 0) - max(-before, 0)
+    if surplus:
+        items.append(Item(f"Excédent de caisse corrigé {label}", day,
+                          "Écart de la clôture, corrigé par une vente arrivée après",
+                          acc["paheko_account_cash"], acc["paheko_account_surplus"], surplus))
+    if shortfall:
+        items.append(Item(f"Manque en caisse corrigé {label}", day,
+                          "Écart de la clôture, corrigé par une vente arrivée après",
+                          acc["paheko_account_shortfall"], acc["paheko_account_cash"],
+                          shortfall))
+    return items
+
+
+def late_sale_entries(session: Session, drawer: CashSession, sale_ids: Sequence[int],
+                      late: Sequence[int], acc: dict[str, str], projects: dict[int, str]
+                      ) -> list[Entry]:
+    """Sales that reached a drawer after its entry was exported (`sale_ids`, among its
+    late sales `late` in arrival order): one entry each, its sales and gift, and the
+    cash difference corrected (its cash was in the count, so the difference the drawer's
+    export booked shrinks by it); split by envelope as its own postings were."""
+    closure = drawer.closure
+    cash = dict(session.execute(
+        select(Payment.sale_id, func.sum(Payment.amount_cents))
+        .where(Payment.sale_id.in_(list(late)), Payment.method == PaymentMethod.CASH)
+        .group_by(Payment.sale_id)).all())
+    sales: dict[int, dict] = {}
+    for sale_id, created_at, number, donation, method, amount in session.execute(
+            select(Sale.id, Sale.created_at, Sale.number, Sale.donation_cents,
+                   Payment.method, Payment.amount_cents)
+            .join(Payment, Payment.sale_id == Sale.id)
+            .where(Sale.id.in_(list(sale_ids))).order_by(Payment.id)):
+        sale = sales.setdefault(sale_id, {"day": _day(created_at), "number": number,
+                                          "gift": donation, "payments": []})
+        sale["payments"].append((method, amount))
+    targets = _targets(session, EnvelopeEntry.sale_id, sale_ids, (LATE_SALE,), projects)
+    out = []
+    for sale_id in sale_ids:
+        sale = sales.get(sale_id)
+        if sale is None:
+            continue
+        earlier = sum(int(cash.get(i, 0)) for i in late[:late.index(sale_id)])
+        before = closure.difference_cents - earlier
+        after = before - int(cash.get(sale_id, 0))
+        label = f"{drawer.name} arrivée après l'export"
+        items = [*_sale_items(sale, label, acc),
+                 *_difference_items(before, after, drawer.name, _day(closure.closed_at), acc)]
+        piece = f"Caisse {drawer.id} vente {sale['number']}"
+        out.append(Entry(f"tardive-{sale_id}", piece, sale["day"],
+                         _rows(items, piece, targets.get(sale_id, {})), name=drawer.name))
+    return out
+
+
 def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
-                   projects: dict[int, str]) -> list[Entry]:
+                   projects: dict[int, str], done: frozenset[str] | set[str] = frozenset()
+                   ) -> list[Entry]:
     """One entry per drawer: all its sales per day and payment method, its gifts apart
     (to the donations account, 7541 by default), then the cash difference at closing;
-    split by envelope as its closing allocated the takings and the gifts."""
+    split by envelope as its closing allocated the takings and the gifts.
+
+    A drawer exported already (its reference in `done`) gives also one entry per sale
+    that reached it after that export (late_sale_entries): they are not in the file
+    imported, and the drawer (exported) is not written twice."""
     ids = sorted(set(ids))
     if not ids:
         return []
+    late = late_sale_ids(session, ids)
+    out: list[Entry] = []
+    exported = [i for i in ids if f"caisse-{i}" in done]
+    after = late_sale_ids(session, exported, drawers_exported_at(session)) if exported else {}
+    for drawer in session.scalars(select(CashSession).where(CashSession.id.in_(exported))
+                                  .order_by(CashSession.id)):
+        if drawer.closure is None:
+            continue
+        pending = [i for i in after.get(drawer.id, []) if f"tardive-{i}" not in done]
+        if pending:
+            out += late_sale_entries(session, drawer, pending, late[drawer.id], acc, projects)
+
     drawers = {s.id: s for s in session.scalars(select(CashSession).where(
         CashSession.id.in_(ids)))}
     closures = {c.cash_session_id: c for c in session.scalars(
@@ -204,7 +334,6 @@ def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
     # a sale that reached the drawer after its closing posted entries of its own (LATE_SALE)
     targets = _targets(session, EnvelopeEntry.cash_session_id, closures,
                        ("takings", "donation", LATE_SALE), projects)
-    out = []
     for drawer_id in ids:
         drawer = drawers[drawer_id]
         items = []
@@ -241,7 +370,8 @@ def drawer_entries(session: Session, ids: Iterable[int], acc: dict[str, str],
         piece = f"Caisse {drawer_id}"
         out.append(Entry(f"caisse-{drawer_id}", piece, _day(drawer.opened_at),
                          _rows(items, piece, targets.get(drawer_id, {})),
-                         ready=closure is not None, name=drawer.name))
+                         ready=closure is not None, name=drawer.name,
+                         covers=[f"tardive-{i}" for i in late.get(drawer_id, [])]))
     return out
 
 
@@ -333,29 +463,11 @@ def envelope_entries(session: Session, date_from: date, date_to: date, acc: dict
     return out
 
 
-def _invoice_targets(session: Session, numbers: Iterable[str], projects: dict[int, str]
-                     ) -> dict[str, dict[str, int]]:
-    """What each paid invoice brought to each project (its envelope entries)."""
-    numbers = list(numbers)
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    if not numbers:
-        return out
-    for number, envelope_id, cents in session.execute(
-            select(EnvelopeEntry.receipt_ref, EnvelopeEntry.envelope_id,
-                   func.sum(EnvelopeEntry.amount_cents))
-            .where(EnvelopeEntry.kind == "order", EnvelopeEntry.receipt_ref.in_(numbers))
-            .group_by(EnvelopeEntry.receipt_ref, EnvelopeEntry.envelope_id)):
-        code = projects[envelope_id]
-        out[number][code] = out[number].get(code, 0) + int(cents)
-    return out
-
-
-def order_entries(session: Session, start, end, acc: dict[str, str],
-                  projects: dict[int, str]) -> list[Entry]:
+def order_entries(session: Session, start, end, acc: dict[str, str]) -> list[Entry]:
     """A partner's order in the books (issue 19): each invoice from the partner's account
     (411) to the orders' sales account, each credit note back, each payment from the bank
-    (512, or the cheques to cash) to the partner's account. Invoices and credit notes are
-    split by envelope as the paid invoice was shared."""
+    (512, or the cheques to cash) to the partner's account. None carries a project: what
+    the envelopes get is known once the invoice is paid (share_entries)."""
     customers, sales_account = acc["paheko_account_customers"], acc["paheko_account_orders"]
     invoices = list(session.scalars(select(Invoice).where(
         Invoice.created_at >= start, Invoice.created_at < end)
@@ -365,8 +477,6 @@ def order_entries(session: Session, start, end, acc: dict[str, str],
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
         .where(CreditNote.created_at >= start, CreditNote.created_at < end)
         .order_by(CreditNote.year, CreditNote.seq)).all())
-    targets = _invoice_targets(session, [i.number for i in invoices]
-                               + [number for _note, number, _name in notes], projects)
     out = []
     for invoice in invoices:
         piece = f"Facture {invoice.number}"
@@ -374,15 +484,13 @@ def order_entries(session: Session, start, end, acc: dict[str, str],
         items = [Item(f"Facture {invoice.number} {invoice.partner_name}", day,
                       f"Commande {invoice.order_id}", customers, sales_account,
                       invoice.total_cents)]
-        out.append(Entry(f"facture-{invoice.id}", piece, day,
-                         _rows(items, piece, targets.get(invoice.number, {}))))
+        out.append(Entry(f"facture-{invoice.id}", piece, day, _rows(items, piece, {})))
     for note, number, partner in notes:
         piece = f"Avoir {note.number}"
         day = _day(note.created_at)
         items = [Item(f"Avoir {note.number} {partner} (facture {number})", day,
                       note.reason[:120], sales_account, customers, note.amount_cents)]
-        out.append(Entry(f"avoir-{note.id}", piece, day,
-                         _rows(items, piece, targets.get(number, {}))))
+        out.append(Entry(f"avoir-{note.id}", piece, day, _rows(items, piece, {})))
     for payment, number in session.execute(
             select(OrderPayment, Order.number).join(Order, Order.id == OrderPayment.order_id)
             .where(OrderPayment.created_at >= start, OrderPayment.created_at < end)
@@ -396,12 +504,66 @@ def order_entries(session: Session, start, end, acc: dict[str, str],
     return out
 
 
-VOLUNTEER_DEBIT, VOLUNTEER_CREDIT = "864", "870"  # Personnel bénévole / Bénévolat
+def paid_invoices(session: Session, start=None, end=None) -> list[int]:
+    """The invoices whose payment reached the envelopes (in [start, end) when given)."""
+    query = select(Invoice.id).join(EnvelopeEntry, (EnvelopeEntry.receipt_ref == Invoice.number)
+                                    & (EnvelopeEntry.kind == ORDER_KIND))
+    if start is not None:
+        query = query.where(EnvelopeEntry.created_at >= start, EnvelopeEntry.created_at < end)
+    return sorted({int(i) for i in session.scalars(query)})
+
+
+def share_entries(session: Session, invoice_ids: Iterable[int], acc: dict[str, str],
+                  projects: dict[int, str]) -> list[Entry]:
+    """What a paid invoice brought to each envelope, brought to Paheko's projects by an
+    entry of its own, whenever the invoice was exported: its amount leaves the orders'
+    sales account without a project for the waiting account (4718), and comes back to
+    the sales account project by project (the account's total is unchanged, and each
+    project's result gains the envelope's share)."""
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return []
+    sales_account, waiting = acc["paheko_account_orders"], acc["paheko_account_waiting"]
+    shares: dict[int, dict[str, int]] = defaultdict(dict)
+    days: dict[int, date] = {}
+    for invoice_id, envelope_id, day, cents in session.execute(
+            select(Invoice.id, EnvelopeEntry.envelope_id, func.max(EnvelopeEntry.entry_date),
+                   func.sum(EnvelopeEntry.amount_cents))
+            .join(EnvelopeEntry, (EnvelopeEntry.receipt_ref == Invoice.number)
+                  & (EnvelopeEntry.kind == ORDER_KIND))
+            .where(Invoice.id.in_(ids))
+            .group_by(Invoice.id, EnvelopeEntry.envelope_id)):
+        code = projects[envelope_id]
+        shares[invoice_id][code] = shares[invoice_id].get(code, 0) + int(cents)
+        days[invoice_id] = max(days.get(invoice_id, day), day)
+    out = []
+    for invoice in session.scalars(select(Invoice).where(Invoice.id.in_(list(shares)))
+                                   .order_by(Invoice.year, Invoice.seq)):
+        parts = {code: cents for code, cents in shares[invoice.id].items() if cents}
+        total = sum(parts.values())
+        if total <= 0:
+            continue
+        day, piece = days[invoice.id], f"Répartition {invoice.number}"
+        label = f"Facture {invoice.number} {invoice.partner_name} payée"
+        rows = [["", f"{label} : vers les enveloppes"[:120], day.strftime("%d/%m/%Y"),
+                 "Part des enveloppes, une ligne par projet", piece, "", sales_account,
+                 waiting, euros(total), ""]]
+        rows += [["", f"{label} : part {code}"[:120], day.strftime("%d/%m/%Y"),
+                  "Part des enveloppes", piece, "", waiting, sales_account, euros(cents),
+                  code] for code, cents in sorted(parts.items())]
+        out.append(Entry(f"repartition-facture-{invoice.id}", piece, day, rows))
+    return out
+
+
+# Personnel bénévole / Bénévolat, in the 2018 and 2025 association charts (870 is "Dons en
+# nature")
+VOLUNTEER_DEBIT, VOLUNTEER_CREDIT = "864", "875"
 
 
 def volunteer_entries(session: Session, ids: Iterable[int]) -> list[Entry]:
-    """The volunteers' hours at each closed drawer, valued at PAHEKO_VOLUNTEER_HOUR_CENTS
-    an hour in class 86/87 (optional in the accounts, read by funders); none when 0."""
+    """The volunteers' hours at each closed drawer, rounded as the reports round them
+    (to the tenth of an hour), valued at PAHEKO_VOLUNTEER_HOUR_CENTS an hour in class
+    86/87 (optional in the accounts, read by funders); none when 0."""
     from flask import current_app
 
     rate = int(current_app.config.get("PAHEKO_VOLUNTEER_HOUR_CENTS") or 0)
@@ -416,11 +578,12 @@ def volunteer_entries(session: Session, ids: Iterable[int]) -> list[Entry]:
     out = []
     for drawer in session.scalars(select(CashSession).where(CashSession.id.in_(wanted))
                                   .order_by(CashSession.id)):
-        cents = minutes.get(drawer.id, 0) * rate // 60
+        tenths = hours_tenths(minutes.get(drawer.id, 0))  # the reports' one rounding
+        cents = tenths * rate // 10
         if drawer.closure is None or cents <= 0:
             continue  # an open drawer's shifts are not over; 0,00 is refused by Paheko
         day, piece = _day(drawer.opened_at), f"Bénévolat {drawer.id}"
-        hours = f"{minutes[drawer.id] / 60:.1f}".replace(".", ",")
+        hours = f"{tenths // 10},{tenths % 10}"
         out.append(Entry(f"benevolat-{drawer.id}", piece, day, [[
             "", f"Bénévolat : {hours} h, {drawer.name}"[:120], day.strftime("%d/%m/%Y"),
             f"{hours} h à {euros(rate)} l'heure", piece, "", VOLUNTEER_DEBIT,
@@ -441,17 +604,23 @@ def drawers_in(session: Session, start, end) -> list[int]:
 
 
 def entries(session: Session, date_from: date, date_to: date,
-            extra_drawers: Iterable[int] = ()) -> list[Entry]:
+            extra_drawers: Iterable[int] = (), done: frozenset[str] | set[str] = frozenset(),
+            extra_invoices: Iterable[int] = ()) -> list[Entry]:
     """The period's entries, open drawers included (marked not ready), in date order;
-    `extra_drawers`: drawers left out by an earlier export, whatever their date."""
+    `extra_drawers`: drawers left out by an earlier export, or exported before a sale
+    reached them, whatever their date; `done`: the references exported already (a drawer
+    among them gives only its sales that came after); `extra_invoices`: invoices paid
+    whose shares no export carried yet, whatever their date."""
     acc = accounts(session)
     projects = _projects(session)
     start, end = period_bounds(date_from, date_to)
     drawers = [*drawers_in(session, start, end), *extra_drawers]  # (one UNION, used twice)
-    found = [*drawer_entries(session, drawers, acc, projects),
+    found = [*drawer_entries(session, drawers, acc, projects, done),
              *sale_entries(session, start, end, acc, projects),
              *envelope_entries(session, date_from, date_to, acc, projects),
-             *order_entries(session, start, end, acc, projects),
+             *order_entries(session, start, end, acc),
+             *share_entries(session, [*paid_invoices(session, start, end), *extra_invoices],
+                            acc, projects),
              *volunteer_entries(session, drawers)]
     return sorted(found, key=lambda e: e.day)  # stable: drawers first on a day
 
@@ -490,6 +659,17 @@ def ready_entry_days(session: Session, date_from: date, date_to: date) -> dict[s
             firsts[key] = min(firsts.get(key, (entry_id, day)), (entry_id, day))
     for entry_id, day in firsts.values():
         out[f"virement-{entry_id}"] = day
+    exported_at = drawers_exported_at(session)  # sales that reached them after
+    for drawer_id, sales in late_sale_ids(session, exported_at, exported_at).items():
+        for sale_id in sales:
+            out[f"tardive-{sale_id}"] = _day(exported_at[drawer_id])
+    for invoice_id, created_at in session.execute(
+            select(Invoice.id, func.min(EnvelopeEntry.created_at))
+            .join(EnvelopeEntry, (EnvelopeEntry.receipt_ref == Invoice.number)
+                  & (EnvelopeEntry.kind == ORDER_KIND))
+            .where(EnvelopeEntry.created_at >= start, EnvelopeEntry.created_at < end)
+            .group_by(Invoice.id)):
+        out[f"repartition-facture-{invoice_id}"] = _day(created_at)
     for prefix, model in (("facture", Invoice), ("avoir", CreditNote),
                           ("paiement", OrderPayment)):
         for row_id, created_at in session.execute(select(model.id, model.created_at).where(

@@ -3,6 +3,9 @@ accounts (Paheko): the charge account and the money's source, the project code."
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,7 +39,7 @@ ACCOUNTS = {
                                "Compte d'attente"),
     # Issue 19: a partner's order is invoiced to its customer account, then paid to the bank.
     "paheko_account_customers": ("411", "Partenaires à qui une facture est faite",
-                                 "Clients"),
+                                 "Usagers"),
     "paheko_account_orders": ("701", "Ventes aux partenaires (commandes ; 706 pour une "
                               "prestation)", "Ventes de produits finis"),
 }
@@ -80,18 +83,55 @@ def spend_accounts(session: Session, charge_account: str | None, paid_from: str 
     return EnvelopeSpendAccount(charge_account=charge, paid_from=paid_from or "bank")
 
 
+# Paheko's project codes: capitals, digits and "_" only; what is typed there is
+# upper-cased (FIELD-NOTES, "Paheko's analytic projects").
+PROJECT_CODE = re.compile(r"[A-Z0-9_]+")
+PROJECT_CODE_MAX = 64
+
+
+LIGATURES = str.maketrans({"Œ": "OE", "Æ": "AE", "ẞ": "SS"})
+
+
+def code_from_name(name: str) -> str:
+    """A code Paheko accepts, from an envelope's name: "Solidarité" → SOLIDARITE,
+    "Sorties & loisirs" → SORTIES_LOISIRS."""
+    upper = (name or "").upper().translate(LIGATURES)
+    plain = unicodedata.normalize("NFKD", upper).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", "_", plain.upper()).strip("_")[:PROJECT_CODE_MAX]
+
+
 def project_code(envelope: Envelope) -> str:
-    """The envelope's project in Paheko: its own code unless the treasurer set another."""
-    return envelope.project_code or envelope.code
+    """The envelope's project in Paheko: the code the treasurer set, or one made from the
+    envelope's name (its code when the name has no letter or digit)."""
+    return envelope.project_code or code_from_name(envelope.name) or (
+        code_from_name(envelope.code) or f"ENVELOPPE_{envelope.id}")
+
+
+def project_codes(session: Session) -> dict[int, str]:
+    """Every envelope's project (envelope id → code)."""
+    return {e.id: project_code(e) for e in session.scalars(select(Envelope)
+                                                           .order_by(Envelope.id))}
+
+
+def check_project_code(project: str) -> str:
+    """What Paheko would make of the code typed (upper-cased), or a refusal when it
+    would refuse it; "" is the default."""
+    project = (project or "").strip().upper()
+    if project and (len(project) > PROJECT_CODE_MAX
+                    or not PROJECT_CODE.fullmatch(project)):
+        raise InvalidInput("project", _(
+            "Paheko n'accepte dans un code de projet que des lettres sans accent, des "
+            "chiffres et « _ » (%(max)s caractères au plus), par exemple SOLIDARITE.",
+            max=PROJECT_CODE_MAX))
+    return project
 
 
 def set_project_code(session: Session, code: str, project: str) -> None:
-    """Paheko matches the project exactly, case included: stored as typed, trimmed."""
+    """The envelope's project, as Paheko stores it: upper-cased; refused when Paheko would
+    refuse it; empty: back to the default (made from the envelope's name)."""
     envelope = session.scalar(select(Envelope).where(Envelope.code == code))
     if envelope is None:
         raise InvalidInput("envelope", _("L'enveloppe « %(which)s » n'existe pas.",
                                          which=code))
-    project = (project or "").strip()
-    if len(project) > 64 or any(ord(c) < 32 or ord(c) == 127 for c in project):
-        raise InvalidInput("project", _("Le code du projet fait 64 caractères au plus."))
+    project = check_project_code(project)
     envelope.project_code = project or None

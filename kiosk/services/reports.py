@@ -102,15 +102,23 @@ class Spending:
     cents: int
 
 
+def hours_tenths(minutes: int) -> int:
+    """The one rounding of the volunteers' time (issue 28): a sale's (a drawer's) minutes
+    to the nearest tenth of an hour, half up; a month, the period and the books add up
+    the sales' tenths, so the figures shown always add up."""
+    return (max(minutes, 0) + 3) // 6
+
+
 @dataclass
 class Hours:
     label: str
     minutes: int = 0
     people: int = 0
+    tenths: int | None = None  # a sum of rounded sales' times (a month), else its own
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return (hours_tenths(self.minutes) if self.tenths is None else self.tenths) / 10
 
 
 @dataclass
@@ -124,6 +132,7 @@ class Impact:
     leisure_spent_cents: int = 0
     sales_days: int = 0
     volunteer_minutes: int = 0
+    volunteer_tenths: int = 0  # the sales' rounded times added up (hours_tenths)
     grams_per_m2: int = 0
     # per banner partner: pieces made, pieces sold (shared out by what each product was
     # sewn from), banner area in cm²
@@ -143,7 +152,7 @@ class Impact:
 
     @property
     def volunteer_hours(self) -> float:
-        return round(self.volunteer_minutes / 60, 1)
+        return self.volunteer_tenths / 10
 
     def as_json(self) -> dict:
         return {"items_made": self.items_made, "items_sold": self.items_sold,
@@ -182,6 +191,15 @@ class Report:
     spending: list[Spending]
     impact: Impact
     colours: dict[str, str] = field(default_factory=dict)  # each product's, by sku
+    # Issue 28: the takings by channel, as the books have them (701): the stall, the
+    # consignment shops, the partners' orders (invoiced in the period, less credit notes).
+    by_channel: list[Row] = field(default_factory=list)
+    orders: OrdersFigure | None = None
+
+    @property
+    def takings_cents(self) -> int:
+        """Every sale of the period, whatever the channel: what the sales account holds."""
+        return sum(r.cents for r in self.by_channel) if self.by_channel else self.total.cents
 
     def as_json(self) -> dict:
         """The figures of CONTRACT.md's GET /api/v1/reports."""
@@ -310,7 +328,9 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
     impact = _impact(session, date_from, date_to, start, end, products, sold, spending,
                      with_names)
     impact.items_sold = sum(r.qty for r in product_rows)
-    impact.raised_cents = total.cents + donations
+    orders = orders_figure(session, start, end)
+    channels = _channels(by_place.values(), orders)
+    impact.raised_cents = sum(r.cents for r in channels) + donations  # 701 and 7541
     impact.donations_cents = donations
     impact.sales_days = len(sales_days)
     impact.grams_per_m2 = grams_per_m2
@@ -319,7 +339,25 @@ def build(session: Session, date_from: date, date_to: date, *, low_stock: int = 
                   sorted(categories.values(), key=lambda r: -r.cents),
                   sorted(by_place.values(), key=lambda r: -r.cents), best, to_sew, to_check,
                   envelopes, _months(date_from, date_to), spending, impact,
-                  {p.sku: p.colour for p in products.values()})
+                  {p.sku: p.colour for p in products.values()}, channels, orders)
+
+
+STALL, CONSIGNMENT, ORDERS = "stall", "consignment", "orders"  # the channels' keys
+
+
+def _channels(places, orders: OrdersFigure) -> list[Row]:
+    """The takings by channel: the stall (a drawer anywhere but a consignment shop), the
+    consignment shops' statements, the partners' orders."""
+    stall, shops = Row("Stand", key=STALL), Row("Dépôts-ventes", key=CONSIGNMENT)
+    for place in places:
+        row = shops if place.extra == "consignment" else stall
+        row.count += place.count
+        row.voids += place.voids
+        row.refunds += place.refunds
+        row.qty += place.qty
+        row.cents += place.cents
+    return [stall, shops, Row("Commandes des partenaires", count=orders.invoices,
+                              cents=orders.invoiced_cents, key=ORDERS)]
 
 
 def _envelopes(session: Session, date_from: date, date_to: date
@@ -435,6 +473,7 @@ def _hours(session: Session, impact: Impact, start: datetime, end: datetime,
     by_month: dict[date, Hours] = {}
     by_person: dict[str, Hours] = {}
     people: dict[int, set[str]] = defaultdict(set)
+    months_of: dict[int, date] = {}
     for drawer, name, opened_at, user, started, ended in session.execute(
             select(Shift.cash_session_id, CashSession.name, CashSession.opened_at,
                    User.name, Shift.started_at, Shift.ended_at)
@@ -447,12 +486,16 @@ def _hours(session: Session, impact: Impact, start: datetime, end: datetime,
         label = _event_label(name, opened_at.astimezone(PARIS))
         by_event.setdefault(drawer, Hours(label)).minutes += minutes
         people[drawer].add(user)
-        month = started.astimezone(PARIS).date().replace(day=1)
-        by_month.setdefault(month, Hours(f"{month:%Y-%m}")).minutes += minutes
+        month = opened_at.astimezone(PARIS).date().replace(day=1)  # the sale's month
+        by_month.setdefault(month, Hours(f"{month:%Y-%m}", tenths=0)).minutes += minutes
+        months_of[drawer] = month
         if with_names:
             by_person.setdefault(user, Hours(user)).minutes += minutes
     for drawer, hours in by_event.items():
         hours.people = len(people[drawer])
+        tenths = hours_tenths(hours.minutes)
+        by_month[months_of[drawer]].tenths += tenths
+        impact.volunteer_tenths += tenths
     impact.hours_by_event = list(by_event.values())
     impact.hours_by_month = [by_month[m] for m in sorted(by_month)]
     impact.hours_by_person = sorted(by_person.values(), key=lambda h: -h.minutes)

@@ -6,7 +6,7 @@ are gifts, never sales (CONTRACT.md): the Z left them out of its count, the repo
 takes them out of the counts already kept. The downgrade puts them back.
 
 Revision ID: i27a00000001
-Revises: r18a00000001
+Revises: i26a00000001
 Create Date: 2026-12-05 20:50:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = 'i27a00000001'
-down_revision = 'r18a00000001'
+down_revision = 'i26a00000001'
 branch_labels = None
 depends_on = None
 
