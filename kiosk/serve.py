@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.documents.queue import start_print_worker
 
     start_print_worker(app)  # retries queued receipts while the server runs
+    from kiosk import documents
+
+    documents.warm(app)  # the receipt printer's code, imported off the first sale's path
     if not app.config.get("TLS"):
         print(f"Caisse Fées déclic : http://{host}:{port}/")
         serve(app, host=host, port=port, threads=THREADS, ident="kiosk")
