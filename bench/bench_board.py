@@ -266,7 +266,9 @@ def sale_screen(env: dict[str, str]) -> dict | None:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM)
-            context = browser.new_context(base_url=base)
+            # No service worker: over plain HTTP on the stall's Wi-Fi a tablet has none, and
+            # its cache would answer instead of the network.
+            context = browser.new_context(base_url=base, service_workers="block")
             page = context.new_page()
             _web_login(page)
             page.goto("/sell")
@@ -287,15 +289,13 @@ def sale_screen(env: dict[str, str]) -> dict | None:
 
 
 def _web_login(page) -> None:
-    """The login form as a volunteer uses it (a name, then the PIN)."""
+    """The login form as a volunteer uses it: her name, the PIN on the keypad, OK."""
     page.goto("/login")
-    page.evaluate("""() => {
-        const form = document.querySelector('form[data-login]');
-        form.querySelector('[name=user][value=Vendeuse]').checked = true;
-        form.querySelector('[name=pin]').value = '3456';
-        form.submit();
-    }""")
-    page.wait_for_load_state("load")
+    page.get_by_role("radio", name="Vendeuse", exact=True).check()
+    for digit in "3456":
+        page.locator(f'.keypad [data-key="{digit}"]').click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="OK").click()
 
 
 def _count(page, cdp, path: str) -> tuple[int, int, list]:
