@@ -177,10 +177,10 @@ def _login(conn, user: str = "Vendeuse", pin: str = "3456") -> str:
     return json.loads(body)["token"]
 
 
-def _open_drawer(conn) -> int:
+def _open_drawer(conn, location: str = "ikea") -> int:
     token = _login(conn, "Tresoriere", "2345")
     status, body = _call(conn, "POST", "/api/v1/cash-sessions", {
-        "name": "Banc d'essai", "location": "ikea", "opening_float": {"1000": 3}}, token)
+        "name": "Banc d'essai", "location": location, "opening_float": {"1000": 3}}, token)
     if status != 201:
         raise RuntimeError(f"opening the drawer: {status} {body!r}")
     return json.loads(body)["id"]
@@ -227,7 +227,7 @@ def sale_latency(env: dict[str, str]) -> dict:
     server, port = _serve([sys.executable, str(FLOOR), "kiosk"], env)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        session_id = _open_drawer(conn)
+        session_id = _open_drawer(conn, "atelier")
         token = _login(conn)
         sales, floors = [], []
         for number in range(LATENCY_ROUNDS + 20):

@@ -19,7 +19,7 @@ from sqlalchemy import text
 THREADS = 8  # kiosk.serve's
 
 
-def floor_route(app: Flask, db) -> None:
+def floor_route(app: Flask, db):
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(text("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY "
                           "AUTOINCREMENT, payload VARCHAR(64) NOT NULL)"))
@@ -31,6 +31,7 @@ def floor_route(app: Flask, db) -> None:
         return {"ok": True}
 
     app.add_url_rule("/bench/floor", "bench_floor", floor, methods=["POST"])
+    return floor
 
 
 def bare() -> tuple[Flask, SQLAlchemy]:
@@ -61,8 +62,7 @@ def main(what: str) -> None:
         from kiosk.extensions import csrf, db
 
         app = create_app()
-        floor_route(app, db)
-        csrf.exempt("bench.board_floor.floor")
+        csrf.exempt(floor_route(app, db))
         serve(app, host=host, port=port, threads=THREADS, ident="kiosk")
 
 

@@ -37,9 +37,12 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.cli import upgrade_schema
     from kiosk.extensions import db
 
+    from kiosk import schema
+
     app = create_app()
     with app.app_context():
-        upgrade_schema()
+        if not schema.is_current(db.engine):  # Alembic only when there is work for it
+            upgrade_schema()
         from kiosk.services.setup import is_new
 
         if is_new(db.session):

@@ -91,3 +91,35 @@ def test_escpos_keeps_its_profiles_pickled_in_a_private_folder(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, env={**env, "XDG_CACHE_HOME": str(cache)}, timeout=120)
     assert done.stdout.strip() == "None"
+
+
+def test_the_schema_check_knows_the_head_without_alembic(app):
+    from sqlalchemy import text
+
+    from kiosk import schema
+    from kiosk.extensions import db
+
+    newest = schema.heads()
+    assert newest is not None and len(newest) == 1
+    assert schema.is_current(db.engine)  # the tests' database is migrated to the head
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 's15a00000002'"))
+    assert not schema.is_current(db.engine)  # behind: the server runs the migrations
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+    assert not schema.is_current(db.engine)
+
+
+def test_the_schema_check_reads_merges_and_refuses_what_it_cannot_read(tmp_path):
+    from kiosk import schema
+
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a.py").write_text("revision = 'a'\ndown_revision = None\n")
+    (versions / "b.py").write_text("revision = 'b'\ndown_revision = 'a'\n")
+    (versions / "c.py").write_text("revision = 'c'\ndown_revision = 'a'\n")
+    assert schema.heads(tmp_path) == {"b", "c"}
+    (versions / "d.py").write_text("revision = 'd'\ndown_revision = ('b', 'c')\n")
+    assert schema.heads(tmp_path) == {"d"}
+    (versions / "e.py").write_text("revision = make_one()\n")
+    assert schema.heads(tmp_path) is None
