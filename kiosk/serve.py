@@ -33,11 +33,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from waitress import serve
 
-    from kiosk import create_app
+    from kiosk import create_app, schema
     from kiosk.cli import upgrade_schema
     from kiosk.extensions import db
-
-    from kiosk import schema
 
     app = create_app()
     with app.app_context():

@@ -5,16 +5,18 @@ at a million sales. The page cannot wait for it, so:
 
 - a small journal (up to INLINE_ENTRIES entries: a new kiosk, the tests) is still checked
   in full while the page is made, as before;
-- a larger one is checked by a thread of the server, one check at a time, started by a
-  visit to the page (or the treasurer's "check now") when none runs and the last one did
-  not just end; the page answers at once from the last complete check (when, how many
-  entries, what it found) with the running check's progress, and reloads itself until
-  that check is done;
+- a larger one is checked in the background, one check at a time, started by a visit to
+  the page (or the treasurer's "check now") when none runs and the last one did not just
+  end: a process of its own (a thread of the server would hold Python's lock and slow
+  every page meanwhile), whose progress a thread of the server reads; the page answers
+  at once from the last complete check (when, how many entries, what it found) with the
+  running check's progress, and reloads itself until that check is done;
 - `GET /api/v1/journal/verify` still does the whole check and answers with it (its
   contract), and that answer counts as the last check too.
 
-The check in the background is journal.verify itself, in one read transaction (a snapshot:
-REPEATABLE READ on PostgreSQL, SQLite's deferred BEGIN), so sales recorded meanwhile are
+The check in the background is journal.verify itself, with the server's settings (database,
+journal key), in one read transaction (a snapshot: REPEATABLE READ on PostgreSQL, SQLite's
+deferred BEGIN), so sales recorded meanwhile are
 neither half seen nor taken for rows "added behind the app's back". Kept in the server's
 memory, per app: a restart forgets it and the next visit checks again. Nothing of it is
 stored in the database, where a forged "intact" could wait for the next reader.
@@ -22,9 +24,12 @@ stored in the database, where a forged "intact" could wait for the next reader.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask import Flask, current_app
@@ -142,20 +147,66 @@ def start(app: Flask, session: Session) -> Check:
 
 
 def _run(app: Flask, check: Check) -> None:
+    """The check in a process of its own (`python -m kiosk.services.journal_checks`): a
+    thread of the server would hold Python's lock for minutes, and every page served
+    meanwhile would wait for it; a process leaves the server alone (and takes another
+    core where there is one). This thread only reads its progress lines."""
+    settings = {"database_url": app.config["SQLALCHEMY_DATABASE_URI"],
+                "journal_key": app.config["JOURNAL_KEY"],
+                "sealed_since": _iso(app.config.get("JOURNAL_SEALED_SINCE")),
+                "instance_path": app.instance_path}
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.services.journal_checks"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with process:
+            process.stdin.write(json.dumps(settings))
+            process.stdin.close()
+            verdict = None
+            for line in process.stdout:
+                kind, _, value = line.rstrip("\n").partition(" ")
+                if kind == "rows_estimate":
+                    check.rows_estimate = int(value)
+                elif kind in ("entries", "rows"):
+                    check.progress(kind, int(value))
+                elif kind == "verdict":
+                    verdict = journal.Verdict(**json.loads(value))
+            said = process.stderr.read()
+        if verdict is None:
+            raise RuntimeError(f"the check stopped ({process.returncode}): {said[-2000:]}")
+    except (OSError, ValueError, RuntimeError) as exc:
+        app.logger.error("journal check failed: %s", exc)
+        _finish(app, check, None, error=str(exc)[:500])
+    else:
+        _finish(app, check, verdict)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if isinstance(moment, datetime) else None
+
+
+def _check_in_this_process() -> None:
+    """`python -m kiosk.services.journal_checks`, settings as JSON on stdin: the whole
+    check in one read transaction, its progress then its verdict on stdout."""
+    from kiosk import create_app
+
+    settings = json.loads(sys.stdin.read())
+    app = create_app({"DATABASE_URL": settings["database_url"],
+                      "JOURNAL_KEY": settings["journal_key"], "PRINTER": "none",
+                      "LABEL_PRINTER": "none"}, settings["instance_path"])
+    since = settings.get("sealed_since")
+    app.config["JOURNAL_SEALED_SINCE"] = datetime.fromisoformat(since) if since else None
+
+    def say(kind: str, value: object) -> None:
+        print(kind, value, flush=True)
+
     with app.app_context():
-        try:
-            if db.engine.dialect.name == "postgresql":  # one snapshot for the whole check
-                db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            check.rows_estimate = rows_estimate(db.session)
-            verdict = journal.verify(db.session, progress=check.progress)
-        except Exception as exc:  # a failed check is said (and logged), never a verdict
-            app.logger.exception("journal check failed")
-            _finish(app, check, None, error=f"{type(exc).__name__}: {exc}")
-        else:
-            _finish(app, check, verdict)
-        finally:
-            db.session.rollback()
-            db.session.remove()
+        if db.engine.dialect.name == "postgresql":  # one snapshot for the whole check
+            db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        say("rows_estimate", rows_estimate(db.session))
+        verdict = journal.verify(db.session, progress=say)
+        db.session.rollback()
+    say("verdict", json.dumps(asdict(verdict)))
 
 
 @dataclass
@@ -193,3 +244,7 @@ def wait(app: Flask, timeout: float | None = None) -> None:
     thread = _checks(app).thread
     if thread is not None:
         thread.join(timeout)
+
+
+if __name__ == "__main__":
+    _check_in_this_process()
