@@ -163,14 +163,17 @@ def create_token(name: str) -> None:
               help="The head printed on a Z report or slip: the chain must still reach it.")
 def verify_journal(expect_head: str | None) -> None:
     """Re-check the whole hash chain, its seals, the printed closings and the stock."""
-    from kiosk.services.journal import parse_head, verify
+    from kiosk.services.journal import head, parse_head, verify
 
     try:
         expected = parse_head(expect_head) if expect_head else None
     except ValueError as exc:
         click.echo(f"Refusé : --expect-head s'écrit {exc}.")
         sys.exit(2)
-    verdict = verify(db.session, expected)
+    progress = _terminal_progress(head(db.session)[0]) if sys.stderr.isatty() else None
+    verdict = verify(db.session, expected, progress=progress)
+    if progress is not None:
+        click.echo("\r\033[K", nl=False, err=True)  # the progress line goes
     for problem in verdict.problems:
         click.echo(f"PROBLÈME : {problem}")
     if verdict.ok:
@@ -184,6 +187,20 @@ def verify_journal(expect_head: str | None) -> None:
     click.echo(f"Journal ABÎMÉ : {len(verdict.problems)} problème(s) sur "
                f"{verdict.entries} entrées.")
     sys.exit(1)
+
+
+def _terminal_progress(entries: int):
+    """Where verify-journal is at, on one line of the terminal (stderr, only a terminal's:
+    a script reading the output gets the verdict alone)."""
+    def show(stage: str, count: int) -> None:
+        if stage == "entries":
+            text = f"Vérification : {count:,} / {entries:,} entrées".replace(",", " ")
+        else:
+            text = f"Vérification : lignes gardées, {count:,} relues".replace(",", " ")
+        click.echo(f"\r\033[K{text}", nl=False, err=True)
+
+    show("entries", 0)
+    return show
 
 
 @click.command("backup")

@@ -32,13 +32,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--demo-on-first-start", action="store_true", help=argparse.SUPPRESS)
     parser.parse_args(argv)
 
-    from kiosk import create_app
+    from kiosk import create_app, schema
     from kiosk.cli import upgrade_schema
     from kiosk.extensions import db
 
     app = create_app()
     with app.app_context():
-        upgrade_schema()
+        if not schema.is_current(db.engine):  # Alembic only when there is work for it
+            upgrade_schema()
         from kiosk.services.setup import is_new
 
         if is_new(db.session):
@@ -51,7 +52,10 @@ def main(argv: list[str] | None = None) -> None:
     from kiosk.documents.queue import start_print_worker
 
     start_print_worker(app)  # retries queued receipts while the server runs
+    from kiosk import documents
     from kiosk.services import replica
+
+    documents.warm(app)  # the receipt printer's code, imported off the first sale's path
 
     replica.start(app)  # KIOSK_REPLICA: Litestream's live copy, watched while the server runs
     from kiosk import mdns

@@ -29,12 +29,38 @@ import threading
 from base64 import b64encode
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+else:
+    class _OnFirstUse:
+        """A module (or a module's attribute) of cryptography, imported when first used:
+        most starts of the kiosk read or make no certificate, and importing cryptography
+        takes a fifth of a second on a small board."""
+
+        def __init__(self, module: str, attribute: str | None = None) -> None:
+            self._module, self._attribute = module, attribute
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            target = import_module(self._module)
+            if self._attribute:
+                target = getattr(target, self._attribute)
+            return getattr(target, name)
+
+    x509 = _OnFirstUse("cryptography.x509")
+    hashes = _OnFirstUse("cryptography.hazmat.primitives.hashes")
+    serialization = _OnFirstUse("cryptography.hazmat.primitives.serialization")
+    ec = _OnFirstUse("cryptography.hazmat.primitives.asymmetric.ec")
+    ExtendedKeyUsageOID = _OnFirstUse("cryptography.x509.oid", "ExtendedKeyUsageOID")
+    NameOID = _OnFirstUse("cryptography.x509.oid", "NameOID")
 
 CA_DAYS = 3650
 SERVER_DAYS = 397

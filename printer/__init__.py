@@ -26,6 +26,12 @@ __all__ = ["PAPER_OUT", "UNCONFIRMED", "Document", "Label", "NotConfirmed", "Pay
            "paper_status", "parse_printer_url", "render", "send"]
 
 
+# The settings every kiosk starts with unless told otherwise: python-escpos knows them
+# (tests/test_printer.py checks it), so a start with them does not import python-escpos
+# only to hear so again (a third of a second on a small board).
+KNOWN_SETTINGS = frozenset({("default", "CP858")})
+
+
 class Printer:
     """One configured printer. `url` is checked at once (ValueError when malformed)."""
 
@@ -41,6 +47,8 @@ class Printer:
         self.native_qr = native_qr
         if self.paper_width not in (58, 80):
             raise ValueError("paper width must be 58 or 80 (mm)")
+        if (profile, codepage) in KNOWN_SETTINGS:
+            return
         try:  # an unknown profile or code page fails now, not at the first sale
             render([], profile=profile, codepage=codepage)
         except Exception as exc:  # python-escpos raises KeyError and others

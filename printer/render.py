@@ -3,19 +3,21 @@
 The code page is chosen here, never left to python-escpos' "magic" encoding, which
 sends "€" in a Greek page many printers garble (FIELD-NOTES): `ESC t` for the page
 named by `codepage` (CP858 by default: French accents and "€" at 0xD5).
+
+python-escpos, qrcode and Pillow are imported at the first document (`warm()` does it
+ahead, off the request), not with this module: a process that prints nothing (a CLI
+command, the server's start) does not pay for them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
+import stat
 import textwrap
 import unicodedata
-
-import qrcode
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
-from PIL import Image
+from pathlib import Path
 
 from printer.documents import Label, Receipt, Report
 from printer.money import format_cents
@@ -32,6 +34,38 @@ PAPER = {58: (32, 384), 80: (48, 576)}  # mm -> (characters a line in font A, do
 
 
 DEMO = "DÉMO"
+
+
+def _keep_capabilities() -> None:
+    """python-escpos parses its 96 KB capabilities file with PyYAML at each import (a fifth
+    of a second here, more on a small board) unless ESCPOS_CAPABILITIES_PICKLE_DIR names a
+    folder where it keeps them pickled; without it, each process makes a new temporary
+    folder for that pickle and leaves it behind. Ours: a private folder of the user's cache
+    (the pickle is loaded: a folder another user could write to is never used)."""
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ:
+        return
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        folder = base / "kiosk-escpos"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+        if (info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+                or not os.access(folder, os.W_OK)):
+            return
+    except (OSError, RuntimeError):
+        return  # no home, a read-only one: python-escpos' own temporary folder
+    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(folder)
+
+
+_keep_capabilities()  # before any import of python-escpos in this process (transport's too)
+
+
+def warm() -> None:
+    """Import what printing needs now (python-escpos, its profiles, qrcode, Pillow), so
+    that the first receipt does not wait for it."""
+    import escpos.printer  # noqa: F401
+    import qrcode  # noqa: F401
+    from PIL import Image  # noqa: F401
 
 
 def printable(text: str) -> str:
@@ -51,6 +85,8 @@ class _Sheet:
         if paper_width not in PAPER:
             raise ValueError("paper_width must be 58 or 80")
         self.cols, dots = PAPER[paper_width]
+        from escpos.printer import Dummy
+
         self.p = Dummy(profile=profile)
         try:
             profile_dots = int(self.p.profile.profile_data["media"]["width"]["pixels"])
@@ -120,11 +156,16 @@ class _Sheet:
         if not payload:
             return
         if self.native_qr:
+            from escpos.constants import QR_ECLEVEL_M
+
             self.p.set(align="center")
             self.p.qr(payload, size=size, native=True, ec=QR_ECLEVEL_M)
             self.p.text("\n")
             self.p.set(align="left")
             return
+        import qrcode
+        from PIL import Image
+
         code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M,
                              box_size=size, border=2)
         code.add_data(payload)

@@ -291,6 +291,16 @@ def test_good_printer_urls(url, scheme):
     assert parse_printer_url(url).scheme == scheme
 
 
+def test_the_settings_a_printer_starts_with_need_no_check():
+    """Printer() skips python-escpos' check for these (the start stays light): it must
+    really know them."""
+    from printer import KNOWN_SETTINGS
+
+    for profile, codepage in KNOWN_SETTINGS:
+        for width in (58, 80):
+            assert render([], profile=profile, codepage=codepage, paper_width=width)
+
+
 def test_unknown_profile_or_code_page_is_refused():
     with pytest.raises(ValueError):
         Printer("none", profile="no-such-printer")

@@ -132,6 +132,7 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("GET", "/exports"): (LOGIN, 403, 200, 200),
     ("POST", "/exports"): (LOGIN, 403, 400, 400),
     ("GET", "/journal"): (LOGIN, 403, 200, 200),
+    ("POST", "/journal/check"): (LOGIN, 403, "302 /journal", "302 /journal"),
     ("POST", "/exports/accounts"): (LOGIN, 403, "302 /exports", "302 /exports"),
     ("POST", "/exports/projects"): (LOGIN, 403, "302 /exports", "302 /exports"),
     ("GET", "/exports/cash-book.pdf"): (LOGIN, 403, 200, 200),

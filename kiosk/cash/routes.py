@@ -29,7 +29,7 @@ from kiosk.documents.pdf import report_pdf
 from kiosk.extensions import db
 from kiosk.models import CashSession, Envelope, JournalEntry, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services import exports, journal, paheko_accounts, replica, tablets
+from kiosk.services import exports, journal_checks, paheko_accounts, replica, tablets
 from kiosk.services.cash_book import cash_book_pdf, cash_books
 from kiosk.services.closing import (
     ChequeIn,
@@ -339,11 +339,26 @@ def _bundle(files: list[Path], fmt: str, suffix: str) -> tuple[bytes, str, str]:
 @bp.route("/journal")
 @treasurer_required
 def journal_page():
-    verdict = journal.verify(db.session)
+    """The last check of the journal (a small one is checked now), the one running in the
+    background with its progress, and the last entries (journal_checks)."""
+    state = journal_checks.page_state(db.session)
     entries = db.session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())
                                  .limit(100)).all()
-    return render_template("cash/journal.html", verdict=verdict, entries=entries,
-                           event_word=vocabulary.event_word)
+    last = state.last
+    return render_template("cash/journal.html", state=state,
+                           verdict=last.verdict if last else None,
+                           inline=state.entries <= journal_checks.INLINE_ENTRIES,
+                           entries=entries, event_word=vocabulary.event_word)
+
+
+@bp.route("/journal/check", methods=["POST"])
+@treasurer_required
+def journal_check():
+    """"Vérifier maintenant": a new whole check in the background (unless one runs)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    journal_checks.page_state(db.session, fresh=True)
+    return redirect(url_for("cash.journal_page"))
 
 
 @bp.route("/exports/accounts", methods=["POST"])

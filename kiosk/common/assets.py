@@ -24,6 +24,9 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, send_from_directory
 from flask.sessions import SecureCookieSessionInterface
+from markupsafe import Markup, escape
+
+from kiosk.common import bundle
 
 YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
@@ -42,7 +45,8 @@ def static_version(folder: str, touched: float = 0.0) -> str:
     server runs get a new version.)"""
     digest = hashlib.sha256()
     root = Path(folder)
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    derived = root / bundle.FOLDER  # made from the others (kiosk/common/bundle.py)
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and derived not in p.parents):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -57,6 +61,19 @@ def current_version() -> str:
 
 def static_url(filename: str) -> str:
     return f"/assets/{current_version()}/{filename.lstrip('/')}"
+
+
+def module_scripts(entries: list[str]) -> Markup:
+    """The page's ES modules (`entries`, in the order their script tags would run) as one
+    script: their bundle (kiosk/common/bundle.py), which names the modules it holds; one
+    script tag each when they cannot be bundled."""
+    made = bundle.written(str(current_app.static_folder), current_version(), entries)
+    if made is None:
+        return Markup("\n").join(
+            Markup('<script type="module" src="{}"></script>').format(static_url(entry))
+            for entry in entries)
+    return Markup('<script type="module" src="{}" data-modules="{}"></script>').format(
+        static_url(made.path), escape(" ".join(made.modules)))
 
 
 def send_asset(version: str, filename: str) -> Response:
@@ -123,6 +140,7 @@ def init_assets(app: Flask) -> None:
     """The static_url template global, gzip on every compressible answer, static files
     without the session's cookie."""
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["module_scripts"] = module_scripts
     app.after_request(compress)
     app.session_interface = SessionInterface()
 

@@ -16,9 +16,12 @@ printer.Label); `printer/` turns that into ESC/POS and knows nothing of the data
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 
 from kiosk.documents import closing, gift_receipts, labels, orders, queue, receipts
+from printer.render import warm as warm_printer
 
 # What a print job's `document` names, and what builds it from the job.
 BUILDERS: dict[str, queue.Builder] = {
@@ -40,3 +43,14 @@ def init_app(app: Flask) -> None:
     for target in queue.TARGETS:
         queue.get_printer(target, app)
     app.cli.add_command(queue.print_queue_command)
+
+
+def warm(app: Flask) -> threading.Thread | None:
+    """The server, once started: import what a receipt needs (python-escpos and the rest)
+    in the background, so that the first sale that prints does not wait for it. Nothing
+    when no printer is set (a sale then prints nothing)."""
+    if not any(queue.get_printer(target, app).enabled for target in queue.TARGETS):
+        return None
+    thread = threading.Thread(target=warm_printer, name="printer-warm", daemon=True)
+    thread.start()
+    return thread

@@ -19,12 +19,9 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import qrcode
 from flask import current_app
-from fpdf import FPDF
-from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +34,10 @@ from kiosk.services.stock import find_product
 from kiosk.services.text import _
 from kiosk.vocabulary import MAX_QTY
 from printer.documents import Label
+
+if TYPE_CHECKING:  # fpdf2, Pillow and qrcode are imported by what draws a label
+    from fpdf import FPDF
+    from PIL import Image, ImageFont
 
 LAYOUT_SETTING = "labels.sheet"
 LABELS_PER_JOB = 5
@@ -130,6 +131,9 @@ def save_layout(session: Session, layout: SheetLayout) -> SheetLayout:
 @lru_cache(maxsize=512)
 def qr_matrix(payload: str) -> tuple[tuple[bool, ...], ...]:
     """The QR's modules (True = dark), with its 4-module quiet zone."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
     code.add_data(payload)
     code.make(fit=True)
@@ -162,6 +166,8 @@ def wrap(text: str, width: float, measure: Callable[[str], float],
 
 @lru_cache(maxsize=256)
 def _qr_image(payload: str, module: int) -> Image.Image:
+    from PIL import Image
+
     matrix = qr_matrix(payload)
     small = Image.new("L", (len(matrix), len(matrix)), 255)
     small.putdata([0 if dark else 255 for row in matrix for dark in row])
@@ -170,12 +176,16 @@ def _qr_image(payload: str, module: int) -> Image.Image:
 
 @lru_cache(maxsize=16)
 def _pil_font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(font_path(bold), size)
 
 
 def label_image(label: Label, dpi: int = 300, width_mm: float = 63.5,
                 height_mm: float = 38.1) -> Image.Image:
     """One label as a 1-bit picture: the QR on the left, name, price and SKU on the right."""
+    from PIL import Image, ImageDraw
+
     px = dpi / 25.4
     width, height = round(width_mm * px), round(height_mm * px)
     image = Image.new("L", (width, height), 255)

@@ -11,8 +11,8 @@ total, "TVA non applicable, art. 293 B du CGI" and the payment terms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,9 @@ from kiosk.services.money import format_money_for_paper as money
 from kiosk.services.text import _
 from kiosk.vocabulary import NOTE_MAX, PARIS
 from printer.documents import Report, Section
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 VAT_MENTION = "TVA non applicable, art. 293 B du CGI"
 

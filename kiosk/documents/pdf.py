@@ -6,10 +6,13 @@ Unicode, so "Étiquette", "Chèques remis" and "12,50 €" would not print as th
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from kiosk import paths
 from printer.documents import Report, Section
+
+if TYPE_CHECKING:  # fpdf2 (and fontTools under it) is imported by the first PDF made
+    from fpdf import FPDF
 
 # Millimetres: a row, a section's title and the gap above it, a footer line, the space a
 # signature takes, the gap between two columns. A row's label takes this share of its width.
@@ -29,6 +32,8 @@ def font_path(bold: bool = False) -> str:
 
 def a4(title: str) -> FPDF:
     """A blank A4 document in millimetres, with "DejaVu" (regular and "B") ready."""
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.add_font("DejaVu", "", font_path(False))
     pdf.add_font("DejaVu", "B", font_path(True))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from fpdf import FPDF
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -96,6 +95,8 @@ def _money(cents: int) -> str:
 
 def cash_book_pdf(books: list[CashBook], year: int, group_name: str = "") -> bytes:
     """Every place's book, each starting on its own page."""
+    from fpdf import FPDF  # imported by the first PDF made, not at start
+
     pdf = FPDF(format="A4")
     fonts = paths.static_dir() / "fonts"
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -130,6 +129,8 @@ def photos_dir(instance_path: str) -> Path:
 def store_photo(session: Session, product: Product, raw: bytes, instance_path: str) -> str:
     """Check that `raw` is a real picture of a sensible size, shrink it, store it under
     instance/photos/ with a name of our own (never the uploader's), and link it."""
+    from PIL import Image, UnidentifiedImageError  # imported by the first photo
+
     if not raw:
         raise InvalidInput("photo", _("Le fichier de la photo est vide."))
     if len(raw) > MAX_PHOTO_BYTES:

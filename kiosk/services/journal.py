@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -361,10 +361,13 @@ class Verdict:
             self.problems.append(text)
 
 
-def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verdict:
+def verify(session: Session, expect_head: tuple[int, str] | None = None,
+           progress: Callable[[str, int], None] | None = None) -> Verdict:
     """Re-check the whole chain, every entry's seal, every guarded row, the hashes the
     closings printed, and the cached stock levels. `expect_head` (LENGTH, HASH), read off a
-    printed Z report or slip: the chain must still hold that entry with that hash."""
+    printed Z report or slip: the chain must still hold that entry with that hash.
+    `progress(stage, count)` hears of the work every PROGRESS_EVERY entries and rows
+    (stage "entries", then "rows"; journal_checks shows it)."""
     verdict = Verdict()
     expected: dict[tuple[str, int], tuple[str, int]] = {}
     prev_hash, prev_seq = GENESIS_HASH, 0
@@ -374,6 +377,8 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
     stmt = select(JournalEntry).order_by(JournalEntry.seq)
     for entry in _readable(session, JournalEntry.seq, stmt, verdict, "journal_entries"):
         verdict.entries += 1
+        if progress is not None and verdict.entries % PROGRESS_EVERY == 0:
+            progress("entries", verdict.entries)
         label = f"entrée n° {entry.seq} ({entry.event} {entry.ref})"
         if entry.seq != prev_seq + 1:
             verdict.problem(f"{label} : il manque les entrées {prev_seq + 1} à {entry.seq - 1}")
@@ -403,10 +408,14 @@ def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verd
     if head(session) != (prev_seq, prev_hash):
         verdict.problem("la tête de chaîne ne correspond pas à la dernière entrée")
 
+    rows_seen = 0
     for table_name, model in JOURNALED_TABLES.items():
         table = model.__table__
         stmt = select(table).order_by(table.c.id)
         for row in _readable(session, table.c.id, stmt, verdict, table_name, mappings=True):
+            rows_seen += 1
+            if progress is not None and rows_seen % PROGRESS_EVERY == 0:
+                progress("rows", rows_seen)
             key = (table_name, row["id"])
             known = expected.pop(key, None)
             if known is None:
@@ -497,6 +506,7 @@ def _parse_rows(rows_json: str) -> list[tuple[str, int, str]]:
 
 READ_ERRORS = (ValueError, TypeError, OverflowError)
 CHUNK = 5000
+PROGRESS_EVERY = 1000
 
 
 def _readable(session: Session, key, stmt, verdict: Verdict, what: str,

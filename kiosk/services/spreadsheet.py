@@ -8,9 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from kiosk.vocabulary import PARIS
 
 EURO_FORMAT = '#,##0.00\\ "€";-#,##0.00\\ "€"'
@@ -33,6 +30,9 @@ class Table:
 
 
 def write_workbook(tables: list[Table], path: Path) -> Path:
+    from openpyxl import Workbook  # imported by the export that asks, not at start
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     for table in tables:

@@ -8,9 +8,7 @@ import ipaddress
 from base64 import b64encode
 from urllib.parse import urlsplit
 
-import qrcode
 from flask import current_app, request, url_for
-from qrcode.constants import ERROR_CORRECT_M
 
 from kiosk import tls
 
@@ -34,6 +32,9 @@ def tablet_base_url() -> str:
 
 def qr_data_url(text: str) -> str:
     """A PNG in the page itself (the CSP allows data: images): no route of its own."""
+    import qrcode  # (with Pillow) imported by this page, not at the server's start
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=6, border=4)
     code.add_data(text)
     code.make(fit=True)

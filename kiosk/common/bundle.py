@@ -1,0 +1,165 @@
+"""A page's ES modules in one file: the sale screen in a few requests (issue 29).
+
+The sale screen runs thirteen modules three imports deep: thirteen requests, and a round
+trip per level of imports on a weak Wi-Fi. A page that names its modules (`page_modules`
+in its template, see templates/base.html) gets them, with everything they import, as one
+file made from static/js at the first page that asks (`module_scripts`): each module
+wrapped in a function of its own (its names stay its own), run once, in the order the
+browser would run them (depth first, imports before the module, each once), its exports
+handed to the modules that import it. Nothing to install and no build to remember: a
+module added to the graph is in the next bundle.
+
+Only the simple forms static/js uses are understood: `import { a, b as c } from "./x.js";`
+on one line and `export function|async function|class|const|let` declarations. Any other
+form (a default export, `export { … }`, `import * as`, a module outside static/js, two
+modules exporting the same name) makes `bundle` refuse, and the page then loads its
+modules one by one as before; tests/test_bundle.py checks static/js bundles.
+
+The file is written under static/_bundle/KEY/js/MAIN.js (KEY: a hash of the modules it
+holds), so that relative URLs (`../vendor/…`) need nothing, and it is served like any
+static file: versioned URL, kept a year, comments stripped, gzipped once. `import.meta.url`
+in a module reads as the module's own URL, as before. The folder is derived data:
+ignored by git and by the static version's hash. If static/ cannot be written (an
+installation read-only for the service), the page loads its modules one by one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+FOLDER = "_bundle"
+IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"(\./[A-Za-z0-9_.-]+\.js)"\s*;?[ \t]*$',
+                    re.M)
+ANY_IMPORT = re.compile(r"^\s*import\b(?!\.meta|\s*\()", re.M)
+EXPORT = re.compile(
+    r"^export\s+((?:async\s+)?function\*?\s+|class\s+|const\s+|let\s+)([A-Za-z_$][\w$]*)",
+    re.M)
+ANY_EXPORT = re.compile(r"^\s*export\b", re.M)
+_lock = threading.Lock()
+
+
+class Unbundlable(ValueError):
+    """A module in a form the bundler does not understand: load the modules one by one."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: str  # under static/: _bundle/KEY/js/MAIN.js
+    modules: tuple[str, ...]  # every module it holds, in the order they run
+    source: str
+
+
+def _name(module: str) -> str:
+    return "$m_" + re.sub(r"\W", "_", Path(module).stem)
+
+
+def _parse(folder: Path, module: str) -> tuple[str, list[tuple[str, list[str]]], list[str]]:
+    path = (folder / module).resolve()
+    if folder.resolve() not in path.parents or not path.is_file():
+        raise Unbundlable(f"{module}: not a file of static/")
+    source = path.read_text(encoding="utf-8")
+    imports = []
+    for match in IMPORT.finditer(source):
+        names = [n.strip() for n in match[1].split(",") if n.strip()]
+        target = str(Path(module).parent / match[2][2:])
+        imports.append((target, names))
+    if len(ANY_IMPORT.findall(source)) != len(imports):
+        raise Unbundlable(f"{module}: an import of another form")
+    exports = [m[2] for m in EXPORT.finditer(source)]
+    if len(ANY_EXPORT.findall(source)) != len(exports):
+        raise Unbundlable(f"{module}: an export of another form")
+    return source, imports, exports
+
+
+def bundle(folder: Path, entries: Sequence[str]) -> Bundle:
+    """The modules `entries` (paths under static/, as the page's script tags name them)
+    and all they import, as one module's source."""
+    order: list[str] = []
+    parsed: dict[str, tuple[str, list[tuple[str, list[str]]], list[str]]] = {}
+    visiting: set[str] = set()
+
+    def visit(module: str) -> None:
+        if module in visiting:
+            raise Unbundlable(f"{module}: an import cycle")
+        if module in parsed:
+            return
+        visiting.add(module)
+        parsed[module] = _parse(folder, module)
+        for target, _names in parsed[module][1]:
+            visit(target)
+        visiting.discard(module)
+        order.append(module)
+
+    for entry in entries:
+        visit(entry)
+    key = hashlib.sha256("\n".join(order).encode()).hexdigest()[:10]
+    main = entries[-1] if len(entries) == 1 else next(
+        (e for e in entries if Path(e).stem not in ("till", "clock", "pending")), entries[-1])
+    path = f"{FOLDER}/{key}/{main}"
+    depth = path.count("/")
+    parts = ["// Made by kiosk/common/bundle.py from static/: "
+             + ", ".join(order) + ". Edit those, not this."]
+    for module in order:
+        source, _imports, exports = parsed[module]
+        own_url = '"' + "../" * depth + module + '"'
+        body = IMPORT.sub(lambda m, module=module: _destructure(m, module), source)
+        body = re.sub(r"^export\s+", "", body, flags=re.M)
+        body = body.replace("import.meta.url", f"new URL({own_url}, import.meta.url).href")
+        returned = ", ".join(exports)
+        parts.append(f"// {module}\nconst {_name(module)} = (() => {{\n{body.rstrip()}\n"
+                     f"return {{ {returned} }};\n}})();")
+    return Bundle(path, tuple(order), "\n".join(parts) + "\n")
+
+
+def _destructure(match: re.Match, module: str) -> str:
+    target = str(Path(module).parent / match[2][2:])
+    names = []
+    for item in (n.strip() for n in match[1].split(",")):
+        if not item:
+            continue
+        original, _, alias = (part.strip() for part in item.partition(" as "))
+        names.append(f"{original}: {alias}" if alias else original)
+    return f"const {{ {', '.join(names)} }} = {_name(target)};"
+
+
+_made: dict[tuple[str, str, tuple[str, ...]], Bundle | None] = {}
+
+
+def written(static_folder: str, version: str, entries: Sequence[str]) -> Bundle | None:
+    """The bundle of `entries`, written under static/_bundle once per static version; None
+    when the modules cannot be bundled or the file cannot be written."""
+    key = (static_folder, version, tuple(entries))
+    if key in _made:
+        return _made[key]
+    with _lock:
+        if key not in _made:
+            _made[key] = _write(Path(static_folder), entries)
+    return _made[key]
+
+
+def _write(folder: Path, entries: Sequence[str]) -> Bundle | None:
+    try:
+        made = bundle(folder, entries)
+    except Unbundlable:
+        return None
+    target = folder / made.path
+    data = made.source.encode("utf-8")
+    try:
+        if target.is_file() and target.read_bytes() == data:
+            return made
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".bundle-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)  # whole or not at all, whoever reads it meanwhile
+    except OSError:
+        return None
+    return made

@@ -1,0 +1,114 @@
+"""The sale screen's modules in one file (kiosk/common/bundle.py, issue 29)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kiosk.common import bundle
+from kiosk.common.assets import static_version
+from kiosk.paths import static_dir
+from tests.conftest import web_login
+from tests.test_tablet import open_drawer
+
+SELL = ["js/till.js", "js/clock.js", "js/pending.js", "js/sell.js", "js/printer-status.js"]
+
+
+def _graph(entries: list[str]) -> set[str]:
+    """Every module the entries import, read from the files with a plain regex."""
+    seen, todo = set(), list(entries)
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        source = (static_dir() / module).read_text()
+        todo += [f"js/{name}" for name in re.findall(r'^import .* from "\./([^"]+)"', source,
+                                                     re.M)]
+    return seen
+
+
+def test_the_sale_screen_bundles_its_whole_graph_each_module_once_imports_first():
+    made = bundle.bundle(static_dir(), SELL)
+    assert set(made.modules) == _graph(SELL) and len(made.modules) == len(set(made.modules))
+    for module in made.modules:  # a module runs after everything it imports
+        source = (static_dir() / module).read_text()
+        for name in re.findall(r'^import .* from "\./([^"]+)"', source, re.M):
+            assert made.modules.index(f"js/{name}") < made.modules.index(module)
+    assert made.path.startswith("_bundle/") and made.path.endswith("/js/sell.js")
+    # import.meta.url still reads as each module's own URL (scan.js finds ../vendor/ by it)
+    assert 'new URL("../../../js/scan.js", import.meta.url).href' in made.source
+    assert not re.search(r"^\s*(import|export)\b(?!\.meta)", made.source, re.M)
+
+
+def test_the_bundle_is_a_module_node_can_parse(tmp_path):
+    node = shutil.which("node")
+    if node is None:
+        from tests.conftest import missing
+
+        missing("Node not found (apt-get install nodejs)")
+    copy = tmp_path / "bundle.mjs"
+    copy.write_text(bundle.bundle(static_dir(), SELL).source)
+    checked = subprocess.run([node, "--check", str(copy)], capture_output=True, text=True,
+                             timeout=60)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_sell_loads_one_script_that_names_its_modules(demo, client):
+    open_drawer(client)
+    web_login(client, "Vendeuse", "3456")
+    html = client.get("/sell").get_data(as_text=True)
+    scripts = re.findall(r'<script type="module" src="([^"]+)"([^>]*)>', html)
+    assert len(scripts) == 1, scripts
+    url, attributes = scripts[0]
+    assert "/_bundle/" in url and url.endswith("/js/sell.js")
+    named = re.search(r'data-modules="([^"]+)"', attributes)[1].split()
+    assert set(named) == _graph(SELL)
+    served = client.get(url)
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    assert b"const $m_sell = " in served.data
+    served.close()
+
+
+def test_other_pages_keep_their_scripts(demo, client):
+    web_login(client, "Vendeuse", "3456")
+    html = client.get("/stock").get_data(as_text=True)
+    assert "/_bundle/" not in html and "js/till.js" in html and "js/clock.js" in html
+
+
+def test_a_form_it_does_not_know_loads_module_by_module(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text('import b from "./b.js";\nb();\n')
+    (tmp_path / "js" / "b.js").write_text("export default function () {}\n")
+    with pytest.raises(bundle.Unbundlable):
+        bundle.bundle(tmp_path, ["js/a.js"])
+    assert bundle.written(str(tmp_path), "v1", ["js/a.js"]) is None
+    (tmp_path / "js" / "c.js").write_text('import { d } from "./d.js";\n')
+    (tmp_path / "js" / "d.js").write_text('import { c } from "./c.js";\nexport const d = 1;\n')
+    with pytest.raises(bundle.Unbundlable, match="cycle"):
+        bundle.bundle(tmp_path, ["js/c.js"])
+
+
+def test_the_bundle_is_written_once_and_left_out_of_the_version(tmp_path):
+    shutil.copytree(static_dir() / "js", tmp_path / "js")
+    before = static_version(str(tmp_path))
+    made = bundle.written(str(tmp_path), before, SELL)
+    assert made is not None and (tmp_path / made.path).read_text() == made.source
+    static_version.cache_clear()
+    assert static_version(str(tmp_path)) == before  # derived: not part of the version
+    assert bundle.written(str(tmp_path), before, SELL) is made
+
+
+def test_a_static_folder_it_cannot_write_loads_module_by_module(tmp_path):
+    shutil.copytree(static_dir() / "js", tmp_path / "js")
+    (tmp_path / bundle.FOLDER).write_text("a file where the folder would go")
+    assert bundle.written(str(tmp_path), "v2", SELL) is None
+
+
+def test_git_ignores_the_bundles():
+    ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text()
+    assert f"static/{bundle.FOLDER}/" in ignored.splitlines()
