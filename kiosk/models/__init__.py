@@ -11,6 +11,7 @@ from kiosk.models.envelopes import (
     SplitRulePart,
 )
 from kiosk.models.journal import JournalEntry, JournalHead
+from kiosk.models.meetings import Decision, DecisionSpend, Meeting
 from kiosk.models.orders import (
     CreditNote,
     Delivery,
@@ -41,6 +42,8 @@ __all__ = [
     "ConsignmentStatement",
     "CreditNote",
     "DailyTotal",
+    "Decision",
+    "DecisionSpend",
     "Delivery",
     "DeliveryLine",
     "DonationRule",
@@ -55,6 +58,7 @@ __all__ = [
     "JournalEntry",
     "JournalHead",
     "Location",
+    "Meeting",
     "Order",
     "OrderLine",
     "OrderMade",

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models import DonationRule, Envelope, EnvelopeEntry, SplitRule, SplitRulePart
+from kiosk.models import DecisionSpend, DonationRule, Envelope, EnvelopeEntry, SplitRule
 from kiosk.services import journal
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
@@ -20,29 +20,14 @@ from kiosk.vocabulary import MAX_AMOUNT_CENTS
 
 def decide_split(session: Session, weights: Mapping[str, int], effective_from: date,
                  decision: str, user_id: int | None) -> SplitRule:
-    """Record a new split, in force from `effective_from`, with the meeting that decided it.
+    """Record a new split, in force from `effective_from`, with the meeting that decided it:
+    a split decision (kiosk/services/meetings.py, issue 30), journaled with its rule.
 
     Rules are never edited: the newest rule whose date has come is the one in force.
     """
-    if not decision.strip():
-        raise InvalidInput("decision", "Dites quand la décision a été prise "
-                           "(« décidé en réunion du … »).")
-    if not weights or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise InvalidInput("weights", "Les parts doivent être positives et non toutes nulles.")
-    envelopes = {e.code: e for e in session.scalars(
-        select(Envelope).where(Envelope.code.in_(list(weights))))}
-    missing = sorted(set(weights) - set(envelopes))
-    if missing:
-        raise NotFound("envelope", "Enveloppe inconnue : %(codes)s.", codes=", ".join(missing))
-    rule = SplitRule(effective_from=effective_from, decision=decision.strip(),
-                     created_by=user_id)
-    session.add(rule)
-    session.flush()
-    parts = [SplitRulePart(split_rule_id=rule.id, envelope_id=envelopes[code].id, weight=w)
-             for code, w in weights.items() if w > 0]
-    session.add_all(parts)
-    journal.append(session, "split_rule", f"rule-{rule.id}", [rule, *parts], user_id)
-    return rule
+    from kiosk.services import meetings
+
+    return meetings.decide_split(session, weights, effective_from, decision, user_id)
 
 
 def rule_in_force(session: Session, on: date) -> SplitRule | None:
@@ -209,7 +194,7 @@ def check_amount(amount_cents: int) -> int:
 def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
           receipt_ref: str = "", *, confirm: bool = False,
           user_id: int | None = None, charge_account: str | None = None,
-          paid_from: str | None = None) -> EnvelopeEntry:
+          paid_from: str | None = None, decision_id: int | None = None) -> EnvelopeEntry:
     """Money taken out of an envelope (the Christmas meal). One that would take the
     envelope below zero needs `confirm`, and the refusal says the resulting balance.
 
@@ -224,6 +209,9 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
                               "120 caractères au plus.", required=False)
     journal.lock_head(session)  # balances are read and written one writer at a time
     envelope = envelope_by_code(session, code)
+    from kiosk.services import meetings
+
+    decision_row = meetings.check_spend(session, envelope, amount_cents, decision_id)
     _refuse_below_zero(session, envelope, amount_cents, confirm, N_(
         "Après cette dépense, l'enveloppe « %(name)s » serait à %(amount)s : confirmez si "
         "c'est bien voulu."))
@@ -237,6 +225,11 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
         accounts_row.envelope_entry_id = entry.id
         session.add(accounts_row)
         rows.append(accounts_row)
+    if decision_row is not None:  # the decision it cites, journaled with it (issue 30)
+        session.flush()
+        link = DecisionSpend(**{**decision_row, "id": None, "envelope_entry_id": entry.id})
+        session.add(link)
+        rows.append(link)
     journal.append(session, "envelope_spend", code, rows, user_id)
     return entry
 
