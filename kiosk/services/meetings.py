@@ -218,7 +218,9 @@ def decide(session: Session, meeting_id: int | None, text: str, *,
         split_rule_id=rule_id, votes=votes, replaces_id=replaces_id, created_by=user_id,
         created_at=now)
     tables.append((DECISIONS, [row]))
-    _write(session, head, "decision", f"decision-{decision_id}", tables, user_id, now)
+    # a split keeps its event's name: the journal page and the closing slip read it
+    _write(session, head, "split_rule" if with_rule else "decision",
+           f"decision-{decision_id}", tables, user_id, now)
     return row
 
 
