@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The packages a request goes through before it reaches a service: they may all import
 # kiosk.common, the services and the models, never each other in a circle.
 AREAS = ("kiosk.admin", "kiosk.api", "kiosk.auth", "kiosk.cash", "kiosk.common",
-         "kiosk.envelopes", "kiosk.main", "kiosk.reports", "kiosk.sell", "kiosk.stock",
-         "kiosk.tablet")
+         "kiosk.envelopes", "kiosk.main", "kiosk.meeting", "kiosk.reports", "kiosk.sell",
+         "kiosk.stock", "kiosk.tablet")
 
 
 def modules(package: str) -> dict[str, Path]:

@@ -309,3 +309,47 @@ def test_the_paheko_export_is_unchanged_in_totals(client, runner, seller_headers
     assert projects == envelopes
     assert {row["piece"].split()[0] for row in booked} == {
         "Caisse", "Relevé", "Dépense", "Virement"}
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+def test_a_meeting_held_from_the_pages(client, seller_headers, treasurer_headers):
+    from tests.conftest import csrf_token, web_login
+
+    session_id = sales_day(client, seller_headers, treasurer_headers)
+    close(client, treasurer_headers, session_id)
+    web_login(client, "Tresoriere", "2345")
+    assert client.get("/meeting").status_code == 200
+    token = csrf_token(client, "/meeting")
+    created = client.post("/meeting", data={"csrf_token": token, "held_on": today().isoformat(),
+                                            "present": "Fatima\nJosiane\n\nNadia\n"})
+    assert created.status_code == 302
+    meeting_url = created.headers["Location"]
+    page = client.get(meeting_url).get_data(as_text=True)
+    assert "Nous sommes 3." in page and "Josiane" in page
+    step, seen = 0, []
+    while True:
+        page = client.get(f"{meeting_url}?step={step}").get_data(as_text=True)
+        seen.append(page.split('data-screen="')[1].split('"')[0])
+        if 'data-decide' in page:
+            decided = client.post(f"{meeting_url}/decisions?step={step}", data={
+                "csrf_token": token, "text": "Repas de Noël", "kind": "spend",
+                "envelope": "solidarite", "amount": "150", "votes_for": "3",
+                "votes_against": "0", "votes_abstain": "0"})
+            assert decided.status_code == 302, decided.get_data(as_text=True)
+            refused = client.post(f"{meeting_url}/decisions?step={step}", data={
+                "csrf_token": token, "text": "Trop de mains", "kind": "other",
+                "votes_for": "3", "votes_against": "2", "votes_abstain": "0"})
+            assert refused.status_code == 400
+            assert "Plus de votes (5) que de personnes présentes (3)" in \
+                refused.get_data(as_text=True)
+        if "Terminer la réunion" in page:
+            break
+        step += 1
+    assert seen[:2] == ["welcome", "day"]
+    assert seen[-3:] == ["spends", "decide", "minutes"] and "jars" in seen
+    last = client.get(f"{meeting_url}?step={step - 1}").get_data(as_text=True)
+    assert "Repas de Noël : 150,00 € de l&#39;enveloppe « Solidarité »" in last
+    db.session.rollback()
+    assert db.session.scalar(select(Decision.amount_cents).where(
+        Decision.text == "Repas de Noël")) == 15000
