@@ -353,3 +353,37 @@ def test_a_meeting_held_from_the_pages(client, seller_headers, treasurer_headers
     db.session.rollback()
     assert db.session.scalar(select(Decision.amount_cents).where(
         Decision.text == "Repas de Noël")) == 15000
+
+
+@pytest.mark.parametrize("typed, threshold", [("100", 10000), ("", None)])
+def test_the_first_start_asks_which_spends_need_a_decision(client, typed, threshold):
+    from tests.conftest import csrf_token
+    from tests.test_first_start import REAL
+
+    form = {**REAL, "spend_decision_above": typed,
+            "csrf_token": csrf_token(client, "/start/real")}
+    started = client.post("/start/real", data=form)
+    assert started.status_code == 303, started.get_data(as_text=True)
+    db.session.rollback()
+    assert meetings.spend_threshold(db.session) == threshold
+    # the split the group typed is a split decision of its own
+    assert db.session.scalar(select(Decision.kind)) == "split"
+
+
+def test_the_envelopes_page_spends_as_decided(client, treasurer_headers):
+    from tests.conftest import csrf_token, web_login
+
+    meal = christmas_meal(client, treasurer_headers, meeting_of_five(client, treasurer_headers),
+                          amount=5000)
+    web_login(client, "Tresoriere", "2345")
+    page = client.get("/envelopes").get_data(as_text=True)
+    assert "Repas de Noël pour les personnes seules" in page and 'name="decision_id"' in page
+    form = {"csrf_token": csrf_token(client, "/envelopes"), "envelope": "solidarite",
+            "amount": "60,00", "label": "Traiteur", "decision_id": str(meal), "confirm": "1"}
+    beyond = client.post("/envelopes/spend", data=form)
+    assert beyond.status_code == 409
+    assert "dépasse ce que le groupe a décidé" in beyond.get_data(as_text=True)
+    assert client.post("/envelopes/spend", data={**form, "amount": "50"}).status_code == 302
+    got = client.get(f"/api/v1/meetings/{db.session.get(Decision, meal).meeting_id}",
+                     headers=treasurer_headers).get_json()
+    assert got["decisions"][0]["spent_cents"] == 5000
