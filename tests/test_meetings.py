@@ -387,3 +387,25 @@ def test_the_envelopes_page_spends_as_decided(client, treasurer_headers):
     got = client.get(f"/api/v1/meetings/{db.session.get(Decision, meal).meeting_id}",
                      headers=treasurer_headers).get_json()
     assert got["decisions"][0]["spent_cents"] == 5000
+
+
+def test_a_customer_sees_what_her_purchases_paid_for(client, treasurer_headers):
+    """The public page a label's QR leads to: the group's decisions and what they paid,
+    with no name of anyone present."""
+    meeting_id = meeting_of_five(client, treasurer_headers)
+    meal = christmas_meal(client, treasurer_headers, meeting_id, amount=20000)
+    post(client, treasurer_headers, f"/meetings/{meeting_id}/decisions", {
+        "text": "Sortie à Paris", "spend": {"envelope": "loisirs", "amount_cents": 50000},
+        "votes": {"for": 1, "against": 3, "abstain": 1}})
+    spend(client, treasurer_headers, 7500, meal)
+    stranger = client.application.test_client()
+    label = stranger.get("/p/SAC-VILLE").get_data(as_text=True)
+    assert "/p/ce-que-vos-achats-ont-finance" in label
+    page = stranger.get("/p/ce-que-vos-achats-ont-finance")
+    assert page.status_code == 200
+    words = " ".join(page.get_data(as_text=True).replace("\u202f", " ")
+                     .replace("\xa0", " ").split())
+    assert "Repas de Noël pour les personnes seules" in words
+    assert f"Décidé en {today():%m/%Y} : 200,00 €, dont 75,00 € déjà payés." in words
+    assert "Sortie à Paris" not in words  # refused: it pays for nothing
+    assert not any(name in words for name in FIVE)

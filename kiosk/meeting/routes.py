@@ -189,3 +189,12 @@ def decide(meeting_id: int):
     flash(_("Décision enregistrée."), "success")
     return redirect(url_for("meeting.screen", meeting_id=meeting_id,
                             step=request.args.get("step", 0, type=int), _anchor="decided"))
+
+
+@bp.route("/p/ce-que-vos-achats-ont-finance")
+def financed():
+    """Public, like a label's page (/p/SKU), which leads here: what the group decided to pay
+    for with the money of the sales, and what it has paid so far. No personal data."""
+    items = service.funded(db.session)
+    return render_template("meeting/financed.html", items=items,
+                           spent=sum(item.spent_cents for item in items))

@@ -492,5 +492,32 @@ def summary(session: Session, meeting: Meeting) -> Summary:
                    sum(s.cents for s in spends), past)
 
 
+@dataclass
+class Funded:
+    """One thing the group decided to pay for, as a customer may see it: no name, no
+    person, only the group's words, its month and the money."""
+
+    text: str
+    month: date
+    granted_cents: int
+    spent_cents: int
+
+
+def funded(session: Session, limit: int = 30) -> list[Funded]:
+    """The adopted spend decisions still in force, newest first, with what each has paid
+    (the public page "ce que vos achats ont financé")."""
+    found = []
+    for decision in session.scalars(select(Decision).where(Decision.kind == SPEND)
+                                    .order_by(Decision.decided_on.desc(),
+                                              Decision.id.desc())):
+        if not adopted(decision) or replaced_by(session, decision.id) is not None:
+            continue
+        found.append(Funded(decision.text, decision.decided_on.replace(day=1),
+                            decision.amount_cents or 0, spent_cents(session, decision)))
+        if len(found) >= limit:
+            break
+    return found
+
+
 def today() -> date:
     return utcnow().astimezone(PARIS).date()

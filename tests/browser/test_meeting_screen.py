@@ -120,6 +120,12 @@ def test_a_meeting_walked_by_touch(browser, live_server, viewport):
         assert seen[0] == "welcome" and "day" in seen and seen[-2:] == ["decide", "minutes"]
         assert {"sewn", "jars", "spends", "past"} <= set(seen)
         assert page.url.endswith("/meeting")
+        # what a customer sees from a label's QR code: the decisions and what they paid
+        page.goto("/p/ce-que-vos-achats-ont-finance")
+        assert "Repas de Noël pour les personnes seules" in page.inner_text("main")
+        assert "Sortie au lac Kir" in page.inner_text("main")
+        assert_accessible(page)
+        assert small_targets(page) == []
         assert not [e for e in page.js_errors if "Content Security Policy" in e
                     or "Refused" in e], page.js_errors
     finally:
