@@ -409,3 +409,48 @@ def test_a_customer_sees_what_her_purchases_paid_for(client, treasurer_headers):
     assert f"Décidé en {today():%m/%Y} : 200,00 €, dont 75,00 € déjà payés." in words
     assert "Sortie à Paris" not in words  # refused: it pays for nothing
     assert not any(name in words for name in FIVE)
+
+
+def test_a_prepared_proposal_is_shown_and_voted(client, app, treasurer_headers):
+    from PIL import Image
+
+    from kiosk.models import Proposal
+    from tests.conftest import csrf_token, web_login
+
+    web_login(client, "Tresoriere", "2345")
+    token = csrf_token(client, "/meeting")
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), "#7b1f5c").save(photo, format="PNG")
+    prepared = client.post("/meeting/proposals", content_type="multipart/form-data", data={
+        "csrf_token": token, "title": "Sortie au lac Kir", "envelope": "loisirs",
+        "amount": "120", "photo": (io.BytesIO(photo.getvalue()), "lac.png")})
+    assert prepared.status_code == 302, prepared.get_data(as_text=True)
+    half = client.post("/meeting/proposals", data={"csrf_token": token, "title": "Sans",
+                                                   "envelope": "nowhere", "amount": "12"})
+    assert half.status_code == 404
+    assert "Sortie au lac Kir" in client.get("/meeting").get_data(as_text=True)
+    meeting_id = meeting_of_five(client, treasurer_headers)
+    url = f"/meeting/{meeting_id}"
+    step = 0
+    while 'data-screen="proposal"' not in (page := client.get(f"{url}?step={step}")
+                                           .get_data(as_text=True)):
+        step += 1
+        assert step < 30
+    assert "Sortie au lac Kir" in page and "/p/photo/" in page and "120,00" in page
+    voted = client.post(f"{url}/proposals/1?step={step}", data={
+        "csrf_token": token, "votes_for": "4", "votes_against": "1", "votes_abstain": "0"})
+    assert voted.status_code == 302
+    page = client.get(f"{url}?step={step}").get_data(as_text=True)
+    assert "data-proposal-decided" in page and "Adoptée." in page
+    again = client.post(f"{url}/proposals/1?step={step}", data={
+        "csrf_token": token, "votes_for": "4", "votes_against": "1", "votes_abstain": "0"})
+    assert again.status_code == 409
+    db.session.rollback()
+    proposal = db.session.get(Proposal, 1)
+    decision = db.session.get(Decision, proposal.decision_id)
+    assert (decision.text, decision.amount_cents, decision.votes_for, decision.meeting_id) == (
+        "Sortie au lac Kir", 12000, 4, meeting_id)
+    # a later meeting no longer shows it
+    later = meeting_of_five(client, treasurer_headers, today() + timedelta(days=30))
+    assert 'data-screen="proposal"' not in "".join(
+        client.get(f"/meeting/{later}?step={n}").get_data(as_text=True) for n in range(12))

@@ -104,6 +104,8 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/meeting/settings"): (LOGIN, 403, 400, 400),
     ("GET", "/meeting/<int:meeting_id>"): (LOGIN, 403, 404, 404),
     ("POST", "/meeting/<int:meeting_id>/decisions"): (LOGIN, 403, 404, 404),
+    ("POST", "/meeting/proposals"): (LOGIN, 403, 400, 400),
+    ("POST", "/meeting/<int:meeting_id>/proposals/<int:proposal_id>"): (LOGIN, 403, 404, 404),
     ("GET", "/p/ce-que-vos-achats-ont-finance"): (200, 200, 200, 200),  # public, no names
     # Selling
     ("GET", "/"): (LOGIN, 200, 200, 200),

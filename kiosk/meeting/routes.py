@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from kiosk.documents.minutes import decision_words, vote_words
 from kiosk.extensions import db
 from kiosk.meeting import bp
 from kiosk.models import Envelope
+from kiosk.services import catalogue
 from kiosk.services import meetings as service
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import format_money, parse_euros
@@ -42,7 +43,8 @@ def _render_index(status: int = 200, **extra):
                "threshold": format_money(threshold) if threshold is not None else "",
                "threshold_euros": f"{threshold / 100:.2f}".replace(".", ",")
                if threshold is not None else "",
-               "names": service.present_names}
+               "names": service.present_names, "envelopes": _envelopes(),
+               "proposals": service.pending_proposals(db.session)}
     context.update(extra)
     return render_template("meeting/index.html", **context), status
 
@@ -95,7 +97,38 @@ def settings():
     return redirect(url_for("meeting.index"))
 
 
-def _steps(summary: service.Summary) -> list[tuple[str, object]]:
+@bp.route("/meeting/proposals", methods=["POST"])
+@treasurer_required
+def propose():
+    """A proposal prepared before the meeting: a title, an envelope, an amount, a photo."""
+    values = _checked_form()
+    if "title" not in values:
+        abort(400)
+    upload = request.files.get("photo")
+    raw = upload.read() if upload and upload.filename else None
+    try:
+        cents = None
+        if values.get("amount"):
+            try:
+                cents = parse_euros(values["amount"])
+            except ValueError:
+                raise ServiceError("amount", _("Écrivez le montant en euros, par exemple "
+                                               "250.")) from None
+        with write_transaction(db.session):
+            proposal = service.add_proposal(db.session, values["title"],
+                                            values.get("envelope") if cents else None, cents,
+                                            current_user.id)
+            if raw is not None:  # (the catalogue's checks: a real picture, shrunk)
+                catalogue.store_photo(db.session, proposal, raw, current_app.instance_path)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render_index(exc.status, values=values, problem=exc.message)
+    flash(_("Proposition prête pour la prochaine réunion."), "success")
+    return redirect(url_for("meeting.index"))
+
+
+def _steps(summary: service.Summary,
+           proposals: list | None = None) -> list[tuple[str, object]]:
     """The screens, in order: (kind, what it shows)."""
     steps: list[tuple[str, object]] = [("welcome", None)]
     days = summary.days
@@ -108,6 +141,7 @@ def _steps(summary: service.Summary) -> list[tuple[str, object]]:
     steps += [("sewn", None), ("jars", None), ("spends", None)]
     if summary.past:
         steps.append(("past", None))
+    steps += [("proposal", proposal) for proposal in proposals or ()]
     steps += [("decide", None), ("minutes", None)]
     return steps
 
@@ -115,7 +149,7 @@ def _steps(summary: service.Summary) -> list[tuple[str, object]]:
 def _render_screen(meeting_id: int, step: int | None = None, status: int = 200, **extra):
     meeting = service.get_meeting(db.session, meeting_id)
     summary = service.summary(db.session, meeting)
-    steps = _steps(summary)
+    steps = _steps(summary, service.proposals_for(db.session, meeting))
     if step is None:
         step = request.args.get("step", 0, type=int) or 0
     step = max(0, min(step, len(steps) - 1))
@@ -129,6 +163,10 @@ def _render_screen(meeting_id: int, step: int | None = None, status: int = 200, 
         "decision_words": decision_words, "vote_words": vote_words,
         "values": {}, "problem": None,
         "decide_step": next(i for i, (k, _s) in enumerate(steps) if k == "decide"),
+        "envelope_names": {e.id: e.name for e in db.session.scalars(select(Envelope))},
+        "proposal_decision": service.decision_view(db.session, db.session.get(
+            service.Decision, shown.decision_id))
+        if kind == "proposal" and shown.decision_id else None,
     }
     context.update(extra)
     return render_template("meeting/screen.html", **context), status
@@ -182,13 +220,33 @@ def decide(meeting_id: int):
     except ServiceError as exc:
         db.session.rollback()
         meeting = service.get_meeting(db.session, meeting_id)
-        steps = _steps(service.summary(db.session, meeting))
+        steps = _steps(service.summary(db.session, meeting),
+                       service.proposals_for(db.session, meeting))
         step = next(i for i, (k, _s) in enumerate(steps) if k == "decide")
         return _render_screen(meeting_id, step, exc.status, values=values,
                               problem=exc.message)
     flash(_("Décision enregistrée."), "success")
     return redirect(url_for("meeting.screen", meeting_id=meeting_id,
                             step=request.args.get("step", 0, type=int), _anchor="decided"))
+
+
+@bp.route("/meeting/<int:meeting_id>/proposals/<int:proposal_id>", methods=["POST"])
+@treasurer_required
+def decide_proposal(meeting_id: int, proposal_id: int):
+    """The hands counted on a prepared proposal."""
+    values = _checked_form()
+    service.get_meeting(db.session, meeting_id)  # 404 before anything else
+    step = request.args.get("step", 0, type=int)
+    try:
+        with write_transaction(db.session):
+            service.decide_proposal(db.session, meeting_id, proposal_id, _votes(values),
+                                    current_user.id)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render_screen(meeting_id, step, exc.status, values=values,
+                              problem=exc.message)
+    flash(_("Décision enregistrée."), "success")
+    return redirect(url_for("meeting.screen", meeting_id=meeting_id, step=step))
 
 
 @bp.route("/p/ce-que-vos-achats-ont-finance")

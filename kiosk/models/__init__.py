@@ -11,7 +11,7 @@ from kiosk.models.envelopes import (
     SplitRulePart,
 )
 from kiosk.models.journal import JournalEntry, JournalHead
-from kiosk.models.meetings import Decision, DecisionSpend, Meeting
+from kiosk.models.meetings import Decision, DecisionSpend, Meeting, Proposal
 from kiosk.models.orders import (
     CreditNote,
     Delivery,
@@ -68,6 +68,7 @@ __all__ = [
     "PrintJob",
     "Product",
     "ProductCategory",
+    "Proposal",
     "Sale",
     "SaleLine",
     "Setting",

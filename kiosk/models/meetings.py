@@ -58,3 +58,21 @@ class DecisionSpend(db.Model):
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
     envelope_entry_id: Mapped[int] = mapped_column(ForeignKey("envelope_entries.id"),
                                                    unique=True)
+
+
+class Proposal(db.Model):
+    """What the coordinator or the treasurer prepares before a meeting: a title, an
+    envelope, an amount, a photo. Not journaled (it decides nothing): at the meeting it is
+    shown, the hands are counted, and the decision (journaled) records it; `decision_id`
+    then says which."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    envelope_id: Mapped[int | None] = mapped_column(ForeignKey("envelopes.id"))
+    amount_cents: Mapped[int | None]
+    photo: Mapped[str | None] = mapped_column(String(255))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

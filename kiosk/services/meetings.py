@@ -28,6 +28,7 @@ from kiosk.models import (
     EnvelopeEntry,
     Meeting,
     Product,
+    Proposal,
     Setting,
     SplitRule,
 )
@@ -35,7 +36,7 @@ from kiosk.models.reports import MADE
 from kiosk.sales import meeting_rows, rows, write
 from kiosk.sales.meeting_rows import DECISIONS, MEETINGS, SPLIT_RULE_PARTS, SPLIT_RULES
 from kiosk.services import journal
-from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money
 from kiosk.vocabulary import MAX_AMOUNT_CENTS, NAME_MAX, NOTE_MAX, PARIS
 
@@ -82,8 +83,8 @@ def create_meeting(session: Session, held_on: date, present: Sequence[str], note
         raise InvalidInput("held_on", "Donnez la date de la réunion.")
     names: list[str] = []
     for name in present:
-        name = _clean(name, "present", "Chaque nom fait 120 caractères au plus, sans "
-                      "caractère invisible.", limit=NAME_MAX, required=False)
+        name = _clean(name, "present", N_("Chaque nom fait 120 caractères au plus, sans "
+                      "caractère invisible."), limit=NAME_MAX, required=False)
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
     if not names:
@@ -91,7 +92,7 @@ def create_meeting(session: Session, held_on: date, present: Sequence[str], note
     if len(names) > MAX_PRESENT:
         raise InvalidInput("present", "Une réunion compte %(n)s personnes au plus.",
                            n=MAX_PRESENT)
-    note = _clean(note, "note", "La note fait 500 caractères au plus.", limit=NOTE_MAX,
+    note = _clean(note, "note", N_("La note fait 500 caractères au plus."), limit=NOTE_MAX,
                   required=False)
     head = journal.lock_head(session)
     now = utcnow()
@@ -169,8 +170,8 @@ def decide(session: Session, meeting_id: int | None, text: str, *,
     ({envelope code: share}, in force from the meeting's date, or `effective_from` for a
     split decided with no recorded meeting), or neither (a decision in words). `votes`:
     (for, against, abstain). `replaces_id`: the decision this one replaces."""
-    text = _clean(text, "text", "Écrivez la décision en une phrase (500 caractères au plus).",
-                  limit=NOTE_MAX)
+    text = _clean(text, "text", N_("Écrivez la décision en une phrase (500 caractères au "
+                                   "plus)."), limit=NOTE_MAX)
     if spend is not None and split is not None:
         raise InvalidInput("kind", "Une décision accorde une dépense ou change la "
                            "répartition, pas les deux : faites-en deux.")
@@ -341,6 +342,64 @@ def check_spend(session: Session, envelope: Envelope, amount_cents: int,
                        amount=format_money(amount_cents))
     return meeting_rows.decision_spend(id=None, decision_id=decision_id,
                                        envelope_entry_id=None)
+
+
+# --- proposals, prepared before the meeting -------------------------------------------------
+
+def add_proposal(session: Session, title: str, envelope_code: str | None,
+                 amount_cents: int | None, user_id: int | None = None) -> Proposal:
+    """A proposal to show at the next meeting: a spend from an envelope (both given) or
+    words alone (neither). Its photo: catalogue.store_photo(session, proposal, …)."""
+    title = _clean(title, "title", N_("Donnez un titre à la proposition (120 caractères au "
+                   "plus)."), limit=NAME_MAX)
+    envelope_id = None
+    if envelope_code:
+        envelope_id = session.scalar(select(Envelope.id).where(Envelope.code == envelope_code))
+        if envelope_id is None:
+            raise NotFound("envelope", "L'enveloppe « %(which)s » n'existe pas.",
+                           which=envelope_code)
+    if (envelope_id is None) != (amount_cents is None) or (
+            amount_cents is not None and not 1 <= amount_cents <= MAX_AMOUNT_CENTS):
+        raise InvalidInput("amount", "Une dépense proposée a une enveloppe et un montant "
+                           "(de 0,01 € à %(max)s).", max=format_money(MAX_AMOUNT_CENTS))
+    proposal = Proposal(title=title, envelope_id=envelope_id, amount_cents=amount_cents,
+                        created_by=user_id)
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def proposals_for(session: Session, meeting: Meeting) -> list[Proposal]:
+    """The proposals a meeting shows: those still waiting, and those it decided."""
+    decided_here = select(Decision.id).where(Decision.meeting_id == meeting.id)
+    return list(session.scalars(select(Proposal).where(
+        Proposal.decision_id.is_(None) | Proposal.decision_id.in_(decided_here))
+        .order_by(Proposal.id)))
+
+
+def pending_proposals(session: Session) -> list[Proposal]:
+    return list(session.scalars(select(Proposal).where(Proposal.decision_id.is_(None))
+                                .order_by(Proposal.id)))
+
+
+def decide_proposal(session: Session, meeting_id: int, proposal_id: int,
+                    votes: Sequence[int] | None, user_id: int | None) -> dict[str, Any]:
+    """The hands counted on a proposal: its decision (a spend, or words alone)."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFound("unknown_proposal", "Cette proposition n'existe pas.")
+    if proposal.decision_id is not None:
+        raise Conflict("proposal_decided", "Cette proposition est déjà décidée (décision "
+                       "n° %(id)s).", id=proposal.decision_id)
+    spend = None
+    if proposal.envelope_id is not None:
+        code = session.scalar(select(Envelope.code).where(Envelope.id == proposal.envelope_id))
+        spend = (code, proposal.amount_cents)
+    row = decide(session, meeting_id, proposal.title, spend=spend, votes=votes,
+                 user_id=user_id)
+    proposal.decision_id = row["id"]
+    session.flush()
+    return row
 
 
 # --- what a meeting shows -------------------------------------------------------------------

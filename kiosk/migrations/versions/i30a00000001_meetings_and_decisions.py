@@ -1,7 +1,8 @@
-"""The group's meetings, their decisions and the spends citing them
+"""The group's meetings, their decisions and the spends citing them; proposals
 
-Issue 30. New tables only (no column added to a journaled table); all three are journaled
-(kiosk/services/journal.py JOURNALED_MODELS).
+Issue 30. New tables only (no column added to a journaled table); meetings, decisions and
+decision_spends are journaled (kiosk/services/journal.py JOURNALED_MODELS), proposals
+(prepared before a meeting, deciding nothing) are not.
 
 Revision ID: i30a00000001
 Revises: r18a00000001
@@ -72,8 +73,24 @@ def upgrade():
     with op.batch_alter_table('decision_spends', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decision_spends_decision_id'), ['decision_id'], unique=False)
 
+    op.create_table('proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('envelope_id', sa.Integer(), nullable=True),
+    sa.Column('amount_cents', sa.Integer(), nullable=True),
+    sa.Column('photo', sa.String(length=255), nullable=True),
+    sa.Column('decision_id', sa.Integer(), nullable=True),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', kiosk.database.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_proposals_created_by_users')),
+    sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], name=op.f('fk_proposals_decision_id_decisions')),
+    sa.ForeignKeyConstraint(['envelope_id'], ['envelopes.id'], name=op.f('fk_proposals_envelope_id_envelopes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposals'))
+    )
+
 
 def downgrade():
+    op.drop_table('proposals')
     with op.batch_alter_table('decision_spends', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decision_spends_decision_id'))
     op.drop_table('decision_spends')
