@@ -55,6 +55,12 @@ def a_month_before(app) -> None:
     assert client.post("/api/v1/envelopes/solidarite/spend", headers=treasurer, json={
         "amount_cents": 9000, "label": "Acompte du traiteur", "decision_id": meal["id"],
         "confirm": True}).status_code == 201
+    with app.app_context():  # prepared before the meeting, shown and voted there
+        from kiosk.extensions import db
+        from kiosk.services import meetings
+
+        meetings.add_proposal(db.session, "Goûter de fin d'année", "loisirs", 4500)
+        db.session.commit()
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080},
@@ -91,6 +97,16 @@ def test_a_meeting_walked_by_touch(browser, live_server, viewport):
                 assert page.locator("meter.jar-meter").count() >= 2
             if kind == "past":
                 assert "90,00" in page.inner_text("main") and "200,00" in page.inner_text("main")
+            if kind == "proposal":
+                assert "Goûter de fin d'année" in page.inner_text("h1")
+                page.get_by_label("Pour", exact=True).fill("5")
+                page.get_by_label("Contre", exact=True).fill("0")
+                page.get_by_label("Sans avis", exact=True).fill("0")
+                with page.expect_navigation():
+                    page.locator("[data-record-vote]").tap()
+                assert "Adoptée." in page.inner_text("[data-proposal-decided]")
+                assert_accessible(page)
+                button = page.locator("[data-next-screen]")
             if kind == "decide":
                 page.get_by_label("La proposition, en une phrase").fill("Sortie au lac Kir")
                 page.get_by_label("une dépense").tap()
@@ -118,7 +134,7 @@ def test_a_meeting_walked_by_touch(browser, live_server, viewport):
             with page.expect_navigation():
                 button.tap()
         assert seen[0] == "welcome" and "day" in seen and seen[-2:] == ["decide", "minutes"]
-        assert {"sewn", "jars", "spends", "past"} <= set(seen)
+        assert {"sewn", "jars", "spends", "past", "proposal"} <= set(seen)
         assert page.url.endswith("/meeting")
         # what a customer sees from a label's QR code: the decisions and what they paid
         page.goto("/p/ce-que-vos-achats-ont-finance")
