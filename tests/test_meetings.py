@@ -454,3 +454,42 @@ def test_a_prepared_proposal_is_shown_and_voted(client, app, treasurer_headers):
     later = meeting_of_five(client, treasurer_headers, today() + timedelta(days=30))
     assert 'data-screen="proposal"' not in "".join(
         client.get(f"/meeting/{later}?step={n}").get_data(as_text=True) for n in range(12))
+
+
+def test_two_treasurers_spending_at_once_never_exceed_the_decision(demo):
+    """Each spend checks what is left under the journal head's lock: of two spends of
+    60 € against 100 € granted, sent at the same moment, exactly one goes through."""
+    import threading
+
+    from kiosk.database import write_transaction
+    from kiosk.services.auth import create_user
+    from tests.test_orders import Server
+
+    with write_transaction(db.session):
+        create_user(db.session, "Josiane", "treasurer", "5678")
+    with Server(demo) as server:
+        tokens = [server.login("Tresoriere", "2345"), server.login("Josiane", "5678")]
+        status, meeting = server.call("/meetings", {
+            "held_on": today().isoformat(), "present": FIVE}, tokens[0])
+        assert status == 201
+        status, meal = server.call(f"/meetings/{meeting['id']}/decisions", {
+            "text": "Repas de Noël", "spend": {"envelope": "solidarite",
+                                               "amount_cents": 10000}}, tokens[0])
+        assert status == 201
+        start = threading.Barrier(len(tokens))
+        answers: list[int] = []
+
+        def treasurer(token: str) -> None:
+            start.wait()
+            answers.append(server.call("/envelopes/solidarite/spend", {
+                "amount_cents": 6000, "label": "Traiteur", "decision_id": meal["id"],
+                "confirm": True}, token)[0])
+
+        threads = [threading.Thread(target=treasurer, args=(t,)) for t in tokens]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(answers) == [201, 409]
+        status, got = server.call(f"/meetings/{meeting['id']}", None, tokens[0], "GET")
+        assert got["decisions"][0]["spent_cents"] == 6000

@@ -540,10 +540,11 @@ def summary(session: Session, meeting: Meeting) -> Summary:
                                               EnvelopeEntry.entry_date >= since,
                                               EnvelopeEntry.entry_date <= until)
                   .order_by(EnvelopeEntry.entry_date, EnvelopeEntry.id))]
-    past = [decision_view(session, d) for d in session.scalars(
+    past = [view for view in (decision_view(session, d) for d in session.scalars(
         select(Decision).where(Decision.kind == SPEND, Decision.meeting_id != meeting.id,
                                Decision.decided_on <= until)
-        .order_by(Decision.decided_on.desc(), Decision.id.desc()).limit(20))]
+        .order_by(Decision.decided_on.desc(), Decision.id.desc()).limit(20)))
+        if view.adopted]  # a refused proposal paid for nothing
     ordered = [days[day] for day in sorted(days)]
     return Summary(since, until, ordered, sum(d.cents for d in ordered), sewn,
                    round(area / 10_000, 1), jars,
