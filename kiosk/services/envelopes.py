@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
 from kiosk.models import DecisionSpend, DonationRule, Envelope, EnvelopeEntry, SplitRule
-from kiosk.services import journal
+from kiosk.services import journal, meetings
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.vocabulary import MAX_AMOUNT_CENTS
@@ -25,8 +25,6 @@ def decide_split(session: Session, weights: Mapping[str, int], effective_from: d
 
     Rules are never edited: the newest rule whose date has come is the one in force.
     """
-    from kiosk.services import meetings
-
     return meetings.decide_split(session, weights, effective_from, decision, user_id)
 
 
@@ -209,8 +207,6 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
                               "120 caractères au plus.", required=False)
     journal.lock_head(session)  # balances are read and written one writer at a time
     envelope = envelope_by_code(session, code)
-    from kiosk.services import meetings
-
     decision_row = meetings.check_spend(session, envelope, amount_cents, decision_id)
     _refuse_below_zero(session, envelope, amount_cents, confirm, N_(
         "Après cette dépense, l'enveloppe « %(name)s » serait à %(amount)s : confirmez si "
