@@ -62,6 +62,9 @@ class _Page:
         self.pdf.ln(1)
 
     def line(self, text: str, *, bold: bool = False, size: int = 12) -> None:
+        # « and » stay with their words when a line wraps (a no-break space, which the
+        # embedded font prints; only the receipt printer cannot)
+        text = text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
         self.pdf.set_font("DejaVu", "B" if bold else "", size)
         lines = self.pdf.multi_cell(self.pdf.epw, 6.5, text, dry_run=True, output="LINES")
         if not self.fits(6.5 * len(lines)):
