@@ -118,6 +118,8 @@ EVENT_WORDS: dict[str, str] = {
     "invoice": N_("Facture"),
     "credit_note": N_("Avoir"),
     "order_payment": N_("Paiement d'une facture"),
+    "meeting": N_("Réunion du groupe"),  # issue 30
+    "decision": N_("Décision du groupe"),
 }
 
 # How a partner pays an order's invoices (never cash or card: those are the stall's).

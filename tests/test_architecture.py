@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The packages a request goes through before it reaches a service: they may all import
 # kiosk.common, the services and the models, never each other in a circle.
 AREAS = ("kiosk.admin", "kiosk.api", "kiosk.auth", "kiosk.cash", "kiosk.common",
-         "kiosk.envelopes", "kiosk.main", "kiosk.orders", "kiosk.reports", "kiosk.sell",
-         "kiosk.start", "kiosk.stock", "kiosk.tablet")
+         "kiosk.envelopes", "kiosk.main", "kiosk.meeting", "kiosk.orders", "kiosk.reports",
+         "kiosk.sell", "kiosk.start", "kiosk.stock", "kiosk.tablet")
 # What the areas stand on (and the entry points above them): every other package or
 # module of kiosk/ is one of these.
 BELOW_THE_AREAS = ("kiosk.config", "kiosk.database", "kiosk.demo", "kiosk.documents",

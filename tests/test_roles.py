@@ -93,6 +93,21 @@ EXPECTED: dict[tuple[str, str], tuple[int | str, int | str, int | str, int | str
     ("POST", "/api/v1/invoices/<int:invoice_id>/credit-notes"): (401, 403, 415, 415),
     ("GET", "/api/v1/credit-notes/<int:note_id>.pdf"): (401, 403, 404, 404),
     ("POST", "/api/v1/orders/<int:order_id>/payments"): (401, 403, 415, 415),
+    # The group's meeting (issue 30): the treasurer's
+    ("GET", "/api/v1/meetings"): (401, 403, 200, 200),
+    ("POST", "/api/v1/meetings"): (401, 403, 415, 415),
+    ("GET", "/api/v1/meetings/<int:meeting_id>"): (401, 403, 404, 404),
+    ("POST", "/api/v1/meetings/<int:meeting_id>/decisions"): (401, 403, 415, 415),
+    ("GET", "/api/v1/meetings/<int:meeting_id>/minutes.pdf"): (401, 403, 404, 404),
+    ("GET", "/api/v1/spend-decisions"): (401, 403, 200, 200),
+    ("GET", "/meeting"): (LOGIN, 403, 200, 200),
+    ("POST", "/meeting"): (LOGIN, 403, 400, 400),
+    ("POST", "/meeting/settings"): (LOGIN, 403, 400, 400),
+    ("GET", "/meeting/<int:meeting_id>"): (LOGIN, 403, 404, 404),
+    ("POST", "/meeting/<int:meeting_id>/decisions"): (LOGIN, 403, 404, 404),
+    ("POST", "/meeting/proposals"): (LOGIN, 403, 400, 400),
+    ("POST", "/meeting/<int:meeting_id>/proposals/<int:proposal_id>"): (LOGIN, 403, 404, 404),
+    ("GET", "/p/ce-que-vos-achats-ont-finance"): (200, 200, 200, 200),  # public, no names
     # Selling
     ("GET", "/"): (LOGIN, 200, 200, 200),
     ("GET", "/aide"): (200, 200, 200, 200),

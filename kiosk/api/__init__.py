@@ -14,6 +14,7 @@ from kiosk.api import (  # noqa: E402,F401
     routes_envelopes,
     routes_journal,
     routes_labels,
+    routes_meetings,
     routes_orders,
     routes_printer,
     routes_reports,

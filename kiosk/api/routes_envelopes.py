@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import AfterValidator, Field
 
 from kiosk.api.endpoint import endpoint
-from kiosk.api.schemas import AmountCents, Body, Code, Day, Name, Reason, _no_control_chars
+from kiosk.api.schemas import AmountCents, Body, Code, Day, Id, Name, Reason, _no_control_chars
 from kiosk.database import utcnow, write_transaction
 from kiosk.extensions import db
 from kiosk.models import Envelope, EnvelopeEntry
@@ -31,6 +31,7 @@ class SpendBody(Body):
     # Issue 16: how the accounts book it (a charge account of the chart; bank or cash)
     charge_account: Account | None = None
     paid_from: Literal["bank", "cash"] | None = None
+    decision_id: Id | None = None  # issue 30: the group's decision that allowed it
 
 
 class TransferBody(Body):
@@ -82,8 +83,10 @@ def spend(code: str, data: SpendBody):
         entry = service.spend(db.session, code, data.amount_cents, data.label,
                               data.entry_date or _today(), data.receipt_ref,
                               confirm=data.confirm, user_id=current_user.id,
-                              charge_account=data.charge_account, paid_from=data.paid_from)
+                              charge_account=data.charge_account, paid_from=data.paid_from,
+                              decision_id=data.decision_id)
         body = entry_json(entry, code)
+        body["decision_id"] = data.decision_id
         body["balance_cents"] = service.balance(db.session, entry.envelope_id)
     return jsonify(body), 201
 

@@ -17,6 +17,7 @@ from kiosk.envelopes import bp
 from kiosk.extensions import db
 from kiosk.models import Envelope
 from kiosk.services import envelopes as service
+from kiosk.services import meetings
 from kiosk.services.errors import ServiceError
 from kiosk.services.money import format_money, parse_euros
 from kiosk.vocabulary import PARIS
@@ -36,6 +37,8 @@ def _render(status: int = 200, **extra):
         "donation_rules": service.donation_rules_history(db.session),
         "names": {b.envelope.id: b.envelope.name for b in rows},
         "values": {}, "problem": None, "confirm_spend": False, "confirm_transfer": False,
+        # issue 30: the group's decisions a spend may cite, with what is left of each
+        "spend_decisions": meetings.open_spend_decisions(db.session),
     }
     context.update(extra)
     return render_template("envelopes/index.html", **context), status
@@ -80,7 +83,9 @@ def spend():
                           values.get("label", ""), day, values.get("receipt_ref", ""),
                           confirm=values.get("confirm") == "1", user_id=current_user.id,
                           charge_account=values.get("charge_account") or None,
-                          paid_from=values.get("paid_from") or None)
+                          paid_from=values.get("paid_from") or None,
+                          decision_id=int(values["decision_id"])
+                          if values.get("decision_id", "").isdigit() else None)
     except ServiceError as exc:
         db.session.rollback()
         return _render(exc.status, values=values, problem=exc.message,

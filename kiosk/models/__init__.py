@@ -12,6 +12,7 @@ from kiosk.models.envelopes import (
     SplitRulePart,
 )
 from kiosk.models.journal import JournalEntry, JournalHead
+from kiosk.models.meetings import Decision, DecisionSpend, Meeting, Proposal
 from kiosk.models.orders import (
     CreditNote,
     Delivery,
@@ -44,6 +45,8 @@ __all__ = [
     "ConsignmentStatement",
     "CreditNote",
     "DailyTotal",
+    "Decision",
+    "DecisionSpend",
     "Delivery",
     "DeliveryLine",
     "DonationRule",
@@ -58,6 +61,7 @@ __all__ = [
     "JournalEntry",
     "JournalHead",
     "Location",
+    "Meeting",
     "Order",
     "OrderLine",
     "OrderMade",
@@ -67,6 +71,7 @@ __all__ = [
     "PrintJob",
     "Product",
     "ProductCategory",
+    "Proposal",
     "Sale",
     "SaleLine",
     "Setting",

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
 from kiosk.models import DonationRule, Envelope, EnvelopeEntry, SplitRule
-from kiosk.sales import rows, write
+from kiosk.sales import meeting_rows, rows, write
 from kiosk.sales.rows import ENVELOPE_ENTRIES
-from kiosk.services import journal
+from kiosk.services import journal, meetings
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.services.paheko_accounts import spend_accounts
@@ -23,34 +23,12 @@ from kiosk.vocabulary import MAX_AMOUNT_CENTS
 
 def decide_split(session: Session, weights: Mapping[str, int], effective_from: date,
                  decision: str, user_id: int | None) -> SplitRule:
-    """Record a new split, in force from `effective_from`, with the meeting that decided it.
+    """Record a new split, in force from `effective_from`, with the meeting that decided it:
+    a split decision (kiosk/services/meetings.py, issue 30), journaled with its rule.
 
     Rules are never edited: the newest rule whose date has come is the one in force.
     """
-    if not decision.strip():
-        raise InvalidInput("decision", "Dites quand la décision a été prise "
-                           "(« décidé en réunion du … »).")
-    if not weights or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-        raise InvalidInput("weights", "Les parts doivent être positives et non toutes nulles.")
-    envelopes = {e.code: e for e in session.scalars(
-        select(Envelope).where(Envelope.code.in_(list(weights))))}
-    missing = sorted(set(weights) - set(envelopes))
-    if missing:
-        raise NotFound("envelope", "Enveloppe inconnue : %(codes)s.", codes=", ".join(missing))
-    weighed = [(envelopes[code].id, w) for code, w in weights.items() if w > 0]
-    ids = write.take_ids(session, {rows.SPLIT_RULES: 1, rows.SPLIT_RULE_PARTS: len(weighed)})
-    [rule_id] = ids[rows.SPLIT_RULES.name]
-    now = utcnow()
-    rule_row = rows.split_rule(id=rule_id, effective_from=effective_from,
-                               decision=decision.strip(), created_by=user_id, created_at=now)
-    part_rows = [rows.split_rule_part(id=part_id, split_rule_id=rule_id,
-                                      envelope_id=envelope_id, weight=w)
-                 for part_id, (envelope_id, w) in zip(ids[rows.SPLIT_RULE_PARTS.name], weighed,
-                                                      strict=True)]
-    write.record_event(session, "split_rule", f"rule-{rule_id}",
-                       [(rows.SPLIT_RULES, [rule_row]), (rows.SPLIT_RULE_PARTS, part_rows)],
-                       user_id, now)
-    return session.get(SplitRule, rule_id)
+    return meetings.decide_split(session, weights, effective_from, decision, user_id)
 
 
 def rule_in_force(session: Session, on: date) -> SplitRule | None:
@@ -230,7 +208,7 @@ def check_amount(amount_cents: int) -> int:
 def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
           receipt_ref: str = "", *, confirm: bool = False,
           user_id: int | None = None, charge_account: str | None = None,
-          paid_from: str | None = None) -> EnvelopeEntry:
+          paid_from: str | None = None, decision_id: int | None = None) -> EnvelopeEntry:
     """Money taken out of an envelope (the Christmas meal). One that would take the
     envelope below zero needs `confirm`, and the refusal says the resulting balance.
 
@@ -243,11 +221,13 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
                               "120 caractères au plus.", required=False)
     head = journal.lock_head(session)  # balances are read and written one writer at a time
     envelope = envelope_by_code(session, code)
+    decision_row = meetings.check_spend(session, envelope, amount_cents, decision_id)
     _refuse_below_zero(session, envelope, amount_cents, confirm, N_(
         "Après cette dépense, l'enveloppe « %(name)s » serait à %(amount)s : confirmez si "
         "c'est bien voulu."))
     ids = write.take_ids(session, {ENVELOPE_ENTRIES: 1,
-                                   rows.SPEND_ACCOUNTS: int(accounts_row is not None)})
+                                   rows.SPEND_ACCOUNTS: int(accounts_row is not None),
+                                   meeting_rows.DECISION_SPENDS: int(decision_row is not None)})
     [entry_id] = ids[ENVELOPE_ENTRIES.name]
     now = utcnow()
     tables = [(ENVELOPE_ENTRIES, [rows.envelope_entry(
@@ -259,6 +239,10 @@ def spend(session: Session, code: str, amount_cents: int, label: str, on: date,
         tables.append((rows.SPEND_ACCOUNTS, [rows.spend_account(
             id=account_id, envelope_entry_id=entry_id,
             charge_account=accounts_row.charge_account, paid_from=accounts_row.paid_from)]))
+    if decision_row is not None:  # the decision it cites, journaled with it (issue 30)
+        [link_id] = ids[meeting_rows.DECISION_SPENDS.name]
+        tables.append((meeting_rows.DECISION_SPENDS, [
+            {**decision_row, "id": link_id, "envelope_entry_id": entry_id}]))
     write.record_event(session, "envelope_spend", code, tables, user_id, now, head=head)
     return session.get(EnvelopeEntry, entry_id)
 

@@ -29,6 +29,8 @@ from kiosk.models import (
     ConsignmentStatement,
     CreditNote,
     DailyTotal,
+    Decision,
+    DecisionSpend,
     Delivery,
     DeliveryLine,
     DonationRule,
@@ -39,6 +41,7 @@ from kiosk.models import (
     InvoiceLine,
     JournalEntry,
     JournalHead,
+    Meeting,
     Order,
     OrderLine,
     OrderMade,
@@ -86,6 +89,10 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
     InvoiceLine,
     CreditNote,
     OrderPayment,
+    # Issue 30: the group's meetings, their decisions, the spends citing them
+    Meeting,
+    Decision,
+    DecisionSpend,
 )
 JOURNALED_TABLES = {model.__tablename__: model for model in JOURNALED_MODELS}
 

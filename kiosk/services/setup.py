@@ -24,6 +24,7 @@ from kiosk.services.auth import PIN_PATTERN, create_user
 from kiosk.services.catalogue import ensure_default_categories
 from kiosk.services.envelopes import decide_split
 from kiosk.services.errors import Conflict, InvalidInput
+from kiosk.services.meetings import set_spend_threshold
 from kiosk.services.text import _
 
 DEMO_KEY = "demo"  # Setting: "1" while the database holds the demo's data
@@ -84,6 +85,7 @@ class RealStart:
     workshop_name: str = "Atelier"
     shop_name: str = ""  # a consignment shop (the museum's), if the group has one
     envelopes: list[tuple[str, int]] = field(default_factory=list)  # (name, share)
+    spend_decision_above: int | None = None  # euros; None: no spend needs a decision
 
 
 def _text(value: str, field_name: str, what: str, required: bool = True) -> str:
@@ -156,6 +158,8 @@ def start_real(session: Session, start: RealStart) -> User:
     decide_split(session, {code: share for code, (_n, share) in zip(codes, shares, strict=True)},
                  start.decided_on,
                  f"Décidé en réunion du {start.decided_on:%d/%m/%Y}.", user.id)
+    if start.spend_decision_above is not None:
+        set_spend_threshold(session, start.spend_decision_above * 100)
     return user
 
 

@@ -28,6 +28,10 @@ class RealStartForm(FlaskForm):
     shop_name = StringField(_l("Un dépôt-vente (s'il y en a un)"))
     decided_on = DayField(_l("Date de la réunion qui a décidé la répartition"),
                            validators=[InputRequired(_l("Donnez la date de la réunion."))])
+    # Issue 30: the group's own rule; empty, no spend needs a decision (the default)
+    spend_decision_above = WholeNumberField(
+        _l("Une dépense de plus de combien d'euros doit être décidée en réunion ? "
+           "(vide : aucune)"), validators=[Optional(), NumberRange(0, 10000)])
 
 
 # The envelopes: a name and a share per row (Solidarité 1, Loisirs 1 means half each).

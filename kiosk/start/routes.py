@@ -89,7 +89,8 @@ def real():
                 shop_name=form.shop_name.data or "",
                 envelopes=[(getattr(form, f"envelope_{i}").data or "",
                             getattr(form, f"share_{i}").data or 0)
-                           for i in range(1, ENVELOPE_ROWS + 1)])
+                           for i in range(1, ENVELOPE_ROWS + 1)],
+                spend_decision_above=form.spend_decision_above.data)
             try:
                 with write_transaction(db.session):
                     setup.start_real(db.session, start)
