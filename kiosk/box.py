@@ -18,6 +18,9 @@ from flask import current_app
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
+from kiosk.extensions import db
+from kiosk.services.backup import backup_database
+
 SERVICE = "fees-kiosk.service"
 UNIT_PATH = Path("/etc/systemd/system") / SERVICE
 ENV_PATH = Path("/etc/fees-kiosk.env")
@@ -134,9 +137,8 @@ def _group_name(gid: int) -> str:
 def _project_dir() -> Path:
     """Where the kiosk runs from: the clone (an editable install), else the instance's
     parent (a wheel)."""
-    import kiosk
 
-    clone = Path(kiosk.__file__).resolve().parent.parent
+    clone = Path(__file__).resolve().parent.parent  # kiosk/box.py: the clone above kiosk/
     if (clone / "pyproject.toml").exists():
         return clone
     return Path(current_app.instance_path).resolve().parent
@@ -255,8 +257,6 @@ def _backup_path(instance: Path, before: str) -> Path:
 def update(wheel: Path) -> None:
     """A new version from a .whl file (a USB stick): a backup, the install, the
     migrations, the restart; a downgrade is refused."""
-    from kiosk.extensions import db
-    from kiosk.services.backup import backup_database
 
     app = current_app._get_current_object()
     plan = plan_update(wheel.resolve())

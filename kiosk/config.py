@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from kiosk.mdns import mdns_name
 from kiosk.private import private_folder
 
 DEFAULTS: dict[str, Any] = {
@@ -96,7 +97,6 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if isinstance(idle, bool) or not isinstance(idle, int | float) or not 0 <= idle <= 24 * 60:
         raise ValueError("KIOSK_IDLE_LOCK_MINUTES must be a number of minutes, 0 to 1440")
     app.config["TLS"] = _tls_setting(app.config["TLS"])
-    from kiosk.mdns import mdns_name
 
     app.config["MDNS_NAME"] = mdns_name(app.config["MDNS_NAME"])
     if app.config["CLOCK_SET"] not in ("none", "system", "offset"):

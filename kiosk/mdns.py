@@ -13,6 +13,8 @@ import re
 import threading
 from typing import Any
 
+from kiosk import tls
+
 LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 CHECK_SECONDS = 30.0
 
@@ -99,7 +101,6 @@ def announce(name: str | None, port: int, https: bool, host: str) -> Announcemen
     """What `make run` announces: the addresses it listens on (all the machine's LAN
     addresses for 0.0.0.0), followed as they change. None when the name is off, or when
     the kiosk listens on the loopback (no tablet could reach it)."""
-    from kiosk import tls
 
     if name is None or tls.is_loopback_host(host):
         return None

@@ -133,7 +133,6 @@ def _wants_receipt(asked: bool | None) -> bool:
 
 def receipt_answer(sale_id: int, status: str) -> dict:
     """{status}, with `sent: true` when the printer took it without confirming it."""
-    from kiosk.documents import queue
 
     return queue.answer(db.session, status, "receipt", sale_id)
 

@@ -37,6 +37,7 @@ from kiosk.services.closing import (
 from kiosk.services.errors import Conflict
 from kiosk.services.money import format_money_for_paper as money
 from kiosk.services.setup import is_demo
+from kiosk.services.witness import came_back
 from kiosk.vocabulary import LATE_SALE, PARIS, kind_word, method_word
 from printer.documents import Report, Section
 
@@ -136,7 +137,6 @@ def _late_section(session: Session, cash_session_id: int, closure) -> list[Secti
 def _came_back_section(session: Session, cash_session_id: int) -> list[Section]:
     """Sales the server had lost (rebuilt from a copy a few seconds behind) that a tablet
     sent again (kiosk/services/witness.py): each with the number it had before."""
-    from kiosk.services.witness import came_back
 
     rows = [(f"{sale.number}" + (f" (avant : {sale.earlier_number})"
                                  if sale.earlier_number and sale.earlier_number != sale.number

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 import printer
 from kiosk.database import SQLITE_BUSY_TIMEOUT_MS, utcnow, write_transaction
+from kiosk.documents.usb import chosen_printer
 from kiosk.extensions import db
 from kiosk.models import PrintJob
 from kiosk.vocabulary import PARIS
@@ -68,7 +69,6 @@ def get_printer(target: str = "receipt", app: Flask | None = None) -> printer.Pr
     url = config.get(key) or config.get("PRINTER") or "none"
     profile = str(config.get("PRINTER_PROFILE", "default"))
     if url == "none":  # none typed: the USB printer chosen on the printer page, if any
-        from kiosk.documents.usb import chosen_printer
 
         url, profile = chosen_printer(app) or (url, profile)
     settings = (str(url), profile,

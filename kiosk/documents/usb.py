@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.extensions import db
+from kiosk.models.settings import Setting
+
 # USB vendor ids of the makers in python-escpos's printer profiles (escpos/capabilities.json:
 # Epson, Citizen, Star Micronics, Seiko, Rongta, Zjiang/Netum/generic 58 mm…), and the
 # profile to suggest; any device with a USB printer interface (class 07) counts as well.
@@ -89,8 +92,6 @@ def chosen_printer(app) -> tuple[str, str] | None:
         from sqlalchemy import select
         from sqlalchemy.exc import SQLAlchemyError
 
-        from kiosk.extensions import db
-        from kiosk.models.settings import Setting
 
         try:
             with app.app_context(), db.engine.connect() as conn:
@@ -107,7 +108,6 @@ def chosen_printer(app) -> tuple[str, str] | None:
 
 def choose_printer(session, app, found: FoundPrinter) -> None:
     """Records the admin's choice (the caller commits), and uses it from now on."""
-    from kiosk.models.settings import Setting
 
     value = f"{found.url} {found.profile}"
     row = session.get(Setting, CHOSEN)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.extensions import db
 from kiosk.main.guide import GUIDE
+from kiosk.main.replica import replica_notice
 from kiosk.services import clock
 from kiosk.services import home as home_service
 
@@ -22,7 +23,6 @@ bp = Blueprint("main", __name__)
 def home():
     first = home_service.first_things(db.session, treasurer=current_user.has_role("treasurer"),
                                       admin=current_user.has_role("admin"))
-    from kiosk.main.replica import replica_notice
 
     notice = replica_notice() if current_user.has_role("treasurer") else None
     return render_template("main/home.html", first=first, replica_notice=notice)

@@ -17,6 +17,7 @@ from flask_login import current_user
 from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import parse_day
 from kiosk.database import utcnow
+from kiosk.documents.receipts import setting
 from kiosk.extensions import db
 from kiosk.models.people import Role
 from kiosk.reports import bp, charts
@@ -84,7 +85,6 @@ def _impact_context(date_from: date, date_to: date) -> dict:
         _("Mètres carrés de bâche par partenaire"),
         [(partner, cm2) for partner, _made, _sold, cm2 in partners],
         lambda cm2: f"{figure(round(cm2 / 10_000, 1))} m²", charts.PALETTE)
-    from kiosk.documents.receipts import setting
 
     return {"date_from": date_from, "date_to": date_to, "report": report, "impact": impact,
             # whose report it is, and when it was made: a funder reads it alone (issue 28)

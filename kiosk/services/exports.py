@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from kiosk.database import utcnow
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -43,7 +44,7 @@ from kiosk.models.sales import gift_only
 from kiosk.services import paheko
 from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.paheko import PAHEKO_COLUMNS
-from kiosk.services.reports import period_bounds
+from kiosk.services.reports import hours_tenths, period_bounds
 from kiosk.services.spreadsheet import Table, write_workbook
 from kiosk.services.text import _
 from kiosk.vocabulary import PARIS
@@ -390,8 +391,6 @@ def order_tables(session: Session, start, end) -> list[Table]:
 def hours_table(session: Session, drawers: list[CashSession]) -> Table:
     """The volunteers' time at each drawer of the period, rounded as the reports round it
     (a drawer's time to the tenth of an hour); no names (the admin's alone)."""
-    from kiosk.database import utcnow
-    from kiosk.services.reports import hours_tenths
 
     now = utcnow()
     minutes: dict[int, int] = defaultdict(int)

@@ -38,6 +38,10 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from kiosk.extensions import db
+from kiosk.services import journal
+from kiosk.services.backup import backup_database
+
 log = logging.getLogger(__name__)
 
 SUBFOLDER = "caisse"  # Litestream's files inside KIOSK_REPLICA
@@ -373,9 +377,6 @@ def daily_copy(app: Flask, day: date | None = None) -> DailyCopy | None:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    from kiosk.extensions import db
-    from kiosk.services import journal
-    from kiosk.services.backup import backup_database
 
     where = folder(app)
     if where is None or not plugged(where):
@@ -439,7 +440,6 @@ def after_closing(app: Flask) -> threading.Thread | None:
             except Exception:
                 log.exception("daily copy")
             finally:
-                from kiosk.extensions import db
 
                 db.session.remove()
 

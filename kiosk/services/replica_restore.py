@@ -16,7 +16,11 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.extensions import db
+from kiosk.models.journal import GENESIS_HASH
 from kiosk.services import replica
+from kiosk.services.backup import RestorePlan, restore_database, restore_plan
+from kiosk.services.journal import seal
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,6 @@ def fetch(where: Path, into: Path) -> Path:
 
 
 def read_copy(path: Path, key: str) -> ReplicaCopy:
-    from kiosk.models.journal import GENESIS_HASH
-    from kiosk.services.journal import seal
 
     with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as copy:
         entry = copy.execute("SELECT seq, hash, seal FROM journal_entries "
@@ -66,8 +68,6 @@ def read_copy(path: Path, key: str) -> ReplicaCopy:
 def restore_command(app: Flask, folder: str, *, yes: bool, force: bool,
                     echo: Callable[..., None]) -> int:
     """What the command says and does; its exit status (0 restored, 1 refused)."""
-    from kiosk.extensions import db
-    from kiosk.services.backup import RestorePlan, restore_database, restore_plan
 
     database = replica.database_path(app)
     if database is None:
