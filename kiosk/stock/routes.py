@@ -42,7 +42,7 @@ from kiosk.stock.forms import (
     MadeForm,
     TakeForm,
 )
-from kiosk.vocabulary import MAX_QTY
+from kiosk.vocabulary import MAX_ID, MAX_QTY
 
 
 def _labels_url(sku: str, copies: int) -> str:
@@ -100,7 +100,7 @@ def made():
 @seller_required
 def made_done():
     product = stock.find_product(db.session, request.args.get("sku", ""))
-    qty = request.args.get("qty", type=arg_number(MAX_QTY, 1)) or 1
+    qty = request.args.get("qty", type=arg_number(MAX_ID)) or 1
     qty = max(1, min(qty, MAX_QTY))
     return render_template("stock/made_done.html", product=product, qty=qty,
                            pdf_url=_labels_url(product.sku, qty),
