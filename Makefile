@@ -18,7 +18,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed-run
 
-# KIOSK_TLS=1 make run serves HTTPS (cheroot) with the kiosk's own certificate authority.
+# make run serves HTTPS (cheroot, the kiosk's own certificate authority) off the loopback
+# (KIOSK_HOST=0.0.0.0: KIOSK_TLS=auto), plain HTTP on 127.0.0.1; KIOSK_TLS=1/0 force either.
 run: $(VENV)/.installed-run
 	$(BIN)/python -m kiosk.serve
 

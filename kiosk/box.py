@@ -278,6 +278,29 @@ def update(wheel: Path) -> None:
         sys.exit(1)
     db.engine.dispose()
     click.echo(f"Copie de sauvegarde : {copy}")
+    service = service_installed() and shutil.which("systemctl") is not None
+    if service:  # no sale while the code and the schema change under it
+        _systemctl("stop")
+    try:
+        _install_and_migrate(plan, instance, copy)
+    finally:
+        if service and not _systemctl("start"):
+            click.echo(f"Le service n'a pas redémarré : sudo systemctl start {SERVICE}, "
+                       f"puis journalctl -u {SERVICE}", err=True)
+            sys.exit(1)
+    click.echo(f"Mise à jour faite : version {plan.before} → {plan.after} ; base à jour.")
+    if service:
+        click.echo(f"Service redémarré : la caisse tourne en version {plan.after}.")
+    else:
+        click.echo("Pas de service installé : arrêtez la caisse (Ctrl+C) et relancez-la "
+                   "pour passer à la nouvelle version.")
+
+
+def _systemctl(action: str) -> bool:
+    return subprocess.run(["systemctl", action, SERVICE], capture_output=True).returncode == 0
+
+
+def _install_and_migrate(plan: UpdatePlan, instance: Path, copy: Path) -> None:
     # No internet at the stall: what the wheel needs comes from its own folder (the USB
     # stick) or is installed already.
     pip = [sys.executable, "-m", "pip", "install", "--no-index", "--find-links",
@@ -287,9 +310,9 @@ def update(wheel: Path) -> None:
         click.echo(f"L'installation a échoué, la caisse reste en version {plan.before} :\n"
                    f"{done.stderr.strip()[-2000:]}", err=True)
         sys.exit(1)
-    # The new code migrates the database (the same instance folder, pinned).
+    # The new code migrates the database (the same instance folder, pinned), run from the
+    # instance folder: `--app kiosk` run in the clone would import the clone's code.
     env = {**os.environ, "KIOSK_INSTANCE": str(instance)}
-    # (from the instance folder: `--app kiosk` run in the clone would import its code)
     migrate = subprocess.run([sys.executable, "-m", "flask", "--app", "kiosk", "init-db"],
                              capture_output=True, text=True, env=env, cwd=instance)
     if migrate.returncode != 0:
@@ -297,18 +320,6 @@ def update(wheel: Path) -> None:
                    f"à jour :\n{migrate.stderr.strip()[-2000:]}\nRemettez la copie : "
                    f"flask --app kiosk restore --yes {copy}", err=True)
         sys.exit(1)
-    click.echo(f"Mise à jour faite : version {plan.before} → {plan.after} ; base à jour.")
-    if service_installed() and shutil.which("systemctl"):
-        restart = subprocess.run(["systemctl", "restart", SERVICE], capture_output=True,
-                                 text=True)
-        if restart.returncode != 0:
-            click.echo(f"Le service n'a pas redémarré : {restart.stderr.strip()} ; "
-                       f"sudo systemctl restart {SERVICE}", err=True)
-            sys.exit(1)
-        click.echo("Service redémarré : la caisse tourne en version " + plan.after + ".")
-    else:
-        click.echo("Pas de service installé : arrêtez la caisse (Ctrl+C) et relancez-la "
-                   "pour passer à la nouvelle version.")
 
 
 COMMANDS = (install_service, update)

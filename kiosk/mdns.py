@@ -82,8 +82,8 @@ class Announcement:
         while not self._stop.wait(CHECK_SECONDS):
             try:
                 self._follow_once()
-            except OSError:
-                continue  # the network is changing: next time
+            except Exception:  # the network is changing: next time
+                continue
 
     def _follow_once(self) -> None:
         now = self.follow()
@@ -112,7 +112,7 @@ def announce(name: str | None, port: int, https: bool, host: str) -> Announcemen
 
     try:
         return Announcement(name, port, https, addresses(), follow=addresses)
-    except (OSError, ValueError) as exc:  # no multicast on this network: serve anyway
+    except Exception as exc:  # no multicast here, a name taken…: the kiosk serves anyway
         print(f"Nom {name}.local non annoncé sur le réseau ({exc}) : la tablette ouvrira "
               f"la caisse par son adresse.", flush=True)
         return None

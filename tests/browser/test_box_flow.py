@@ -10,6 +10,7 @@ own name."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -18,8 +19,14 @@ import urllib.request
 import pytest
 
 from kiosk import tls
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET, login_by_touch
-from tests.conftest import api_login, missing
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TABLET,
+    assert_accessible,
+    login_by_touch,
+)
+from tests.conftest import LiveServer, api_login, missing
 from tests.test_box import kiosk_env, running_kiosk
 
 pytestmark = pytest.mark.browser
@@ -97,3 +104,22 @@ def test_the_stall_command_gives_the_tablet_a_secure_till_with_no_tls_setting(
             context.close()
         finally:
             tablet.close()
+
+
+def test_the_first_start_s_tablet_step_reads_well_on_the_tablet(browser, app):
+    """A new database's first page on the tablet: the choices, then the tablet's step with
+    its QR code and the nine pictures of the guide, all loaded; axe finds nothing serious."""
+    with LiveServer(app) as server:
+        context = browser.new_context(viewport=TABLET, has_touch=True, locale="fr-FR",
+                                      base_url=server.url.replace("127.0.0.1", "kiosk.lan"))
+        page = context.new_page()
+        page.goto("/")
+        page.wait_for_url(re.compile(r"/start$"))
+        step = page.locator("[data-start-tablet]")
+        assert step.get_by_role("heading", name="Ensuite : préparer la tablette").is_visible()
+        assert step.locator("[data-ca-qr]").is_visible()
+        assert step.locator(".guide-step img").count() == 9
+        assert all(page.evaluate(
+            "[...document.images].map((i) => i.complete && i.naturalWidth > 0)"))
+        assert_accessible(page)
+        context.close()
