@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -40,6 +41,11 @@ PG_SERVER_URL = os.environ.get(
 os.environ.setdefault("KIOSK_PIN_HASH_COST", "128")  # the least scrypt cost werkzeug takes
 # One journal key for every app of a run: the seeded template is sealed with it.
 os.environ.setdefault("KIOSK_JOURNAL_KEY", "tests-journal-key")
+# Property tests are judged on their examples, not on how fast the machine draws them: a
+# loaded CI machine (two workers, PostgreSQL, Chromium) must not fail them on time alone.
+settings.register_profile("kiosk", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kiosk")
 
 
 class LiveServer:

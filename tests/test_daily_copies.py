@@ -24,7 +24,7 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
 
 def a_closed_day(client, seller_headers, treasurer_headers) -> None:
     opened = client.post("/api/v1/cash-sessions", headers=seller_headers, json={
-        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2}})
+        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2, "10000": 2}})
     assert opened.status_code == 201, opened.get_json()
     session_id = opened.get_json()["id"]
     sold = client.post("/api/v1/sales", headers=seller_headers, json={

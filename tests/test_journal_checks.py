@@ -84,7 +84,7 @@ def test_the_api_check_is_whole_and_becomes_the_pages_last(demo, client, long_jo
 def test_sales_during_a_check_are_no_false_alarm(demo, client, long_journal,
                                                  seller_headers, treasurer_headers):
     opened = client.post("/api/v1/cash-sessions", headers=treasurer_headers, json={
-        "name": "Stand", "location": "ikea", "opening_float": {"1000": 2}})
+        "name": "Stand", "location": "ikea", "opening_float": {"1000": 2, "10000": 2}})
     session_id = opened.get_json()["id"]
     web_login(client, "Tresoriere", "2345")
     page(client)  # starts the check

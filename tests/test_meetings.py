@@ -16,7 +16,9 @@ from kiosk.models import Decision, EnvelopeEntry, JournalEntry, SplitRule
 from kiosk.services import meetings
 from tests.closing_helpers import close_body, sales_day
 from tests.test_paheko import (
+    PROJECTS,
     a_month,
+    as_projects,
     balances,
     close,
     export,
@@ -300,13 +302,13 @@ def test_the_paheko_export_is_unchanged_in_totals(client, runner, seller_headers
     result = export(runner, tmp_path / "month", today().replace(day=1), today())
     assert result.exit_code == 0, result.output
     [path] = (tmp_path / "month").iterdir()
-    booked = paheko_import(path, {"solidarite", "loisirs"})
+    booked = paheko_import(path, set(PROJECTS.values()))
     accounts, projects = balances(booked)
     expected, envelopes = kiosk_figures(client, treasurer_headers)
     expected["6257"] += 2500
     expected["512"] -= 2500
     assert {k: v for k, v in accounts.items() if v} == expected
-    assert projects == envelopes
+    assert projects == as_projects(envelopes)
     assert {row["piece"].split()[0] for row in booked} == {
         "Caisse", "Relevé", "Dépense", "Virement"}
 

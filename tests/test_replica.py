@@ -114,7 +114,8 @@ def test_the_box_dies_and_the_stick_gives_every_acknowledged_sale_back(
         _, body = server.call("/login", {"user": "Vendeuse", "pin": "3456"})
         token = body["token"]
         _, body = server.call("/cash-sessions", {
-            "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2}}, token)
+            "name": "Vente IKEA", "location": "ikea",
+            "opening_float": {"1000": 2, "10000": 2}}, token)
         session_id = body["id"]
         sold: dict[str, str] = {}
         started = time.monotonic()
@@ -183,7 +184,8 @@ def test_the_box_dies_right_after_a_sale_and_the_tablet_gives_back_what_the_stic
         _, body = server.call("/login", {"user": "Vendeuse", "pin": "3456"})
         token = body["token"]
         _, body = server.call("/cash-sessions", {
-            "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2}}, token)
+            "name": "Vente IKEA", "location": "ikea",
+            "opening_float": {"1000": 2, "10000": 2}}, token)
         session_id = body["id"]
         time.sleep(2)  # the drawer and the login are on the stick
         for i in range(40):  # flat out, then the box dies at once
@@ -247,7 +249,7 @@ def test_restore_from_replica_refuses_another_installations_stick(demo, database
     try:
         status, body = server.call("/login", {"user": "Vendeuse", "pin": "3456"})
         status, body = server.call("/cash-sessions", {
-            "name": "Ailleurs", "location": "ikea", "opening_float": {"1000": 1}},
+            "name": "Ailleurs", "location": "ikea", "opening_float": {"1000": 1, "10000": 2}},
             body["token"])
         assert status == 201
         wait_for(lambda: replica.status(_app_for(database_url, stick)).state == "ok"
@@ -293,7 +295,8 @@ def test_a_stick_pulled_out_while_selling_is_said_and_catches_up(demo, app, clie
         _, body = server.call("/login", {"user": "Vendeuse", "pin": "3456"})
         token = body["token"]
         _, body = server.call("/cash-sessions", {
-            "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2}}, token)
+            "name": "Vente IKEA", "location": "ikea",
+            "opening_float": {"1000": 2, "10000": 2}}, token)
         session_id = body["id"]
         sold = [sell(server, token, session_id, i)[0] for i in range(5)]
         wait_for(lambda: home_says("ok"), what="the home page says the copy is up to date")

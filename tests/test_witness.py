@@ -34,7 +34,7 @@ def witness(client, headers, held: list[dict]) -> dict:
 def test_a_tablet_gives_back_the_sales_a_restored_server_lost(
         app, client, seller_headers, treasurer_headers, tmp_path):
     opened = client.post("/api/v1/cash-sessions", headers=seller_headers, json={
-        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2}})
+        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2, "10000": 2}})
     session_id = opened.get_json()["id"]
     held = []  # what the tablet keeps: each sale's body, with its number once known
     for i in range(10):
@@ -102,7 +102,7 @@ def test_a_tablet_gives_back_the_sales_a_restored_server_lost(
 def test_a_sale_sold_in_between_takes_the_next_number_and_the_z_says_which_was_which(
         app, client, seller_headers, treasurer_headers, tmp_path):
     opened = client.post("/api/v1/cash-sessions", headers=seller_headers, json={
-        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2}})
+        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 2, "10000": 2}})
     session_id = opened.get_json()["id"]
     first = a_sale(session_id, 0)
     assert client.post("/api/v1/sales", headers=seller_headers, json=first).status_code == 201

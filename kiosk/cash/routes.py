@@ -397,7 +397,7 @@ def export_projects():
 @treasurer_required
 def cash_book():
     """The year's livre de caisse, one book per place the drawers open at."""
-    year = request.args.get("year", type=arg_number(vocabulary.LAST_DAY.year)) or _today().year
+    year = request.args.get("year", type=arg_number(9999)) or _today().year
     if not vocabulary.FIRST_DAY.year <= year <= vocabulary.LAST_DAY.year:
         abort(400)
     payload = cash_book_pdf(cash_books(db.session, year), year)

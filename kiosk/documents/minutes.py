@@ -7,7 +7,8 @@ Built from the journaled rows each time it is asked for, so a reprint is the sam
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from kiosk.documents.pdf import a4
@@ -15,6 +16,9 @@ from kiosk.documents.receipts import setting
 from kiosk.services import meetings
 from kiosk.services.money import format_money_for_paper as money
 from kiosk.services.text import _
+
+if TYPE_CHECKING:  # fpdf2 is imported by the first PDF made (kiosk/documents/pdf.py)
+    from fpdf import FPDF
 
 BOTTOM = 282.0  # mm: below this the page is full (A4 is 297 mm high)
 

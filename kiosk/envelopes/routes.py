@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
-from kiosk.common.input import is_digits, parse_day
+from kiosk.common.input import id_or_none, is_digits, parse_day
 from kiosk.database import utcnow, write_transaction
 from kiosk.envelopes import bp
 from kiosk.extensions import db
@@ -84,8 +84,7 @@ def spend():
                           confirm=values.get("confirm") == "1", user_id=current_user.id,
                           charge_account=values.get("charge_account") or None,
                           paid_from=values.get("paid_from") or None,
-                          decision_id=int(values["decision_id"])
-                          if values.get("decision_id", "").isdigit() else None)
+                          decision_id=id_or_none(values.get("decision_id")))
     except ServiceError as exc:
         db.session.rollback()
         return _render(exc.status, values=values, problem=exc.message,

@@ -3,8 +3,6 @@ moved on by one big button; the decisions typed in there, hands counted."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
+from kiosk.common.input import arg_number, id_or_none, is_digits, parse_day
 from kiosk.database import write_transaction
 from kiosk.documents.minutes import decision_words, vote_words
 from kiosk.extensions import db
@@ -23,6 +22,8 @@ from kiosk.services.errors import ServiceError
 from kiosk.services.money import format_money, parse_euros
 
 MAX_DAY_SCREENS = 12  # sales days shown one a screen; more are summed on the last
+
+STEP = arg_number(99)  # which screen of the meeting, in the query
 
 
 def _checked_form() -> dict[str, str]:
@@ -61,7 +62,7 @@ def create():
     values = _checked_form()
     try:
         try:
-            held_on = date.fromisoformat(values.get("held_on", ""))
+            held_on = parse_day(values.get("held_on", ""))
         except ValueError:
             raise ServiceError("held_on", _("La date s'écrit AAAA-MM-JJ.")) from None
         with write_transaction(db.session):
@@ -151,7 +152,7 @@ def _render_screen(meeting_id: int, step: int | None = None, status: int = 200, 
     summary = service.summary(db.session, meeting)
     steps = _steps(summary, service.proposals_for(db.session, meeting))
     if step is None:
-        step = request.args.get("step", 0, type=int) or 0
+        step = request.args.get("step", 0, type=STEP) or 0
     step = max(0, min(step, len(steps) - 1))
     kind, shown = steps[step]
     decisions = service.decisions_of(db.session, meeting.id)
@@ -182,7 +183,7 @@ def _votes(values: dict[str, str]) -> tuple[int, int, int] | None:
     raw = [values.get(name, "") for name in ("votes_for", "votes_against", "votes_abstain")]
     if not any(raw):
         return None
-    if not all(v.isdigit() and len(v) <= 3 for v in raw):
+    if not all(is_digits(v, 3) for v in raw):
         raise ServiceError("votes", _("Tapez le nombre de mains levées : pour, contre, "
                                       "sans avis (0 s'il n'y en a pas)."))
     return (int(raw[0]), int(raw[1]), int(raw[2]))
@@ -207,7 +208,7 @@ def decide(meeting_id: int):
             split = {}
             for envelope in _envelopes():
                 raw = values.get(f"weight-{envelope.code}", "0") or "0"
-                if not raw.isdigit() or int(raw) > 1000:
+                if not is_digits(raw, 4) or int(raw) > 1000:
                     raise ServiceError("weights", _("Les parts sont des nombres de 0 à 1000, "
                                                     "par exemple 1 et 1 pour moitié-moitié."))
                 split[envelope.code] = int(raw)
@@ -215,7 +216,7 @@ def decide(meeting_id: int):
         with write_transaction(db.session):
             service.decide(db.session, meeting_id, values.get("text", ""), spend=spend,
                            split=split, votes=_votes(values),
-                           replaces_id=int(replaces) if replaces.isdigit() else None,
+                           replaces_id=id_or_none(replaces),
                            user_id=current_user.id)
     except ServiceError as exc:
         db.session.rollback()
@@ -227,7 +228,7 @@ def decide(meeting_id: int):
                               problem=exc.message)
     flash(_("Décision enregistrée."), "success")
     return redirect(url_for("meeting.screen", meeting_id=meeting_id,
-                            step=request.args.get("step", 0, type=int), _anchor="decided"))
+                            step=request.args.get("step", 0, type=STEP), _anchor="decided"))
 
 
 @bp.route("/meeting/<int:meeting_id>/proposals/<int:proposal_id>", methods=["POST"])
@@ -236,7 +237,7 @@ def decide_proposal(meeting_id: int, proposal_id: int):
     """The hands counted on a prepared proposal."""
     values = _checked_form()
     service.get_meeting(db.session, meeting_id)  # 404 before anything else
-    step = request.args.get("step", 0, type=int)
+    step = request.args.get("step", 0, type=STEP)
     try:
         with write_transaction(db.session):
             service.decide_proposal(db.session, meeting_id, proposal_id, _votes(values),

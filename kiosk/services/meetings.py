@@ -38,6 +38,7 @@ from kiosk.sales.meeting_rows import DECISIONS, MEETINGS, SPLIT_RULE_PARTS, SPLI
 from kiosk.services import journal
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money
+from kiosk.services.text import is_digits
 from kiosk.vocabulary import MAX_AMOUNT_CENTS, NAME_MAX, NOTE_MAX, PARIS
 
 SPEND, SPLIT, OTHER = "spend", "split", "other"
@@ -270,7 +271,7 @@ def _check_replaces(session: Session, replaces_id: int, kind: str, envelope_id: 
 def spend_threshold(session: Session) -> int | None:
     """Spends above this many cents need a decision; None: off (the default)."""
     value = session.get(Setting, THRESHOLD_KEY)
-    if value is None or not value.value.isdigit():
+    if value is None or not is_digits(value.value):
         return None
     return int(value.value)
 

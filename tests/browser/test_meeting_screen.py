@@ -30,7 +30,8 @@ def a_month_before(app) -> None:
 
     seller, treasurer = login("Vendeuse", "3456"), login("Tresoriere", "2345")
     drawer = client.post("/api/v1/cash-sessions", headers=seller, json={
-        "name": "Vente IKEA", "location": "ikea", "opening_float": {"1000": 3}}).get_json()
+        "name": "Vente IKEA", "location": "ikea",
+        "opening_float": {"1000": 3, "10000": 2}}).get_json()
     takings = 0
     for sku, qty in (("SAC-VILLE", 2), ("POCH-VILLE", 1), ("ETIQ-TGV", 3)):
         sale = client.post("/api/v1/sales", headers=seller, json={
@@ -39,7 +40,7 @@ def a_month_before(app) -> None:
             "payments": [{"method": "cash", "amount_cents": 20000}]})
         assert sale.status_code == 201, sale.get_json()
         takings += sale.get_json()["total_cents"]
-    counted = 3000 + takings  # the float and the takings, to the cent
+    counted = 23000 + takings  # the float and the takings, to the cent
     closed = client.post(f"/api/v1/cash-sessions/{drawer['id']}/close", headers=treasurer,
                          json={"counted": {"100": counted // 100, "1": counted % 100},
                                "cheques": [], "card_total_cents": 0})
