@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.documents import queue
+from kiosk.documents.receipts import setting
 from kiosk.models import Envelope, EnvelopeEntry, Location, PrintJob, Product, Sale, SaleLine, User
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.services.cash import get_cash_session
@@ -48,7 +49,8 @@ def _header(session: Session, cash_session, closure) -> list[str]:
     location = session.get(Location, cash_session.location_id)
     opened_by = session.get(User, cash_session.opened_by)
     closed_by = session.get(User, closure.closed_by)
-    return ["Fées déclic", f"{cash_session.name} - {location.name}",
+    # the group's name as typed at the first start (the receipt's), not the demo's
+    return [setting(session, "receipt_name"), f"{cash_session.name} - {location.name}",
             f"Caisse n° {cash_session.id}",
             f"Ouverte le {_when(cash_session.opened_at)} par {opened_by.name}",
             f"Fermée le {_when(closure.closed_at)} par {closed_by.name}"]
@@ -60,9 +62,10 @@ def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
     lines = ["Empreinte du journal avant clôture :", closure.journal_hash[:32],
              closure.journal_hash[32:]]
     if entry is not None:
+        # the paper is the chain's anchor outside the database (SECURITY.md); how to check
+        # it is the docs' business, not the treasurer's paper
         lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:],
-                  # the paper is the chain's anchor outside the database (SECURITY.md)
-                  f"Contrôle : verify-journal --expect-head {entry.seq}:EMPREINTE"]
+                  f"Code de contrôle : {entry.seq}-{entry.hash[:8].upper()}"]
     return lines
 
 

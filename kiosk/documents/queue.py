@@ -351,6 +351,12 @@ def _finish(session: Session, job_id: int, status: str, error: str,
 
 # -- the test ticket -----------------------------------------------------------------------
 
+def _group_name(session: Session) -> str:
+    from kiosk.documents.receipts import setting
+
+    return setting(session, "receipt_name")
+
+
 def test_ticket(session: Session, job: PrintJob) -> printer.Report:
     """What the admin's printer page prints to check the paper, the accents and the €."""
     config = current_app.config
@@ -359,7 +365,7 @@ def test_ticket(session: Session, job: PrintJob) -> printer.Report:
     when = data.get("when") or ""
     return printer.Report(
         title="TICKET DE TEST",
-        header=["Fées déclic", "Caisse du stand"],
+        header=[_group_name(session), "Caisse du stand"],
         sections=[
             printer.Section("Imprimante", [
                 ("Adresse", device.url),
