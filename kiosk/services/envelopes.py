@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from kiosk.models import DonationRule, Envelope, EnvelopeEntry, SplitRule, Split
 from kiosk.services import journal
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
-from kiosk.vocabulary import MAX_AMOUNT_CENTS
+from kiosk.vocabulary import MAX_AMOUNT_CENTS, PARIS
 
 
 def decide_split(session: Session, weights: Mapping[str, int], effective_from: date,
@@ -43,6 +43,15 @@ def decide_split(session: Session, weights: Mapping[str, int], effective_from: d
     session.add_all(parts)
     journal.append(session, "split_rule", f"rule-{rule.id}", [rule, *parts], user_id)
     return rule
+
+
+def closings_since(session: Session, day: date) -> int:
+    """How many drawers were closed on or after that Paris day (their split is kept)."""
+    from kiosk.models import CashSessionClosure
+
+    start = datetime.combine(day, time.min, tzinfo=PARIS)
+    return session.scalar(select(func.count()).select_from(CashSessionClosure).where(
+        CashSessionClosure.closed_at >= start)) or 0
 
 
 def rule_in_force(session: Session, on: date) -> SplitRule | None:
