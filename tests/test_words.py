@@ -1,0 +1,40 @@
+"""Issue 27, point 12: words a volunteer reads. One French order of names everywhere
+(Aïcha before Anne-Sophie: the login page, "Qui tient le stand", the lock dialog); no
+"bloqué(e)" or "ajouté(s)"; the receipt says who sold."""
+
+from __future__ import annotations
+
+from kiosk.database import write_transaction
+from kiosk.extensions import db
+from kiosk.services.auth import create_user
+from tests.closing_helpers import open_session
+from tests.conftest import web_login
+
+
+def test_names_in_one_french_order_everywhere(client, seller_headers):
+    with write_transaction(db.session):
+        for number, name in enumerate(("Anne-Sophie", "Aïcha", "Élodie", "Emma")):
+            create_user(db.session, name, "seller", f"{7000 + number}")
+    session_id = open_session(client, seller_headers)
+    expected = ["Aïcha", "Anne-Sophie", "Élodie", "Emma"]
+
+    def order(page: str) -> list[str]:
+        return sorted(expected, key=page.index)
+
+    login = client.get("/login").get_data(as_text=True)
+    assert order(login) == expected
+    web_login(client, "Vendeuse", "3456")
+    team = client.get(f"/sell/team/{session_id}").get_data(as_text=True)
+    assert order(team) == expected
+    screen = client.get(f"/sell?session={session_id}").get_data(as_text=True)
+    lock = screen[screen.index("data-lock-form"):]
+    assert order(lock) == expected
+
+
+def test_no_brackets_in_the_words(client, demo):
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    for path in ("templates/stock/made_done.html", "kiosk/auth/routes.py"):
+        source = (root / path).read_text(encoding="utf-8")
+        assert "(e)" not in source.replace("%(e)s", "") and "(s) " not in source, path
