@@ -38,3 +38,33 @@ def test_no_brackets_in_the_words(client, demo):
     for path in ("templates/stock/made_done.html", "kiosk/auth/routes.py"):
         source = (root / path).read_text(encoding="utf-8")
         assert "(e)" not in source.replace("%(e)s", "") and "(s) " not in source, path
+
+
+def test_chart_labels_are_18px_apart_and_thousands_separated(app):
+    """Issue 27, point 12: chart text at 18 px like the rest, no two month labels on top of
+    each other, counts written 54 041."""
+    import re
+    from itertools import pairwise
+
+    from kiosk.reports import charts
+    from kiosk.reports.tables import figure
+
+    months = [f"{m} 2026" for m in ("janvier", "février", "mars", "avril", "mai", "juin",
+                                     "juillet", "août", "septembre", "octobre", "novembre",
+                                     "décembre")]
+    with app.test_request_context():
+        svgs = [str(charts.columns("Recettes", [(m, 100 * i) for i, m in enumerate(months)],
+                                   str)),
+                str(charts.lines("Soldes", months, [("Loisirs", list(range(12)))], str)),
+                str(charts.bars("Objets", [("Sac", 54041)], figure, charts.PALETTE))]
+        assert figure(54041) == "54 041"
+    for svg in svgs:
+        sizes = {int(size) for size in re.findall(r'font-size="(\d+)"', svg)}
+        assert sizes and min(sizes) >= 18, sizes
+    # the month labels under the columns: never closer than their own width
+    xs = sorted(float(x) for x, label in re.findall(
+        r'<text x="([\d.]+)" y="284" text-anchor="middle" font-size="18" fill="[^"]+">([^<]+)<',
+        svgs[0]))
+    assert len(xs) >= 4
+    assert all(b - a >= 10 * len("septembre 2026") for a, b in pairwise(xs)), xs
+    assert "54 041" in svgs[2]

@@ -313,10 +313,10 @@ def treasurer_day(page, screen: Screens, first: str) -> None:
     from kiosk.database import utcnow
     from kiosk.vocabulary import PARIS
     a_month_ago = utcnow().astimezone(PARIS).date() - timedelta(days=34)
-    page.get_by_label("À partir du").fill(a_month_ago.isoformat())
-    page.get_by_label("Note (« décidé en réunion du 12 mai »)").fill("Réunion du 1er novembre")
+    page.locator("#effective_from").fill(a_month_ago.isoformat())  # (two "À partir du")
+    page.locator("#decision").fill("Réunion du 1er novembre")
     with page.expect_navigation():
-        page.get_by_role("button", name="Enregistrer la décision").tap()
+        page.get_by_role("button", name="Enregistrer la décision").first.tap()
     asked = page.locator("[data-split-past]")
     assert "une date passée" in text(asked) and "garde sa répartition" in text(asked)
     screen("split-in-the-past")
