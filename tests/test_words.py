@@ -68,3 +68,29 @@ def test_chart_labels_are_18px_apart_and_thousands_separated(app):
     assert len(xs) >= 4
     assert all(b - a >= 10 * len("septembre 2026") for a, b in pairwise(xs)), xs
     assert "54 041" in svgs[2]
+
+
+def test_the_tile_colour_is_chosen_from_a_palette(client, demo):
+    """Issue 27, point 12: "Couleur de la tuile" offers swatches to touch."""
+    import re
+
+    from sqlalchemy import select
+
+    from kiosk.models import Product
+    from tests.conftest import csrf_token
+
+    web_login(client, "Admin", "1234")
+    page = client.get("/admin/products/new").get_data(as_text=True)
+    palette = page[page.index("data-colour-palette"):page.index("</fieldset>")]
+    swatches = re.findall(r'<input type="radio" name="colour" value="(#[0-9a-f]{6})"', palette)
+    assert len(swatches) >= 8 and "#2b6cb0" in swatches
+    assert 'value="#2b6cb0" checked' in palette and "Vert" in palette
+    token = csrf_token(client, "/admin/products/new")
+    saved = client.post("/admin/products/new", data={
+        "csrf_token": token, "sku": "SAC-VERT", "name": "Sac vert", "category": "bag",
+        "price": "12,50", "banner_area_cm2": "0", "colour": "#2f855a", "story": "",
+        "active": "y"})
+    assert saved.status_code == 302
+    db.session.rollback()
+    assert db.session.scalar(select(Product.colour).where(Product.sku == "SAC-VERT")) == \
+        "#2f855a"
