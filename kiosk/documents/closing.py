@@ -56,16 +56,19 @@ def _header(session: Session, cash_session, closure) -> list[str]:
             f"Fermée le {_when(closure.closed_at)} par {closed_by.name}"]
 
 
-def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
-    """The chain's hashes, each on two half lines: 64 characters fit no receipt."""
+def _hash_lines(session: Session, cash_session_id: int, closure, command: bool = True
+                ) -> list[str]:
+    """The chain's hashes, each on two half lines: 64 characters fit no receipt. The Z
+    says the command that checks them; the slip, the treasurer's paper, a short control
+    code instead (the command is in SECURITY.md)."""
     entry = closing_entry(session, cash_session_id)
     lines = ["Empreinte du journal avant clôture :", closure.journal_hash[:32],
              closure.journal_hash[32:]]
     if entry is not None:
-        # the paper is the chain's anchor outside the database (SECURITY.md); how to check
-        # it is the docs' business, not the treasurer's paper
+        # the paper is the chain's anchor outside the database (SECURITY.md)
         lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:],
-                  f"Code de contrôle : {entry.seq}-{entry.hash[:8].upper()}"]
+                  f"Contrôle : verify-journal --expect-head {entry.seq}:EMPREINTE" if command
+                  else f"Code de contrôle : {entry.seq}-{entry.hash[:8].upper()}"]
     return lines
 
 
@@ -227,7 +230,8 @@ def slip(session: Session, cash_session_id: int) -> Report:
             (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), "")]),
     ]
     return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
-                  sections=sections, footer=_hash_lines(session, cash_session_id, closure),
+                  sections=sections,
+                  footer=_hash_lines(session, cash_session_id, closure, command=False),
                   signatures=["Remis par", "Reçu par (trésorière)"], demo=is_demo(session))
 
 
