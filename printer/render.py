@@ -227,7 +227,7 @@ def _receipt(s: _Sheet, r: Receipt) -> None:
     s.line(f"Ticket n° {r.number}")
     s.line(r.when)
     if r.seller:
-        s.line(f"Vendeur : {r.seller}")
+        s.line(f"Vendu par {r.seller}")
     s.rule()
     for item in r.lines:
         s.row(item.name, format_cents(item.total_cents))

@@ -47,7 +47,8 @@ def test_five_wrong_pins_lock_that_volunteer_only(demo, client):
         assert web_login(client, "Vendeuse", "0000").status_code == 401
     locked = web_login(client, "Vendeuse", "0000")
     assert locked.status_code == 429
-    assert "bloqué(e) 5 minutes" in locked.get_data(as_text=True)
+    # issue 27: said without brackets (was "bloqué(e) 5 minutes")
+    assert "est bloqué 5 minutes" in locked.get_data(as_text=True)
     # Even the right PIN is refused while locked…
     assert web_login(client, "Vendeuse", "3456").status_code == 429
     # …the API agrees and says when to come back…

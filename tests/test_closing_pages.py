@@ -114,7 +114,8 @@ def test_envelope_pages(client, demo):
     assert "Virement de 3,00 € enregistré" in text(moved)
     rule = client.post("/envelopes/rules", data={
         "csrf_token": token, "weight-solidarite": "3", "weight-loisirs": "1",
-        "effective_from": "2026-05-13", "decision": "Décidé en réunion du 12 mai"},
+        "effective_from": "2026-05-13", "decision": "Décidé en réunion du 12 mai",
+        "confirm": "1"},  # a date in the past: confirmed (issue 27)
         follow_redirects=True)
     assert "Décidé en réunion du 12 mai" in text(rule)
     db.session.rollback()

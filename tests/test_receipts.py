@@ -56,7 +56,7 @@ def test_a_sale_prints_its_receipt_with_accents_total_and_change(client, seller_
     assert "Pochette Ville de Dijon" in text
     assert "19,00 €" in text and "Espèces reçues" in text and "20,00 €" in text
     assert "Rendu" in text and "1,00 €" in text
-    assert "Vendeur : Vendeuse" in text
+    assert "Vendu par Vendeuse" in text  # issue 27: who sold (was "Vendeur : Vendeuse")
     assert "TVA non applicable, art. 293 B du CGI" in text
     assert "Vos achats financent les sorties" in text and "actions solidaires" in text
     assert "DUPLICATA" not in text and ticket.cuts

@@ -41,6 +41,11 @@ class ProductForm(FlaskForm):
                                    validators=[Optional(), NumberRange(
                                        0, MAX_AREA_CM2, _l("Un nombre de cm² de 0 à 1 000 000."))])
     colour = StringField(_l("Couleur de la tuile"), default="#2b6cb0")
+    # offered as swatches to touch (issue 27): nobody has to type "#2b6cb0"
+    PALETTE = (("#2b6cb0", _l("Bleu")), ("#c05621", _l("Orange")), ("#2f855a", _l("Vert")),
+               ("#6b46c1", _l("Violet")), ("#b83280", _l("Rose")), ("#975a16", _l("Brun")),
+               ("#2c7a7b", _l("Bleu-vert")), ("#c53030", _l("Rouge")),
+               ("#4a5568", _l("Gris")))
     story = TextAreaField(_l("Son histoire (page publique)"), validators=[
         Length(max=2000, message=_l("2000 caractères au plus."))])
     active = BooleanField(_l("En vente"), default=True)

@@ -80,7 +80,7 @@ def _refusal(refused: AuthError, name: str) -> tuple[int, str]:
                       "secondes, puis réessayez.", seconds=seconds_until(refused.locked_until))
     if refused.code == "locked":
         return 429, _(
-            "Trop de codes faux : %(name)s est bloqué(e) %(minutes)s minutes. "
+            "Trop de codes faux : le prénom %(name)s est bloqué %(minutes)s minutes. "
             "Réessayez à %(time)s, ou demandez à une autre personne de vous relayer.",
             name=name, minutes=lockout_from_config().minutes,
             time=format_time(refused.locked_until, "HH:mm"))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.documents import queue
+from kiosk.documents.receipts import setting
 from kiosk.models import (
     Envelope,
     EnvelopeEntry,
@@ -60,21 +61,26 @@ def _header(session: Session, cash_session, closure) -> list[str]:
     location = session.get(Location, cash_session.location_id)
     opened_by = session.get(User, cash_session.opened_by)
     closed_by = session.get(User, closure.closed_by)
-    return ["Fées déclic", f"{cash_session.name} - {location.name}",
+    # the group's name as typed at the first start (the receipt's), not the demo's
+    return [setting(session, "receipt_name"), f"{cash_session.name} - {location.name}",
             f"Caisse n° {cash_session.id}",
             f"Ouverte le {_when(cash_session.opened_at)} par {opened_by.name}",
             f"Fermée le {_when(closure.closed_at)} par {closed_by.name}"]
 
 
-def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
-    """The chain's hashes, each on two half lines: 64 characters fit no receipt."""
+def _hash_lines(session: Session, cash_session_id: int, closure, command: bool = True
+                ) -> list[str]:
+    """The chain's hashes, each on two half lines: 64 characters fit no receipt. The Z
+    says the command that checks them; the slip, the treasurer's paper, a short control
+    code instead (the command is in SECURITY.md)."""
     entry = closing_entry(session, cash_session_id)
     lines = ["Empreinte du journal avant clôture :", closure.journal_hash[:32],
              closure.journal_hash[32:]]
     if entry is not None:
+        # the paper is the chain's anchor outside the database (SECURITY.md)
         lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:],
-                  # the paper is the chain's anchor outside the database (SECURITY.md)
-                  f"Contrôle : verify-journal --expect-head {entry.seq}:EMPREINTE"]
+                  f"Contrôle : verify-journal --expect-head {entry.seq}:EMPREINTE" if command
+                  else f"Code de contrôle : {entry.seq}-{entry.hash[:8].upper()}"]
     return lines
 
 
@@ -289,7 +295,8 @@ def slip(session: Session, cash_session_id: int) -> Report:
             (difference_in_words(closure.difference_cents, money, paper=True).capitalize(), "")]),
     ]
     return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
-                  sections=sections, footer=_hash_lines(session, cash_session_id, closure),
+                  sections=sections,
+                  footer=_hash_lines(session, cash_session_id, closure, command=False),
                   signatures=["Remis par", "Reçu par (trésorière)"], demo=is_demo(session))
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 import printer
 from kiosk.database import SQLITE_BUSY_TIMEOUT_MS, utcnow, write_transaction
+from kiosk.documents.receipts import setting
 from kiosk.documents.usb import chosen_printer
 from kiosk.extensions import db
 from kiosk.models import PrintJob
@@ -357,6 +358,11 @@ def _finish(session: Session, job_id: int, status: str, error: str,
 
 # -- the test ticket -----------------------------------------------------------------------
 
+def _group_name(session: Session) -> str:
+
+    return setting(session, "receipt_name")
+
+
 def test_ticket(session: Session, job: PrintJob) -> printer.Report:
     """What the admin's printer page prints to check the paper, the accents and the €."""
     config = current_app.config
@@ -365,7 +371,7 @@ def test_ticket(session: Session, job: PrintJob) -> printer.Report:
     when = data.get("when") or ""
     return printer.Report(
         title="TICKET DE TEST",
-        header=["Fées déclic", "Caisse du stand"],
+        header=[_group_name(session), "Caisse du stand"],
         sections=[
             printer.Section("Imprimante", [
                 ("Adresse", device.url),

@@ -50,6 +50,11 @@ def setting(session: Session, key: str) -> str:
     return DEFAULTS[key]
 
 
+def address_lines(address: str) -> list[str]:
+    """The address as its lines were typed (blank ones dropped)."""
+    return [line.strip() for line in (address or "").splitlines() if line.strip()]
+
+
 def receipt_mode(session: Session) -> str:
     """"on_request", "always" or "never"; anything else stored reads as on request."""
     mode = setting(session, "receipt_mode")
@@ -89,7 +94,9 @@ def build_receipt(session: Session, job: PrintJob) -> Receipt:
             footer.insert(1, f"Raison : {sale.reason}")
     public_url = current_app.config.get("PUBLIC_URL") if has_app_context() else None
     return Receipt(
-        header=[setting(session, "receipt_name"), setting(session, "receipt_address")],
+        # the address's lines as typed: never joined, never cut mid-phrase
+        header=[setting(session, "receipt_name"),
+                *address_lines(setting(session, "receipt_address"))],
         number=sale.number,
         when=sale.created_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
         seller=seller.first_name if seller else "",

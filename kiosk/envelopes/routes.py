@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -39,6 +40,7 @@ def _render(status: int = 200, **extra):
         "values": {}, "problem": None, "confirm_spend": False, "confirm_transfer": False,
         # issue 30: the group's decisions a spend may cite, with what is left of each
         "spend_decisions": meetings.open_spend_decisions(db.session),
+        "confirm_split": False,
     }
     context.update(extra)
     return render_template("envelopes/index.html", **context), status
@@ -130,12 +132,25 @@ def decide():
             raise ServiceError("date", _("La date d'effet s'écrit AAAA-MM-JJ.")) from None
         if len(values.get("decision", "")) > 500:
             raise ServiceError("decision", _("La note fait 500 caractères au plus."))
+        if effective < _today() and values.get("confirm") != "1":
+            closed = service.closings_since(db.session, effective)
+            raise ServiceError("split_in_the_past", ngettext(
+                "Cette décision part du %(d)s, une date passée. %(num)s caisse a été fermée "
+                "depuis : elle garde sa répartition. La nouvelle ne s'applique qu'aux "
+                "prochaines clôtures. Confirmez pour l'enregistrer.",
+                "Cette décision part du %(d)s, une date passée. %(num)s caisses ont été "
+                "fermées depuis : elles gardent leur répartition. La nouvelle ne s'applique "
+                "qu'aux prochaines clôtures. Confirmez pour l'enregistrer.",
+                closed, d=effective.strftime("%d/%m/%Y")) if closed else _(
+                "Cette décision part du %(d)s, une date passée : aucune caisse n'a été fermée "
+                "depuis. Confirmez pour l'enregistrer.", d=effective.strftime("%d/%m/%Y")))
         with write_transaction(db.session):
             service.decide_split(db.session, weights, effective, values.get("decision", ""),
                                  current_user.id)
     except ServiceError as exc:
         db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message)
+        return _render(exc.status, values=values, problem=exc.message,
+                       confirm_split=exc.code == "split_in_the_past")
     flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
             d=effective.strftime("%d/%m/%Y")), "success")
     return redirect(url_for("envelopes.index"))

@@ -57,10 +57,10 @@ def bars(title: str, items: Sequence[tuple[str, int]], fmt: Callable[[int], str]
         length = max(0.0, span * value / top)
         colour = (colours[index % len(colours)] if colours else PALETTE[0])
         parts.append(f'<text x="{label_w - 10}" y="{y + 26}" text-anchor="end" '
-                     f'font-size="17" fill="{INK}">{escape(_short(label, 26))}</text>')
+                     f'font-size="18" fill="{INK}">{escape(_short(label, 26))}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 6}" width="{length:.1f}" height="28" '
                      f'rx="3" fill="{colour}"/>')
-        parts.append(f'<text x="{label_w + length + 8:.1f}" y="{y + 26}" font-size="17" '
+        parts.append(f'<text x="{label_w + length + 8:.1f}" y="{y + 26}" font-size="18" '
                      f'fill="{INK}">{escape(fmt(value))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -76,20 +76,22 @@ def columns(title: str, items: Sequence[tuple[str, int]], fmt: Callable[[int], s
     bar = min(60.0, slot * 0.7)
     parts.append(f'<line x1="{left}" y1="{base}" x2="{WIDTH - left}" y2="{base}" '
                  f'stroke="{MUTED}" stroke-width="1"/>')
-    small = len(items) > 8
+    # 18 px as the rest of the page; a label every `every` columns so that none overlaps
+    # another or is cut (about 10 px a character at 18 px)
+    longest = max((len(_short(label, 16)) for label, _v in items), default=1)
+    every = max(1, -(-longest * 10 // int(slot)))
     for index, (label, value) in enumerate(items):
         x = left + index * slot + (slot - bar) / 2
         length = max(0.0, (base - 40) * value / top)
         middle = x + bar / 2
         parts.append(f'<rect x="{x:.1f}" y="{base - length:.1f}" width="{bar:.1f}" '
                      f'height="{length:.1f}" rx="3" fill="{PALETTE[0]}"/>')
-        if not small or index % 2 == 0 or len(items) <= 12:
+        if index % every == 0:
             parts.append(f'<text x="{middle:.1f}" y="{base - length - 8:.1f}" '
-                         f'text-anchor="middle" font-size="{13 if small else 16}" '
+                         f'text-anchor="middle" font-size="18" '
                          f'fill="{INK}">{escape(fmt(value))}</text>')
-        parts.append(f'<text x="{middle:.1f}" y="{base + 24}" text-anchor="middle" '
-                     f'font-size="{13 if small else 16}" fill="{INK}">'
-                     f'{escape(_short(label, 10 if small else 16))}</text>')
+            parts.append(f'<text x="{middle:.1f}" y="{base + 24}" text-anchor="middle" '
+                         f'font-size="18" fill="{INK}">{escape(_short(label, 16))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -114,15 +116,18 @@ def lines(title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Seque
         y = y_of(value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" '
                      f'stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{left - 8}" y="{y + 5:.1f}" text-anchor="end" font-size="14" '
+        parts.append(f'<text x="{left - 8}" y="{y + 5:.1f}" text-anchor="end" font-size="18" '
                      f'fill="{INK}">{escape(fmt(value))}</text>')
-    every = max(1, -(-len(x_labels) // 6))  # six labels at most: they never overlap
+    # 18 px labels, as many as fit without touching (about 10 px a character)
+    longest = max((len(_short(label, 12)) for label in x_labels), default=1)
+    fit = max(1, int(width // (longest * 10 + 16)))
+    every = max(1, -(-len(x_labels) // fit))
     for index, label in enumerate(x_labels):
         if index % every == 0 or index == len(x_labels) - 1:
             x = left + width * index / steps if len(x_labels) > 1 else left + width / 2
             anchor = "end" if index == len(x_labels) - 1 and index else "middle"
             parts.append(f'<text x="{x:.1f}" y="{base + 24}" text-anchor="{anchor}" '
-                         f'font-size="14" fill="{INK}">{escape(_short(label, 12))}</text>')
+                         f'font-size="18" fill="{INK}">{escape(_short(label, 12))}</text>')
     for number, (name, vs) in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
         points = " ".join(
@@ -134,7 +139,7 @@ def lines(title: str, x_labels: Sequence[str], series: Sequence[tuple[str, Seque
         legend_x = left + number * 220
         parts.append(f'<line x1="{legend_x}" y1="{height - 30}" x2="{legend_x + 28}" '
                      f'y2="{height - 30}" stroke="{colour}" stroke-width="4"{dashes}/>')
-        parts.append(f'<text x="{legend_x + 32}" y="{height - 25}" font-size="16" '
+        parts.append(f'<text x="{legend_x + 32}" y="{height - 25}" font-size="18" '
                      f'fill="{INK}">{escape(_short(name, 20))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -135,7 +135,7 @@ def sections(report: Report, with_charts: bool = True) -> list[Section]:
         "best", _("Les meilleures ventes"), [_("Article"), _("Objets vendus"), _("Montant")],
         [[r.label, r.qty, Money(r.cents)] for r in report.best_sellers],
         draw.bars(_("Objets vendus, les 5 premiers"),
-                    [(r.label, r.qty) for r in report.best_sellers], str,
+                    [(r.label, r.qty) for r in report.best_sellers], figure,
                     [report.colours.get(r.key, charts.PALETTE[0]) for r in report.best_sellers])
         if report.best_sellers else None,
         empty=_("Aucune vente sur cette période."), numeric={1, 2}))

@@ -23,6 +23,7 @@ from kiosk.services import catalogue as catalogue_service
 from kiosk.services import shifts
 from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
 from kiosk.services.errors import ServiceError
+from kiosk.services.text import alphabetical
 
 
 def category_labels() -> dict[str, str]:
@@ -91,8 +92,8 @@ def index():
         "idle_lock_ms": round(float(current_app.config["IDLE_LOCK_MINUTES"]) * 60_000),
     }
     # who may unlock the screen after its idle lock: the names of the login page
-    volunteers = db.session.scalars(
-        select(User.name).where(User.active.is_(True)).order_by(User.name)).all()
+    volunteers = sorted(db.session.scalars(select(User.name).where(User.active.is_(True))),
+                        key=alphabetical)
     return render_template("sell/index.html", cash_session=chosen, location=location,
                            sessions=sessions, catalogue=catalogue, categories=categories,
                            screen=screen, volunteers=volunteers, gift_screen=_gift_screen())

@@ -5,20 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.models import DonationRule, Envelope, EnvelopeEntry, SplitRule
+from kiosk.models import CashSessionClosure, DonationRule, Envelope, EnvelopeEntry, SplitRule
 from kiosk.sales import meeting_rows, rows, write
 from kiosk.sales.rows import ENVELOPE_ENTRIES
 from kiosk.services import journal, meetings
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money, split_largest_remainder
 from kiosk.services.paheko_accounts import spend_accounts
-from kiosk.vocabulary import MAX_AMOUNT_CENTS
+from kiosk.vocabulary import MAX_AMOUNT_CENTS, PARIS
 
 
 def decide_split(session: Session, weights: Mapping[str, int], effective_from: date,
@@ -29,6 +29,14 @@ def decide_split(session: Session, weights: Mapping[str, int], effective_from: d
     Rules are never edited: the newest rule whose date has come is the one in force.
     """
     return meetings.decide_split(session, weights, effective_from, decision, user_id)
+
+
+def closings_since(session: Session, day: date) -> int:
+    """How many drawers were closed on or after that Paris day (their split is kept)."""
+
+    start = datetime.combine(day, time.min, tzinfo=PARIS)
+    return session.scalar(select(func.count()).select_from(CashSessionClosure).where(
+        CashSessionClosure.closed_at >= start)) or 0
 
 
 def rule_in_force(session: Session, on: date) -> SplitRule | None:

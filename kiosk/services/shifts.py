@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 from kiosk.database import utcnow
 from kiosk.models import CashSession, Shift, User
 from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services.text import alphabetical
 
 
 def volunteers(session: Session) -> list[User]:
-    """The names to tap: every active volunteer."""
-    return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)))
+    """The names to tap: every active volunteer, in the login page's French order (Aïcha
+    before Anne-Sophie: text.alphabetical, not the database's code points)."""
+    return sorted(session.scalars(select(User).where(User.active.is_(True))),
+                  key=lambda user: alphabetical(user.name))
 
 
 def on_duty(session: Session, cash_session_id: int) -> set[int]:

@@ -27,3 +27,32 @@ export function takeKeptCart(userId) {
   return kept.lines.filter((line) => Array.isArray(line) && typeof line[0] === "string"
     && Number.isInteger(line[1]) && line[1] > 0);
 }
+
+// Each volunteer's cart parked while another one holds the screen (the idle lock opened by
+// someone else): given back when she unlocks again, whoever held it between (issue 27).
+const PARKED = "kiosk.parked-carts";
+
+function readParked() {
+  try {
+    const parked = JSON.parse(sessionStorage.getItem(PARKED) || "{}");
+    return parked && typeof parked === "object" && !Array.isArray(parked) ? parked : {};
+  } catch { return {}; }
+}
+
+export function parkCart(entries, userId) {
+  const parked = readParked();
+  if (entries.length) parked[userId] = { lines: entries, at: Date.now() };
+  else delete parked[userId];
+  try { sessionStorage.setItem(PARKED, JSON.stringify(parked)); } catch { /* typed again */ }
+}
+
+// Her parked cart's [[sku, qty], ...] if fresh; taken once.
+export function takeParkedCart(userId) {
+  const parked = readParked();
+  const kept = parked[userId];
+  delete parked[userId];
+  try { sessionStorage.setItem(PARKED, JSON.stringify(parked)); } catch { /* none kept */ }
+  if (!kept || !(Date.now() - kept.at < MAX_AGE_MS) || !Array.isArray(kept.lines)) return [];
+  return kept.lines.filter((line) => Array.isArray(line) && typeof line[0] === "string"
+    && Number.isInteger(line[1]) && line[1] > 0);
+}

@@ -10,7 +10,7 @@
 // shows the done panel, whose buttons sit in [data-done-actions].
 import { apiClient, clientIdReused, newClientId, receiptStatus } from "./api.js";
 import { Cart, parseEuros } from "./cart.js";
-import { keepCart, takeKeptCart } from "./cart_store.js";
+import { keepCart, parkCart, takeKeptCart, takeParkedCart } from "./cart_store.js";
 import { startIdleLock } from "./idle_lock.js";
 import { bindGifts } from "./gift.js";
 import { outboxReady } from "./pending.js";
@@ -604,7 +604,8 @@ function start() {
   // starts her own cart, under her own session: the page starts afresh for her.
   startIdleLock({
     box: $("[data-lock]"), afterMs: screen.idle_lock_ms, post: api.post, texts: T,
-    onOtherVolunteer: () => { // her own cart: the last one is not kept across the reload
+    onOtherVolunteer: () => { // her own cart; the last one's parked until she is back
+      parkCart(cart.entries(), screen.user);
       try { sessionStorage.removeItem(cartKey); } catch { /* nothing kept */ }
       window.location.reload();
     },
@@ -616,5 +617,7 @@ function start() {
   restoreCart();
   const kept = takeKeptCart(screen.user);
   if (kept.length) edit(() => kept.forEach(([sku, qty]) => cart.add(sku, qty)));
+  const parked = takeParkedCart(screen.user); // hers, from before another unlocked
+  if (parked.length) edit(() => parked.forEach(([sku, qty]) => cart.add(sku, qty)));
   renderCart();
 }

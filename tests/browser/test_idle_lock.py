@@ -91,3 +91,62 @@ def test_another_volunteer_unlocking_starts_her_own_cart(page):
     sale = db.session.scalar(select(Sale))
     assert sale.total_cents == 1400
     assert db.session.get(User, sale.user_id).name == "Tresoriere"
+
+
+def test_two_volunteers_carts_are_kept_across_an_unlock(page):
+    """Issue 27, point 7: Vendeuse's cart is parked when Tresoriere unlocks, and comes back
+    when Vendeuse unlocks again; Tresoriere's own cart waits for her in turn."""
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    open_drawer(page)
+    page.locator('button[data-sku="SAC-IKEA"]').tap()
+    page.locator('button[data-sku="ETIQ-IKEA"]').tap()
+    lock = page.locator("[data-lock]")
+    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    with page.expect_navigation():
+        type_pin(page, "Tresoriere", "2345")
+    assert page.locator(".who").inner_text() == "Tresoriere"
+    assert page.locator(".cart-line").count() == 0  # her own, empty cart
+    page.locator('button[data-sku="TAB-IKEA"]').tap()
+    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    with page.expect_navigation():
+        type_pin(page, "Vendeuse", "3456")
+    assert page.locator(".who").inner_text() == "Vendeuse"
+    assert text(page.locator("[data-cart-total]")) == "18,50 €"  # 15,00 + 3,50, hers
+    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    with page.expect_navigation():
+        type_pin(page, "Tresoriere", "2345")
+    assert text(page.locator("[data-cart-total]")) == "14,00 €"  # the apron, hers
+
+
+def test_the_lock_comes_on_time(page):
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    open_drawer(page)
+    page.locator('button[data-sku="SAC-IKEA"]').tap()
+    started = page.evaluate("() => performance.now()")
+    page.locator("[data-lock]").wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    waited = (page.evaluate("() => performance.now()") - started) / 1000
+    assert waited < IDLE_SECONDS + 1.5, waited  # not a quarter of the setting late
+
+
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_25_names_fit_the_lock_dialog(request, live_server, orientation):
+    """Issue 27, point 7: Sylvie, Yvette, Zohra… every one of 25 names and the keypad are in
+    sight in the lock dialog, in both orientations, as on the login page."""
+    from tests.browser.test_whole_day import add_volunteers
+
+    add_volunteers()
+    page = request.getfixturevalue("page" if orientation == "landscape" else "portrait_page")
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    open_drawer(page)
+    lock = page.locator("[data-lock]")
+    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    out = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-lock] .lock-names .choice span, [data-lock] .keypad .key, #lock-pin')]
+      .filter(e => { const r = e.getBoundingClientRect();
+        return r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth; })
+      .map(e => e.textContent.trim() || e.id)""")
+    assert lock.locator(".lock-names .choice").count() == 25
+    assert out == [], out
