@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Flask, current_app
@@ -37,8 +37,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.extensions import db
 from kiosk.services import journal
+from kiosk.services.disk_map import DiskMap
 
 INLINE_ENTRIES = 500  # checked while the page waits: well under 100 ms here
 QUIET_SECONDS = 60.0  # a check that ended this recently is not started again by a visit
@@ -111,7 +111,9 @@ def check_now(session: Session, expect_head: tuple[int, str] | None = None,
     """The whole check, here and now (the API, a small journal); kept as the last one."""
     app = current_app._get_current_object()
     check = check or Check(started_at=utcnow(), entries_at_start=journal.head(session)[0])
-    verdict = journal.verify(session, expect_head, progress=check.progress)
+    # a long journal's maps on disk: the server's memory stays flat however long it is
+    mapping = DiskMap if check.entries_at_start > INLINE_ENTRIES else dict
+    verdict = journal.verify(session, expect_head, progress=check.progress, mapping=mapping)
     _finish(app, check, verdict)
     return verdict
 
@@ -147,7 +149,7 @@ def start(app: Flask, session: Session) -> Check:
 
 
 def _run(app: Flask, check: Check) -> None:
-    """The check in a process of its own (`python -m kiosk.services.journal_checks`): a
+    """The check in a process of its own (`python -m kiosk.journal_check`): a
     thread of the server would hold Python's lock for minutes, and every page served
     meanwhile would wait for it; a process leaves the server alone (and takes another
     core where there is one). This thread only reads its progress lines."""
@@ -157,7 +159,7 @@ def _run(app: Flask, check: Check) -> None:
                 "instance_path": app.instance_path}
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.services.journal_checks"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "kiosk.journal_check"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         with process:
             process.stdin.write(json.dumps(settings))
@@ -183,30 +185,6 @@ def _run(app: Flask, check: Check) -> None:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if isinstance(moment, datetime) else None
-
-
-def _check_in_this_process() -> None:
-    """`python -m kiosk.services.journal_checks`, settings as JSON on stdin: the whole
-    check in one read transaction, its progress then its verdict on stdout."""
-    from kiosk import create_app
-
-    settings = json.loads(sys.stdin.read())
-    app = create_app({"DATABASE_URL": settings["database_url"],
-                      "JOURNAL_KEY": settings["journal_key"], "PRINTER": "none",
-                      "LABEL_PRINTER": "none"}, settings["instance_path"])
-    since = settings.get("sealed_since")
-    app.config["JOURNAL_SEALED_SINCE"] = datetime.fromisoformat(since) if since else None
-
-    def say(kind: str, value: object) -> None:
-        print(kind, value, flush=True)
-
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":  # one snapshot for the whole check
-            db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        say("rows_estimate", rows_estimate(db.session))
-        verdict = journal.verify(db.session, progress=say)
-        db.session.rollback()
-    say("verdict", json.dumps(asdict(verdict)))
 
 
 @dataclass
@@ -244,7 +222,3 @@ def wait(app: Flask, timeout: float | None = None) -> None:
     thread = _checks(app).thread
     if thread is not None:
         thread.join(timeout)
-
-
-if __name__ == "__main__":
-    _check_in_this_process()
