@@ -171,7 +171,9 @@ def verify_journal(expect_head: str | None) -> None:
         click.echo(f"Refusé : --expect-head s'écrit {exc}.")
         sys.exit(2)
     progress = _terminal_progress(head(db.session)[0]) if sys.stderr.isatty() else None
-    verdict = verify(db.session, expected, progress=progress)
+    from kiosk.services.disk_map import DiskMap
+
+    verdict = verify(db.session, expected, progress=progress, mapping=DiskMap)  # flat memory
     if progress is not None:
         click.echo("\r\033[K", nl=False, err=True)  # the progress line goes
     for problem in verdict.problems:

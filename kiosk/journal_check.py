@@ -1,6 +1,9 @@
-"""`python -m kiosk.journal_check`: the journal page's whole check, in a process of its own
-(kiosk/services/journal_checks.py starts it and reads its progress). An entry point, like
-`kiosk.serve`: it builds an app of its own."""
+"""`python -m kiosk.journal_check`: the journal's whole check for the /journal page, in a
+process of its own (kiosk/services/journal_checks.py starts it and reads it). The server's
+settings (database, journal key, when sealing began, instance folder) come as JSON on
+stdin; the check runs in one read transaction, its maps on disk (flat memory), and says
+its progress (`entries N`, `rows N`, `rows_estimate N`) then its verdict (`verdict JSON`)
+on stdout, a line each. Like kiosk/serve.py, nothing in the kiosk imports it."""
 
 from __future__ import annotations
 
@@ -12,12 +15,11 @@ from datetime import datetime
 from kiosk import create_app
 from kiosk.extensions import db
 from kiosk.services import journal
+from kiosk.services.disk_map import DiskMap
 from kiosk.services.journal_checks import rows_estimate
 
 
 def main() -> None:
-    """Settings as JSON on stdin: the whole check in one read transaction, its progress
-    then its verdict on stdout."""
     settings = json.loads(sys.stdin.read())
     app = create_app({"DATABASE_URL": settings["database_url"],
                       "JOURNAL_KEY": settings["journal_key"], "PRINTER": "none",
@@ -32,7 +34,7 @@ def main() -> None:
         if db.engine.dialect.name == "postgresql":  # one snapshot for the whole check
             db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         say("rows_estimate", rows_estimate(db.session))
-        verdict = journal.verify(db.session, progress=say)
+        verdict = journal.verify(db.session, progress=say, mapping=DiskMap)
         db.session.rollback()
     say("verdict", json.dumps(asdict(verdict)))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -369,18 +369,21 @@ class Verdict:
 
 
 def verify(session: Session, expect_head: tuple[int, str] | None = None,
-           progress: Callable[[str, int], None] | None = None) -> Verdict:
+           progress: Callable[[str, int], None] | None = None,
+           mapping: Callable[[], MutableMapping] = dict) -> Verdict:
     """Re-check the whole chain, every entry's seal, every guarded row, the hashes the
     closings printed, and the cached stock levels. `expect_head` (LENGTH, HASH), read off a
     printed Z report or slip: the chain must still hold that entry with that hash.
     `progress(stage, count)` hears of the work every PROGRESS_EVERY entries and rows
-    (stage "entries", then "rows"; journal_checks shows it)."""
+    (stage "entries", then "rows"; journal_checks shows it). `mapping` makes the two maps
+    that grow with the history (every guarded row's digest, every entry's hash): a dict, or
+    a disk_map.DiskMap to keep the memory flat."""
     verdict = Verdict()
-    expected: dict[tuple[str, int], tuple[str, int]] = {}
+    expected: MutableMapping[tuple[str, int], tuple[str, int]] = mapping()
     prev_hash, prev_seq = GENESIS_HASH, 0
     key = current_app.config["JOURNAL_KEY"]
     sealed_since = current_app.config.get("JOURNAL_SEALED_SINCE")
-    hashes: dict[str, int] = {}
+    hashes: MutableMapping[str, int] = mapping()
     stmt = select(JournalEntry).order_by(JournalEntry.seq)
     for entry in _readable(session, JournalEntry.seq, stmt, verdict, "journal_entries"):
         verdict.entries += 1
@@ -466,7 +469,7 @@ def _check_seal(verdict: Verdict, entry: JournalEntry, label: str, key: str,
     verdict.waiting.clear()
 
 
-def _check_paper(session: Session, verdict: Verdict, hashes: dict[str, int],
+def _check_paper(session: Session, verdict: Verdict, hashes: MutableMapping[str, int],
                  expect_head: tuple[int, str] | None) -> None:
     """What was printed must still be in the chain: each closing's "journal before the
     closing" hash, and the head a treasurer typed from a paper."""

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
 from kiosk.services import journal
+from kiosk.services.disk_map import DiskMap
 
 INLINE_ENTRIES = 500  # checked while the page waits: well under 100 ms here
 QUIET_SECONDS = 60.0  # a check that ended this recently is not started again by a visit
@@ -110,7 +111,9 @@ def check_now(session: Session, expect_head: tuple[int, str] | None = None,
     """The whole check, here and now (the API, a small journal); kept as the last one."""
     app = current_app._get_current_object()
     check = check or Check(started_at=utcnow(), entries_at_start=journal.head(session)[0])
-    verdict = journal.verify(session, expect_head, progress=check.progress)
+    # a long journal's maps on disk: the server's memory stays flat however long it is
+    mapping = DiskMap if check.entries_at_start > INLINE_ENTRIES else dict
+    verdict = journal.verify(session, expect_head, progress=check.progress, mapping=mapping)
     _finish(app, check, verdict)
     return verdict
 
@@ -219,5 +222,3 @@ def wait(app: Flask, timeout: float | None = None) -> None:
     thread = _checks(app).thread
     if thread is not None:
         thread.join(timeout)
-
-
