@@ -158,3 +158,29 @@ def test_labels_sent_without_an_answer_are_not_counted_printed(client, seller_he
     state = label_documents.progress(db.session, ids)
     assert state["printed"] == 0 and state["status"] == "queued"
     assert state["error"] == UNCONFIRMED
+
+
+def test_a_printer_that_prints_but_never_answers_gets_the_job_once_not_round_after_round(
+        app, client, seller_headers, printer_emulator):
+    """The job may well have come out: the worker sends it again only to a printer that
+    answers a status query; a silent one keeps it, 'sent, not confirmed', for a volunteer
+    to ask again by hand (no pile of duplicates at the stall)."""
+    printer_emulator.confirms, printer_emulator.paper = False, None  # answers nothing
+    app.config["PRINTER"] = printer_emulator.url
+    session_id = open_session(client, seller_headers)
+    sale = sell(client, seller_headers, session_id, [{"sku": "ETIQ-TGV", "qty": 1}],
+                [{"method": "cash", "amount_cents": 500}]).get_json()
+    printed = client.post(f"/api/v1/sales/{sale['id']}/receipt", headers=seller_headers)
+    assert printed.get_json() == {"receipt": {"status": "queued", "sent": True}}
+    assert len(printer_emulator.wait_for_jobs(1)) == 1
+    for _ in range(3):  # three rounds of the worker
+        assert queue.retry_queued(db.session) == 0
+    time.sleep(0.5)
+    assert len(printer_emulator.jobs) == 1
+    db.session.rollback()
+    job = db.session.scalar(select(PrintJob).where(PrintJob.ref_id == sale["id"]))
+    assert (job.status, job.last_error) == ("queued", UNCONFIRMED)
+    # the printer answers again: the kept job goes out
+    printer_emulator.confirms, printer_emulator.paper = True, "ok"
+    queue._paper_states().clear()  # (the server forgets a silent printer after a while)
+    assert queue.retry_queued(db.session) == 1

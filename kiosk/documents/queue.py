@@ -186,6 +186,7 @@ def attempt(session: Session, job_id: int, timeout: float | None = None) -> str:
         if not claimed:
             return _status(session, job_id)
         job = session.get(PrintJob, job_id)
+        sent_before = job.last_error == printer.UNCONFIRMED
         try:
             duplicate = _already_printed(session, job)
             document = _build(session, job, duplicate)
@@ -199,8 +200,15 @@ def attempt(session: Session, job_id: int, timeout: float | None = None) -> str:
         # Out of paper, a printer still takes the bytes and prints nothing: ask first. The
         # job stays queued, this try not counted, and prints once the roll is changed.
         left = deadline - time.monotonic()
-        if ask_paper(device, min(1.0, left / 3)) == "out":
+        paper_state = ask_paper(device, min(1.0, left / 3))
+        if paper_state == "out":
             return _paper_out(session, job_id, seen)
+        # A job sent before with no answer after it may have printed all the same (a
+        # printer that prints but never answers): it goes again only to a printer that
+        # answers now, never round after round to one that stays silent (a pile of
+        # duplicates at the stall). A volunteer can still ask for it again by hand.
+        if sent_before and paper_state == "unknown":
+            return _status_unclaimed(session, job_id, seen)
         try:
             printer.send(device.url, data,
                          max(deadline - time.monotonic(), MIN_SEND_SECONDS))
@@ -342,6 +350,14 @@ def _paper_out(session: Session, job_id: int, seen: int) -> str:
         session.execute(update(PrintJob).where(PrintJob.id == job_id).values(
             status=QUEUED, attempts=seen, last_error=printer.PAPER_OUT, sending_until=None))
     return QUEUED
+
+
+def _status_unclaimed(session: Session, job_id: int, seen: int) -> str:
+    """Give the attempt back: the job stays as it was (queued, not confirmed)."""
+    with write_transaction(session):
+        session.execute(update(PrintJob).where(PrintJob.id == job_id).values(
+            attempts=seen, sending_until=None))
+    return _status(session, job_id)
 
 
 def _finish(session: Session, job_id: int, status: str, error: str,
