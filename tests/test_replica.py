@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -291,6 +292,22 @@ def test_a_stick_pulled_out_while_selling_is_said_and_catches_up(demo, app, clie
     def home_says(state: str) -> bool:
         return f'data-replica="{state}"' in client.get("/").get_data(as_text=True)
 
+    def on_the_stick() -> set[str]:
+        """The sales a restore from the stick gives back now (what matters, not what the
+        file names there say)."""
+        restored = tmp_path / "restore-attempt.sqlite3"
+        restored.unlink(missing_ok=True)
+        done = subprocess.run([replica.binary(), "restore", "-o", str(restored),
+                               (stick / "caisse").as_uri()], capture_output=True, text=True)
+        if done.returncode != 0:
+            return set()
+        engine = create_engine(f"sqlite:///{restored}")
+        try:
+            with engine.connect() as conn:
+                return set(conn.scalars(select(Sale.client_id)))
+        finally:
+            engine.dispose()
+
     try:
         _, body = server.call("/login", {"user": "Vendeuse", "pin": "3456"})
         token = body["token"]
@@ -299,13 +316,16 @@ def test_a_stick_pulled_out_while_selling_is_said_and_catches_up(demo, app, clie
             "opening_float": {"1000": 2, "10000": 2}}, token)
         session_id = body["id"]
         sold = [sell(server, token, session_id, i)[0] for i in range(5)]
-        wait_for(lambda: home_says("ok"), what="the home page says the copy is up to date")
+        wait_for(lambda: home_says("ok") and set(sold) <= on_the_stick(),
+                 what="the home page says the copy is up to date, and it is")
 
         away = tmp_path / "stick-in-a-pocket"
         stick.rename(away)  # pulled out
         for i in range(5, 10):  # selling goes on
             sold.append(sell(server, token, session_id, i)[0])
         wait_for(lambda: home_says("unplugged"), what="the home page says the stick is out")
+        # A stick is out for seconds, not for less than the supervisor's look: it sees it.
+        wait_for(lambda: replica._running_pid(app) is None, 10, "Litestream is stopped")
         page = client.get("/").get_data(as_text=True)
         assert "n&#39;est plus branchée" in page or "n'est plus branchée" in page
         for i in range(10, 15):
@@ -315,9 +335,11 @@ def test_a_stick_pulled_out_while_selling_is_said_and_catches_up(demo, app, clie
         shutil.rmtree(stick, ignore_errors=True)  # what Litestream may have made meanwhile
         away.rename(stick)  # plugged back
         wait_for(lambda: home_says("ok"), what="the copy is running again")
-        status_now = replica.status(app)
-        wait_for(lambda: replica.status(app).replica_txid >= status_now.local_txid > 0,
-                 what="the stick caught up")
+        # Caught up: a restore from the stick gives every sale (the txids on the stick may
+        # be ahead of the local ones read a moment after the restart, before its snapshot).
+        wait_for(lambda: set(sold) <= on_the_stick(), what="the stick caught up")
+        wait_for(lambda: (state := replica.status(app)).state == "ok"
+                 and state.replica_txid >= state.local_txid > 0, what="the home page knows")
     finally:
         server.stop()
     restored = tmp_path / "from-the-stick.sqlite3"
@@ -350,3 +372,54 @@ def test_the_supervisor_starts_litestream_again_when_it_dies(demo, app, database
     finally:
         supervisor.stop()
     assert replica.status(app).state == "missing"  # stopped with the server
+
+
+def test_a_stick_swapped_between_two_looks_gets_a_new_snapshot(demo, app, database_url,
+                                                               tmp_path):
+    """The folder changed faster than the supervisor looks (a stick out and in again, or
+    another one): the running Litestream goes on after its last file, the stick has a hole
+    no restore can cross. The supervisor sees the hole and starts Litestream again, whose
+    snapshot makes the stick whole."""
+    db.session.rollback()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    ltx = stick / "caisse" / "ltx"
+    supervisor = replica.Supervisor(app)  # looked through by hand: no look in between
+    try:
+        supervisor._step()
+        wait_for(lambda: replica.restorable(ltx)[0] > 0, what="the first stick has a copy")
+        stick.rename(tmp_path / "first-stick")
+        stick.mkdir()
+        (stick / replica.MARKER).write_text("another stick\n")
+        probe = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=10)
+        try:
+            with probe:
+                probe.execute("CREATE TABLE after_the_swap (x)")
+        finally:
+            probe.close()
+        wait_for(lambda: replica.restorable(ltx)[2] > 0, what="Litestream went on")
+        assert replica.restorable(ltx)[0] == 0  # files, but nothing a restore can use
+        supervisor.launched -= replica.GRACE_SECONDS
+        first = supervisor.process.pid
+        supervisor._step()
+        assert supervisor.process is None  # stopped for the hole
+
+        def whole() -> bool:
+            supervisor._step()
+            reached, _, highest = replica.restorable(ltx)
+            return reached >= highest > 0
+
+        wait_for(whole, what="a new Litestream's snapshot on the stick")
+        assert supervisor.process.pid != first
+    finally:
+        supervisor._end_process()
+    restored = tmp_path / "from-the-new-stick.sqlite3"
+    done = subprocess.run([replica.binary(), "restore", "-o", str(restored),
+                           (stick / "caisse").as_uri()], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    check = sqlite3.connect(restored)
+    try:
+        assert check.execute("SELECT name FROM sqlite_master WHERE name = 'after_the_swap'"
+                             ).fetchall()
+    finally:
+        check.close()

@@ -49,6 +49,7 @@ MARKER = "caisse-replica.txt"  # says the folder is the kiosk's stick (and what 
 COPIES = "copies"  # the dated daily copies inside KIOSK_REPLICA
 BEHIND_SECONDS = 10  # the replica this far behind the database is said to be behind
 WATCH_SECONDS = 0.5  # how often the supervisor looks
+GRACE_SECONDS = 5  # a Litestream just started has this long to snapshot before a hole counts
 LTX_NAME = re.compile(r"^([0-9a-f]{16})-([0-9a-f]{16})\.ltx$")
 
 
@@ -142,6 +143,38 @@ def _newest(ltx_root: Path) -> tuple[int, float]:
     return txid, mtime
 
 
+def _files(ltx_root: Path) -> list[tuple[int, int, float]]:
+    """(first txid, last txid, mtime) of every LTX file under `ltx_root`, every level."""
+    found: list[tuple[int, int, float]] = []
+    with contextlib.suppress(OSError):
+        for level in ltx_root.iterdir():
+            with contextlib.suppress(OSError):
+                for item in os.scandir(level):
+                    name = LTX_NAME.match(item.name)
+                    if name:
+                        with contextlib.suppress(OSError):
+                            found.append((int(name.group(1), 16), int(name.group(2), 16),
+                                          item.stat().st_mtime))
+    return found
+
+
+def restorable(ltx_root: Path) -> tuple[int, float, int]:
+    """What a restore from `ltx_root` reaches: the last transaction of an unbroken run of
+    LTX files from transaction 1 (a snapshot or a compaction from the start, then the
+    files following on, any level), its newest file's time, and the highest transaction
+    any file there names. A file past a hole (what Litestream wrote while the stick was
+    out never reached it) does not count: a restore cannot go past the hole."""
+    files = _files(ltx_root)
+    reached, when = 0, 0.0
+    while True:
+        following = [f for f in files if f[0] <= reached + 1 and f[1] > reached]
+        if not following:
+            break
+        best = max(following, key=lambda f: (f[1], f[2]))
+        reached, when = best[1], max(when, best[2])
+    return reached, when, max((f[1] for f in files), default=0)
+
+
 def plugged(where: Path) -> bool:
     """The folder is there and is the kiosk's (its marker), or is new and empty of ours. A
     folder holding Litestream's files but no marker is one Litestream made again after the
@@ -163,13 +196,18 @@ def status(app: Flask) -> ReplicaStatus:
     if _running_pid(app) is None:
         return ReplicaStatus("missing", str(where))
     local, local_time = _newest(database.parent / f".{database.name}-litestream" / "ltx")
-    remote, remote_time = _newest(where / SUBFOLDER / "ltx")
+    # What a restore from the stick gives, not the highest file name there: after a hole
+    # the stick holds newer files yet cannot give them back.
+    remote, remote_time, _ = restorable(where / SUBFOLDER / "ltx")
     now = time.time()
+    if not remote_time:  # nothing restorable yet: behind since Litestream started
+        with contextlib.suppress(OSError):
+            remote_time = _pid_file(app).stat().st_mtime
     with contextlib.suppress(OSError):  # a write Litestream has not turned into LTX yet
         wal = database.with_name(database.name + "-wal").stat().st_mtime
         if local_time and wal - local_time > BEHIND_SECONDS and now - wal < 3600:
             return ReplicaStatus("behind", str(where), now - local_time, local, remote)
-    if remote < local and now - (remote_time or now) > BEHIND_SECONDS:
+    if remote < local and remote_time and now - remote_time > BEHIND_SECONDS:
         return ReplicaStatus("behind", str(where), now - remote_time, local, remote)
     return ReplicaStatus("ok", str(where), 0.0, local, remote)
 
@@ -224,6 +262,7 @@ class Supervisor:
         self.thread: threading.Thread | None = None
         self.restarts = 0
         self.next_try = 0.0
+        self.launched = 0.0
         self.config = _beside(app, "yml")
         self.log = _beside(app, "log")
 
@@ -267,8 +306,23 @@ class Supervisor:
             self.process = None
             self.restarts += 1
             self.next_try = time.monotonic() + min(30, 2 ** min(self.restarts, 5))
+        if self.process is not None and self._hole_on_the_stick():
+            log.warning("the copy on %s has a hole (the stick was out a moment): "
+                        "Litestream started again, it takes a new snapshot", self.where)
+            self._end_process()
+            self.next_try = time.monotonic() + 1
         if self.process is None and time.monotonic() >= self.next_try:
             self._launch()
+
+    def _hole_on_the_stick(self) -> bool:
+        """Files past what a restore reaches: the stick was pulled out and put back between
+        two looks (or another copy put there), and the running Litestream goes on after
+        files it wrote to the empty folder meanwhile, which the stick never got. Only a
+        new Litestream, which takes a snapshot when it starts, makes the stick whole."""
+        if time.monotonic() < self.launched + GRACE_SECONDS:
+            return False  # a new Litestream's snapshot is on its way
+        reached, _, highest = restorable(self.where / SUBFOLDER / "ltx")
+        return highest > reached
 
     def _launch(self) -> None:
         found = binary()
@@ -295,6 +349,7 @@ class Supervisor:
         finally:
             output.close()
         _pid_file(self.app).write_text(str(self.process.pid))
+        self.launched = time.monotonic()
 
     def _checkpoint_meanwhile(self) -> None:
         """With no Litestream the WAL would only grow: a passive checkpoint now and then
