@@ -94,7 +94,8 @@ def minutes_pdf(session: Session, meeting_id: int) -> bytes:
     pdf.multi_cell(pdf.epw, 10, _("Compte rendu de la réunion du %(day)s", day=day),
                    new_x="LMARGIN", new_y="NEXT")
 
-    page.title(_("Qui était là : %(n)s personnes", n=len(names)))
+    page.title(_("Qui était là : 1 personne") if len(names) == 1
+               else _("Qui était là : %(n)s personnes", n=len(names)))
     page.line(", ".join(names) + ".")
     if meeting.note:
         page.line(meeting.note)
