@@ -1,5 +1,6 @@
-"""rows.py's sibling for the group's meetings (issue 30): a meeting, its decisions, a split
-rule decided there with its parts, and the link from a spend to its decision.
+"""rows.py's sibling for the group's meetings (issue 30): a meeting, its decisions and the
+link from a spend to its decision. (A split decided there is the same rule as any other:
+rows.split_rule and rows.split_rule_part build it.)
 
 Like rows.py, each builder returns a dict holding EVERY column of its table, id included:
 what write.write_event inserts and what the journal digests.
@@ -11,14 +12,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Table
 
-from kiosk.models import Decision, DecisionSpend, Meeting, SplitRule, SplitRulePart
+from kiosk.models import Decision, DecisionSpend, Meeting
 from kiosk.sales.rows import Row
 
 MEETINGS: Table = Meeting.__table__
 DECISIONS: Table = Decision.__table__
 DECISION_SPENDS: Table = DecisionSpend.__table__
-SPLIT_RULES: Table = SplitRule.__table__
-SPLIT_RULE_PARTS: Table = SplitRulePart.__table__
 
 
 def meeting(*, id: int, held_on: date, present: list[str], note: str,
@@ -39,17 +38,6 @@ def decision(*, id: int, meeting_id: int | None, kind: str, text: str, decided_o
             "votes_for": votes_for, "votes_against": votes_against,
             "votes_abstain": votes_abstain, "replaces_id": replaces_id,
             "created_by": created_by, "created_at": created_at}
-
-
-def split_rule(*, id: int, effective_from: date, decision: str, created_by: int | None,
-               created_at: datetime) -> Row:
-    return {"id": id, "effective_from": effective_from, "decision": decision,
-            "created_by": created_by, "created_at": created_at}
-
-
-def split_rule_part(*, id: int, split_rule_id: int, envelope_id: int, weight: int) -> Row:
-    return {"id": id, "split_rule_id": split_rule_id, "envelope_id": envelope_id,
-            "weight": weight}
 
 
 def decision_spend(*, id: int | None, decision_id: int, envelope_entry_id: int | None) -> Row:

@@ -33,8 +33,9 @@ from kiosk.models import (
     SplitRule,
 )
 from kiosk.models.reports import MADE
-from kiosk.sales import meeting_rows, write
-from kiosk.sales.meeting_rows import DECISIONS, MEETINGS, SPLIT_RULE_PARTS, SPLIT_RULES
+from kiosk.sales import meeting_rows, rows, write
+from kiosk.sales.meeting_rows import DECISIONS, MEETINGS
+from kiosk.sales.rows import SPLIT_RULE_PARTS, SPLIT_RULES
 from kiosk.services import journal
 from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.services.money import format_money
@@ -188,11 +189,11 @@ def decide(session: Session, meeting_id: int | None, text: str, *,
     rule_id = None
     if with_rule:
         [rule_id] = ids[SPLIT_RULES.name]
-        tables.append((SPLIT_RULES, [meeting_rows.split_rule(
+        tables.append((SPLIT_RULES, [rows.split_rule(
             id=rule_id, effective_from=decided_on, decision=text, created_by=user_id,
             created_at=now)]))
         tables.append((SPLIT_RULE_PARTS, [
-            meeting_rows.split_rule_part(id=part_id, split_rule_id=rule_id,
+            rows.split_rule_part(id=part_id, split_rule_id=rule_id,
                                          envelope_id=envelope, weight=weight)
             for part_id, (envelope, weight) in zip(ids[SPLIT_RULE_PARTS.name],
                                                     weights.items(), strict=True)]))
