@@ -186,4 +186,4 @@ def test_the_journal_page_names_each_event_in_words(client, seller_headers, trea
             "Pièces cousues", "Répartition décidée"} <= set(cells)
     assert not events & set(cells)  # no code such as "cash_open" is shown
     english = text(client.get("/journal?lang=en"))
-    assert "Cash drawer opened" in english
+    assert "Till opened" in english

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 import sys
 from pathlib import Path
 
@@ -25,3 +26,16 @@ def test_compiled_catalogue_matches_the_po_file():
     for message in i18n.load():
         if message.id and isinstance(message.id, str):
             assert compiled.gettext(message.id) == message.string, message.id
+
+
+def test_english_says_till_never_drawer():
+    """Issue 27, point 12: the "caisse" the volunteers open, count and close is one English
+    word on every screen, "till" (as for the machine itself), never "drawer" beside it."""
+    words = re.compile(r"\bdrawers?\b", re.IGNORECASE)
+    mixed = []
+    for message in i18n.load():
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        mixed += [text for text in strings if text and words.search(text)]
+    assert mixed == []
