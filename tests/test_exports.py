@@ -243,3 +243,78 @@ def test_csv_cells_that_a_spreadsheet_would_run_stay_text(client, runner, seller
     for cell in (c for p in out.iterdir() for row in csv.reader(p.open(encoding="utf-8-sig"))
                  for c in row):
         assert not cell.startswith(("=", "+", "@")) and not re.match(r"-\D", cell), cell
+
+
+# The codes the kiosk keeps in its tables: none is a word a French treasurer reads.
+ENGLISH_CODES = {"sale", "refund", "void", "consignment", "gift", "gift_void", "cash", "cheque",
+                 "card", "transfer", "takings", "donation", "spend", "late_sale"}
+
+
+def test_csv_and_spreadsheet_say_kinds_and_methods_in_french(
+        client, runner, seller_headers, treasurer_headers, tmp_path):
+    """Issue 27, point 12: the treasurer reads "vente", "espèces", "don", never "sale" or
+    "cash", in the CSV the command writes, in the one the exports page gives (even to a
+    screen in English) and in the spreadsheet; the Paheko journal is left as Paheko reads it."""
+    import io
+    import uuid
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import csrf_token, web_login
+
+    session_id = sales_day(client, seller_headers, treasurer_headers)
+    gift = client.post("/api/v1/sales", headers=seller_headers, json={
+        "client_id": str(uuid.uuid4()), "cash_session_id": session_id, "lines": [],
+        "payments": [{"method": "cash", "amount_cents": 500}], "donation_cents": 500})
+    assert gift.status_code == 201, gift.get_json()
+    assert client.post(f"/api/v1/cash-sessions/{session_id}/close", headers=treasurer_headers,
+                       json=close_body()).status_code == 200
+    out = tmp_path / "csv"
+    result = runner.invoke(args=["export", "--from", today(), "--to", today(), "--format",
+                                 "csv", str(out)])
+    assert result.exit_code == 0, result.output
+    tables = {p.name.split("_")[0]: read(p) for p in out.iterdir()}
+
+    web_login(client, "Tresoriere", "2345")
+    client.get("/exports?lang=en")
+    form = {"csrf_token": csrf_token(client, "/exports"), "date_from": today(),
+            "date_to": today(), "format": "csv"}
+    zipped = client.post("/exports", data=form)
+    assert zipped.status_code == 200 and zipped.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.data)) as archive:
+        downloaded = {name.split("_")[0]: list(csv.DictReader(io.StringIO(
+            archive.read(name).decode("utf-8-sig")))) for name in archive.namelist()}
+
+    result = runner.invoke(args=["export", "--from", today(), "--to", today(), "--format",
+                                 "xlsx", str(tmp_path / "xlsx")])
+    assert result.exit_code == 0, result.output
+    [book_path] = (tmp_path / "xlsx").iterdir()
+    book = load_workbook(book_path)
+    sheets = {}
+    for name in book.sheetnames:
+        header = [c.value for c in book[name][1]]
+        sheets[name] = [dict(zip(header, (c.value for c in r), strict=True))
+                        for r in book[name].iter_rows(min_row=2)]
+
+    def words(found: dict[str, list[dict]], name: str, column: str) -> list[str]:
+        return [row[column] for row in found[name]]
+
+    for found in (tables, downloaded, sheets):
+        cells = [row[column] for rows in found.values() for row in rows
+                 for column in ("type", "moyen") if column in row]
+        assert cells and not ENGLISH_CODES & set(cells), cells
+        assert set(words(found, "ventes-lignes", "type")) == {
+            "vente", "annulation", "remboursement"}
+        assert set(words(found, "paiements", "type")) == {
+            "vente", "annulation", "remboursement", "don"}
+        assert set(words(found, "paiements", "moyen")) == {"espèces", "chèque",
+                                                           "carte bancaire"}
+        assert set(words(found, "dons", "type")) == {"don"}
+        assert set(words(found, "enveloppes", "type")) <= {
+            "recette partagée dans les enveloppes", "don"}
+    assert words(tables, "paiements", "moyen") == words(downloaded, "paiements", "moyen") \
+        == words(sheets, "paiements", "moyen")
+    # Paheko's journal keeps its own columns and values (what Paheko imports)
+    paheko = client.post("/exports", data={**form, "format": "paheko"})
+    assert paheko.status_code == 200 and "Compte de débit" in paheko.get_data(as_text=True)

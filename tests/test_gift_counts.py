@@ -77,8 +77,8 @@ def test_gift_only_tickets_are_not_sales_anywhere(client, seller_headers, treasu
     files = {p.name.split("_")[0]: p for p in out.iterdir()}
     with files["paiements"].open(encoding="utf-8-sig", newline="") as handle:
         kinds = [row["type"] for row in csv.DictReader(handle)]
-    assert kinds.count("sale") == 3 and kinds.count("gift") == 3
-    assert kinds.count("gift_void") == 1
+    assert kinds.count("vente") == 3 and kinds.count("don") == 3
+    assert kinds.count("annulation du don") == 1
 
 
 def test_the_migration_takes_gifts_out_of_the_counts_kept_before(client, seller_headers):

@@ -536,7 +536,7 @@ def test_the_spreadsheet_holds_the_orders_the_hours_and_the_gifts_kinds(
     assert note["facture"] == invoice["number"] and note["montant_euros"] == 333
     [paid] = sheet("paiements-commandes")
     assert (paid["moyen"], paid["reference"], paid["montant_euros"]) == (
-        "transfer", "VIR SNCF 0042", 4416)
+        "virement", "VIR SNCF 0042", 4416)
     assert isinstance(paid["date"], (datetime, date))
     [hours] = sheet("heures-benevoles")
     assert (hours["caisse"], hours["personnes"], hours["minutes"], hours["heures"]) == (

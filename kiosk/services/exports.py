@@ -47,7 +47,7 @@ from kiosk.services.paheko import PAHEKO_COLUMNS
 from kiosk.services.reports import hours_tenths, period_bounds
 from kiosk.services.spreadsheet import Table, write_workbook
 from kiosk.services.text import _
-from kiosk.vocabulary import PARIS
+from kiosk.vocabulary import EVENT_WORDS, PARIS, kind_word, method_word
 
 FORMATS = ("csv", "paheko", "xlsx")
 
@@ -262,7 +262,7 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
     files.append(Table("ventes-lignes", [
         "numero", "date", "type", "caisse", "nom_caisse", "lieu", "article", "nom_article",
         "quantite", "prix_unitaire_centimes", "total_centimes", "motif", "annule_vente"],
-        ([sale.number, sale.created_at, sale.kind, sale.cash_session_id or "",
+        ([sale.number, sale.created_at, csv_kind(sale.kind), sale.cash_session_id or "",
           session_name or "", location, sku, name, line.qty, line.unit_price_cents,
           line.line_total_cents, sale.reason, undone or ""]
          for sale, line, sku, name, location, session_name, undone in lines)))
@@ -271,8 +271,9 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
     gift_ids = set(session.scalars(select(Sale.id).where(*in_period, gift_only())))
 
     def kind(sale: Sale) -> str:
-        return ("gift" if sale.kind == "sale" else "gift_void") if sale.id in gift_ids \
-            else sale.kind
+        if sale.id in gift_ids:
+            return GIFT if sale.kind == "sale" else GIFT_VOID
+        return csv_kind(sale.kind)
 
     payments = session.execute(
         select(Sale, Payment).join(Payment, Payment.sale_id == Sale.id)
@@ -281,7 +282,7 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
         "numero", "date", "type", "caisse", "moyen", "montant_centimes", "donne_centimes",
         "rendu_centimes"],
         ([sale.number, sale.created_at, kind(sale), sale.cash_session_id or "",
-          p.method, p.amount_cents, p.tendered_cents, p.change_cents]
+          csv_method(p.method), p.amount_cents, p.tendered_cents, p.change_cents]
          for sale, p in payments)))
 
     gifts = session.execute(
@@ -337,13 +338,40 @@ def tables(session: Session, date_from: date, date_to: date) -> list[Table]:
     files.append(Table("enveloppes", [
         "date", "enveloppe", "nom_enveloppe", "type", "montant_centimes", "libelle",
         "justificatif", "caisse"],
-        ([e.entry_date, code, name, e.kind, e.amount_cents, e.label, e.receipt_ref,
+        ([e.entry_date, code, name, envelope_kind(e.kind), e.amount_cents, e.label, e.receipt_ref,
           e.cash_session_id or ""] for e, code, name in entries)))
     return files
 
 
 GIFT_WITH_PURCHASE = "gardez la monnaie (don en plus d'un achat)"
 GIFT_ALONE = "don sans achat"
+# The treasurer reads French (issue 27, point 12): a kind, a method, an envelope entry's kind
+# is written in the kiosk's own French words (kiosk/vocabulary.py), never its code ("sale",
+# "cash"); the Paheko journal (kiosk/services/paheko.py) keeps what Paheko imports.
+GIFT = "don"
+GIFT_VOID = "annulation du don"
+
+
+def csv_kind(kind: str) -> str:
+    """"vente", "remboursement", "annulation", "dépôt-vente"."""
+    return kind_word(kind, paper=True).lower()
+
+
+def csv_method(method: str) -> str:
+    """"espèces", "chèque", "carte bancaire", "virement"."""
+    return method_word(method, paper=True).lower()
+
+
+# An envelope entry's kind, in the words the journal gives the same event.
+ENVELOPE_EVENTS = {"takings": "takings", "consignment": "consignment", "late_sale": "late_sale",
+                   "spend": "envelope_spend", "transfer": "envelope_transfer"}
+
+
+def envelope_kind(kind: str) -> str:
+    if kind == "donation":
+        return GIFT
+    event = ENVELOPE_EVENTS.get(kind)
+    return EVENT_WORDS[event].lower() if event else kind  # French, whoever downloads
 
 
 def order_tables(session: Session, start, end) -> list[Table]:
@@ -383,7 +411,8 @@ def order_tables(session: Session, start, end) -> list[Table]:
                for n, invoice, partner in notes)),
         Table("paiements-commandes", ["date", "commande", "partenaire", "moyen",
                                       "reference", "montant_centimes"],
-              ([p.received_on, order, partner, p.method, p.reference, p.amount_cents]
+              ([p.received_on, order, partner, csv_method(p.method), p.reference,
+                p.amount_cents]
                for p, order, partner in payments)),
     ]
 
