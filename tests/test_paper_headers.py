@@ -45,9 +45,10 @@ def test_the_z_and_the_slip_carry_the_groups_name(named, client, seller_headers,
         assert NAME in paper[:4], paper[:5]
         text = " ".join(paper)
         assert "Fées déclic" not in text and "declic" not in text.lower()
-    # the slip, the treasurer's paper: a short control code, no command line
-    assert "verify-journal" not in " ".join(slip) and "--expect-head" not in " ".join(slip)
-    assert any(line.startswith("Code de contrôle : ") for line in slip)
+    # the slip, the treasurer's paper, and the Z: a short control code, no command line
+    for paper in (z, slip):
+        assert "verify-journal" not in " ".join(paper) and "--expect-head" not in " ".join(paper)
+        assert any(line.startswith("Code de contrôle : ") for line in paper)
 
 
 def test_the_receipt_keeps_the_address_lines_as_typed(named, client, seller_headers,

@@ -68,19 +68,18 @@ def _header(session: Session, cash_session, closure) -> list[str]:
             f"Fermée le {_when(closure.closed_at)} par {closed_by.name}"]
 
 
-def _hash_lines(session: Session, cash_session_id: int, closure, command: bool = True
-                ) -> list[str]:
-    """The chain's hashes, each on two half lines: 64 characters fit no receipt. The Z
-    says the command that checks them; the slip, the treasurer's paper, a short control
-    code instead (the command is in SECURITY.md)."""
+def _hash_lines(session: Session, cash_session_id: int, closure) -> list[str]:
+    """The chain's hashes, each on two half lines: 64 characters fit no receipt. The
+    closing entry's number and hash are what `verify-journal --expect-head` is given; the
+    Z and the slip add a short control code, never a command line (issue 27: the command
+    is in SECURITY.md and docs/backup.md)."""
     entry = closing_entry(session, cash_session_id)
     lines = ["Empreinte du journal avant clôture :", closure.journal_hash[:32],
              closure.journal_hash[32:]]
     if entry is not None:
         # the paper is the chain's anchor outside the database (SECURITY.md)
         lines += [f"Écriture de clôture n° {entry.seq} :", entry.hash[:32], entry.hash[32:],
-                  f"Contrôle : verify-journal --expect-head {entry.seq}:EMPREINTE" if command
-                  else f"Code de contrôle : {entry.seq}-{entry.hash[:8].upper()}"]
+                  f"Code de contrôle : {entry.seq}-{entry.hash[:8].upper()}"]
     return lines
 
 
@@ -296,7 +295,7 @@ def slip(session: Session, cash_session_id: int) -> Report:
     ]
     return Report(title="BORDEREAU DE REMISE", header=_header(session, cash_session, closure),
                   sections=sections,
-                  footer=_hash_lines(session, cash_session_id, closure, command=False),
+                  footer=_hash_lines(session, cash_session_id, closure),
                   signatures=["Remis par", "Reçu par (trésorière)"], demo=is_demo(session))
 
 

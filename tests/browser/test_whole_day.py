@@ -296,6 +296,7 @@ def treasurer_day(page, screen: Screens, first: str) -> None:
     # the group's name as set up, and five sales: the two gifts apart (issue 27, 4 and 11)
     assert "Les Fées déclic — section de l'ASCS" in z, z
     assert re.search(r"Nombre de ventes\s+5\b", z), z
+    assert "verify-journal" not in z and "Code de contrôle" in z  # issue 27, 11
     screen("z-report")
     page.go_back()
     page.get_by_role("link", name="Voir le bordereau").tap()
