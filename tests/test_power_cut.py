@@ -44,6 +44,8 @@ class NoAnswer(Exception):
 class ServerProcess:
     """`python -m kiosk.serve` (waitress, as `make run`) in a process of its own."""
 
+    new_session = False  # True: a process group of its own (the server and its children)
+
     def __init__(self, database_url: str, workdir: Path) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -58,7 +60,8 @@ class ServerProcess:
     def start(self) -> None:
         log = (self.workdir / "server.log").open("ab")
         self.process = subprocess.Popen([sys.executable, "-m", "kiosk.serve"], env=self.env,
-                                        cwd=self.workdir, stdout=log, stderr=log)
+                                        cwd=self.workdir, stdout=log, stderr=log,
+                                        start_new_session=self.new_session)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -22,7 +22,7 @@ from kiosk.extensions import db
 from kiosk.models import Sale
 from kiosk.services import replica
 from tests.conftest import BACKEND, web_login
-from tests.test_power_cut import CUT, ServerProcess
+from tests.test_power_cut import ServerProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     BACKEND != "sqlite", reason="Litestream replicates SQLite (PostgreSQL: test_witness.py)")]
@@ -39,25 +39,11 @@ class ReplicatingServer(ServerProcess):
     """The kiosk's server with KIOSK_REPLICA, in a process group of its own: killing the
     group is the box dying (the server and its Litestream at once)."""
 
+    new_session = True
+
     def __init__(self, database_url: str, workdir: Path, stick: Path) -> None:
         super().__init__(database_url, workdir)
         self.env["KIOSK_REPLICA"] = str(stick)
-
-    def start(self) -> None:
-        import urllib.request
-
-        log = (self.workdir / "server.log").open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "kiosk.serve"], env=self.env,
-                                        cwd=self.workdir, stdout=log, stderr=log,
-                                        start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/login", timeout=1).close()
-                return
-            except CUT:
-                time.sleep(0.1)
-        raise AssertionError((self.workdir / "server.log").read_text(errors="replace"))
 
     def die(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)
