@@ -52,6 +52,7 @@ async function watch() {
     const kept = await outbox.list();
     badge.textContent = String(kept.length);
     badge.hidden = box.hidden = kept.length === 0;
+    badge.dataset.pendingRead = ""; // the count is the outbox's now, not the page's first 0
     const refused = kept.filter((e) => e.state === "refused").length;
     box.classList.toggle("pending-refused", refused > 0);
     // Told to the server once things settle: 50 sales arriving make one report, not 50.

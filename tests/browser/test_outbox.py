@@ -62,7 +62,12 @@ def wait_pending(page, n: int) -> None:
 
 
 def wait_for_no_pending(page) -> None:
-    page.locator("[data-pending]").wait_for(state="hidden", timeout=30000)
+    """The outbox read (after a reload the badge's first "0" is the page's, not the outbox's)
+    and emptied: the badge hidden at 0."""
+    page.wait_for_function(
+        "() => { const b = document.querySelector('[data-pending]');"
+        " return b.hasAttribute('data-pending-read') && b.hidden && b.textContent === '0'; }",
+        timeout=30000)
     assert pending(page) == "0"
 
 
