@@ -273,29 +273,37 @@ def restore(path: str | None, yes: bool, force: bool, replica_folder: str | None
             sys.exit(2)
         sys.exit(restore_command(current_app, replica_folder, yes=yes, force=force,
                                  echo=click.echo))
+    from kiosk.services import replica
     from kiosk.services.backup import restore_database, restore_plan
+    from kiosk.services.replica_restore import set_aside
 
     try:
         plan = restore_plan(db.session, db.engine, path)
     except (ValueError, OSError, subprocess.CalledProcessError) as exc:
         click.echo(f"Refusé : {exc}", err=True)
-        sys.exit(2)
+        sys.exit(1)
     for sentence in plan.warnings():
         click.echo(sentence)
     refusal = plan.refusal(force)
     if refusal is not None:
         click.echo(refusal, err=True)
-        sys.exit(2)
+        sys.exit(1)
     if not yes:
         click.echo("Refusé : la base actuelle serait remplacée. Arrêtez la caisse, puis "
                    "relancez avec --yes.", err=True)
-        sys.exit(2)
+        sys.exit(1)
     try:
         restore_database(db.engine, path)
     except (ValueError, OSError, subprocess.CalledProcessError) as exc:
         click.echo(f"Refusé : {exc}", err=True)
-        sys.exit(2)
+        sys.exit(1)
     click.echo(f"Base restaurée depuis {path}.")
+    database, stick = replica.database_path(current_app), replica.folder(current_app)
+    if database is not None and stick is not None:
+        # the live copy went on from the old database: a new one starts from this one
+        set_aside(database, stick)
+        click.echo(f"L'ancienne copie de {stick} est mise de côté ; "
+                   "la copie en direct repart de la base restaurée.")
     if plan.lost_numbers:
         click.echo(f"Attention : les prochaines ventes reprendront au ticket n° "
                    f"{plan.lost_numbers[0]}, déjà donné avant la restauration.")

@@ -169,11 +169,11 @@ def test_backup_then_restore_gives_the_same_head(client, runner, seller_headers,
     db.session.remove()
 
     refused = runner.invoke(args=["restore", str(copy)])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 1  # CONTRACT.md: 1 when refused
     # an older copy over a newer database: said, with the numbers that will come again,
     # and refused even with --yes unless --force says it is meant
     older = runner.invoke(args=["restore", "--yes", str(copy)])
-    assert older.exit_code == 2, older.output
+    assert older.exit_code == 1, older.output
     assert "plus ancienne" in older.output and "--force" in older.output
     assert f"tickets n° {given[0]} à {given[1]} (2)" in older.output
     assert "seront donnés à nouveau" in older.output
@@ -206,11 +206,38 @@ def test_a_copy_of_another_database_is_refused_unless_forced(demo, runner, tmp_p
             other.execute("UPDATE journal_head SET hash = 'abc'")
         other.close()
         refused = runner.invoke(args=["restore", "--yes", str(copy)])
-        assert refused.exit_code == 2 and "ne vient pas de cette base" in refused.output
+        assert refused.exit_code == 1 and "ne vient pas de cette base" in refused.output
     not_a_copy = tmp_path / "notes.txt"
     not_a_copy.write_text("liste de courses")
     result = runner.invoke(args=["restore", "--yes", str(not_a_copy)])
-    assert result.exit_code == 2 and "n'est pas une copie de la caisse" in result.output
+    assert result.exit_code == 1 and "n'est pas une copie de la caisse" in result.output
+
+
+def test_a_restore_sets_the_old_live_copy_aside(demo, app, runner, tmp_path):
+    """With KIOSK_REPLICA, the live copy went on from the database a restore replaces: it is
+    kept apart (as `restore --from-replica` does) and Litestream's local state dropped, so
+    the copy starts again from the restored database instead of mixing two histories."""
+    copy = tmp_path / ("copie.sqlite3" if BACKEND == "sqlite" else "copie.dump")
+    assert runner.invoke(args=["backup", str(copy)]).exit_code == 0
+    stick = tmp_path / "stick"
+    (stick / "caisse").mkdir(parents=True)
+    (stick / "caisse" / "0000000000000001-0000000000000001.ltx").write_bytes(b"old")
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    local_state = database.parent / f".{database.name}-litestream"
+    if BACKEND == "sqlite":
+        local_state.mkdir()
+    app.config["REPLICA"] = str(stick)
+    db.session.remove()
+    result = runner.invoke(args=["restore", "--yes", str(copy)])
+    db.session.remove()
+    assert result.exit_code == 0, result.output
+    if BACKEND != "sqlite":  # PostgreSQL keeps its own replicas (README): nothing moves
+        assert (stick / "caisse").is_dir() and "mise de côté" not in result.output
+        return
+    assert "mise de côté" in result.output
+    assert not (stick / "caisse").exists() and not local_state.exists()
+    [aside] = stick.glob("caisse-avant-restauration-*")
+    assert (aside / "0000000000000001-0000000000000001.ltx").read_bytes() == b"old"
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_stay_text(client, runner, seller_headers,

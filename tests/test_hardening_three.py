@@ -308,7 +308,7 @@ def test_a_longer_copy_of_another_history_is_refused_without_force(
     db.session.rollback()
     here = journal.head(db.session)
     refused = _restore(runner, "--yes", str(longer))
-    assert refused.exit_code == 2, refused.output
+    assert refused.exit_code == 1, refused.output
     assert "ne vient pas de cette base" in refused.output
     assert "autre caisse" in refused.output and "--force" in refused.output
     assert journal.head(db.session) == here  # nothing was restored
