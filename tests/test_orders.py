@@ -8,6 +8,7 @@ import io
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -15,6 +16,7 @@ from datetime import timedelta
 import pypdfium2
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow, write_transaction
 from kiosk.extensions import db
@@ -28,10 +30,12 @@ from kiosk.models import (
     OrderPayment,
     StockMove,
 )
+from kiosk.sales.orders import add_partner
 from kiosk.services import journal, paheko, reports
 from kiosk.services.auth import create_user
+from kiosk.services.errors import Conflict
 from kiosk.vocabulary import PARIS
-from tests.conftest import LiveServer, csrf_token, web_login
+from tests.conftest import BACKEND, LiveServer, csrf_token, web_login
 
 YEAR = utcnow().astimezone(PARIS).year
 SNCF = {"name": "SNCF Voyageurs", "address": "Gare de Dijon-Ville\n21000 Dijon",
@@ -609,3 +613,38 @@ def test_partners_are_added_once_by_the_page(client, demo):
     assert "existe déjà" in again.get_data(as_text=True)
     page = client.get("/orders/new").get_data(as_text=True)
     assert page.count(">IKEA Dijon</option>") == 1
+
+
+def test_the_same_partner_added_twice_at_the_same_instant_is_a_conflict(app, demo):
+    """Both checks pass before either commits (PostgreSQL); the second insert waits on the
+    unique index and, once the first commits, is the 409 "existe déjà", never a 500."""
+    other = Session(db.engine)
+    outcome: list[BaseException | None] = []
+
+    def second_treasurer() -> None:
+        try:
+            with app.app_context(), write_transaction(other):
+                add_partner(other, "Musée des Beaux-Arts")
+            outcome.append(None)
+        except BaseException as exc:  # what it met is the verdict
+            outcome.append(exc)
+
+    with write_transaction(db.session):
+        add_partner(db.session, "Musée des Beaux-Arts")
+        thread = threading.Thread(target=second_treasurer)
+        thread.start()
+        if BACKEND == "postgresql":  # the second is past its check, held by the index
+            waiting = text("SELECT count(*) FROM pg_stat_activity "
+                           "WHERE wait_event_type = 'Lock' AND datname = current_database()")
+            deadline = time.monotonic() + 30
+            with db.engine.connect() as watcher:
+                while not watcher.execute(waiting).scalar():
+                    assert time.monotonic() < deadline, "the second insert never waited"
+                    time.sleep(0.05)
+                    watcher.rollback()  # a fresh snapshot of pg_stat_activity
+        else:
+            time.sleep(0.2)  # SQLite: the second waits at BEGIN IMMEDIATE
+    thread.join(30)
+    other.close()
+    [met] = outcome
+    assert isinstance(met, Conflict) and met.code == "partner_exists", met

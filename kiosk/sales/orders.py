@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
@@ -115,8 +116,14 @@ def add_partner(session: Session, name: str, address: str = "", contact: str = "
         raise Conflict("partner_exists", _("Le partenaire « %(name)s » existe déjà.",
                                            name=name))
     partner = Partner(name=name, address=address, contact=contact)
-    session.add(partner)
-    session.flush()
+    try:
+        # Two treasurers adding the same partner at the same instant: on PostgreSQL both
+        # pass the check above and the second meets the unique index once the first commits.
+        with session.begin_nested():
+            session.add(partner)
+    except IntegrityError:
+        raise Conflict("partner_exists", _("Le partenaire « %(name)s » existe déjà.",
+                                           name=name)) from None
     return partner
 
 
