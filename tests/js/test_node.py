@@ -17,6 +17,12 @@ import pytest
 from tests.conftest import missing
 
 HERE = Path(__file__).parent
+JS = HERE.parent.parent / "static" / "js"
+# The sale screen's rules: no page in them (the wiring is sell.js and its sell_*.js).
+RULES = ("cart.js", "sale.js", "pay.js", "done.js", "refused.js", "finder.js", "gift.js",
+         "words.js", "cart_store.js")
+PAGE = re.compile(r"\b(document|window)\b|querySelector|addEventListener|\.hidden\b|textContent"
+                  r"|innerHTML|\bfocus\(")
 # Every file of tests/js but the cart's, which has a test of its own below.
 MODULES = sorted(p.name for p in HERE.glob("*.test.mjs") if p.name != "cart.test.mjs")
 
@@ -40,6 +46,16 @@ def test_the_cart_module_under_node():
 def test_every_rule_module_of_the_sale_screen_has_its_node_tests():
     assert {"sale.test.mjs", "pay.test.mjs", "done.test.mjs", "refused.test.mjs",
             "gift.test.mjs", "finder.test.mjs"} <= set(MODULES), MODULES
+
+
+@pytest.mark.parametrize("module", RULES)
+def test_the_rules_of_the_sale_screen_touch_no_page(module):
+    code = [line for line in (JS / module).read_text().splitlines()
+            if not line.lstrip().startswith("//")]
+    touching = [line.strip() for line in code if PAGE.search(line)]
+    assert not touching, (module, touching)
+    imported = re.findall(r'^import .* from "\./([^"]+)"', "\n".join(code), re.M)
+    assert not [name for name in imported if name.startswith("sell")], (module, imported)
 
 
 @pytest.mark.parametrize("name", MODULES)
