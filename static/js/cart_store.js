@@ -1,6 +1,8 @@
 // A cart kept on the tablet across a page change: the volunteer whose drawer was closed
 // under her opens a new one (/sell/open), and the sale screen she comes back to gets the
-// cart back. sessionStorage: this tab only, gone when the tab is closed.
+// cart back; a cart parked while another volunteer holds the screen; the cart kept across a
+// reload. sessionStorage: this tab only, gone when the tab is closed. No page: the snapshot
+// rules are tested in Node (tests/js/cart_store.test.mjs).
 //
 //   import { keepCart, takeKeptCart } from "./cart_store.js";
 //   keepCart(cart.entries(), userId);        // before leaving the page
@@ -55,4 +57,42 @@ export function takeParkedCart(userId) {
   if (!kept || !(Date.now() - kept.at < MAX_AGE_MS) || !Array.isArray(kept.lines)) return [];
   return kept.lines.filter((line) => Array.isArray(line) && typeof line[0] === "string"
     && Number.isInteger(line[1]) && line[1] > 0);
+}
+
+// The cart of this tab kept across a reload (a pull-to-refresh by mistake) and a lost
+// connection, in sessionStorage under `key` with its client_id, until it is sold; the pay
+// panel's payments too (a 20 € note already handed over) and whether it was open: a reload
+// with the panel open comes back to it (issue 27).
+// What is kept: null for an empty cart (nothing to keep). `paying`: the panel is open.
+export function reloadSnapshot(cart, clientId, paying) {
+  if (!cart.size) return null;
+  return { clientId, lines: cart.entries(), payments: paying ? cart.payments : [], paying };
+}
+
+// Puts a snapshot back into an empty `cart`: null when none was kept; else {paying},
+// whether the pay panel opens again (its payments back, unless they settle the cart: that
+// sale was sent already).
+export function restoreSnapshot(cart, kept) {
+  if (!kept?.lines?.length) return null;
+  for (const [sku, qty] of kept.lines) cart.add(sku, qty);
+  if (!kept.paying || !cart.size) return { paying: false };
+  cart.restorePayments(kept.payments);
+  if (!cart.settled()) return { paying: true };
+  cart.clearPayments();
+  return { paying: false };
+}
+
+export function keepForReload(key, snapshot) {
+  try {
+    if (snapshot) sessionStorage.setItem(key, JSON.stringify(snapshot));
+    else sessionStorage.removeItem(key);
+  } catch { /* storage full or refused: the cart just lives in the page */ }
+}
+
+export function keptForReload(key) {
+  try { return JSON.parse(sessionStorage.getItem(key) || "null"); } catch { return null; }
+}
+
+export function forgetForReload(key) {
+  try { sessionStorage.removeItem(key); } catch { /* nothing kept */ }
 }
