@@ -97,7 +97,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     init_assets(app)
     init_input(app)
     init_errors(app)
-    from kiosk.services import journal
+    from kiosk.ledger import journal
 
     journal.init_app(app)  # a row written behind the app's back: a 409 naming it, not a 500
     csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie

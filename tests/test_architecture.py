@@ -22,24 +22,25 @@ AREAS = ("kiosk.admin", "kiosk.api", "kiosk.auth", "kiosk.cash", "kiosk.common",
 # What the areas stand on (and the entry points above them): every other package or
 # module of kiosk/ is one of these.
 BELOW_THE_AREAS = ("kiosk.box", "kiosk.config", "kiosk.database", "kiosk.demo",
-                   "kiosk.documents", "kiosk.extensions", "kiosk.mdns", "kiosk.models",
-                   "kiosk.paths", "kiosk.private", "kiosk.sales", "kiosk.schema",
-                   "kiosk.services", "kiosk.tls", "kiosk.translations", "kiosk.vocabulary")
+                   "kiosk.documents", "kiosk.errors", "kiosk.extensions", "kiosk.ledger",
+                   "kiosk.mdns", "kiosk.models", "kiosk.paths", "kiosk.private", "kiosk.sales",
+                   "kiosk.schema", "kiosk.services", "kiosk.text", "kiosk.tls",
+                   "kiosk.translations", "kiosk.vocabulary")
 # The app factory and the command line load the app's parts when called (the blueprints,
 # a command's services): nothing below them imports them back, so no circle hides there.
 ENTRY_POINTS = ("kiosk", "kiosk.cli", "kiosk.serve", "kiosk.journal_check")
 # The ledger: the journal, the rows and their one writer, the numbers. It stands on the
 # models, the database plumbing, the vocabulary and the services' errors alone, so that
 # every money event can go through it (docs/architecture.md, "One way in").
-LEDGER = ("kiosk.sales.write", "kiosk.sales.rows", "kiosk.sales.numbering",
-          "kiosk.services.journal")
+LEDGER = ("kiosk.ledger.write", "kiosk.ledger.rows", "kiosk.ledger.numbering",
+          "kiosk.ledger.journal")
 LEDGER_STANDS_ON = ("kiosk.models", "kiosk.database", "kiosk.extensions", "kiosk.vocabulary",
-                    "kiosk.services.errors", "kiosk.services.text")
+                    "kiosk.errors", "kiosk.text")
 # The one package circle left: kiosk.sales holds the ledger's writer beside the rules of a
 # sale, which use the services; kiosk.services holds the journal beside services that
 # write through that writer. It goes when the ledger gets a package of its own (issue 23:
 # no module moves while other branches edit them). Any other circle fails.
-KNOWN_PACKAGE_CIRCLES = [["kiosk.sales", "kiosk.services"]]
+KNOWN_PACKAGE_CIRCLES: list[list[str]] = []
 
 
 def modules(package: str) -> dict[str, Path]:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import EnvelopeEntry, Product, Sale
-from kiosk.services import journal
 from kiosk.services.words import euros_in_words, number_in_words
 from tests.closing_helpers import open_session
 from tests.test_paheko import PROJECTS, as_projects, balances, export, paheko_import, today

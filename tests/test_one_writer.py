@@ -1,5 +1,5 @@
 """One way into the ledger: every journaled row (money, stock, drawers, envelopes, the
-group's decisions, gift receipts) is written by kiosk.sales.write's one writer, never by
+group's decisions, gift receipts) is written by kiosk.ledger.write's one writer, never by
 the ORM nor by a statement of its own (docs/architecture.md, "One way in")."""
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from kiosk.database import write_transaction
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import CashSession, Envelope, SplitRule
 from kiosk.sales import LineRequest, PaymentRequest, StatementLine, gift_receipts, record, undo
 from kiosk.sales.consignment import record_statement
-from kiosk.services import cash, closing, envelopes, journal, stock
+from kiosk.services import cash, closing, envelopes, stock
 from kiosk.services.closing import ChequeIn
 from tests.one_writer import watching
 

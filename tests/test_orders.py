@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 
 from kiosk.database import utcnow, write_transaction
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     BannerLot,
     CreditNote,
@@ -28,7 +29,7 @@ from kiosk.models import (
     OrderPayment,
     StockMove,
 )
-from kiosk.services import journal, paheko, reports
+from kiosk.services import paheko, reports
 from kiosk.services.auth import create_user
 from kiosk.vocabulary import PARIS
 from tests.conftest import LiveServer, csrf_token, web_login

@@ -367,7 +367,7 @@ def test_the_cash_book_of_each_place_adds_up_to_the_cash_account(
 
 
 def test_a_drawer_is_split_by_envelope_to_the_cent_whatever_the_rounding():
-    from kiosk.services.money import split_largest_remainder
+    from kiosk.ledger.money import split_largest_remainder
     from kiosk.services.paheko import Item, split_by_envelope
 
     day = date(2026, 11, 21)

@@ -10,10 +10,10 @@ from pydantic import Field
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Day
 from kiosk.database import utcnow
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
 from kiosk.models.people import Role
 from kiosk.services import reports
-from kiosk.services.errors import InvalidInput
 from kiosk.vocabulary import PARIS
 
 

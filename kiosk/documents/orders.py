@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from kiosk.documents.pdf import a4
 from kiosk.documents.receipts import setting
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.ledger.money import format_money_for_paper as money
 from kiosk.models import PrintJob, Setting
 from kiosk.sales import orders
-from kiosk.services.errors import InvalidInput, NotFound
-from kiosk.services.money import format_money_for_paper as money
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import NOTE_MAX, PARIS
 from printer.documents import Report, Section
 

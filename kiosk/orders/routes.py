@@ -20,12 +20,12 @@ from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import orders as papers
 from kiosk.documents import queue
+from kiosk.errors import N_, InvalidInput, ServiceError
 from kiosk.extensions import db
+from kiosk.ledger.money import format_money, parse_euros
 from kiosk.orders import bp
 from kiosk.sales import orders as service
 from kiosk.services import catalogue, reports, stock
-from kiosk.services.errors import N_, InvalidInput, ServiceError
-from kiosk.services.money import format_money, parse_euros
 from kiosk.vocabulary import MAX_QTY, ORDER_METHODS, PARIS, method_word
 
 BLANK_LINES = 6  # empty lines the new order form offers

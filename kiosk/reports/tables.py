@@ -12,11 +12,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from kiosk.ledger.money import format_money
 from kiosk.reports import charts
 from kiosk.services.exports import safe_cell
-from kiosk.services.money import format_money
 from kiosk.services.reports import Report
-from kiosk.services.text import is_digits
+from kiosk.text import is_digits
 
 
 @dataclass(frozen=True)

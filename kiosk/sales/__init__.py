@@ -1,16 +1,10 @@
-"""Money events: a sale, its void or refund, a consignment statement, a partner's order
-from quote to paid invoice (orders.py); and reading sales.
+"""Money events: a sale, its void or refund, a consignment statement, a gift receipt, a
+partner's order from quote to paid invoice (orders.py); and reading sales.
 
-What views, the API and the CLI call. Inside, one path into the ledger:
-
-- rules.py: the checks and limits (numbers from kiosk/vocabulary.py), change, commission;
-- numbering.py: the year's sale numbers;
-- rows.py: the ONLY builder of a journaled row (sales, their lines, payments, stock
-  moves, drawers, envelope entries, decisions, gift receipts, orders…), each a dict of
-  every column, inserted and digested as is;
-- write.py: the ONLY writer of those rows, for kiosk/services too: ids taken before, then
-  `record_event` → `write_event` (one statement on PostgreSQL) with the stock levels,
-  the day's totals and the journal entry.
+What views, the API and the CLI call. rules.py holds the checks and limits (numbers from
+kiosk/vocabulary.py), change and commission; every event is written through the ledger
+(kiosk/ledger/: rows.py builds its rows, write.record_event writes them with the journal
+entry).
 
 docs/architecture.md follows a sale from the tap to the journal.
 """

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from kiosk.ledger import journal
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -48,7 +49,6 @@ from kiosk.models import (
 from kiosk.models.reports import MADE
 from kiosk.models.sales import is_gift_only
 from kiosk.models.stock import MoveReason
-from kiosk.services import journal
 from kiosk.vocabulary import PARIS
 
 Row = dict[str, Any]
