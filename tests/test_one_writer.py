@@ -4,6 +4,7 @@ the ORM nor by a statement of its own (docs/architecture.md, "One way in")."""
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from datetime import date
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from kiosk.database import write_transaction
 from kiosk.extensions import db
-from kiosk.ledger import journal
+from kiosk.ledger import journal, write
 from kiosk.models import CashSession, Envelope, SplitRule
 from kiosk.sales import LineRequest, PaymentRequest, StatementLine, gift_receipts, record, undo
 from kiosk.sales.consignment import record_statement
@@ -77,6 +78,16 @@ def test_the_watch_sees_a_row_written_by_the_orm(demo):
         db.session.flush()
         raise RuntimeError("rolled back")
     assert [table for table, _statement in seen.elsewhere] == ["split_rules"]
+
+
+def test_the_one_writer_lives_in_the_ledger_and_nowhere_else():
+    """kiosk/ledger/ holds the writer, its rows and the journal; their old homes are gone,
+    not left behind as a second door (a re-export) into them."""
+    assert write.record_event.__module__ == "kiosk.ledger.write"
+    assert journal.lock_head.__module__ == "kiosk.ledger.journal"
+    for old in ("kiosk.sales.write", "kiosk.sales.rows", "kiosk.sales.numbering",
+                "kiosk.services.journal", "kiosk.services.money"):
+        assert importlib.util.find_spec(old) is None, old
 
 
 def test_the_orm_path_into_the_journal_is_gone():
