@@ -243,7 +243,7 @@ def test_the_csv_export_and_the_report_give_the_gifts_apart(client, runner, sell
                                                             treasurer_headers, tmp_path):
     import csv
 
-    from kiosk.services import reports
+    from kiosk.services import report_figures
 
     gift_day(client, seller_headers)
     out = tmp_path / "csv"
@@ -254,7 +254,7 @@ def test_the_csv_export_and_the_report_give_the_gifts_apart(client, runner, sell
     with gifts.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted(int(r["don_centimes"]) for r in rows) == [-200, 100, 200, 500, 600]
-    assert reports.build(db.session, today(), today()).donations_cents == 1200
+    assert report_figures.build(db.session, today(), today()).donations_cents == 1200
 
 
 def test_french_words_for_amounts():

@@ -15,7 +15,14 @@ from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.ledger import journal, write
 from kiosk.models import CashSession, Envelope, SplitRule
-from kiosk.sales import LineRequest, PaymentRequest, StatementLine, gift_receipts, record, undo
+from kiosk.sales import (
+    LineRequest,
+    PaymentRequest,
+    StatementLine,
+    gift_receipt_issuing,
+    record,
+    undo,
+)
 from kiosk.sales.consignment import record_statement
 from kiosk.services import cash, closing, envelopes, stock
 from kiosk.services.closing import ChequeIn
@@ -39,7 +46,7 @@ def test_every_journaled_event_goes_through_the_one_writer(demo):
         other = run(record.record_sale, client_id=str(uuid.uuid4()),
                     cash_session_id=drawer.id, lines=[LineRequest("POCH-VILLE", 1)],
                     payments=[PaymentRequest("cheque", 750)], user_id=TREASURER).sale
-        run(gift_receipts.issue_gift_receipt, sold.id, "Jeanne Martin",
+        run(gift_receipt_issuing.issue_gift_receipt, sold.id, "Jeanne Martin",
             "1 rue des Tanneurs, 21000 Dijon", TREASURER, enabled=True)
         run(undo.refund_sale, other.id, "Couture défaite", None, TREASURER)
         last = run(record.record_sale, client_id=str(uuid.uuid4()),

@@ -341,7 +341,7 @@ def test_the_cash_book_of_each_place_adds_up_to_the_cash_account(
 
     import pypdfium2
 
-    from kiosk.services.cash_book import cash_books
+    from kiosk.documents.cash_book import cash_books
     from tests.conftest import web_login
 
     drawers = a_month(client, seller_headers, treasurer_headers)

@@ -15,7 +15,7 @@ from kiosk.errors import InvalidInput
 from kiosk.extensions import db
 from kiosk.services.stock import find_product
 from kiosk.vocabulary import MAX_QTY
-from printer.documents import Label
+from printer.printouts import Label
 
 MAX_LABELS = 2000  # 95 sheets: more is a typing mistake, not a batch
 

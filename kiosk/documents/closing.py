@@ -40,7 +40,7 @@ from kiosk.services.closing import (
 from kiosk.services.setup import is_demo
 from kiosk.services.witness import came_back
 from kiosk.vocabulary import LATE_SALE, PARIS, kind_word, method_word
-from printer.documents import Report, Section
+from printer.printouts import Report, Section
 
 DOCUMENTS = ("z_report", "slip")
 

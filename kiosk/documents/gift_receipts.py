@@ -10,7 +10,7 @@ from kiosk.ledger.money import format_money_for_paper as money
 from kiosk.models import GiftReceipt, PrintJob, Sale
 from kiosk.services.words import euros_in_words
 from kiosk.vocabulary import PARIS, method_word
-from printer.documents import Report, Section
+from printer.printouts import Report, Section
 
 
 def gift_report(session: Session, receipt: GiftReceipt) -> Report:

@@ -33,7 +33,7 @@ from kiosk.models import PrintJob, Product, Setting
 from kiosk.services.stock import find_product
 from kiosk.text import _
 from kiosk.vocabulary import MAX_QTY
-from printer.documents import Label
+from printer.printouts import Label
 
 if TYPE_CHECKING:  # fpdf2, Pillow and qrcode are imported by what draws a label
     from fpdf import FPDF

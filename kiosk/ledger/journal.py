@@ -79,7 +79,7 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
     DonationRule,  # issue 17: where the gifts go, a decision like a split rule
     GiftReceipt,  # issue 17: a numbered reçu de don
     # Issue 19: a partner's order, what was made and delivered for it, its invoices,
-    # credit notes and payments (kiosk/sales/orders.py)
+    # credit notes and payments (kiosk/sales/partner_orders.py)
     Order,
     OrderLine,
     OrderMade,

@@ -158,7 +158,7 @@ def takings_entries(ids: Sequence[int], shares: Sequence[tuple[int, int]], *,
             for entry_id, (envelope_id, cents) in zip(ids, shares, strict=True)]
 
 
-# --- a partner's order and what follows it (kiosk/sales/orders.py) -------------------------
+# --- a partner's order and what follows it (kiosk/sales/partner_orders.py) -----------------
 
 def order(*, id: int, number: str, year: int, seq: int, partner_id: int,
           banner_lot_id: int | None, wished_on: date | None, note: str, total_cents: int,

@@ -1,5 +1,6 @@
-"""Money events: a sale, its void or refund, a consignment statement, a gift receipt, a
-partner's order from quote to paid invoice (orders.py); and reading sales.
+"""Money events: a sale, its void or refund, a consignment statement, a gift receipt
+(gift_receipt_issuing.py), a partner's order from quote to paid invoice
+(partner_orders.py); and reading sales.
 
 What views, the API and the CLI call. rules.py holds the checks and limits (numbers from
 kiosk/vocabulary.py), change and commission; every event is written through the ledger
@@ -15,13 +16,9 @@ from kiosk.sales.consignment import (
     default_percent,
     record_statement,
 )
-from kiosk.sales.gift_receipts import (
-    GiftReceiptResult,
-    gift_receipt_of,
-    issue_gift_receipt,
-)
+from kiosk.sales.gift_receipt_issuing import GiftReceiptResult, gift_receipt_of, issue_gift_receipt
 from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
-from kiosk.sales.orders import (
+from kiosk.sales.partner_orders import (
     OrderLineRequest,
     deliver,
     issue_credit_note,

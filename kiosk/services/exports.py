@@ -44,7 +44,7 @@ from kiosk.models import (
 from kiosk.models.sales import gift_only
 from kiosk.services import paheko
 from kiosk.services.paheko import PAHEKO_COLUMNS
-from kiosk.services.reports import hours_tenths, period_bounds
+from kiosk.services.report_figures import hours_tenths, period_bounds
 from kiosk.services.spreadsheet import Table, write_workbook
 from kiosk.text import _
 from kiosk.vocabulary import EVENT_WORDS, PARIS, kind_word, method_word

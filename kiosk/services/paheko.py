@@ -42,10 +42,10 @@ from kiosk.models import (
 from kiosk.models.sales import PaymentMethod
 from kiosk.services.closing import late_sales
 from kiosk.services.paheko_accounts import accounts, project_codes
-from kiosk.services.reports import hours_tenths, period_bounds
+from kiosk.services.report_figures import hours_tenths, period_bounds
 from kiosk.vocabulary import LATE_SALE, PARIS, method_word
 
-ORDER_KIND = "order"  # the envelope entries of a paid invoice (kiosk.sales.orders)
+ORDER_KIND = "order"  # the envelope entries of a paid invoice (kiosk.sales.partner_orders)
 METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
                   PaymentMethod.CHEQUE: "paheko_account_cheque",
                   PaymentMethod.CARD: "paheko_account_card",

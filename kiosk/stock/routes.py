@@ -67,7 +67,7 @@ def made():
         (lot.code, f"{lot.partner} · {lot.description or lot.code}") for lot in lots]
     form.order.choices = [("", _("Non, pour le stock"))] + [
         (str(order.id), f"{order.number} · {partner.name}")
-        for order, partner in sales.orders.open_orders(db.session)]
+        for order, partner in sales.partner_orders.open_orders(db.session)]
     status = 200
     if request.method == "GET" and request.args.get("sku"):
         form.sku.data = request.args["sku"]

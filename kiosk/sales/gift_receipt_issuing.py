@@ -1,5 +1,6 @@
-"""Gift receipts (reçus de don): for the gift part of a sale only, never for the price of
-an item, and only if the admin said the association may issue them.
+"""Issuing gift receipts (reçus de don): for the gift part of a sale only, never for the
+price of an item, and only if the admin said the association may issue them. Their paper
+is kiosk/documents/gift_receipts.py.
 
 Numbered `DON-YYYY-NNNN` in their own sequence per year (Paris time), without gap or
 repeat: the next number is read under the journal head lock, the unique (year, seq)
