@@ -85,7 +85,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     from kiosk.envelopes import bp as envelopes_bp
     from kiosk.main import bp as main_bp
     from kiosk.meeting import bp as meeting_bp
-    from kiosk.orders import bp as orders_bp
+    from kiosk.partner_orders import bp as partner_orders_bp
     from kiosk.reports import bp as reports_bp
     from kiosk.sell import bp as sell_bp
     from kiosk.start import bp as start_bp
@@ -97,13 +97,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     init_assets(app)
     init_input(app)
     init_errors(app)
-    from kiosk.services import journal
+    from kiosk.ledger import journal
 
     journal.init_app(app)  # a row written behind the app's back: a 409 naming it, not a 500
     csrf.exempt(api_bp)  # the API checks CSRF itself when called with the session cookie
     # Every blueprint of the kiosk, here and nowhere else.
     for blueprint in (auth_bp, api_bp, main_bp, sell_bp, stock_bp, cash_bp, envelopes_bp,
-                      reports_bp, orders_bp, meeting_bp, admin_bp, tablet_bp, start_bp):
+                      reports_bp, partner_orders_bp, meeting_bp, admin_bp, tablet_bp, start_bp):
         app.register_blueprint(blueprint)
 
     from kiosk.cli import register_cli

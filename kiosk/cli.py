@@ -163,7 +163,7 @@ def create_token(name: str) -> None:
               help="The head printed on a Z report or slip: the chain must still reach it.")
 def verify_journal(expect_head: str | None) -> None:
     """Re-check the whole hash chain, its seals, the printed closings and the stock."""
-    from kiosk.services.journal import head, parse_head, verify
+    from kiosk.ledger.journal import head, parse_head, verify
 
     try:
         expected = parse_head(expect_head) if expect_head else None
@@ -171,7 +171,7 @@ def verify_journal(expect_head: str | None) -> None:
         click.echo(f"Refusé : --expect-head s'écrit {exc}.")
         sys.exit(2)
     progress = _terminal_progress(head(db.session)[0]) if sys.stderr.isatty() else None
-    from kiosk.services.disk_map import DiskMap
+    from kiosk.ledger.disk_map import DiskMap
 
     verdict = verify(db.session, expected, progress=progress, mapping=DiskMap)  # flat memory
     if progress is not None:
@@ -232,7 +232,7 @@ def backup(path: str) -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 def export(date_from, date_to, fmt: str, again: bool, directory: str) -> None:
     """Sales, payments, refunds, cash counts and envelope entries for the treasurer."""
-    from kiosk.services.errors import ServiceError
+    from kiosk.errors import ServiceError
     from kiosk.services.exports import export as run_export
 
     try:

@@ -82,7 +82,7 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if not app.config.get("JOURNAL_KEY"):
-        # Seals every journal entry (services/journal.py): kept apart from the database,
+        # Seals every journal entry (ledger/journal.py): kept apart from the database,
         # so whoever rewrites the database cannot reseal what they rewrote.
         key_file = instance / "journal_key"
         app.config["JOURNAL_KEY"] = _instance_secret(key_file)

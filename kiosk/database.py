@@ -102,7 +102,7 @@ def configure_engine(engine: Engine) -> None:
 
 WRITE_READY = "write_transaction_ready"
 # The transaction write_transaction (or begin_write) began, holding the write lock: what
-# journal.lock_head demands (kiosk/services/journal.py).
+# journal.lock_head demands (kiosk/ledger/journal.py).
 WRITING = "write_transaction"
 
 

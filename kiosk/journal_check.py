@@ -1,5 +1,5 @@
 """`python -m kiosk.journal_check`: the journal's whole check for the /journal page, in a
-process of its own (kiosk/services/journal_checks.py starts it and reads it). The server's
+process of its own (kiosk/ledger/journal_checks.py starts it and reads it). The server's
 settings (database, journal key, when sealing began, instance folder) come as JSON on
 stdin; the check runs in one read transaction, its maps on disk (flat memory), and says
 its progress (`entries N`, `rows N`, `rows_estimate N`) then its verdict (`verdict JSON`)
@@ -14,9 +14,9 @@ from datetime import datetime
 
 from kiosk import create_app
 from kiosk.extensions import db
-from kiosk.services import journal
-from kiosk.services.disk_map import DiskMap
-from kiosk.services.journal_checks import rows_estimate
+from kiosk.ledger import journal
+from kiosk.ledger.disk_map import DiskMap
+from kiosk.ledger.journal_checks import rows_estimate
 
 
 def main() -> None:

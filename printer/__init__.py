@@ -5,8 +5,8 @@ Knows nothing of the database or Flask; the kiosk hands it plain data.
 
 from __future__ import annotations
 
-from printer.documents import Document, Label, PaymentLine, Receipt, ReceiptLine, Report, Section
 from printer.money import format_cents
+from printer.printouts import Document, Label, PaymentLine, Receipt, ReceiptLine, Report, Section
 from printer.render import render
 from printer.transport import (
     PAPER_OUT,

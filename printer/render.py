@@ -19,8 +19,8 @@ import textwrap
 import unicodedata
 from pathlib import Path
 
-from printer.documents import Label, Receipt, Report
 from printer.money import format_cents
+from printer.printouts import Label, Receipt, Report
 
 # Characters of the text that the single-byte code pages lack, with what prints instead.
 _REPLACEMENTS = str.maketrans({

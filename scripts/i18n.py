@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "kiosk" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            # the message of a service error (kiosk/services/errors.py) is its 2nd argument
+            # the message of a service error (kiosk/errors.py) is its 2nd argument
             "ServiceError": (2,), "InvalidInput": (2,), "NotFound": (2,), "Conflict": (2,),
             "N_": None}
 METHODS = [("kiosk/**.py", "python"), ("templates/**.html", "jinja2")]

@@ -1,5 +1,5 @@
 """A watch on the database for journaled rows written by another way than the ledger's one
-writer (kiosk.sales.write.write_events, which record_event and write_event go through).
+writer (kiosk.ledger.write.write_events, which record_event and write_event go through).
 
 `watching()` records, for every INSERT, UPDATE or DELETE of a journaled table (and of the
 journal's entries), whether the one writer was writing at that moment. Used by
@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from kiosk.sales import write
-from kiosk.services.journal import JOURNALED_TABLES
+from kiosk.ledger import write
+from kiosk.ledger.journal import JOURNALED_TABLES
 
 WATCHED = frozenset(JOURNALED_TABLES) | {"journal_entries"}
 WRITES = re.compile(r'\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)

@@ -8,9 +8,9 @@ import pytest
 
 from kiosk.database import utcnow, write_transaction
 from kiosk.extensions import db
+from kiosk.ledger import journal
+from kiosk.ledger import write as batch
 from kiosk.models import Payment
-from kiosk.sales import write as batch
-from kiosk.services import journal
 
 
 def test_a_row_missing_a_column_is_refused_before_anything_is_written(app):

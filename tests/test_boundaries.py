@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from kiosk.cash import routes as cash_pages
+from kiosk.errors import InvalidInput, ServiceError
+from kiosk.ledger.money import split_largest_remainder
 from kiosk.sales import rules
 from kiosk.sales.rules import LineRequest, PaymentRequest
 from kiosk.services import cash, closing, envelopes, stock
-from kiosk.services.errors import InvalidInput, ServiceError
-from kiosk.services.money import split_largest_remainder
 from kiosk.vocabulary import (
     FIRST_DAY,
     LAST_DAY,

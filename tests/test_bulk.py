@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from kiosk.demo.bulk import seed_sales
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import CashSession, Sale
-from kiosk.services import journal
 
 
 def test_seed_demo_with_sales_keeps_the_journal_intact(app, runner):

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import Sale
-from kiosk.services import journal
 from tests.conftest import api_login
 from tests.test_power_cut import ServerProcess
 

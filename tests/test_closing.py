@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from kiosk.database import begin_write
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     CashCountLine,
     CashSessionClosure,
@@ -21,7 +22,6 @@ from kiosk.models import (
     JournalEntry,
     SplitRule,
 )
-from kiosk.services import journal
 from kiosk.services.closing import difference_in_words
 from kiosk.services.envelopes import decide_split, post_takings
 from tests.closing_helpers import (

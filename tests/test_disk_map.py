@@ -1,13 +1,13 @@
 """verify-journal's maps on disk: the same verdicts, memory that does not follow the
-history (kiosk/services/disk_map.py, issue 29)."""
+history (kiosk/ledger/disk_map.py, issue 29)."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
 from kiosk.extensions import db
-from kiosk.services import journal
-from kiosk.services.disk_map import DiskMap
+from kiosk.ledger import journal
+from kiosk.ledger.disk_map import DiskMap
 
 
 def test_a_disk_map_behaves_as_a_dict():

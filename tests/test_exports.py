@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from kiosk.database import utcnow
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import CashCountLine, Cheque, EnvelopeEntry, ExportRecord, Payment, Sale
-from kiosk.services import journal
 from kiosk.vocabulary import PARIS
 from tests.closing_helpers import close_body, open_session, sales_day, sell
 from tests.conftest import BACKEND, api_login

@@ -93,8 +93,8 @@ def test_the_migration_takes_gifts_out_of_the_counts_kept_before(client, seller_
     from sqlalchemy import select
 
     import kiosk
+    from kiosk.ledger import journal
     from kiosk.models import DailyTotal
-    from kiosk.services import journal
 
     day_with_gifts(client, seller_headers)
     path = next((Path(kiosk.__file__).parent / "migrations" / "versions").glob(

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import EnvelopeEntry, Product, Sale
-from kiosk.services import journal
 from kiosk.services.words import euros_in_words, number_in_words
 from tests.closing_helpers import open_session
 from tests.test_paheko import PROJECTS, as_projects, balances, export, paheko_import, today
@@ -243,7 +243,7 @@ def test_the_csv_export_and_the_report_give_the_gifts_apart(client, runner, sell
                                                             treasurer_headers, tmp_path):
     import csv
 
-    from kiosk.services import reports
+    from kiosk.services import report_figures
 
     gift_day(client, seller_headers)
     out = tmp_path / "csv"
@@ -254,7 +254,7 @@ def test_the_csv_export_and_the_report_give_the_gifts_apart(client, runner, sell
     with gifts.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted(int(r["don_centimes"]) for r in rows) == [-200, 100, 200, 500, 600]
-    assert reports.build(db.session, today(), today()).donations_cents == 1200
+    assert report_figures.build(db.session, today(), today()).donations_cents == 1200
 
 
 def test_french_words_for_amounts():

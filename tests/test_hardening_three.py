@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash
 from kiosk import create_app
 from kiosk.database import utcnow
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     CashSessionClosure,
     JournalEntry,
@@ -33,7 +34,7 @@ from kiosk.models import (
     StockMove,
     User,
 )
-from kiosk.services import journal, setup
+from kiosk.services import setup
 from kiosk.services.auth import create_user
 from tests.closing_helpers import close_body, open_session, sales_day, sell
 from tests.conftest import BACKEND, LiveServer, api_login, csrf_token, web_login
@@ -509,13 +510,13 @@ def test_numbers_and_days_are_read_by_the_shared_layer_only():
     """No page reads a number or a day its own way again: str.isdigit()/isdecimal() (which
     say yes to "²" and "５"), `type=int` in a query, date.fromisoformat on typed text,
     WTForms' IntegerField or DateField: kiosk/common/input.py, kiosk/common/fields.py and
-    kiosk/services/text.py (is_digits) are where those live."""
+    kiosk/text.py (is_digits) are where those live."""
     from pathlib import Path
 
     import kiosk
 
     root = Path(kiosk.__file__).parent
-    shared = {"common/input.py", "common/fields.py", "services/text.py",
+    shared = {"common/input.py", "common/fields.py", "text.py",
               "services/clock.py"}  # (clock.py: the tablet's time header, issue 24 item 4)
     pattern = re.compile(r"\.isdigit\(\)|\.isdecimal\(\)|type=int\b|\bIntegerField\(|"
                          r"\bDateField\(|date\.fromisoformat\((?!h\.label)")

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from kiosk.extensions import db
-from kiosk.services import journal_checks
+from kiosk.ledger import journal_checks
 from tests.conftest import csrf_token, web_login
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from sqlalchemy import select, text
 from kiosk import create_app
 from kiosk.documents import closing as closing_documents
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import JournalEntry, Sale
-from kiosk.services import journal
 from kiosk.services.closing import closing_entry
 from tests.closing_helpers import close_body, open_session, sales_day, sell
 

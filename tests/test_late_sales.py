@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from kiosk.documents import closing as closing_documents
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     CashSessionClosure,
     EnvelopeEntry,
@@ -20,7 +21,6 @@ from kiosk.models import (
     Sale,
     StockLevel,
 )
-from kiosk.services import journal
 from tests.closing_helpers import close_body, open_session, sales_day
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from kiosk.database import begin_write, real_session, write_transaction
 from kiosk.extensions import db
-from kiosk.services import journal
+from kiosk.ledger import journal
 
 
 def test_outside_any_transaction_it_refuses_and_opens_none(app):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.services.money import (
+from kiosk.ledger.money import (
     format_money,
     format_money_for_paper,
     parse_euros,

@@ -1,9 +1,10 @@
 """One way into the ledger: every journaled row (money, stock, drawers, envelopes, the
-group's decisions, gift receipts) is written by kiosk.sales.write's one writer, never by
+group's decisions, gift receipts) is written by kiosk.ledger.write's one writer, never by
 the ORM nor by a statement of its own (docs/architecture.md, "One way in")."""
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from datetime import date
 
@@ -12,10 +13,18 @@ from sqlalchemy import select
 
 from kiosk.database import write_transaction
 from kiosk.extensions import db
+from kiosk.ledger import journal, write
 from kiosk.models import CashSession, Envelope, SplitRule
-from kiosk.sales import LineRequest, PaymentRequest, StatementLine, gift_receipts, record, undo
+from kiosk.sales import (
+    LineRequest,
+    PaymentRequest,
+    StatementLine,
+    gift_receipt_issuing,
+    record,
+    undo,
+)
 from kiosk.sales.consignment import record_statement
-from kiosk.services import cash, closing, envelopes, journal, stock
+from kiosk.services import cash, closing, envelopes, stock
 from kiosk.services.closing import ChequeIn
 from tests.one_writer import watching
 
@@ -37,7 +46,7 @@ def test_every_journaled_event_goes_through_the_one_writer(demo):
         other = run(record.record_sale, client_id=str(uuid.uuid4()),
                     cash_session_id=drawer.id, lines=[LineRequest("POCH-VILLE", 1)],
                     payments=[PaymentRequest("cheque", 750)], user_id=TREASURER).sale
-        run(gift_receipts.issue_gift_receipt, sold.id, "Jeanne Martin",
+        run(gift_receipt_issuing.issue_gift_receipt, sold.id, "Jeanne Martin",
             "1 rue des Tanneurs, 21000 Dijon", TREASURER, enabled=True)
         run(undo.refund_sale, other.id, "Couture défaite", None, TREASURER)
         last = run(record.record_sale, client_id=str(uuid.uuid4()),
@@ -76,6 +85,16 @@ def test_the_watch_sees_a_row_written_by_the_orm(demo):
         db.session.flush()
         raise RuntimeError("rolled back")
     assert [table for table, _statement in seen.elsewhere] == ["split_rules"]
+
+
+def test_the_one_writer_lives_in_the_ledger_and_nowhere_else():
+    """kiosk/ledger/ holds the writer, its rows and the journal; their old homes are gone,
+    not left behind as a second door (a re-export) into them."""
+    assert write.record_event.__module__ == "kiosk.ledger.write"
+    assert journal.lock_head.__module__ == "kiosk.ledger.journal"
+    for old in ("kiosk.sales.write", "kiosk.sales.rows", "kiosk.sales.numbering",
+                "kiosk.services.journal", "kiosk.services.money"):
+        assert importlib.util.find_spec(old) is None, old
 
 
 def test_the_orm_path_into_the_journal_is_gone():

@@ -19,7 +19,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow, write_transaction
+from kiosk.errors import Conflict
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     BannerLot,
     CreditNote,
@@ -30,10 +32,9 @@ from kiosk.models import (
     OrderPayment,
     StockMove,
 )
-from kiosk.sales.orders import add_partner
-from kiosk.services import journal, paheko, reports
+from kiosk.sales.partner_orders import add_partner
+from kiosk.services import paheko, report_figures
 from kiosk.services.auth import create_user
-from kiosk.services.errors import Conflict
 from kiosk.vocabulary import PARIS
 from tests.conftest import BACKEND, LiveServer, csrf_token, web_login
 
@@ -102,8 +103,8 @@ def test_an_sncf_order_goes_from_its_quote_to_a_paid_invoice(client, treasurer_h
 
     # A volunteer sews 5 pouches for it, from the order's own lot
     days = (utcnow().date() - timedelta(days=1), utcnow().date() + timedelta(days=1))
-    start, end = reports.period_bounds(*days)
-    sncf_area = banner_area(reports.build(db.session, *days), "SNCF")
+    start, end = report_figures.period_bounds(*days)
+    sncf_area = banner_area(report_figures.build(db.session, *days), "SNCF")
     answer = client.post(f"/api/v1/orders/{order['id']}/made", headers=seller_headers,
                          json={"sku": "POCH-TGV", "qty": 5})
     assert answer.status_code == 201, answer.get_json()
@@ -150,9 +151,9 @@ def test_an_sncf_order_goes_from_its_quote_to_a_paid_invoice(client, treasurer_h
     assert journal_ok(client, h)["ok"]
 
     # Apart from the stall's sales: the figures; the impact counts what the banners became
-    figure = reports.orders_figure(db.session, start, end)
+    figure = report_figures.orders_figure(db.session, start, end)
     assert (figure.invoices, figure.invoiced_cents, figure.paid_cents) == (1, TOTAL, TOTAL)
-    report = reports.build(db.session, *days)
+    report = report_figures.build(db.session, *days)
     # no stall sale: what was raised is the invoice, as the books have it (issue 28)
     assert report.impact.raised_cents == report.takings_cents == TOTAL
     assert report.total.cents == 0  # the stall's and the shops' sales alone

@@ -341,7 +341,7 @@ def test_the_cash_book_of_each_place_adds_up_to_the_cash_account(
 
     import pypdfium2
 
-    from kiosk.services.cash_book import cash_books
+    from kiosk.documents.cash_book import cash_books
     from tests.conftest import web_login
 
     drawers = a_month(client, seller_headers, treasurer_headers)
@@ -367,7 +367,7 @@ def test_the_cash_book_of_each_place_adds_up_to_the_cash_account(
 
 
 def test_a_drawer_is_split_by_envelope_to_the_cent_whatever_the_rounding():
-    from kiosk.services.money import split_largest_remainder
+    from kiosk.ledger.money import split_largest_remainder
     from kiosk.services.paheko import Item, split_by_envelope
 
     day = date(2026, 11, 21)

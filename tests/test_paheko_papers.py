@@ -149,7 +149,7 @@ def kiosk_books(client, headers, hour_cents: int) -> tuple[dict[str, int], dict[
         Shift,
     )
     from kiosk.services.closing import late_sales
-    from kiosk.services.reports import hours_tenths
+    from kiosk.services.report_figures import hours_tenths
     from tests.test_paheko import as_projects
 
     db.session.rollback()
@@ -388,7 +388,7 @@ def test_the_z_says_sales_and_gifts_apart_by_method(client, seller_headers, trea
 
 def test_the_reports_take_the_orders_in_as_the_books_do(client, runner, seller_headers,
                                                         treasurer_headers, tmp_path):
-    from kiosk.services import reports
+    from kiosk.services import report_figures
     from tests.closing_helpers import sell
     from tests.test_orders import TOTAL, delivered_and_invoiced
     from tests.test_paheko import (
@@ -420,7 +420,7 @@ def test_the_reports_take_the_orders_in_as_the_books_do(client, runner, seller_h
     accounts, _projects = balances(paheko_import(path, set(PROJECTS.values())))
 
     db.session.rollback()
-    report = reports.build(db.session, today().replace(day=1), today())
+    report = report_figures.build(db.session, today().replace(day=1), today())
     channels = {r.key: r.cents for r in report.by_channel}
     assert channels == {"stall": 4750 + 2200 + 400, "consignment": 6950,
                         "orders": TOTAL - 333}
@@ -448,7 +448,7 @@ def test_hours_are_rounded_one_way_everywhere(app, client, runner, seller_header
 
     from kiosk.database import utcnow
     from kiosk.models import Shift, User
-    from kiosk.services import reports
+    from kiosk.services import report_figures
     from tests.closing_helpers import open_session
     from tests.test_paheko import PROJECTS, close, export, paheko_import, today
 
@@ -464,7 +464,7 @@ def test_hours_are_rounded_one_way_everywhere(app, client, runner, seller_header
                              ended_at=start + timedelta(minutes=minutes)))
         db.session.commit()
         drawers.append(drawer)
-    report = reports.build(db.session, today().replace(day=1), today())
+    report = report_figures.build(db.session, today().replace(day=1), today())
     by_event = sorted(h.hours for h in report.impact.hours_by_event)
     assert by_event == [12.5, 13.0]
     assert [h.hours for h in report.impact.hours_by_month] == [25.5]  # not 25,4

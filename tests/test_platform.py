@@ -91,8 +91,7 @@ def test_two_first_writers_create_the_journal_head_once(app):
     from sqlalchemy import text
 
     from kiosk.database import write_transaction
-    from kiosk.sales import write
-    from kiosk.services import journal
+    from kiosk.ledger import journal, write
 
     assert db.session.execute(text("SELECT count(*) FROM journal_head")).scalar() == 0
     db.session.rollback()

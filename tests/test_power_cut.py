@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import Sale
-from kiosk.services import journal
 
 pytestmark = pytest.mark.slow
 

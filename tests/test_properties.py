@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
 from kiosk.models import (
     CashSession,
@@ -21,7 +22,6 @@ from kiosk.models import (
     StockMove,
 )
 from kiosk.sales.rules import PaymentRequest, settle
-from kiosk.services.errors import InvalidInput
 from kiosk.vocabulary import MAX_AMOUNT_CENTS
 from tests.closing_helpers import open_session, sell
 

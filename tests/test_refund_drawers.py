@@ -9,9 +9,9 @@ import re
 from sqlalchemy import func, select
 
 from kiosk.extensions import db
+from kiosk.ledger.journal import verify
 from kiosk.models import EnvelopeEntry, Sale
 from kiosk.models.sales import SaleKind
-from kiosk.services.journal import verify
 from tests.closing_helpers import FLOAT, close_body, open_session, sell
 from tests.conftest import csrf_token, web_login
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 
 from kiosk.database import utcnow
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     DailyTotal,
     Envelope,
@@ -22,7 +23,6 @@ from kiosk.models import (
     StockMove,
     User,
 )
-from kiosk.services import journal
 from kiosk.vocabulary import PARIS
 from tests.closing_helpers import close_body, open_session, sales_day, sell
 from tests.conftest import csrf_token, web_login

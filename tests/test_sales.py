@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import Sale, StockLevel, StockMove
-from kiosk.services import journal
 from kiosk.services.stock import level
 
 

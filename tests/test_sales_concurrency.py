@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from kiosk.database import write_transaction
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     CashSessionClosure,
     JournalEntry,
@@ -26,7 +27,6 @@ from kiosk.models import (
     Sale,
     StockMove,
 )
-from kiosk.services import journal
 from kiosk.services.stock import level
 from tests.conftest import LiveServer
 

@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from kiosk.database import write_transaction
+from kiosk.errors import InvalidInput, NotFound
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import BannerLot, Location, Product, StockLevel, StockMove
-from kiosk.services import journal, stock
-from kiosk.services.errors import InvalidInput, NotFound
+from kiosk.services import stock
 
 
 def ledger(sku: str, code: str) -> int:

@@ -8,6 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import (
     ConsignmentStatement,
     EnvelopeEntry,
@@ -17,7 +18,7 @@ from kiosk.models import (
     Sale,
     StockMove,
 )
-from kiosk.services import journal, stock
+from kiosk.services import stock
 from tests.conftest import csrf_token, web_login
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kiosk.database import utcnow
 from kiosk.extensions import db
-from kiosk.services import journal
+from kiosk.ledger import journal
 from kiosk.vocabulary import PARIS
 from tests.closing_helpers import close_body, sales_day
 from tests.conftest import BACKEND, csrf_token, web_login

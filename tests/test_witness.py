@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import Sale
-from kiosk.services import journal
 from kiosk.services.backup import backup_database, restore_database
 
 TABLET = str(uuid.uuid4())

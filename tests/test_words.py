@@ -47,7 +47,7 @@ def test_chart_labels_are_18px_apart_and_thousands_separated(app):
     from itertools import pairwise
 
     from kiosk.reports import charts
-    from kiosk.reports.tables import figure
+    from kiosk.text import figure
 
     months = [f"{m} 2026" for m in ("janvier", "février", "mars", "avril", "mai", "juin",
                                      "juillet", "août", "septembre", "octobre", "novembre",

@@ -10,11 +10,11 @@ from kiosk.admin.catalogue_forms import LotForm, ProductForm, SheetForm
 from kiosk.auth.roles import admin_required
 from kiosk.database import write_transaction
 from kiosk.documents import labels
+from kiosk.errors import ServiceError
 from kiosk.extensions import db
+from kiosk.ledger.money import parse_euros
 from kiosk.models import Product
 from kiosk.services import catalogue
-from kiosk.services.errors import ServiceError
-from kiosk.services.money import parse_euros
 
 
 def _product_form(product: Product | None = None) -> ProductForm:

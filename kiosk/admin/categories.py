@@ -12,9 +12,9 @@ from wtforms.validators import InputRequired, Length
 from kiosk.admin import bp
 from kiosk.auth.roles import admin_required
 from kiosk.database import write_transaction
+from kiosk.errors import InvalidInput, ServiceError
 from kiosk.extensions import db
 from kiosk.services import catalogue
-from kiosk.services.errors import InvalidInput, ServiceError
 
 
 class CategoryForm(FlaskForm):

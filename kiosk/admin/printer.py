@@ -15,8 +15,8 @@ from kiosk.auth.roles import admin_required
 from kiosk.common.pages import paris_datetime
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue, receipts, usb
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
-from kiosk.services.errors import InvalidInput
 
 
 class PrinterActionForm(FlaskForm):

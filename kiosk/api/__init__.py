@@ -15,7 +15,7 @@ from kiosk.api import (  # noqa: E402,F401
     routes_journal,
     routes_labels,
     routes_meetings,
-    routes_orders,
+    routes_partner_orders,
     routes_printer,
     routes_reports,
     routes_sales,

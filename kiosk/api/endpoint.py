@@ -17,11 +17,11 @@ from kiosk.api import bp
 from kiosk.common.errors import ApiError
 from kiosk.common.login import authenticated_by_token
 from kiosk.database import begin_write
+from kiosk.errors import N_
 from kiosk.extensions import csrf, db
+from kiosk.ledger.money import format_money
 from kiosk.models.people import Role
-from kiosk.services.errors import N_
-from kiosk.services.money import format_money
-from kiosk.services.text import is_digits
+from kiosk.text import is_digits
 
 
 @dataclass

@@ -6,8 +6,8 @@ from flask import jsonify
 
 from kiosk.api.endpoint import endpoint
 from kiosk.extensions import db
+from kiosk.ledger import journal, journal_checks
 from kiosk.models.people import Role
-from kiosk.services import journal, journal_checks
 
 
 @endpoint("/journal/head", summary="The chain's length and last hash")

@@ -11,11 +11,11 @@ from pydantic import Field
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Sku
 from kiosk.documents import labels
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
-from kiosk.services.errors import InvalidInput
 from kiosk.services.stock import find_product
 from kiosk.vocabulary import MAX_QTY
-from printer.documents import Label
+from printer.printouts import Label
 
 MAX_LABELS = 2000  # 95 sheets: more is a typing mistake, not a batch
 

@@ -10,10 +10,10 @@ from pydantic import Field
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Day
 from kiosk.database import utcnow
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
 from kiosk.models.people import Role
-from kiosk.services import reports
-from kiosk.services.errors import InvalidInput
+from kiosk.services import report_figures
 from kiosk.vocabulary import PARIS
 
 
@@ -31,7 +31,7 @@ def report(query: ReportQuery):
     date_to = query.date_to or today
     if date_to < date_from:
         raise InvalidInput("period", "La fin de la période est avant son début.")
-    built = reports.build(db.session, date_from, date_to,
+    built = report_figures.build(db.session, date_from, date_to,
                           low_stock=int(current_app.config["REPORT_LOW_STOCK"]),
                           grams_per_m2=int(current_app.config["BANNER_GRAMS_PER_M2"]))
     return jsonify(built.as_json())

@@ -16,12 +16,12 @@ from kiosk.api.schemas import AmountCents, Body, Id, Name, PriceCents, Qty, Reas
 from kiosk.database import write_transaction
 from kiosk.documents import gift_receipts, queue, receipts
 from kiosk.documents.pdf import report_pdf
+from kiosk.errors import NotFound
 from kiosk.extensions import db
 from kiosk.models import Product, Sale
 from kiosk.models.people import Role
 from kiosk.sales import LineRequest, PaymentRequest
 from kiosk.services.cash import get_cash_session
-from kiosk.services.errors import NotFound
 from kiosk.vocabulary import ADDRESS_MAX, MAX_DONATION_CENTS, MAX_LINES
 
 DonationCents = Annotated[int, Field(ge=0, le=MAX_DONATION_CENTS)]

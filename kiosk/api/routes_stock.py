@@ -13,10 +13,10 @@ from kiosk import sales
 from kiosk.api.endpoint import endpoint
 from kiosk.api.schemas import Body, Code, Name, Note, PriceCents, Qty, Sku
 from kiosk.database import write_transaction
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
 from kiosk.models.people import Role
 from kiosk.services import catalogue, stock
-from kiosk.services.errors import InvalidInput
 from kiosk.vocabulary import MAX_AMOUNT_CENTS, MAX_QTY
 
 

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kiosk.common.input import is_clean
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import (
     FIRST_DAY,
     LAST_DAY,

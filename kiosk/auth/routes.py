@@ -24,7 +24,7 @@ from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.models import User
 from kiosk.services.auth import AuthError, check_pin, end_web_session, start_web_session
-from kiosk.services.text import alphabetical
+from kiosk.text import alphabetical
 
 
 def safe_next(target: str | None) -> str:

@@ -25,12 +25,15 @@ from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
 from kiosk.documents import queue
+from kiosk.documents.cash_book import cash_book_pdf, cash_books
 from kiosk.documents.pdf import report_pdf
+from kiosk.errors import ServiceError
 from kiosk.extensions import db
+from kiosk.ledger import journal_checks
+from kiosk.ledger.money import parse_euros
 from kiosk.models import CashSession, Envelope, JournalEntry, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.services import exports, journal_checks, paheko_accounts, replica, tablets
-from kiosk.services.cash_book import cash_book_pdf, cash_books
+from kiosk.services import exports, paheko_accounts, replica, tablets
 from kiosk.services.closing import (
     ChequeIn,
     close_cash_session,
@@ -41,8 +44,6 @@ from kiosk.services.closing import (
     session_cheques,
     session_totals,
 )
-from kiosk.services.errors import ServiceError
-from kiosk.services.money import parse_euros
 from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
 CHEQUE_ROWS = 8

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from kiosk.services.errors import ServiceError
+from kiosk.errors import ServiceError
 
 API_BLUEPRINT = "api"
 API_PREFIX = "/api/v1"

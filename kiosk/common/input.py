@@ -14,8 +14,8 @@ from datetime import date
 
 from flask import Flask, request
 
-from kiosk.services.errors import InvalidInput
-from kiosk.services.text import _, is_digits
+from kiosk.errors import InvalidInput
+from kiosk.text import _, is_digits
 from kiosk.vocabulary import FIRST_DAY, LAST_DAY, MAX_ID
 
 ALLOWED_IN_FIELDS = frozenset("\t\n\r")

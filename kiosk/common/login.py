@@ -19,7 +19,7 @@ from kiosk.services.auth import (
     user_for_token,
     volunteer_for_web_session,
 )
-from kiosk.services.text import is_digits
+from kiosk.text import is_digits
 
 # The key of the Flask session that holds the web session's id (services/auth.py).
 WEB_SESSION_KEY = "sid"

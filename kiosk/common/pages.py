@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from kiosk import paths
 from kiosk.common.assets import OWN_FILES  # static/: never a visitor's upload
-from kiosk.services.money import format_money
+from kiosk.ledger.money import format_money
 from kiosk.vocabulary import (
     MAX_COUNT,
     MAX_QTY,

@@ -11,8 +11,8 @@ from typing import Generic, TypeVar
 from flask import flash, request
 
 from kiosk.common.input import is_digits
+from kiosk.errors import ServiceError
 from kiosk.extensions import db
-from kiosk.services.errors import ServiceError
 
 K = TypeVar("K")
 

@@ -1,7 +1,7 @@
 """Past sales in bulk, for demos and benchmarks (`seed-demo --sales N`).
 
-The rows are built by kiosk.sales.rows, like a sale's, and written by
-kiosk.sales.write.write_events many events at a time (executemany on SQLite, one
+The rows are built by kiosk.ledger.rows, like a sale's, and written by
+kiosk.ledger.write.write_events many events at a time (executemany on SQLite, one
 statement per batch on PostgreSQL), not one ORM object at a time, so 100,000 sales take
 seconds. The journal stays valid: every event gets the entry the app would have written
 (same row digests, same chained hash), the stock ledger and its cached levels agree, the
@@ -25,10 +25,9 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import write_transaction
-from kiosk.models import Envelope, Location, Product, Sale, Shift, StockMove, User
-from kiosk.models.cash import DENOMINATIONS_CENTS
-from kiosk.sales import LineRequest, PaymentRequest, request_fingerprint, rows, write
-from kiosk.sales.rows import (
+from kiosk.ledger import journal, rows, write
+from kiosk.ledger.money import split_largest_remainder
+from kiosk.ledger.rows import (
     CASH_SESSIONS,
     CHEQUES,
     CLOSURES,
@@ -40,9 +39,10 @@ from kiosk.sales.rows import (
     SALES,
     Row,
 )
-from kiosk.services import journal
+from kiosk.models import Envelope, Location, Product, Sale, Shift, StockMove, User
+from kiosk.models.cash import DENOMINATIONS_CENTS
+from kiosk.sales import LineRequest, PaymentRequest, request_fingerprint
 from kiosk.services.envelopes import rule_in_force
-from kiosk.services.money import split_largest_remainder
 from kiosk.vocabulary import PARIS
 
 SALES_PER_EVENT = 40  # a real IKEA day; large N makes busier days instead of older ones
@@ -163,7 +163,7 @@ def _seed(session: Session, n: int, rng: random.Random) -> None:
         .group_by(StockMove.product_id)).all())
 
     writer = _Writer(session)
-    # Numbers go on from each year's last one (see kiosk/sales/numbering.py).
+    # Numbers go on from each year's last one (see kiosk/ledger/numbering.py).
     counters = dict(session.execute(select(Sale.year, func.max(Sale.seq))
                                     .group_by(Sale.year)).all())
     events = min(MAX_EVENTS, max(1, math.ceil(n / SALES_PER_EVENT)))

@@ -7,7 +7,10 @@
 - closing.py: the Z report and the hand-over slip of a closed cash session;
 - labels.py: QR price labels (PNG, A4 sheet, batches on the label printer);
 - pdf.py: A4 PDFs (the Z report and slip) and the fonts PDFs and labels share;
-- orders.py: a partner order's quote, delivery slip, invoice and credit note (A4 PDFs).
+- partner_orders.py: a partner order's quote, delivery slip, invoice and credit note (A4
+  PDFs);
+- cash_book.py: the yearly cash book of each place (A4 PDF);
+- impact_report.py: the impact report for a partner or a funder (A4 PDF).
 
 Each document becomes the printer's plain data (printer.Receipt, printer.Report,
 printer.Label); `printer/` turns that into ESC/POS and knows nothing of the database.
@@ -20,7 +23,7 @@ import threading
 
 from flask import Flask
 
-from kiosk.documents import closing, gift_receipts, labels, orders, queue, receipts
+from kiosk.documents import closing, gift_receipts, labels, partner_orders, queue, receipts
 from printer.render import warm as warm_printer
 
 # What a print job's `document` names, and what builds it from the job.
@@ -31,7 +34,7 @@ BUILDERS: dict[str, queue.Builder] = {
     "z_report": closing.build_job,
     "slip": closing.build_job,
     "label": labels.build_labels,
-    "delivery_slip": orders.build_delivery_job,
+    "delivery_slip": partner_orders.build_delivery_job,
 }
 
 

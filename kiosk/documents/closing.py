@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 
 from kiosk.documents import queue
 from kiosk.documents.receipts import setting
+from kiosk.errors import Conflict
+from kiosk.ledger.money import donation_by_method
+from kiosk.ledger.money import format_money_for_paper as money
 from kiosk.models import (
     Envelope,
     EnvelopeEntry,
@@ -24,7 +27,6 @@ from kiosk.models import (
     User,
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.sales.rules import donation_by_method
 from kiosk.services.cash import get_cash_session
 from kiosk.services.closing import (
     closed_figures,
@@ -35,12 +37,10 @@ from kiosk.services.closing import (
     session_cheques,
     session_totals,
 )
-from kiosk.services.errors import Conflict
-from kiosk.services.money import format_money_for_paper as money
 from kiosk.services.setup import is_demo
 from kiosk.services.witness import came_back
 from kiosk.vocabulary import LATE_SALE, PARIS, kind_word, method_word
-from printer.documents import Report, Section
+from printer.printouts import Report, Section
 
 DOCUMENTS = ("z_report", "slip")
 
@@ -150,7 +150,7 @@ def _came_back_section(session: Session, cash_session_id: int) -> list[Section]:
     return [Section("Ventes renvoyées par une tablette", rows)] if rows else []
 def gifts_by_method(session: Session, cash_session_id: int) -> dict[str, int]:
     """The drawer's gifts by the method they came in (as the books take them: the gift
-    from a sale's last payments first, kiosk.sales.rules.donation_by_method)."""
+    from a sale's last payments first, kiosk.ledger.money.donation_by_method)."""
     payments: dict[int, list[tuple[str, int]]] = {}
     gifts: dict[int, int] = {}
     for sale_id, donation, method, amount in session.execute(

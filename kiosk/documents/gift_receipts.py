@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kiosk.documents.receipts import setting
+from kiosk.ledger.money import format_money_for_paper as money
 from kiosk.models import GiftReceipt, PrintJob, Sale
-from kiosk.services.money import format_money_for_paper as money
 from kiosk.services.words import euros_in_words
 from kiosk.vocabulary import PARIS, method_word
-from printer.documents import Report, Section
+from printer.printouts import Report, Section
 
 
 def gift_report(session: Session, receipt: GiftReceipt) -> Report:

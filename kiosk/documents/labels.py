@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.documents import queue
 from kiosk.documents.pdf import a4, font_path
+from kiosk.errors import InvalidInput
+from kiosk.ledger.money import format_money_for_paper
 from kiosk.models import PrintJob, Product, Setting
-from kiosk.services.errors import InvalidInput
-from kiosk.services.money import format_money_for_paper
 from kiosk.services.stock import find_product
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import MAX_QTY
-from printer.documents import Label
+from printer.printouts import Label
 
 if TYPE_CHECKING:  # fpdf2, Pillow and qrcode are imported by what draws a label
     from fpdf import FPDF

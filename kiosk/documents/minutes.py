@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from kiosk.documents.pdf import a4
 from kiosk.documents.receipts import setting
+from kiosk.ledger.money import format_money_for_paper as money
 from kiosk.services import meetings
-from kiosk.services.money import format_money_for_paper as money
-from kiosk.services.text import _
+from kiosk.text import _
 
 if TYPE_CHECKING:  # fpdf2 is imported by the first PDF made (kiosk/documents/pdf.py)
     from fpdf import FPDF

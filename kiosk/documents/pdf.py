@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk import paths
-from printer.documents import Report, Section
+from printer.printouts import Report, Section
 
 if TYPE_CHECKING:  # fpdf2 (and fontTools under it) is imported by the first PDF made
     from fpdf import FPDF

@@ -15,7 +15,7 @@ from kiosk.models import PrintJob, Product, Sale, Setting, User
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.services.setup import is_demo
 from kiosk.vocabulary import PARIS, kind_word, method_word
-from printer.documents import PaymentLine, Receipt, ReceiptLine
+from printer.printouts import PaymentLine, Receipt, ReceiptLine
 
 # Settings an admin may change (Setting rows, or KIOSK_RECEIPT_* in the environment).
 DEFAULTS = {

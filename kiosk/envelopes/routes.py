@@ -15,12 +15,12 @@ from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import id_or_none, is_digits, parse_day
 from kiosk.database import utcnow, write_transaction
 from kiosk.envelopes import bp
+from kiosk.errors import ServiceError
 from kiosk.extensions import db
+from kiosk.ledger.money import format_money, parse_euros
 from kiosk.models import Envelope
 from kiosk.services import envelopes as service
 from kiosk.services import meetings
-from kiosk.services.errors import ServiceError
-from kiosk.services.money import format_money, parse_euros
 from kiosk.vocabulary import PARIS
 
 

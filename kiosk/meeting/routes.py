@@ -13,13 +13,13 @@ from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import arg_number, id_or_none, is_digits, parse_day
 from kiosk.database import write_transaction
 from kiosk.documents.minutes import decision_words, vote_words
+from kiosk.errors import ServiceError
 from kiosk.extensions import db
+from kiosk.ledger.money import format_money, parse_euros
 from kiosk.meeting import bp
 from kiosk.models import Envelope
 from kiosk.services import catalogue
 from kiosk.services import meetings as service
-from kiosk.services.errors import ServiceError
-from kiosk.services.money import format_money, parse_euros
 
 MAX_DAY_SCREENS = 12  # sales days shown one a screen; more are summed on the last
 

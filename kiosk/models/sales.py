@@ -104,7 +104,7 @@ class Payment(db.Model):
 
 
 def is_gift_only(kind: str, total_cents: int, donation_cents: int, has_lines: bool) -> bool:
-    """gift_only() in Python, for the day's totals (sales/rows.py, journal's check)."""
+    """gift_only() in Python, for the day's totals (ledger/rows.py, journal's check)."""
     return (kind in (SaleKind.SALE, SaleKind.VOID) and not has_lines and total_cents == 0
             and bool(donation_cents))
 

@@ -17,13 +17,14 @@ from flask_login import current_user
 from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import parse_day
 from kiosk.database import utcnow
+from kiosk.documents.impact_report import impact_pdf
 from kiosk.documents.receipts import setting
 from kiosk.extensions import db
 from kiosk.models.people import Role
 from kiosk.reports import bp, charts
-from kiosk.reports.impact_pdf import impact_pdf
-from kiosk.reports.tables import figure, month_name, sections
-from kiosk.services import reports
+from kiosk.reports.tables import month_name, sections
+from kiosk.services import report_figures
+from kiosk.text import figure
 from kiosk.vocabulary import PARIS
 
 
@@ -42,8 +43,8 @@ def _period() -> tuple[date, date, str | None]:
     return date_from, date_to, None
 
 
-def _report(date_from: date, date_to: date) -> reports.Report:
-    return reports.build(
+def _report(date_from: date, date_to: date) -> report_figures.Report:
+    return report_figures.build(
         db.session, date_from, date_to,
         low_stock=int(current_app.config["REPORT_LOW_STOCK"]),
         grams_per_m2=int(current_app.config["BANNER_GRAMS_PER_M2"]),

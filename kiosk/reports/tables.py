@@ -12,11 +12,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from kiosk.ledger.money import format_money
 from kiosk.reports import charts
 from kiosk.services.exports import safe_cell
-from kiosk.services.money import format_money
-from kiosk.services.reports import Report
-from kiosk.services.text import is_digits
+from kiosk.services.report_figures import Report
+from kiosk.text import figure, is_digits
 
 
 @dataclass(frozen=True)
@@ -180,10 +180,3 @@ def sections(report: Report, with_charts: bool = True) -> list[Section]:
         "gifts", _("Les dons"), [_("Dons"), _("Montant")],
         [[_("Dons reçus aux ventes"), Money(report.donations_cents)]], numeric={1}))
     return out
-
-
-def figure(value: float) -> str:
-    """A count or a measure as the reader's language writes it: 1 234 or 77,2."""
-    from flask_babel import format_decimal
-
-    return format_decimal(value, format="#,##0.#").replace("\u202f", " ").replace("\xa0", " ")

@@ -1,16 +1,11 @@
-"""Money events: a sale, its void or refund, a consignment statement, a partner's order
-from quote to paid invoice (orders.py); and reading sales.
+"""Money events: a sale, its void or refund, a consignment statement, a gift receipt
+(gift_receipt_issuing.py), a partner's order from quote to paid invoice
+(partner_orders.py); and reading sales.
 
-What views, the API and the CLI call. Inside, one path into the ledger:
-
-- rules.py: the checks and limits (numbers from kiosk/vocabulary.py), change, commission;
-- numbering.py: the year's sale numbers;
-- rows.py: the ONLY builder of a journaled row (sales, their lines, payments, stock
-  moves, drawers, envelope entries, decisions, gift receipts, orders…), each a dict of
-  every column, inserted and digested as is;
-- write.py: the ONLY writer of those rows, for kiosk/services too: ids taken before, then
-  `record_event` → `write_event` (one statement on PostgreSQL) with the stock levels,
-  the day's totals and the journal entry.
+What views, the API and the CLI call. rules.py holds the checks and limits (numbers from
+kiosk/vocabulary.py), change and commission; every event is written through the ledger
+(kiosk/ledger/: rows.py builds its rows, write.record_event writes them with the journal
+entry).
 
 docs/architecture.md follows a sale from the tap to the journal.
 """
@@ -21,13 +16,9 @@ from kiosk.sales.consignment import (
     default_percent,
     record_statement,
 )
-from kiosk.sales.gift_receipts import (
-    GiftReceiptResult,
-    gift_receipt_of,
-    issue_gift_receipt,
-)
+from kiosk.sales.gift_receipt_issuing import GiftReceiptResult, gift_receipt_of, issue_gift_receipt
 from kiosk.sales.lookup import ListedSale, find_by_number, session_sales
-from kiosk.sales.orders import (
+from kiosk.sales.partner_orders import (
     OrderLineRequest,
     deliver,
     issue_credit_note,

@@ -14,16 +14,17 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput
+from kiosk.ledger import journal, rows, write
+from kiosk.ledger.money import format_money_for_paper
+from kiosk.ledger.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
 from kiosk.models.catalogue import Location, LocationKind, Product
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.models.stock import MoveReason
-from kiosk.sales import rows, rules, write
+from kiosk.sales import rules
 from kiosk.sales.record import RecordedSale, new_sale, recorded
-from kiosk.sales.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
-from kiosk.services import envelopes, journal, stock
-from kiosk.services.errors import Conflict, InvalidInput
-from kiosk.services.money import format_money_for_paper
-from kiosk.services.text import _
+from kiosk.services import envelopes, stock
+from kiosk.text import _
 from kiosk.vocabulary import NAME_MAX, PARIS
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.ledger import numbering
 from kiosk.models import Payment, Sale
 from kiosk.models.sales import gift_only
-from kiosk.sales import numbering
-from kiosk.services.errors import InvalidInput, NotFound
 
 # "2026-000123", "2026-123" or "123" (this year); spaces around are forgiven.
 NUMBER = re.compile(r"^\s*(?:([0-9]{4})\s*[-/ ]\s*)?([0-9]{1,6})\s*$")  # ASCII digits

@@ -29,14 +29,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput, NotFound
+from kiosk.ledger import journal, numbering, rows, write
+from kiosk.ledger.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
 from kiosk.models import CashSession, CashSessionClosure, Product, Sale
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.models.stock import MoveReason
-from kiosk.sales import numbering, rows, rules, write
-from kiosk.sales.rows import ENVELOPE_ENTRIES, LINES, MOVES, PAYMENTS, SALES, STATEMENTS
+from kiosk.sales import rules
 from kiosk.sales.rules import LineRequest, PaymentRequest
-from kiosk.services import envelopes, journal
-from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services import envelopes
 from kiosk.vocabulary import LATE_SALE, PARIS, TABLET_CLOCK_SKEW
 
 PRODUCTS = Product.__table__

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from kiosk.errors import InvalidInput, ServiceError
+from kiosk.ledger.money import format_money
 from kiosk.models.sales import PaymentMethod, SaleKind
-from kiosk.services.errors import InvalidInput, ServiceError
-from kiosk.services.money import format_money
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import (
     ADDRESS_MAX,
     MAX_AMOUNT_CENTS,
@@ -125,26 +125,6 @@ def settle(total: int, payments: Sequence[PaymentRequest], donation_cents: int =
                                payment.amount_cents, given_back))
     settled.reverse()
     return [s for s in settled if s.amount_cents or s.tendered_cents], change
-
-
-def donation_by_method(payments: Sequence[tuple[str, int]], donation_cents: int
-                       ) -> dict[str, int]:
-    """Which payment methods the gift came in, for the books: (method, amount settled)
-    in order, the gift taken from the last payments first, as the change is (a "gardez
-    la monnaie" is the last note's). Negative amounts (a void) work the same way."""
-    left = donation_cents
-    parts: dict[str, int] = {}
-    for method, amount in reversed(payments):
-        if not left:
-            break
-        take = max(min(left, amount), 0) if left > 0 else min(max(left, amount), 0)
-        if take:
-            parts[method] = parts.get(method, 0) + take
-            left -= take
-    if left and payments:  # (the ledger disagrees with itself: keep every cent somewhere)
-        method = payments[-1][0]
-        parts[method] = parts.get(method, 0) + left
-    return parts
 
 
 def check_donor(name: str, address: str) -> tuple[str, str]:

@@ -11,14 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput
+from kiosk.ledger import journal, rows, write
+from kiosk.ledger.rows import LINES, MOVES, PAYMENTS, SALES
 from kiosk.models import CashSession, Location, Product, Sale, SaleLine
 from kiosk.models.sales import SaleKind
 from kiosk.models.stock import MoveReason
-from kiosk.sales import rows, rules, write
+from kiosk.sales import rules
 from kiosk.sales.record import SaleResult, get_sale, last_own_sale, new_sale, recorded, refunded_by
-from kiosk.sales.rows import LINES, MOVES, PAYMENTS, SALES
-from kiosk.services import cash, journal
-from kiosk.services.errors import Conflict, InvalidInput
+from kiosk.services import cash
 
 
 def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> SaleResult:

@@ -13,6 +13,7 @@ from kiosk.common.input import arg_id, id_or_none, is_digits
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue, receipts
+from kiosk.errors import ServiceError
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
@@ -22,8 +23,7 @@ from kiosk.sell.forms import OpenSessionForm, RefundForm
 from kiosk.services import catalogue as catalogue_service
 from kiosk.services import shifts
 from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
-from kiosk.services.errors import ServiceError
-from kiosk.services.text import alphabetical
+from kiosk.text import alphabetical
 
 
 def category_labels() -> dict[str, str]:

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput, NotFound
+from kiosk.ledger import journal, rows, write
 from kiosk.models import CashSession, CashSessionClosure, Location
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
-from kiosk.sales import rows, write
-from kiosk.services import clock, journal
-from kiosk.services.errors import Conflict, InvalidInput, NotFound
+from kiosk.services import clock
 from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.errors import N_, Conflict, InvalidInput, NotFound
 from kiosk.extensions import db
 from kiosk.models import BannerLot, Location, Product, ProductCategory
 from kiosk.models.catalogue import Category, LocationKind
-from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import MAX_AREA_CM2, MAX_PRICE_CENTS
 
 SKU_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.-]{0,31}$")

@@ -37,9 +37,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kiosk.database import CLOCK_CORRECTION, system_now, utcnow
+from kiosk.errors import Conflict
 from kiosk.extensions import db
 from kiosk.models import ApiToken, ClockCorrection, JournalEntry, WebSession
-from kiosk.services.errors import Conflict
 
 TABLET_TIME_HEADER = "X-Kiosk-Tablet-Time"
 TOLERANCE = timedelta(minutes=2)

@@ -19,6 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput
+from kiosk.ledger import journal, rows, write
+from kiosk.ledger.money import format_money, split_largest_remainder
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -32,13 +35,10 @@ from kiosk.models import (
 )
 from kiosk.models.sales import PaymentMethod, SaleKind
 from kiosk.models.sales import gift_only as gift_only_ticket
-from kiosk.sales import rows, write
-from kiosk.services import journal, shifts, tablets
+from kiosk.services import shifts, tablets
 from kiosk.services.cash import get_cash_session, validate_counts
 from kiosk.services.envelopes import donation_shares, rule_in_force, takings_rows
-from kiosk.services.errors import Conflict, InvalidInput
-from kiosk.services.money import format_money, split_largest_remainder
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import LATE_SALE, MAX_AMOUNT_CENTS, PARIS
 
 MAX_CHEQUES = 200

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import N_, Conflict, InvalidInput, NotFound
+from kiosk.ledger import journal, meeting_rows, rows, write
+from kiosk.ledger.money import format_money, split_largest_remainder
+from kiosk.ledger.rows import ENVELOPE_ENTRIES
 from kiosk.models import CashSessionClosure, DonationRule, Envelope, EnvelopeEntry, SplitRule
-from kiosk.sales import meeting_rows, rows, write
-from kiosk.sales.rows import ENVELOPE_ENTRIES
-from kiosk.services import journal, meetings
-from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
-from kiosk.services.money import format_money, split_largest_remainder
+from kiosk.services import meetings
 from kiosk.services.paheko_accounts import spend_accounts
 from kiosk.vocabulary import MAX_AMOUNT_CENTS, PARIS
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -42,11 +43,10 @@ from kiosk.models import (
 )
 from kiosk.models.sales import gift_only
 from kiosk.services import paheko
-from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.paheko import PAHEKO_COLUMNS
-from kiosk.services.reports import hours_tenths, period_bounds
+from kiosk.services.report_figures import hours_tenths, period_bounds
 from kiosk.services.spreadsheet import Table, write_workbook
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import EVENT_WORDS, PARIS, kind_word, method_word
 
 FORMATS = ("csv", "paheko", "xlsx")

@@ -1,7 +1,7 @@
 """The group's meetings (issue 30): who was there, what was decided, hands counted, and
 what each decision has allowed to spend so far.
 
-A meeting and each decision are journaled rows, built by kiosk/sales/meeting_rows.py and
+A meeting and each decision are journaled rows, built by kiosk/ledger/meeting_rows.py and
 written by ONE write.write_event each, under the journal head lock, like a sale. Nothing is
 ever edited: a later decision `replaces` an earlier one. A spend decision grants an amount
 from an envelope, and the spends citing it (envelopes.spend, `check_spend`) never take more
@@ -20,6 +20,11 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import N_, Conflict, InvalidInput, NotFound
+from kiosk.ledger import journal, meeting_rows, rows, write
+from kiosk.ledger.meeting_rows import DECISIONS, MEETINGS
+from kiosk.ledger.money import format_money
+from kiosk.ledger.rows import SPLIT_RULE_PARTS, SPLIT_RULES
 from kiosk.models import (
     DailyTotal,
     Decision,
@@ -33,13 +38,7 @@ from kiosk.models import (
     SplitRule,
 )
 from kiosk.models.reports import MADE
-from kiosk.sales import meeting_rows, rows, write
-from kiosk.sales.meeting_rows import DECISIONS, MEETINGS
-from kiosk.sales.rows import SPLIT_RULE_PARTS, SPLIT_RULES
-from kiosk.services import journal
-from kiosk.services.errors import N_, Conflict, InvalidInput, NotFound
-from kiosk.services.money import format_money
-from kiosk.services.text import is_digits
+from kiosk.text import is_digits
 from kiosk.vocabulary import MAX_AMOUNT_CENTS, NAME_MAX, NOTE_MAX, PARIS
 
 SPEND, SPLIT, OTHER = "spend", "split", "other"

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
+from kiosk.ledger.money import donation_by_method, split_largest_remainder
 from kiosk.models import (
     CashSession,
     CashSessionClosure,
@@ -39,14 +40,12 @@ from kiosk.models import (
     Shift,
 )
 from kiosk.models.sales import PaymentMethod
-from kiosk.sales.rules import donation_by_method
 from kiosk.services.closing import late_sales
-from kiosk.services.money import split_largest_remainder
 from kiosk.services.paheko_accounts import accounts, project_codes
-from kiosk.services.reports import hours_tenths, period_bounds
+from kiosk.services.report_figures import hours_tenths, period_bounds
 from kiosk.vocabulary import LATE_SALE, PARIS, method_word
 
-ORDER_KIND = "order"  # the envelope entries of a paid invoice (kiosk.sales.orders)
+ORDER_KIND = "order"  # the envelope entries of a paid invoice (kiosk.sales.partner_orders)
 METHOD_ACCOUNT = {PaymentMethod.CASH: "paheko_account_cash",
                   PaymentMethod.CHEQUE: "paheko_account_cheque",
                   PaymentMethod.CARD: "paheko_account_card",

@@ -9,9 +9,9 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.errors import InvalidInput
 from kiosk.models import Envelope, EnvelopeSpendAccount, Setting
-from kiosk.services.errors import InvalidInput
-from kiosk.services.text import _, is_digits
+from kiosk.text import _, is_digits
 
 PAID_FROM = ("bank", "cash")
 

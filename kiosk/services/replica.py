@@ -39,7 +39,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from kiosk.extensions import db
-from kiosk.services import journal
+from kiosk.ledger import journal
 from kiosk.services.backup import backup_database
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.extensions import db
+from kiosk.ledger.journal import seal
 from kiosk.models.journal import GENESIS_HASH
 from kiosk.services import replica
 from kiosk.services.backup import RestorePlan, restore_database, restore_plan
-from kiosk.services.journal import seal
 
 
 @dataclass(frozen=True)

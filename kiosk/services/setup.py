@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from kiosk.errors import Conflict, InvalidInput
 from kiosk.extensions import db
 from kiosk.models import Envelope, Location, Setting, User
 from kiosk.models.catalogue import LocationKind
@@ -23,9 +24,8 @@ from kiosk.models.people import Role
 from kiosk.services.auth import PIN_PATTERN, create_user
 from kiosk.services.catalogue import ensure_default_categories
 from kiosk.services.envelopes import decide_split
-from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.services.meetings import set_spend_threshold
-from kiosk.services.text import _
+from kiosk.text import _
 
 DEMO_KEY = "demo"  # Setting: "1" while the database holds the demo's data
 

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput, NotFound
 from kiosk.models import CashSession, Shift, User
-from kiosk.services.errors import Conflict, InvalidInput, NotFound
-from kiosk.services.text import alphabetical
+from kiosk.text import alphabetical
 
 
 def volunteers(session: Session) -> list[User]:

@@ -13,13 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.ledger import journal, rows, write
 from kiosk.models import BannerLot, Location, Product, StockLevel, StockMove
 from kiosk.models.catalogue import LocationKind
 from kiosk.models.stock import MoveReason
-from kiosk.sales import rows, write
-from kiosk.services import journal
-from kiosk.services.errors import InvalidInput, NotFound
-from kiosk.services.text import _
+from kiosk.text import _
 from kiosk.vocabulary import MAX_QTY
 
 
@@ -56,7 +55,7 @@ def record_moves(session: Session, specs: Sequence[MoveSpec], user_id: int | Non
                  event: str = "stock", ref: str = "") -> list[RecordedMove]:
     """Moves that stand on their own (production, transfer, count…): one journal entry.
 
-    Built by kiosk/sales/rows.py and written by its one writer, like a sale's moves."""
+    Built by kiosk/ledger/rows.py and written by its one writer, like a sale's moves."""
     head = journal.lock_head(session)
     connection = session.connection()
     dialect = connection.dialect.name

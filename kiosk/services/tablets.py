@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput
 from kiosk.models import CashSession, Sale, TabletWaitingSale
-from kiosk.services.errors import Conflict, InvalidInput
 from kiosk.vocabulary import MAX_WAITING_REPORTED
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import InvalidInput
+from kiosk.ledger import journal
 from kiosk.models import (
     CashSession,
     CashSessionClosure,
@@ -22,8 +24,6 @@ from kiosk.models import (
     TabletReturnedSale,
 )
 from kiosk.models.journal import GENESIS_HASH
-from kiosk.services import journal
-from kiosk.services.errors import InvalidInput
 from kiosk.vocabulary import MAX_HELD_BY_TABLET
 
 

@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 from kiosk.auth.roles import admin_required
 from kiosk.database import write_transaction
 from kiosk.demo.seed import seed_demo
+from kiosk.errors import InvalidInput, ServiceError
 from kiosk.extensions import db
 from kiosk.services import setup
-from kiosk.services.errors import InvalidInput, ServiceError
 from kiosk.start import bp
 from kiosk.start.forms import ENVELOPE_ROWS, EmptyDemoForm, RealStartForm
 from kiosk.tablet.setup import tablet_setup

@@ -27,12 +27,12 @@ from kiosk.common.input import arg_number, id_or_none
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import write_transaction
 from kiosk.documents import labels, queue
+from kiosk.errors import ServiceError
 from kiosk.extensions import db
+from kiosk.ledger.money import parse_euros
 from kiosk.models import BannerLot, Product, StockMove
 from kiosk.models.catalogue import LocationKind
 from kiosk.services import catalogue, stock
-from kiosk.services.errors import ServiceError
-from kiosk.services.money import parse_euros
 from kiosk.stock import bp
 from kiosk.stock.forms import (
     BringBackForm,
@@ -67,7 +67,7 @@ def made():
         (lot.code, f"{lot.partner} · {lot.description or lot.code}") for lot in lots]
     form.order.choices = [("", _("Non, pour le stock"))] + [
         (str(order.id), f"{order.number} · {partner.name}")
-        for order, partner in sales.orders.open_orders(db.session)]
+        for order, partner in sales.partner_orders.open_orders(db.session)]
     status = 200
     if request.method == "GET" and request.args.get("sku"):
         form.sku.data = request.args["sku"]

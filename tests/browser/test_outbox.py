@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from kiosk.documents import closing as closing_documents
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import JournalEntry, Location, Product, Sale, StockLevel
-from kiosk.services import journal
 from tests.browser.conftest import HOME, assert_accessible, login_by_touch
 from tests.browser.test_sell_flow import open_drawer, text
 from tests.conftest import api_login

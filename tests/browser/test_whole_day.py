@@ -358,8 +358,8 @@ def admin_day(page, screen: Screens) -> None:
 
 
 def check_the_books() -> None:
+    from kiosk.ledger.journal import verify
     from kiosk.services.closing import session_totals
-    from kiosk.services.journal import verify
 
     db.session.rollback()
     sales = list(db.session.scalars(select(Sale).order_by(Sale.id)))

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.extensions import db
+from kiosk.ledger import journal
 from kiosk.models import Sale
-from kiosk.services import journal
 from kiosk.services.backup import backup_database, restore_database
 from tests.browser.conftest import login_by_touch
 from tests.browser.test_outbox import sell_one, start_selling, wait_for_no_pending

@@ -23,7 +23,7 @@ depends_on = None
 
 
 def upgrade():
-    from kiosk.services.journal import seal_the_entries_before
+    from kiosk.ledger.journal import seal_the_entries_before
 
     seal_the_entries_before(op.get_bind())
 

@@ -2,7 +2,7 @@
 
 Issue 28 (Code de commerce L441-9: an invoice to a business names the buyer's purchase
 order when it gave one). Empty for every invoice before; the journal's digest leaves an
-empty one out (kiosk.services.journal.LATER_COLUMNS), so their entries still verify.
+empty one out (kiosk.ledger.journal.LATER_COLUMNS), so their entries still verify.
 
 Revision ID: i28a00000002
 Revises: i28a00000001

@@ -1,7 +1,7 @@
 """The group's meetings, their decisions and the spends citing them; proposals
 
 Issue 30. New tables only (no column added to a journaled table); meetings, decisions and
-decision_spends are journaled (kiosk/services/journal.py JOURNALED_MODELS), proposals
+decision_spends are journaled (kiosk/ledger/journal.py JOURNALED_MODELS), proposals
 (prepared before a meeting, deciding nothing) are not.
 
 Revision ID: i30a00000001

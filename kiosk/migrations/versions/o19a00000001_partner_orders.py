@@ -2,7 +2,7 @@
 invoices, credit notes and payments
 
 Issue 19. New tables only (no column added to a journaled table); all but partners are
-journaled (kiosk/services/journal.py JOURNALED_MODELS).
+journaled (kiosk/ledger/journal.py JOURNALED_MODELS).
 
 Revision ID: o19a00000001
 Revises: g17a00000001

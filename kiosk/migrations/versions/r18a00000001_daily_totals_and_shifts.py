@@ -60,7 +60,7 @@ def upgrade():
 
 
 def _fill_totals(bind):
-    """The totals of what is already written, as kiosk/sales/rows.totals keeps them."""
+    """The totals of what is already written, as kiosk/ledger/rows.totals keeps them."""
     when = kiosk.database.UTCDateTime()
     sales = sa.table('sales', sa.column('id'), sa.column('created_at', when),
                      sa.column('kind'), sa.column('location_id'),

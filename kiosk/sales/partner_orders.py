@@ -25,6 +25,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, InvalidInput, NotFound
+from kiosk.ledger import journal, rows, write
+from kiosk.ledger.money import format_money
+from kiosk.ledger.rows import (
+    CREDIT_NOTES,
+    DELIVERIES,
+    DELIVERY_LINES,
+    ENVELOPE_ENTRIES,
+    INVOICE_LINES,
+    INVOICES,
+    MOVES,
+    ORDER_LINES,
+    ORDER_MADE,
+    ORDER_PAYMENTS,
+    ORDERS,
+)
 from kiosk.models import (
     BannerLot,
     CreditNote,
@@ -42,24 +58,8 @@ from kiosk.models import (
     StockMove,
 )
 from kiosk.models.stock import MoveReason
-from kiosk.sales import rows, write
-from kiosk.sales.rows import (
-    CREDIT_NOTES,
-    DELIVERIES,
-    DELIVERY_LINES,
-    ENVELOPE_ENTRIES,
-    INVOICE_LINES,
-    INVOICES,
-    MOVES,
-    ORDER_LINES,
-    ORDER_MADE,
-    ORDER_PAYMENTS,
-    ORDERS,
-)
-from kiosk.services import envelopes, journal, stock
-from kiosk.services.errors import Conflict, InvalidInput, NotFound
-from kiosk.services.money import format_money
-from kiosk.services.text import _, same_name_key
+from kiosk.services import envelopes, stock
+from kiosk.text import _, same_name_key
 from kiosk.vocabulary import (
     FIRST_DAY,
     INVOICE_DAYS,

@@ -1,4 +1,5 @@
-"""Messages of the services: translated in a request, plain French elsewhere (CLI, seed)."""
+"""Messages of the services (translated in a request, plain French elsewhere: CLI, seed),
+and names and numbers as a French reader expects them."""
 
 from __future__ import annotations
 
@@ -36,3 +37,10 @@ def same_name_key(name: str) -> str:
     import unicodedata
 
     return unicodedata.normalize("NFC", name.strip()).casefold()
+
+
+def figure(value: float) -> str:
+    """A count or a measure as the reader's language writes it: 1 234 or 77,2."""
+    from flask_babel import format_decimal
+
+    return format_decimal(value, format="#,##0.#").replace("\u202f", " ").replace("\xa0", " ")

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from kiosk.documents.pdf import a4
-from kiosk.reports.tables import figure
-from kiosk.services.money import format_money_for_paper
+from kiosk.ledger.money import format_money_for_paper
+from kiosk.text import figure
 
 INK = (26, 32, 44)
 COLOURS = ((43, 108, 176), (192, 86, 33), (47, 133, 90), (107, 70, 193), (184, 50, 128))

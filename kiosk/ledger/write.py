@@ -43,8 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from kiosk.database import UTCDateTime, real_session, utcnow
-from kiosk.sales import rows as row_builders
-from kiosk.services import journal
+from kiosk.ledger import journal
+from kiosk.ledger import rows as row_builders
 
 # Add each delta to its cached level. Written as text: SQLite and PostgreSQL share this
 # syntax, and SQLAlchemy's dialect on_conflict_do_update() cannot be cached, so it would be

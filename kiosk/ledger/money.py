@@ -1,14 +1,15 @@
-"""Money in integer cents: splitting by the largest remainder, and French display."""
+"""Money in integer cents: splitting by the largest remainder (and a gift among the
+payments that brought it), and French display."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
 from babel.numbers import format_currency
 
-from kiosk.services.text import is_digits
+from kiosk.text import is_digits
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
@@ -63,3 +64,23 @@ def parse_euros(text: str) -> int:
     if len(decimals) > 2:
         raise ValueError(text)
     return int(units or "0") * 100 + int((decimals + "00")[:2])
+
+
+def donation_by_method(payments: Sequence[tuple[str, int]], donation_cents: int
+                       ) -> dict[str, int]:
+    """Which payment methods the gift came in, for the books: (method, amount settled)
+    in order, the gift taken from the last payments first, as the change is (a "gardez
+    la monnaie" is the last note's). Negative amounts (a void) work the same way."""
+    left = donation_cents
+    parts: dict[str, int] = {}
+    for method, amount in reversed(payments):
+        if not left:
+            break
+        take = max(min(left, amount), 0) if left > 0 else min(max(left, amount), 0)
+        if take:
+            parts[method] = parts.get(method, 0) + take
+            left -= take
+    if left and payments:  # (the ledger disagrees with itself: keep every cent somewhere)
+        method = payments[-1][0]
+        parts[method] = parts.get(method, 0) + left
+    return parts

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, event, func, insert, inspect, sele
 from sqlalchemy.orm import Session
 
 from kiosk.database import in_write_transaction, real_session, utcnow
+from kiosk.errors import N_, Conflict
 from kiosk.extensions import db
 from kiosk.models import (
     CashCountLine,
@@ -57,8 +58,7 @@ from kiosk.models import (
 from kiosk.models.journal import GENESIS_HASH
 from kiosk.models.reports import MADE
 from kiosk.models.sales import is_gift_only
-from kiosk.services.errors import N_, Conflict
-from kiosk.services.text import is_digits
+from kiosk.text import is_digits
 from kiosk.vocabulary import PARIS
 
 # Every table whose rows must never change behind the app's back.
@@ -79,7 +79,7 @@ JOURNALED_MODELS: tuple[type[db.Model], ...] = (
     DonationRule,  # issue 17: where the gifts go, a decision like a split rule
     GiftReceipt,  # issue 17: a numbered reçu de don
     # Issue 19: a partner's order, what was made and delivered for it, its invoices,
-    # credit notes and payments (kiosk/sales/orders.py)
+    # credit notes and payments (kiosk/sales/partner_orders.py)
     Order,
     OrderLine,
     OrderMade,

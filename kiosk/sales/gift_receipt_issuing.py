@@ -1,5 +1,6 @@
-"""Gift receipts (reçus de don): for the gift part of a sale only, never for the price of
-an item, and only if the admin said the association may issue them.
+"""Issuing gift receipts (reçus de don): for the gift part of a sale only, never for the
+price of an item, and only if the admin said the association may issue them. Their paper
+is kiosk/documents/gift_receipts.py.
 
 Numbered `DON-YYYY-NNNN` in their own sequence per year (Paris time), without gap or
 repeat: the next number is read under the journal head lock, the unique (year, seq)
@@ -15,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import Conflict, ServiceError
+from kiosk.ledger import journal, money, numbering, rows, write
 from kiosk.models import GiftReceipt, Sale
 from kiosk.models.sales import SaleKind
-from kiosk.sales import numbering, rows, rules, write
+from kiosk.sales import rules
 from kiosk.sales.record import get_sale
-from kiosk.services import journal
-from kiosk.services.errors import Conflict, ServiceError
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def format_gift_number(year: int, seq: int) -> str:
 
 def gift_method(sale: Sale) -> str:
     """How the gift was paid: the method most of it came in."""
-    parts = rules.donation_by_method(
+    parts = money.donation_by_method(
         [(p.method, p.amount_cents) for p in sale.payments], sale.donation_cents)
     return max(parts.items(), key=lambda part: part[1])[0] if parts else "cash"
 

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
+from kiosk.errors import InvalidInput
+from kiosk.ledger.money import split_largest_remainder
 from kiosk.models import (
     BannerLot,
     CashSession,
@@ -32,8 +34,6 @@ from kiosk.models import (
 )
 from kiosk.models.reports import MADE
 from kiosk.models.sales import SaleKind
-from kiosk.services.errors import InvalidInput
-from kiosk.services.money import split_largest_remainder
 from kiosk.vocabulary import FIRST_DAY, LAST_DAY, PARIS
 
 SOLIDARITY, LEISURE = "solidarite", "loisirs"  # the envelopes the impact report names

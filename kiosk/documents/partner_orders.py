@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.documents.pdf import a4
 from kiosk.documents.receipts import setting
+from kiosk.errors import InvalidInput, NotFound
+from kiosk.ledger.money import format_money_for_paper as money
 from kiosk.models import PrintJob, Setting
-from kiosk.sales import orders
-from kiosk.services.errors import InvalidInput, NotFound
-from kiosk.services.money import format_money_for_paper as money
-from kiosk.services.text import _
+from kiosk.sales import partner_orders
+from kiosk.text import _
 from kiosk.vocabulary import NOTE_MAX, PARIS
-from printer.documents import Report, Section
+from printer.printouts import Report, Section
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -110,7 +110,7 @@ def _day(moment) -> str:
 
 
 def quote(session: Session, order_id: int) -> Paper:
-    state = orders.order_state(session, order_id)
+    state = partner_orders.order_state(session, order_id)
     order = state.order
     references = []
     if state.lot is not None:
@@ -132,8 +132,8 @@ def quote(session: Session, order_id: int) -> Paper:
 
 
 def delivery(session: Session, delivery_id: int) -> Paper:
-    found = orders.get_delivery(session, delivery_id)
-    state = orders.order_state(session, found.order_id)
+    found = partner_orders.get_delivery(session, delivery_id)
+    state = partner_orders.order_state(session, found.order_id)
     [(slip, lines)] = [(d, ls) for d, ls in state.deliveries if d.id == found.id]
     by_line = {s.line.id: s for s in state.lines}
     return Paper(
@@ -147,8 +147,8 @@ def delivery(session: Session, delivery_id: int) -> Paper:
 
 
 def invoice(session: Session, invoice_id: int) -> Paper:
-    found = orders.get_invoice(session, invoice_id)
-    state = orders.order_state(session, found.order_id)
+    found = partner_orders.get_invoice(session, invoice_id)
+    state = partner_orders.order_state(session, found.order_id)
     [current] = [i for i in state.invoices if i.invoice.id == found.id]
     me = issuer(session)
     references = [f"Commande {state.order.number}"]
@@ -187,8 +187,8 @@ def invoice(session: Session, invoice_id: int) -> Paper:
 
 
 def credit_note(session: Session, note_id: int) -> Paper:
-    note = orders.get_credit_note(session, note_id)
-    found = orders.get_invoice(session, note.invoice_id)
+    note = partner_orders.get_credit_note(session, note_id)
+    found = partner_orders.get_invoice(session, note.invoice_id)
     return Paper(
         "AVOIR", note.number, _day(note.created_at), _issuer_lines(session),
         _recipient(found.partner_name, found.partner_address),

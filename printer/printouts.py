@@ -1,4 +1,5 @@
-"""What the printer prints: plain data handed over by the kiosk (no database, no Flask)."""
+"""The printouts (a receipt, a report, a label) as the plain data the kiosk hands over: no
+database, no Flask. render.py turns them into ESC/POS."""
 
 from __future__ import annotations
 

@@ -37,8 +37,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk.database import utcnow
-from kiosk.services import journal
-from kiosk.services.disk_map import DiskMap
+from kiosk.ledger import journal
+from kiosk.ledger.disk_map import DiskMap
 
 INLINE_ENTRIES = 500  # checked while the page waits: well under 100 ms here
 QUIET_SECONDS = 60.0  # a check that ended this recently is not started again by a visit

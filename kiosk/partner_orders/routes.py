@@ -18,14 +18,14 @@ from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import optional_day, row_id, whole_number
 from kiosk.common.views import flash_refusals, read_counts
 from kiosk.database import utcnow, write_transaction
-from kiosk.documents import orders as papers
+from kiosk.documents import partner_orders as papers
 from kiosk.documents import queue
+from kiosk.errors import N_, InvalidInput, ServiceError
 from kiosk.extensions import db
-from kiosk.orders import bp
-from kiosk.sales import orders as service
-from kiosk.services import catalogue, reports, stock
-from kiosk.services.errors import N_, InvalidInput, ServiceError
-from kiosk.services.money import format_money, parse_euros
+from kiosk.ledger.money import format_money, parse_euros
+from kiosk.partner_orders import bp
+from kiosk.sales import partner_orders as service
+from kiosk.services import catalogue, report_figures, stock
 from kiosk.vocabulary import MAX_QTY, ORDER_METHODS, PARIS, method_word
 
 BLANK_LINES = 6  # empty lines the new order form offers
@@ -70,9 +70,9 @@ def _day(text: str) -> date | None:
 @treasurer_required
 def index():
     today = _today()
-    start, end = reports.period_bounds(date(today.year, 1, 1), today)
+    start, end = report_figures.period_bounds(date(today.year, 1, 1), today)
     return render_template("orders/index.html", orders=service.orders(db.session),
-                           figure=reports.orders_figure(db.session, start, end),
+                           figure=report_figures.orders_figure(db.session, start, end),
                            year=today.year, status_word=status_word)
 
 

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from sqlalchemy import Table
 
+from kiosk.ledger.rows import Row
 from kiosk.models import Decision, DecisionSpend, Meeting
-from kiosk.sales.rows import Row
 
 MEETINGS: Table = Meeting.__table__
 DECISIONS: Table = Decision.__table__

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from kiosk.ledger import journal
 from kiosk.models import (
     CashCountLine,
     CashSession,
@@ -48,7 +49,6 @@ from kiosk.models import (
 from kiosk.models.reports import MADE
 from kiosk.models.sales import is_gift_only
 from kiosk.models.stock import MoveReason
-from kiosk.services import journal
 from kiosk.vocabulary import PARIS
 
 Row = dict[str, Any]
@@ -158,7 +158,7 @@ def takings_entries(ids: Sequence[int], shares: Sequence[tuple[int, int]], *,
             for entry_id, (envelope_id, cents) in zip(ids, shares, strict=True)]
 
 
-# --- a partner's order and what follows it (kiosk/sales/orders.py) -------------------------
+# --- a partner's order and what follows it (kiosk/sales/partner_orders.py) -----------------
 
 def order(*, id: int, number: str, year: int, seq: int, partner_id: int,
           banner_lot_id: int | None, wished_on: date | None, note: str, total_cents: int,

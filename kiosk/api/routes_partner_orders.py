@@ -16,13 +16,13 @@ from kiosk.api.schemas import (
     PartnerBody,
 )
 from kiosk.database import write_transaction
-from kiosk.documents import orders as papers
+from kiosk.documents import partner_orders as papers
+from kiosk.errors import NotFound
 from kiosk.extensions import db
 from kiosk.models import Partner
 from kiosk.models.people import Role
-from kiosk.sales import orders as service
-from kiosk.services.errors import NotFound
-from kiosk.services.text import _
+from kiosk.sales import partner_orders as service
+from kiosk.text import _
 
 PDF = "application/pdf"
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import paths
+from kiosk.ledger.money import format_money_for_paper
 from kiosk.models import CashSession, CashSessionClosure, Location, Payment, Sale
 from kiosk.models.sales import PaymentMethod
-from kiosk.services.money import format_money_for_paper
-from kiosk.services.reports import period_bounds
+from kiosk.services.report_figures import period_bounds
 from kiosk.vocabulary import PARIS
 
 
