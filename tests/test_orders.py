@@ -39,6 +39,11 @@ from kiosk.vocabulary import PARIS
 from tests.conftest import BACKEND, LiveServer, csrf_token, web_login
 
 YEAR = utcnow().astimezone(PARIS).year
+
+
+def paris_today():
+    """The day the books see (between 23:00 and 01:00 UTC it is not UTC's day)."""
+    return utcnow().astimezone(PARIS).date()
 SNCF = {"name": "SNCF Voyageurs", "address": "Gare de Dijon-Ville\n21000 Dijon",
         "contact": "Mme Rail, 03 80 00 00 00"}
 # 5 pouches at 7,50 € and 3 luggage tags at 3,33 €: 37,50 + 9,99 = 47,49 €
@@ -160,7 +165,7 @@ def test_an_sncf_order_goes_from_its_quote_to_a_paid_invoice(client, treasurer_h
     assert banner_area(report, "SNCF") == sncf_area + 5 * 1200
 
     # The accounts: 411 → 701 for the invoice, 512 → 411 for the transfer
-    rows = paheko.paheko_rows(db.session, utcnow().date(), utcnow().date())
+    rows = paheko.paheko_rows(db.session, paris_today(), paris_today())
     invoice_rows = [r for r in rows if r[4] == f"Facture FAC-{YEAR}-0001"]
     assert {(r[6], r[7]) for r in invoice_rows} == {("411", "701")}
     assert sum(int(r[8].replace(",", "")) for r in invoice_rows) == TOTAL
@@ -188,7 +193,7 @@ def test_a_part_payment_waits_for_the_rest_before_reaching_the_envelopes(
     assert answer.get_json()["status"] == "paid"
     assert sum(envelopes(client, h).values()) - sum(before.values()) == TOTAL
     # Cheques go to the cheques to cash, transfers to the bank
-    rows = paheko.paheko_rows(db.session, utcnow().date(), utcnow().date())
+    rows = paheko.paheko_rows(db.session, paris_today(), paris_today())
     assert sorted((r[6], r[8]) for r in rows if r[7] == "411") == [
         ("5112", "20,00"), ("512", "27,49")]
 
@@ -219,7 +224,7 @@ def test_a_credit_note_takes_off_what_is_still_unpaid(client, treasurer_headers)
     refused = client.post(f"/api/v1/invoices/{invoice['id']}/credit-notes", headers=h,
                           json={"reason": "Encore"})
     assert refused.status_code == 409 and "réglée" in refused.get_json()["message"]
-    rows = paheko.paheko_rows(db.session, utcnow().date(), utcnow().date())
+    rows = paheko.paheko_rows(db.session, paris_today(), paris_today())
     credit_rows = [r for r in rows if r[4] == f"Avoir AV-{YEAR}-0001"]
     assert {(r[6], r[7]) for r in credit_rows} == {("701", "411")}
     assert sum(int(r[8].replace(",", "")) for r in credit_rows) == 999
