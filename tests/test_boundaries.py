@@ -153,10 +153,10 @@ def test_the_cash_book_years_are_those_of_the_vocabulary(demo, client):
     assert status(LAST_DAY.year + 1) == 400
 
 
-# --- one idiom for a page's refusals (flash_refusals) ----------------------------------------
+# --- one idiom for a page's refusals (refusals, kiosk/common/views.py) ----------------------
 
 def test_a_refused_project_code_is_flashed_and_nothing_is_saved(demo, client):
-    """The projects form refuses through flash_refusals: a red message on the exports
+    """The projects form refuses through refusals(flash_it=True): a red message on the exports
     page, the transaction rolled back (the first envelope's good code is not kept)."""
     from sqlalchemy import select
 
@@ -173,3 +173,21 @@ def test_a_refused_project_code_is_flashed_and_nothing_is_saved(demo, client):
     assert "Projets enregistrés" not in page
     db.session.rollback()
     assert db.session.scalars(select(Envelope.project_code)).all() == [None, None]
+
+
+def test_no_page_catches_a_refusal_by_hand():
+    """Every view runs what a service may refuse inside refusals() (kiosk/common/views.py):
+    the rollback and the answer (the form again with its status, or a red message) are
+    decided in one place. Only the command line, which has no page, catches it itself."""
+    import re
+    from pathlib import Path
+
+    import kiosk
+
+    root = Path(kiosk.__file__).parent
+    allowed = {root / "cli.py", root / "common" / "views.py"}
+    catching = re.compile(r"^\s*except\b[^:\n]*\bServiceError\b", re.MULTILINE)
+    by_hand = [str(path.relative_to(root)) for path in root.rglob("*.py")
+               if path not in allowed and catching.search(path.read_text(encoding="utf-8"))]
+    assert by_hand == []
+    assert "flash_refusals" not in (root / "common" / "views.py").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from kiosk import vocabulary
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
 from kiosk.common.input import arg_number, parse_day
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.common.views import read_counts, refusals
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
 from kiosk.documents import queue
@@ -41,7 +41,6 @@ from kiosk.services.closing import (
     session_cheques,
     session_totals,
 )
-from kiosk.services.errors import ServiceError
 from kiosk.services.money import parse_euros
 from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
@@ -79,11 +78,10 @@ def _index(error: str | None = None, number: str = "", status: int = 200):
 def find_sale():
     """The search by ticket number: opens that sale's page (its refund and reprint)."""
     number = request.args.get("number", "")[:40]
-    try:
+    with refusals() as refused:
         sale = sales_service.find_by_number(db.session, number)
-    except ServiceError as refused:
-        return _index(refused.message, number, refused.status)
-    return redirect(url_for("sell.sale_page", sale_id=sale.id))
+        return redirect(url_for("sell.sale_page", sale_id=sale.id))
+    return _index(refused.message, number, refused.status)
 
 
 def _open_session_or_404(session_id: int) -> CashSession:
@@ -155,7 +153,7 @@ def close(session_id: int):
                    card_total=request.form.get("card_total", ""), problems=problems)
     if problems:
         return render_template("cash/close.html", **context), 400
-    try:
+    with refusals() as refused:
         if request.form.get("action") == "confirm":
             with write_transaction(db.session):
                 close_cash_session(db.session, session_id, counted, cheques, card,
@@ -167,10 +165,9 @@ def close(session_id: int):
                     printed=_print_message(prints, session_id)), "success")
             return redirect(url_for("cash.show", session_id=session_id))
         context["preview"] = preview_close(db.session, session_id, counted, cheques, card)
-    except ServiceError as exc:
-        db.session.rollback()
-        context["problems"] = [exc.message]
-        return render_template("cash/close.html", **context), exc.status
+    if refused.failed:
+        context["problems"] = [refused.message]
+        return render_template("cash/close.html", **context), refused.status
     return render_template("cash/close.html", **context)
 
 
@@ -289,17 +286,13 @@ def exports_page():
             problem, status = _("Les dates s'écrivent AAAA-MM-JJ."), 400
         else:
             again = request.form.get("again") == "1"
-            try:
+            with refusals() as refused:
                 with tempfile.TemporaryDirectory() as tmp, write_transaction(db.session):
                     result = exports.export(db.session, date_from, date_to, values["format"],
                                             tmp, current_user.id, again=again)
                     payload, name, mimetype = _bundle(result.files, values["format"],
                                                       result.suffix
                                                       ) if result.files else (b"", "", "")
-            except ServiceError as exc:
-                problem, status = exc.message, exc.status
-                overlap = exc.code == "already_exported"
-            else:
                 if result.nothing:
                     flash(result.message, "info")
                     return redirect(url_for("cash.exports_page"))
@@ -307,6 +300,8 @@ def exports_page():
                     flash(exports.left_out_message(result.left_out), "info")
                 return send_file(io.BytesIO(payload), mimetype=mimetype, download_name=name,
                                  as_attachment=True)
+            problem, status = refused.message, refused.status
+            overlap = refused.code == "already_exported"
     return render_template("cash/exports.html", form=form, values=values, problem=problem,
                            year=today.year,
                            overlap=overlap, history=exports.history(db.session),
@@ -367,7 +362,7 @@ def export_accounts():
     """The account numbers the Paheko file uses (they must exist in the chart)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    with flash_refusals():
+    with refusals(flash_it=True):
         with write_transaction(db.session):
             for key in paheko_accounts.ACCOUNTS:
                 if key in request.form:
@@ -382,7 +377,7 @@ def export_projects():
     """Each envelope's analytic project in Paheko (by default made from its name)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    with flash_refusals() as outcome, write_transaction(db.session):
+    with refusals(flash_it=True) as outcome, write_transaction(db.session):
         for envelope in db.session.scalars(select(Envelope)).all():
             key = f"project-{envelope.code}"
             if key in request.form:

@@ -1,5 +1,5 @@
-"""Helpers the page views share: a service's refusal shown as a flash message, and the
-numbers typed in the +/− counters and quantity boxes of a form."""
+"""Helpers the page views share: a service's refusal shown on the page (refusals()), and
+the numbers typed in the +/− counters and quantity boxes of a form."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ K = TypeVar("K")
 
 @dataclass
 class Outcome:
-    """What flash_refusals() caught: `failed` once a ServiceError was flashed."""
+    """What refusals() caught: `failed` once a service refused, with its words and status."""
 
     error: ServiceError | None = None
 
@@ -27,21 +27,39 @@ class Outcome:
     def failed(self) -> bool:
         return self.error is not None
 
+    @property
+    def message(self) -> str:
+        return self.error.message if self.error is not None else ""
+
+    @property
+    def status(self) -> int:
+        return self.error.status if self.error is not None else 200
+
+    @property
+    def code(self) -> str:
+        return self.error.code if self.error is not None else ""
+
 
 @contextmanager
-def flash_refusals() -> Iterator[Outcome]:
-    """Run a page's action; a ServiceError becomes a red message on the next page.
+def refusals(*, flash_it: bool = False) -> Iterator[Outcome]:
+    """The one way a page runs an action a service may refuse (a ServiceError).
 
-    The session is rolled back first, so what the page renders next reads the database
-    as it is, not the half-done action. The view carries on after the `with` block and
-    checks `outcome.failed` (a success usually returns a redirect from inside it).
+    The action runs inside the `with` block and a success returns from it (a redirect).
+    A refusal is caught and the session rolled back, so what the page renders next reads
+    the database as it is, not the half-done action; then the view carries on after the
+    block, in one of two ways:
+    - `flash_it=True`: the refusal is already a red message on the next page; the view
+      redirects (back to the page the form was on);
+    - otherwise the view shows its form again with `outcome.message` and answers
+      `outcome.status` (400, 404, 409… as the service said).
     """
     outcome = Outcome()
     try:
         yield outcome
     except ServiceError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        if flash_it:
+            flash(exc.message, "error")
         outcome.error = exc
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import id_or_none, is_digits, parse_day
+from kiosk.common.views import refusals
 from kiosk.database import utcnow, write_transaction
 from kiosk.envelopes import bp
 from kiosk.extensions import db
@@ -78,7 +79,7 @@ def _day(values: dict[str, str]) -> date:
 @treasurer_required
 def spend():
     values = _checked_form()
-    try:
+    with refusals() as refused:
         amount, day = _amount(values), _day(values)
         with write_transaction(db.session):
             service.spend(db.session, values.get("envelope", ""), amount,
@@ -87,30 +88,26 @@ def spend():
                           charge_account=values.get("charge_account") or None,
                           paid_from=values.get("paid_from") or None,
                           decision_id=id_or_none(values.get("decision_id")))
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message,
-                       confirm_spend=exc.code == "below_zero")
-    flash(_("Dépense de %(a)s enregistrée.", a=format_money(amount)), "success")
-    return redirect(url_for("envelopes.index"))
+        flash(_("Dépense de %(a)s enregistrée.", a=format_money(amount)), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=values, problem=refused.message,
+                   confirm_spend=refused.code == "below_zero")
 
 
 @bp.route("/envelopes/transfer", methods=["POST"])
 @treasurer_required
 def transfer():
     values = _checked_form()
-    try:
+    with refusals() as refused:
         amount, day = _amount(values), _day(values)
         with write_transaction(db.session):
             service.transfer(db.session, values.get("from", ""), values.get("to", ""), amount,
                              values.get("label", ""), day,
                              confirm=values.get("confirm") == "1", user_id=current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message,
-                       confirm_transfer=exc.code == "below_zero")
-    flash(_("Virement de %(a)s enregistré.", a=format_money(amount)), "success")
-    return redirect(url_for("envelopes.index"))
+        flash(_("Virement de %(a)s enregistré.", a=format_money(amount)), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=values, problem=refused.message,
+                   confirm_transfer=refused.code == "below_zero")
 
 
 @bp.route("/envelopes/rules", methods=["POST"])
@@ -118,7 +115,7 @@ def transfer():
 def decide():
     values = _checked_form()
     envelopes = db.session.scalars(select(Envelope).order_by(Envelope.id)).all()
-    try:
+    with refusals() as refused:
         weights = {}
         for envelope in envelopes:
             raw = values.get(f"weight-{envelope.code}", "0") or "0"
@@ -147,13 +144,11 @@ def decide():
         with write_transaction(db.session):
             service.decide_split(db.session, weights, effective, values.get("decision", ""),
                                  current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message,
-                       confirm_split=exc.code == "split_in_the_past")
-    flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
-            d=effective.strftime("%d/%m/%Y")), "success")
-    return redirect(url_for("envelopes.index"))
+        flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
+                d=effective.strftime("%d/%m/%Y")), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=values, problem=refused.message,
+                   confirm_split=refused.code == "split_in_the_past")
 
 
 @bp.route("/envelopes/donations", methods=["POST"])
@@ -161,7 +156,7 @@ def decide():
 def decide_donations():
     """Where the stall's gifts go from a date: one envelope, or shared by the split."""
     values = _checked_form()
-    try:
+    with refusals() as refused:
         try:
             effective = parse_day(values.get("effective_from", ""))
         except ValueError:
@@ -171,24 +166,20 @@ def decide_donations():
         with write_transaction(db.session):
             service.decide_donations(db.session, values.get("envelope") or None, effective,
                                      values.get("decision", ""), current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message)
-    flash(_("Les dons vont là à partir du %(d)s.", d=effective.strftime("%d/%m/%Y")),
-          "success")
-    return redirect(url_for("envelopes.index"))
+        flash(_("Les dons vont là à partir du %(d)s.", d=effective.strftime("%d/%m/%Y")),
+              "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=values, problem=refused.message)
 
 
 @bp.route("/envelopes/new", methods=["POST"])
 @treasurer_required
 def new_envelope():
     values = _checked_form()
-    try:
+    with refusals() as refused:
         with write_transaction(db.session):
             service.add_envelope(db.session, values.get("code", ""), values.get("name", ""))
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message)
-    flash(_("Enveloppe ajoutée : elle reçoit de l'argent dès qu'une répartition la "
-            "compte."), "success")
-    return redirect(url_for("envelopes.index"))
+        flash(_("Enveloppe ajoutée : elle reçoit de l'argent dès qu'une répartition la "
+                "compte."), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=values, problem=refused.message)

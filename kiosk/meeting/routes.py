@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import arg_number, id_or_none, is_digits, parse_day
+from kiosk.common.views import refusals
 from kiosk.database import write_transaction
 from kiosk.documents.minutes import decision_words, vote_words
 from kiosk.extensions import db
@@ -60,7 +61,7 @@ def index():
 @treasurer_required
 def create():
     values = _checked_form()
-    try:
+    with refusals() as refused:
         try:
             held_on = parse_day(values.get("held_on", ""))
         except ValueError:
@@ -69,10 +70,8 @@ def create():
             row = service.create_meeting(db.session, held_on,
                                          values.get("present", "").splitlines(),
                                          values.get("note", ""), current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_index(exc.status, values=values, problem=exc.message)
-    return redirect(url_for("meeting.screen", meeting_id=row["id"]))
+        return redirect(url_for("meeting.screen", meeting_id=row["id"]))
+    return _render_index(refused.status, values=values, problem=refused.message)
 
 
 @bp.route("/meeting/settings", methods=["POST"])
@@ -83,7 +82,7 @@ def settings():
     if "threshold" not in values:
         abort(400)  # (an empty field is a choice: never; no field is no form of ours)
     raw = values["threshold"]
-    try:
+    with refusals() as refused:
         try:
             cents = parse_euros(raw) if raw else None
         except ValueError:
@@ -91,11 +90,9 @@ def settings():
                                               "ou laissez vide.")) from None
         with write_transaction(db.session):
             service.set_spend_threshold(db.session, cents)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_index(exc.status, values=values, problem=exc.message)
-    flash(_("Réglage enregistré."), "success")
-    return redirect(url_for("meeting.index"))
+        flash(_("Réglage enregistré."), "success")
+        return redirect(url_for("meeting.index"))
+    return _render_index(refused.status, values=values, problem=refused.message)
 
 
 @bp.route("/meeting/proposals", methods=["POST"])
@@ -107,7 +104,7 @@ def propose():
         abort(400)
     upload = request.files.get("photo")
     raw = upload.read() if upload and upload.filename else None
-    try:
+    with refusals() as refused:
         cents = None
         if values.get("amount"):
             try:
@@ -121,11 +118,9 @@ def propose():
                                             current_user.id)
             if raw is not None:  # (the catalogue's checks: a real picture, shrunk)
                 catalogue.store_photo(db.session, proposal, raw, current_app.instance_path)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_index(exc.status, values=values, problem=exc.message)
-    flash(_("Proposition prête pour la prochaine réunion."), "success")
-    return redirect(url_for("meeting.index"))
+        flash(_("Proposition prête pour la prochaine réunion."), "success")
+        return redirect(url_for("meeting.index"))
+    return _render_index(refused.status, values=values, problem=refused.message)
 
 
 def _steps(summary: service.Summary,
@@ -195,7 +190,7 @@ def decide(meeting_id: int):
     values = _checked_form()
     service.get_meeting(db.session, meeting_id)  # 404 before anything else
     kind = values.get("kind", service.OTHER)
-    try:
+    with refusals() as refused:
         spend = split = None
         if kind == service.SPEND:
             try:
@@ -218,17 +213,15 @@ def decide(meeting_id: int):
                            split=split, votes=_votes(values),
                            replaces_id=id_or_none(replaces),
                            user_id=current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        meeting = service.get_meeting(db.session, meeting_id)
-        steps = _steps(service.summary(db.session, meeting),
-                       service.proposals_for(db.session, meeting))
-        step = next(i for i, (k, _s) in enumerate(steps) if k == "decide")
-        return _render_screen(meeting_id, step, exc.status, values=values,
-                              problem=exc.message)
-    flash(_("Décision enregistrée."), "success")
-    return redirect(url_for("meeting.screen", meeting_id=meeting_id,
-                            step=request.args.get("step", 0, type=STEP), _anchor="decided"))
+        flash(_("Décision enregistrée."), "success")
+        return redirect(url_for("meeting.screen", meeting_id=meeting_id,
+                                step=request.args.get("step", 0, type=STEP), _anchor="decided"))
+    meeting = service.get_meeting(db.session, meeting_id)
+    steps = _steps(service.summary(db.session, meeting),
+                   service.proposals_for(db.session, meeting))
+    step = next(i for i, (k, _s) in enumerate(steps) if k == "decide")
+    return _render_screen(meeting_id, step, refused.status, values=values,
+                          problem=refused.message)
 
 
 @bp.route("/meeting/<int:meeting_id>/proposals/<int:proposal_id>", methods=["POST"])
@@ -238,16 +231,14 @@ def decide_proposal(meeting_id: int, proposal_id: int):
     values = _checked_form()
     service.get_meeting(db.session, meeting_id)  # 404 before anything else
     step = request.args.get("step", 0, type=STEP)
-    try:
+    with refusals() as refused:
         with write_transaction(db.session):
             service.decide_proposal(db.session, meeting_id, proposal_id, _votes(values),
                                     current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_screen(meeting_id, step, exc.status, values=values,
-                              problem=exc.message)
-    flash(_("Décision enregistrée."), "success")
-    return redirect(url_for("meeting.screen", meeting_id=meeting_id, step=step))
+        flash(_("Décision enregistrée."), "success")
+        return redirect(url_for("meeting.screen", meeting_id=meeting_id, step=step))
+    return _render_screen(meeting_id, step, refused.status, values=values,
+                          problem=refused.message)
 
 
 @bp.route("/p/ce-que-vos-achats-ont-finance")

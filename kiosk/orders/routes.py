@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from kiosk import sales
 from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import optional_day, row_id, whole_number
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.common.views import read_counts, refusals
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import orders as papers
 from kiosk.documents import queue
@@ -24,7 +24,7 @@ from kiosk.extensions import db
 from kiosk.orders import bp
 from kiosk.sales import orders as service
 from kiosk.services import catalogue, reports, stock
-from kiosk.services.errors import N_, InvalidInput, ServiceError
+from kiosk.services.errors import N_, InvalidInput
 from kiosk.services.money import format_money, parse_euros
 from kiosk.vocabulary import MAX_QTY, ORDER_METHODS, PARIS, method_word
 
@@ -125,7 +125,7 @@ def new():
     if request.method == "GET":
         return _render_new({"partner": request.args.get("partner", "")})
     values = _checked_form()
-    with flash_refusals():
+    with refusals(flash_it=True):
         lines = _order_lines(values)
         wished_on = _day(values.get("wished_on", ""))
         with write_transaction(db.session):
@@ -151,13 +151,9 @@ def new():
 @treasurer_required
 def show(order_id: int):
     state = service.order_state(db.session, order_id)
-    workshop_stock: dict[int, int] = {}
-    try:
-        place = stock.workshop(db.session)
-        workshop_stock = {s.line.id: stock.level(db.session, s.line.product_id, place.id)
-                          for s in state.lines if s.line.product_id}
-    except ServiceError:  # no workshop yet: the page says nothing of its stock
-        pass
+    place = stock.workshop_or_none(db.session)  # none yet: the page says nothing of stock
+    workshop_stock = {s.line.id: stock.level(db.session, s.line.product_id, place.id)
+                      for s in state.lines if s.line.product_id} if place else {}
     return render_template("orders/show.html", state=state, csrf=FlaskForm(),
                            status_word=status_word, methods=[
                                (str(m), method_word(m)) for m in ORDER_METHODS],
@@ -172,7 +168,7 @@ def deliver(order_id: int):
     state = service.order_state(db.session, order_id)
     fields = {s.line.id: f"qty-{s.line.id}" for s in state.lines if s.line.product_id}
     counts = read_counts(fields, maximum=MAX_QTY)
-    with flash_refusals():
+    with refusals(flash_it=True):
         if counts.bad:
             raise InvalidInput("invalid_qty", _("Les quantités vont de 0 à %(max)s.",
                                                   max=MAX_QTY))
@@ -191,7 +187,7 @@ def deliver(order_id: int):
 def invoice(order_id: int):
     values = _checked_form()
     service.get_order(db.session, order_id)  # an unknown order is a 404, not a message
-    with flash_refusals():
+    with refusals(flash_it=True):
         with write_transaction(db.session):
             issued = sales.issue_invoice(db.session, order_id, current_user.id,
                                          values.get("purchase_order", ""))
@@ -206,7 +202,7 @@ def invoice(order_id: int):
 def payment(order_id: int):
     values = _checked_form()
     service.get_order(db.session, order_id)
-    with flash_refusals():
+    with refusals(flash_it=True):
         amount = _euros(values.get("amount", ""), _("Montant reçu"))
         received_on = _day(values.get("received_on", ""))
         with write_transaction(db.session):
@@ -230,7 +226,7 @@ def credit_note(invoice_id: int):
     values = _checked_form()
     found = service.get_invoice(db.session, invoice_id)
     order_id = found.order_id
-    with flash_refusals():
+    with refusals(flash_it=True):
         amount = _euros(values["amount"], _("Montant de l'avoir")) if values.get(
             "amount") else None
         with write_transaction(db.session):
@@ -303,7 +299,7 @@ def partners():
     values: dict[str, str] = {}
     if request.method == "POST":
         values = _checked_form()
-        with flash_refusals():
+        with refusals(flash_it=True):
             with write_transaction(db.session):
                 partner = service.add_partner(db.session, values.get("name", ""),
                                               values.get("address", ""),
@@ -321,7 +317,7 @@ def partners():
 def edit_partner(partner_id: int):
     values = _checked_form()
     service.get_partner(db.session, partner_id)
-    with flash_refusals():
+    with refusals(flash_it=True):
         with write_transaction(db.session):
             service.update_partner(db.session, partner_id, values.get("name", ""),
                                    values.get("address", ""), values.get("contact", ""))
@@ -336,7 +332,7 @@ def settings():
     status = 200
     if request.method == "POST":
         values = _checked_form()
-        with flash_refusals():
+        with refusals(flash_it=True):
             with write_transaction(db.session):
                 papers.set_issuer(db.session, values)
             flash(_("Réglages des factures enregistrés."), "success")

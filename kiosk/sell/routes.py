@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.input import arg_id, id_or_none, is_digits
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.common.views import read_counts, refusals
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue, receipts
 from kiosk.extensions import db
@@ -22,7 +22,6 @@ from kiosk.sell.forms import OpenSessionForm, RefundForm
 from kiosk.services import catalogue as catalogue_service
 from kiosk.services import shifts
 from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
-from kiosk.services.errors import ServiceError
 from kiosk.services.text import alphabetical
 
 
@@ -130,7 +129,7 @@ def open_session():
         elif team is None:
             error = _("Choisissez les bénévoles dans la liste.")
         else:
-            try:
+            with refusals() as refused:
                 with write_transaction(db.session):
                     cash_session = open_cash_session(db.session, form.name.data,
                                                      form.location.data, counts,
@@ -138,11 +137,9 @@ def open_session():
                     session_id = cash_session.id
                     # who holds the stall: the names tapped, or whoever opens the drawer
                     shifts.join(db.session, session_id, team or [current_user.id])
-            except ServiceError as exc:
-                error = exc.message
-            else:
                 flash(_("La caisse est ouverte. Bonne vente !"), "success")
                 return redirect(url_for("sell.index", session=session_id))
+            error = refused.message
     elif request.method == "POST":
         error = _("Choisissez le lieu et donnez un nom à la caisse.")
     notes = [d for d in DENOMINATIONS_CENTS if d >= 500]
@@ -175,16 +172,14 @@ def team(session_id: int):
         if action not in ("join", "leave") or not ids or len(ids) != 1:
             error = _("Touchez le nom d'une bénévole pour dire qu'elle arrive ou qu'elle part.")
         else:
-            try:
+            with refusals() as refused:
                 with write_transaction(db.session):
                     if action == "join":
                         shifts.join(db.session, session_id, ids)
                     else:
                         shifts.leave(db.session, session_id, ids[0])
-            except ServiceError as exc:
-                error, status = exc.message, exc.status
-            else:
                 return redirect(url_for("sell.team", session_id=session_id))
+            error, status = refused.message, refused.status
     return render_template("sell/team.html", drawer=drawer, error=error,
                            team=shifts.volunteers(db.session),
                            here=shifts.on_duty(db.session, session_id)), status if error else 200
@@ -249,13 +244,13 @@ def refund(sale_id: int):
             if not is_digits(raw, 4):  # ASCII: "²" or "５" is not a quantity
                 abort(400)
             asked[key.removeprefix("qty-")] = int(raw)
-    with flash_refusals() as refused, write_transaction(db.session):
-        result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
-                                               asked, current_user.id,
-                                               drawer_id)
-        refund_id = result.sale.id
-    if refused.failed:
-        return redirect(url_for("sell.sale_page", sale_id=sale_id))
-    queue.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
-    flash(_("Remboursement enregistré."), "success")
-    return redirect(url_for("sell.sale_page", sale_id=refund_id))
+    with refusals(flash_it=True):
+        with write_transaction(db.session):
+            result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
+                                                   asked, current_user.id,
+                                                   drawer_id)
+            refund_id = result.sale.id
+        queue.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
+        flash(_("Remboursement enregistré."), "success")
+        return redirect(url_for("sell.sale_page", sale_id=refund_id))
+    return redirect(url_for("sell.sale_page", sale_id=sale_id))

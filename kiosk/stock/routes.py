@@ -24,7 +24,7 @@ from sqlalchemy import select
 from kiosk import sales
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.input import arg_number, id_or_none
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.common.views import read_counts, refusals
 from kiosk.database import write_transaction
 from kiosk.documents import labels, queue
 from kiosk.extensions import db
@@ -72,7 +72,7 @@ def made():
     if request.method == "GET" and request.args.get("sku"):
         form.sku.data = request.args["sku"]
     if form.validate_on_submit():
-        with flash_refusals():
+        with refusals(flash_it=True):
             if not form.sku.data:
                 raise ServiceError("sku", _("Touchez d'abord ce que vous avez cousu."))
             with write_transaction(db.session):
@@ -129,12 +129,11 @@ def print_labels():
             return jsonify({"status": "error", "message": message}), 400
         flash(message, "error")
         return redirect(url_for("stock.index"))
-    try:
+    with refusals(flash_it=not wants_json) as refused:
         ids = labels.submit_batch(db.session, [(form.sku.data, form.copies.data)])
-    except ServiceError as exc:
+    if refused.failed:
         if wants_json:
-            return jsonify({"status": "error", "message": exc.message}), exc.status
-        flash(exc.message, "error")
+            return jsonify({"status": "error", "message": refused.message}), refused.status
         return redirect(url_for("stock.index"))
     if not ids:
         state = {"status": "none", "message": _("Aucune imprimante d'étiquettes n'est "
@@ -178,7 +177,7 @@ def take():
         form.sku.data = request.args.get("sku", "")
     status = 200
     if form.validate_on_submit():
-        with flash_refusals():
+        with refusals(flash_it=True):
             if not form.sku.data:
                 raise ServiceError("sku", _("Touchez d'abord ce que vous emportez."))
             with write_transaction(db.session):
@@ -251,7 +250,7 @@ def count():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        with flash_refusals() as refused:
+        with refusals(flash_it=True) as refused:
             counted = _counted_from_form()
             if form.step.data == "save":
                 with write_transaction(db.session):
@@ -282,7 +281,7 @@ def consignment_statement():
     products = catalogue.products(db.session)
     status, result, beyond = 200, None, False
     if form.validate_on_submit():
-        with flash_refusals() as refused:
+        with refusals(flash_it=True) as refused:
             sold = _counted_from_form()
             lines = [sales.StatementLine(sku, qty) for sku, qty in sold.items() if qty]
             location = stock.find_location(db.session, form.location.data)
