@@ -17,6 +17,7 @@ from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
+from kiosk.sales.undo import voidable_sale
 from kiosk.sell import bp
 from kiosk.sell.forms import OpenSessionForm, RefundForm
 from kiosk.services import catalogue as catalogue_service
@@ -55,14 +56,6 @@ def _catalogue(location_id: int) -> list[dict]:
             for p in products]
 
 
-def _last_own_sale(cash_session_id: int) -> Sale | None:
-    """The seller's own last sale in this session, if it can still be voided."""
-    last = sales_service.last_own_sale(db.session, cash_session_id, current_user.id)
-    if last is None or sales_service.refunded_by(db.session, last.id):
-        return None
-    return last
-
-
 @bp.route("/sell")
 @seller_required
 def index():
@@ -76,7 +69,7 @@ def index():
     labels = {**catalogue_service.category_labels(db.session), **category_labels()}
     categories = [(code, labels.get(code, code))
                   for code in dict.fromkeys(p["category"] for p in catalogue)]
-    last = _last_own_sale(chosen.id)
+    last = voidable_sale(db.session, chosen.id, current_user.id)
     screen = {
         "session": chosen.id,
         "last_sale": {"id": last.id, "number": last.number, "total": last.total_cents}
