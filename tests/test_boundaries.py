@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.cash import routes as cash_pages
+from kiosk.envelopes import forms as envelope_forms
 from kiosk.sales import rules
 from kiosk.sales.rules import LineRequest, PaymentRequest
 from kiosk.services import cash, closing, envelopes, stock
@@ -20,6 +21,7 @@ from kiosk.vocabulary import (
     MAX_LINES,
     MAX_PRICE_CENTS,
     MAX_QTY,
+    MAX_SHARE,
 )
 from tests.closing_helpers import open_session
 from tests.conftest import csrf_token, web_login
@@ -191,3 +193,27 @@ def test_no_page_catches_a_refusal_by_hand():
                if path not in allowed and catching.search(path.read_text(encoding="utf-8"))]
     assert by_hand == []
     assert "flash_refusals" not in (root / "common" / "views.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("share, refused", [(MAX_SHARE, False), (MAX_SHARE + 1, True)])
+def test_a_split_share_at_its_limit_and_one_more(demo, client, share, refused):
+    """The envelopes page's split: a share of MAX_SHARE passes, one more is refused with the
+    limit said from the vocabulary (it was typed as "0 à 1000" in the message)."""
+    web_login(client, "Tresoriere", "2345")
+    answer = client.post("/envelopes/rules", data={
+        "csrf_token": csrf_token(client, "/envelopes"), "weight-solidarite": str(share),
+        "weight-loisirs": "1", "effective_from": LAST_DAY.isoformat(),
+        "decision": "Décidé en réunion"})
+    assert answer.status_code == (400 if refused else 302)
+    said = f"de 0 à {MAX_SHARE}, par exemple" in answer.get_data(as_text=True)
+    assert said is refused
+
+
+def test_the_split_form_says_the_share_limit_in_force(demo, client, monkeypatch):
+    monkeypatch.setattr(envelope_forms, "MAX_SHARE", 50)
+    web_login(client, "Tresoriere", "2345")
+    answer = client.post("/envelopes/rules", data={
+        "csrf_token": csrf_token(client, "/envelopes"), "weight-solidarite": "51",
+        "effective_from": LAST_DAY.isoformat()})
+    assert answer.status_code == 400 and "de 0 à 50, par exemple" in answer.get_data(
+        as_text=True)

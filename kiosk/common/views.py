@@ -8,13 +8,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from flask import flash, request
+from flask import abort, flash, request
+from flask_wtf import FlaskForm
 
 from kiosk.common.input import is_digits
 from kiosk.extensions import db
-from kiosk.services.errors import ServiceError
+from kiosk.services.errors import InvalidInput, ServiceError
 
 K = TypeVar("K")
+F = TypeVar("F", bound=FlaskForm)
 
 
 @dataclass
@@ -61,6 +63,30 @@ def refusals(*, flash_it: bool = False) -> Iterator[Outcome]:
         if flash_it:
             flash(exc.message, "error")
         outcome.error = exc
+
+
+def posted(form: F) -> F:
+    """A form of ours as POSTed: its CSRF token checked (a 400 otherwise), its fields read
+    and validated. What could not be read is refused by refuse_unread(), inside the view's
+    refusals() block, so the page shows it like any other refusal."""
+    form.validate()
+    if form.meta.csrf and form.csrf_token.errors:
+        abort(400)
+    return form
+
+
+def refuse_unread(form: FlaskForm) -> None:
+    """InvalidInput for the first field (in the form's order) that could not be read."""
+    for name, errors in form.errors.items():
+        if name != "csrf_token" and errors:
+            raise InvalidInput(name, str(errors[0]))
+
+
+def typed(form: FlaskForm) -> dict[str, str]:
+    """What was typed in each field, trimmed: the form shown again after a refusal."""
+    return {field.name: field.raw_data[0].strip() for field in form
+            if field.raw_data and isinstance(field.raw_data[0], str)
+            and field.name != "csrf_token"}
 
 
 @dataclass
