@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.cash import routes as cash_pages
-from kiosk.envelopes import forms as envelope_forms
+from kiosk.common import fields as shared_fields
 from kiosk.sales import rules
 from kiosk.sales.rules import LineRequest, PaymentRequest
 from kiosk.services import cash, closing, envelopes, stock
@@ -210,7 +210,7 @@ def test_a_split_share_at_its_limit_and_one_more(demo, client, share, refused):
 
 
 def test_the_split_form_says_the_share_limit_in_force(demo, client, monkeypatch):
-    monkeypatch.setattr(envelope_forms, "MAX_SHARE", 50)
+    monkeypatch.setattr(shared_fields, "MAX_SHARE", 50)
     web_login(client, "Tresoriere", "2345")
     answer = client.post("/envelopes/rules", data={
         "csrf_token": csrf_token(client, "/envelopes"), "weight-solidarite": "51",

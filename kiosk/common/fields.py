@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField
+from wtforms.validators import NumberRange
 
 from kiosk.common.input import id_or_none, is_digits, parse_day
 from kiosk.services.money import parse_euros
-from kiosk.vocabulary import FIRST_DAY, LAST_DAY, MAX_ID
+from kiosk.vocabulary import FIRST_DAY, LAST_DAY, MAX_ID, MAX_SHARE
 
 
 class WholeNumberField(IntegerField):
@@ -109,3 +110,19 @@ def TextField(label: str | None = None, **kwargs) -> StringField:
     """A line of text, trimmed; "" when the form did not send it (the service says
     whether it may be empty and how long it may be)."""
     return StringField(label, filters=[_trimmed, *kwargs.pop("filters", ())], **kwargs)
+
+
+SHARES = _l("Les parts sont des nombres de %(min)s à %(max)s, par exemple 1 et 1 pour "
+            "moitié-moitié.")
+
+
+def share_field(code: str) -> WholeNumberField:
+    """One envelope's share of a split, `weight-CODE` (the envelopes page and the meeting's
+    split): 0 to MAX_SHARE, an empty box is 0."""
+    return WholeNumberField(name=f"weight-{code}", blank=0, default=0, message=SHARES,
+                            validators=[NumberRange(0, MAX_SHARE, SHARES)])
+
+
+def shares(form: object, codes: list[str]) -> dict[str, int]:
+    """The shares read by share_field() (added to a form as `weight_CODE`), by code."""
+    return {code: form[f"weight_{code}"].data for code in codes}  # type: ignore[index]

@@ -3,7 +3,7 @@ the numbers typed in the +/− counters and quantity boxes of a form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -75,10 +75,12 @@ def posted(form: F) -> F:
     return form
 
 
-def refuse_unread(form: FlaskForm) -> None:
-    """InvalidInput for the first field (in the form's order) that could not be read."""
+def refuse_unread(form: FlaskForm, only: Iterable[str] | None = None) -> None:
+    """InvalidInput for the first field (in the form's order) that could not be read;
+    `only`: among these fields (those the choice made on the form needs)."""
+    wanted = None if only is None else set(only)
     for name, errors in form.errors.items():
-        if name != "csrf_token" and errors:
+        if name != "csrf_token" and errors and (wanted is None or name in wanted):
             raise InvalidInput(name, str(errors[0]))
 
 

@@ -8,14 +8,12 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length
 
-from kiosk.common.fields import DayField, EurosField, IdField, TextField, WholeNumberField
-from kiosk.vocabulary import MAX_SHARE, NOTE_MAX
+from kiosk.common.fields import DayField, EurosField, IdField, TextField, share_field
+from kiosk.vocabulary import NOTE_MAX
 
 AMOUNT = _l("Écrivez le montant en euros, par exemple 12,50.")
-SHARES = _l("Les parts sont des nombres de %(min)s à %(max)s, par exemple 1 et 1 pour "
-            "moitié-moitié.")
 NOTE = _l("La note fait %(max)s caractères au plus.")
 EFFECTIVE = _l("La date d'effet s'écrit AAAA-MM-JJ.")
 
@@ -41,12 +39,6 @@ class TransferForm(FlaskForm):
     confirm = TextField()
 
 
-def share_field(code: str) -> WholeNumberField:
-    """One envelope's share of a split (`weight-CODE`): empty is 0."""
-    return WholeNumberField(name=f"weight-{code}", blank=0, default=0, message=SHARES,
-                            validators=[NumberRange(0, MAX_SHARE, SHARES)])
-
-
 def split_form(codes: Iterable[str]) -> FlaskForm:
     """The split: a share for each envelope, then the day it applies from and a note."""
 
@@ -59,11 +51,6 @@ def split_form(codes: Iterable[str]) -> FlaskForm:
     SplitForm.decision = TextField(validators=[Length(max=NOTE_MAX, message=NOTE)])
     SplitForm.confirm = TextField()
     return SplitForm()
-
-
-def weights(form: FlaskForm, codes: Iterable[str]) -> dict[str, int]:
-    """The shares read by split_form(), by envelope code."""
-    return {code: form[f"weight_{code}"].data for code in codes}
 
 
 class DonationsForm(FlaskForm):

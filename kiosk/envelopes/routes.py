@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
+from kiosk.common.fields import shares
 from kiosk.common.views import posted, refusals, refuse_unread, typed
 from kiosk.database import utcnow, write_transaction
 from kiosk.envelopes import bp
@@ -21,7 +22,6 @@ from kiosk.envelopes.forms import (
     SpendForm,
     TransferForm,
     split_form,
-    weights,
 )
 from kiosk.extensions import db
 from kiosk.models import Envelope
@@ -122,7 +122,7 @@ def decide():
                 "Cette décision part du %(d)s, une date passée : aucune caisse n'a été fermée "
                 "depuis. Confirmez pour l'enregistrer.", d=effective.strftime("%d/%m/%Y")))
         with write_transaction(db.session):
-            service.decide_split(db.session, weights(form, codes), effective,
+            service.decide_split(db.session, shares(form, codes), effective,
                                  form.decision.data, current_user.id)
         flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
                 d=effective.strftime("%d/%m/%Y")), "success")
