@@ -14,7 +14,7 @@ from kiosk.documents import labels
 from kiosk.extensions import db
 from kiosk.models import Product
 from kiosk.services import catalogue
-from kiosk.services.money import parse_euros
+from kiosk.services.money import format_euros, parse_euros
 
 
 def _product_form(product: Product | None = None) -> ProductForm:
@@ -25,8 +25,8 @@ def _product_form(product: Product | None = None) -> ProductForm:
                                                                     product.category)
     form.category.choices = list(choices.items())
     if product is not None and request.method == "GET":
-        form.price.data = f"{product.price_cents / 100:.2f}".replace(".", ",")
-        form.min_price.data = f"{product.min_price_cents / 100:.2f}".replace(".", ",")
+        form.price.data = format_euros(product.price_cents)
+        form.min_price.data = format_euros(product.min_price_cents)
     return form
 
 

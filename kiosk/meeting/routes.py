@@ -29,7 +29,7 @@ from kiosk.models import Envelope
 from kiosk.services import catalogue
 from kiosk.services import meetings as service
 from kiosk.services.errors import InvalidInput
-from kiosk.services.money import format_money
+from kiosk.services.money import format_euros, format_money
 
 MAX_DAY_SCREENS = 12  # sales days shown one a screen; more are summed on the last
 
@@ -46,8 +46,7 @@ def _render_index(status: int = 200, **extra):
     context = {"form": FlaskForm(), "meetings": service.meetings(db.session),
                "today": service.today().isoformat(), "values": {}, "problem": None,
                "threshold": format_money(threshold) if threshold is not None else "",
-               "threshold_euros": f"{threshold / 100:.2f}".replace(".", ",")
-               if threshold is not None else "",
+               "threshold_euros": format_euros(threshold) if threshold is not None else "",
                "names": service.present_names, "envelopes": _envelopes(),
                "proposals": service.pending_proposals(db.session)}
     context.update(extra)
