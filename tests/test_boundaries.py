@@ -217,3 +217,19 @@ def test_the_split_form_says_the_share_limit_in_force(demo, client, monkeypatch)
         "effective_from": LAST_DAY.isoformat()})
     assert answer.status_code == 400 and "de 0 à 50, par exemple" in answer.get_data(
         as_text=True)
+
+
+def test_no_page_reads_a_form_by_hand():
+    """Every HTML form is a form class (forms.py beside its routes, fields from
+    kiosk/common/fields.py): only kiosk/common reads request.form itself (the control
+    characters refused at the door, the boxes of a count)."""
+    from pathlib import Path
+
+    import kiosk
+
+    root = Path(kiosk.__file__).parent
+    by_hand = [f"{path.relative_to(root)}:{number}"
+               for path in sorted(root.rglob("*.py")) if "common" not in path.parts
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if "request.form" in line]
+    assert by_hand == []

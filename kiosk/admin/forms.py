@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
-from kiosk.common.fields import choice_id
+from kiosk.common.fields import TextField, choice_id
 
 
 class UserForm(FlaskForm):
@@ -47,3 +47,12 @@ class RoleForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     active = HiddenField(validators=[InputRequired(), Regexp(r"^[01]$")])
+
+
+class ClockForm(FlaskForm):
+    """The clock page's buttons: keep the server's time, follow the tablet's, or set the
+    server's; `tablet_time` is the tablet's clock in milliseconds (read by
+    services.clock.parse_tablet_time, as the tablets' header)."""
+
+    action = TextField()
+    tablet_time = TextField()

@@ -3,8 +3,6 @@ the closing are the +/− boxes every count shares (read_counts in kiosk/common/
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired
@@ -44,20 +42,3 @@ class ExportForm(FlaskForm):
     format = TextField()
     again = TextField()
 
-
-def texts_form(names: Iterable[str]) -> FlaskForm:
-    """A form of text boxes under the given names: the Paheko account of each key, the
-    project code of each envelope (`project-CODE`)."""
-
-    class TextsForm(FlaskForm):
-        pass
-
-    for name in names:
-        setattr(TextsForm, name.replace("-", "_"), TextField(name=name))
-    return TextsForm()
-
-
-def sent(form: FlaskForm, name: str) -> str | None:
-    """What the box `name` holds, or None when the form did not send it (left as it is)."""
-    field = form[name.replace("-", "_")]
-    return field.data if field.raw_data else None

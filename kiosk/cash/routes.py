@@ -20,9 +20,9 @@ from kiosk import sales as sales_service
 from kiosk import vocabulary
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
-from kiosk.cash.forms import CHEQUE_ROWS, CloseForm, ExportForm, sent, texts_form
+from kiosk.cash.forms import CHEQUE_ROWS, CloseForm, ExportForm
 from kiosk.common.input import arg_number
-from kiosk.common.views import posted, read_counts, refusals, typed
+from kiosk.common.views import posted, read_counts, refusals, sent, texts_form, typed
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
 from kiosk.documents import queue

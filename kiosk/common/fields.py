@@ -87,6 +87,17 @@ class EurosField(StringField):
         return self.raw_data[0] if self.raw_data else ""
 
 
+class IdListField(StringField):
+    """The ids ticked in a list of boxes of one name (`team`): each 1 to MAX_ID in ASCII
+    digits, None in its place when it is not one (the view says what is wrong)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = [id_or_none(value) for value in valuelist]
+
+    def _value(self) -> str:
+        return ""
+
+
 class IdField(StringField):
     """A row's id chosen in a list (1 to MAX_ID, ASCII digits), or None: an empty or
     unreadable choice is no choice."""

@@ -3,6 +3,7 @@ the numbers typed in the +/− counters and quantity boxes of a form."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Generic, TypeVar
 from flask import abort, flash, request
 from flask_wtf import FlaskForm
 
+from kiosk.common.fields import TextField
 from kiosk.common.input import is_digits
 from kiosk.extensions import db
 from kiosk.services.errors import InvalidInput, ServiceError
@@ -91,6 +93,24 @@ def typed(form: FlaskForm) -> dict[str, str]:
             and field.name != "csrf_token"}
 
 
+def texts_form(names: Iterable[str]) -> FlaskForm:
+    """A form of text boxes under the given names, trimmed (the Paheko account of each
+    key, the project code of each envelope `project-CODE`, the invoices' heading)."""
+
+    class TextsForm(FlaskForm):
+        pass
+
+    for name in names:
+        setattr(TextsForm, name.replace("-", "_"), TextField(name=name))
+    return TextsForm()
+
+
+def sent(form: FlaskForm, name: str) -> str | None:
+    """What the box `name` holds, or None when the form did not send it (left as it is)."""
+    field = form[name.replace("-", "_")]
+    return field.data if field.raw_data else None
+
+
 @dataclass
 class Counts(Generic[K]):
     """The whole numbers read from a form, by key, and the keys whose box held no such
@@ -98,6 +118,16 @@ class Counts(Generic[K]):
 
     values: dict[K, int] = field(default_factory=dict)
     bad: list[K] = field(default_factory=list)
+    typed: dict[K, str] = field(default_factory=dict)  # as typed: the form shown again
+
+
+QTY_BOX = re.compile(r"^qty-([A-Za-z0-9_.-]{1,32})$")
+
+
+def qty_boxes() -> dict[str, str]:
+    """The quantity boxes a form sent (`qty-SKU`, qty_row in macros.html): box name by SKU,
+    for read_counts (the stock count, the consignment statement, a refund)."""
+    return {match.group(1): key for key in request.form if (match := QTY_BOX.match(key))}
 
 
 def read_counts(fields: Mapping[K, str], *, maximum: int | None,
@@ -111,6 +141,7 @@ def read_counts(fields: Mapping[K, str], *, maximum: int | None,
     counts: Counts[K] = Counts()
     for key, name in fields.items():
         raw = (request.form.get(name) or "").strip()
+        counts.typed[key] = raw
         if not raw:
             if blank is not None:
                 counts.values[key] = blank

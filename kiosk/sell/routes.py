@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
-from kiosk.common.input import arg_id, id_or_none, is_digits
-from kiosk.common.views import read_counts, refusals
+from kiosk.common.input import arg_id, id_or_none
+from kiosk.common.views import posted, qty_boxes, read_counts, refusals
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue, receipts
 from kiosk.extensions import db
@@ -19,7 +19,7 @@ from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
 from kiosk.sales.undo import voidable_sale
 from kiosk.sell import bp
-from kiosk.sell.forms import OpenSessionForm, RefundForm
+from kiosk.sell.forms import OpenSessionForm, RefundForm, TeamForm
 from kiosk.services import catalogue as catalogue_service
 from kiosk.services import shifts
 from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
@@ -116,7 +116,7 @@ def open_session():
         # the service bounds each count (MAX_COUNT) and says so in its own words
         read = read_counts({d: f"d{d}" for d in DENOMINATIONS_CENTS}, maximum=None)
         counts = read.values
-        team = _team_ids()
+        team = _team_ids(form)
         if read.bad:
             error = _("Les nombres de billets et de pièces s'écrivent en chiffres.")
         elif team is None:
@@ -137,18 +137,17 @@ def open_session():
         error = _("Choisissez le lieu et donnez un nom à la caisse.")
     notes = [d for d in DENOMINATIONS_CENTS if d >= 500]
     coins = [d for d in DENOMINATIONS_CENTS if d < 500]
-    counts = {d: request.form.get(f"d{d}", "0") for d in DENOMINATIONS_CENTS}
-    chosen = set(_team_ids() or []) if request.method == "POST" else {current_user.id}
+    counts = read_counts({d: f"d{d}" for d in DENOMINATIONS_CENTS}, maximum=None).typed
+    chosen = set(_team_ids(form) or []) if request.method == "POST" else {current_user.id}
     return render_template("sell/open.html", form=form, notes=notes, coins=coins,
                            counts=counts, error=error, team=shifts.volunteers(db.session),
                            chosen=chosen), (
         400 if error else 200)
 
 
-def _team_ids() -> list[int] | None:
+def _team_ids(form: OpenSessionForm | TeamForm) -> list[int] | None:
     """The volunteers' ids tapped on the form (`team`); None when one is not a number."""
-    values = request.form.getlist("team")
-    ids = [id_or_none(v) for v in values]
+    ids = form.team.data or []
     return None if None in ids else ids
 
 
@@ -161,7 +160,8 @@ def team(session_id: int):
         abort(404)
     error, status = None, 400
     if request.method == "POST":
-        action, ids = request.form.get("action"), _team_ids()
+        form = posted(TeamForm())
+        action, ids = form.action.data, _team_ids(form)
         if action not in ("join", "leave") or not ids or len(ids) != 1:
             error = _("Touchez le nom d'une bénévole pour dire qu'elle arrive ou qu'elle part.")
         else:
@@ -226,17 +226,15 @@ def refund(sale_id: int):
     if not form.validate_on_submit():
         flash(_("Dites en quelques mots pourquoi vous remboursez."), "error")
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
-    asked: dict[str, int] = {}  # SKU → quantity typed (left as sold: the whole sale)
-    drawer = (request.form.get("drawer") or "").strip()
+    drawer = form.drawer.data
     drawer_id = id_or_none(drawer) if drawer else None
     if drawer and drawer_id is None:
         abort(400)
-    for key, raw in request.form.items():
-        if key.startswith("qty-"):
-            raw = raw.strip() or "0"
-            if not is_digits(raw, 4):  # ASCII: "²" or "５" is not a quantity
-                abort(400)
-            asked[key.removeprefix("qty-")] = int(raw)
+    # SKU → quantity typed (left as sold: the whole sale); the service bounds each one
+    read = read_counts(qty_boxes(), maximum=None)
+    if read.bad:  # ASCII digits only: "²" or "５" is not a quantity
+        abort(400)
+    asked = read.values
     with refusals(flash_it=True):
         with write_transaction(db.session):
             result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from kiosk import sales
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.input import arg_number, id_or_none
-from kiosk.common.views import read_counts, refusals
+from kiosk.common.views import qty_boxes, read_counts, refusals
 from kiosk.database import write_transaction
 from kiosk.documents import labels, queue
 from kiosk.extensions import db
@@ -218,15 +218,10 @@ def bring_back():
     return redirect(url_for("stock.index"))
 
 
-QTY_FIELD = re.compile(r"^qty-([A-Za-z0-9_.-]{1,32})$")
-
-
 def _counted_from_form() -> dict[str, int]:
     """The `qty-SKU` boxes that were filled in, by SKU (an empty box was not counted)."""
-    fields = {match.group(1): key for key in request.form
-              if (match := QTY_FIELD.match(key))}
     # the services bound the quantities (MAX_QTY) and say so in their own words
-    counts = read_counts(fields, maximum=None, blank=None)
+    counts = read_counts(qty_boxes(), maximum=None, blank=None)
     if counts.bad:
         raise ServiceError("qty", _("Tapez un nombre entier pour chaque produit compté "
                                     "(0 s'il n'y en a pas)."))
@@ -298,7 +293,7 @@ def consignment_statement():
                 sale, statement = sales.record_statement(
                     db.session, location.code, form.period.data, lines, current_user.id,
                     commission_bp=percent, paid_cents=paid,
-                    confirm=request.form.get("confirm") == "1")
+                    confirm=form.confirm.data == "1")
                 result = {"number": sale.number, "total": sale.total_cents,
                           "commission": statement.commission_cents,
                           "paid": statement.paid_cents, "place": location.name}
