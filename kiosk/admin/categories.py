@@ -16,11 +16,12 @@ from kiosk.database import write_transaction
 from kiosk.extensions import db
 from kiosk.services import catalogue
 from kiosk.services.errors import InvalidInput
+from kiosk.vocabulary import NAME_MAX
 
 
 class CategoryForm(FlaskForm):
     name = StringField(_l("Nom de la catégorie"), validators=[
-        InputRequired(_l("Écrivez le nom de la catégorie.")), Length(max=120)])
+        InputRequired(_l("Écrivez le nom de la catégorie.")), Length(max=NAME_MAX)])
     active = BooleanField(_l("Proposée pour les nouveaux produits"), default=True)
 
 
