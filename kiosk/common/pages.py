@@ -16,6 +16,8 @@ from kiosk import paths
 from kiosk.common.assets import OWN_FILES  # static/: never a visitor's upload
 from kiosk.services.money import format_euros, format_money
 from kiosk.vocabulary import (
+    FIRST_DAY,
+    LAST_DAY,
     MAX_COUNT,
     MAX_QTY,
     NAME_MAX,
@@ -102,4 +104,5 @@ def init_pages(app: Flask) -> None:
         method_word=method_word, kind_word=kind_word,
         method_words=method_words, kind_words=kind_words,
         MAX_QTY=MAX_QTY, MAX_COUNT=MAX_COUNT, icon=icon,  # the bounds the number boxes show
-        NAME_MAX=NAME_MAX, NOTE_MAX=NOTE_MAX)  # and the text boxes (maxlength)
+        NAME_MAX=NAME_MAX, NOTE_MAX=NOTE_MAX,  # and the text boxes (maxlength)
+        FIRST_DAY=FIRST_DAY, LAST_DAY=LAST_DAY)  # the days a period may name
