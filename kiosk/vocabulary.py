@@ -43,6 +43,8 @@ NAME_MAX = 120  # names and labels
 NOTE_MAX = 500  # notes and reasons
 MAX_DONATION_CENTS = 1_000_000  # a gift on top of a sale (CONTRACT, "POST /sales extras")
 ADDRESS_MAX = 500  # a donor's postal address on a gift receipt
+MAX_SHARE = 1000  # one envelope's share of a split (1 and 1: half each)
+MAX_VOTES = 999  # hands raised for one answer at a meeting
 
 # A sale that waited on the tablet (its outbox) carries the tablet's time of the sale: how
 # far that time may run ahead of the server's clock, or of the drawer's opening and closing.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.cash import routes as cash_pages
+from kiosk.common import fields as shared_fields
 from kiosk.errors import InvalidInput, ServiceError
 from kiosk.ledger.money import split_largest_remainder
 from kiosk.sales import rules
@@ -20,6 +21,7 @@ from kiosk.vocabulary import (
     MAX_LINES,
     MAX_PRICE_CENTS,
     MAX_QTY,
+    MAX_SHARE,
 )
 from tests.closing_helpers import open_session
 from tests.conftest import csrf_token, web_login
@@ -153,10 +155,10 @@ def test_the_cash_book_years_are_those_of_the_vocabulary(demo, client):
     assert status(LAST_DAY.year + 1) == 400
 
 
-# --- one idiom for a page's refusals (flash_refusals) ----------------------------------------
+# --- one idiom for a page's refusals (refusals, kiosk/common/views.py) ----------------------
 
 def test_a_refused_project_code_is_flashed_and_nothing_is_saved(demo, client):
-    """The projects form refuses through flash_refusals: a red message on the exports
+    """The projects form refuses through refusals(flash_it=True): a red message on the exports
     page, the transaction rolled back (the first envelope's good code is not kept)."""
     from sqlalchemy import select
 
@@ -173,3 +175,61 @@ def test_a_refused_project_code_is_flashed_and_nothing_is_saved(demo, client):
     assert "Projets enregistrés" not in page
     db.session.rollback()
     assert db.session.scalars(select(Envelope.project_code)).all() == [None, None]
+
+
+def test_no_page_catches_a_refusal_by_hand():
+    """Every view runs what a service may refuse inside refusals() (kiosk/common/views.py):
+    the rollback and the answer (the form again with its status, or a red message) are
+    decided in one place. Only the command line, which has no page, catches it itself."""
+    import re
+    from pathlib import Path
+
+    import kiosk
+
+    root = Path(kiosk.__file__).parent
+    allowed = {root / "cli.py", root / "common" / "views.py"}
+    catching = re.compile(r"^\s*except\b[^:\n]*\bServiceError\b", re.MULTILINE)
+    by_hand = [str(path.relative_to(root)) for path in root.rglob("*.py")
+               if path not in allowed and catching.search(path.read_text(encoding="utf-8"))]
+    assert by_hand == []
+    assert "flash_refusals" not in (root / "common" / "views.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("share, refused", [(MAX_SHARE, False), (MAX_SHARE + 1, True)])
+def test_a_split_share_at_its_limit_and_one_more(demo, client, share, refused):
+    """The envelopes page's split: a share of MAX_SHARE passes, one more is refused with the
+    limit said from the vocabulary (it was typed as "0 à 1000" in the message)."""
+    web_login(client, "Tresoriere", "2345")
+    answer = client.post("/envelopes/rules", data={
+        "csrf_token": csrf_token(client, "/envelopes"), "weight-solidarite": str(share),
+        "weight-loisirs": "1", "effective_from": LAST_DAY.isoformat(),
+        "decision": "Décidé en réunion"})
+    assert answer.status_code == (400 if refused else 302)
+    said = f"de 0 à {MAX_SHARE}, par exemple" in answer.get_data(as_text=True)
+    assert said is refused
+
+
+def test_the_split_form_says_the_share_limit_in_force(demo, client, monkeypatch):
+    monkeypatch.setattr(shared_fields, "MAX_SHARE", 50)
+    web_login(client, "Tresoriere", "2345")
+    answer = client.post("/envelopes/rules", data={
+        "csrf_token": csrf_token(client, "/envelopes"), "weight-solidarite": "51",
+        "effective_from": LAST_DAY.isoformat()})
+    assert answer.status_code == 400 and "de 0 à 50, par exemple" in answer.get_data(
+        as_text=True)
+
+
+def test_no_page_reads_a_form_by_hand():
+    """Every HTML form is a form class (forms.py beside its routes, fields from
+    kiosk/common/fields.py): only kiosk/common reads request.form itself (the control
+    characters refused at the door, the boxes of a count)."""
+    from pathlib import Path
+
+    import kiosk
+
+    root = Path(kiosk.__file__).parent
+    by_hand = [f"{path.relative_to(root)}:{number}"
+               for path in sorted(root.rglob("*.py")) if "common" not in path.parts
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if "request.form" in line]
+    assert by_hand == []

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.ledger.money import (
+    format_euros,
     format_money,
     format_money_for_paper,
     parse_euros,
@@ -64,3 +65,17 @@ def test_parse_what_volunteers_type(typed, cents):
 def test_parse_refuses_nonsense(typed):
     with pytest.raises(ValueError):
         parse_euros(typed)
+
+
+@given(st.integers(0, 100_000_000))
+def test_an_amount_shown_in_a_box_reads_back_as_itself(cents):
+    """The euros filter (a box the volunteer may correct) is format_money without its sign,
+    and parse_euros reads it back to the cent."""
+    shown = format_euros(cents)
+    assert "€" not in shown and format_money(cents).startswith(shown)
+    assert parse_euros(shown) == cents
+
+
+def test_the_euros_filter_in_a_box():
+    assert format_euros(4749) == "47,49"
+    assert format_euros(5) == "0,05"

@@ -12,7 +12,10 @@ from sqlalchemy import func, select
 from kiosk.extensions import db
 from kiosk.models import CashSession, Sale
 from kiosk.models.sales import SaleKind
+from kiosk.sales.undo import void_refusal
+from tests.closing_helpers import open_session
 from tests.conftest import csrf_token, web_login
+from tests.test_gifts import sell
 
 
 def open_by_form(client, **fields):
@@ -112,3 +115,33 @@ def test_sell_pages_need_a_login(demo, client):
     for path in ("/sell", "/sell/open", "/sell/sales/1"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location
+
+
+def _offered_void(client, session_id: int) -> dict | None:
+    page = client.get(f"/sell?session={session_id}").get_data(as_text=True)
+    return json.loads(re.search(r'<script type="application/json" id="screen">(.*?)</script>',
+                                page, re.S).group(1))["last_sale"]
+
+
+def test_the_screen_offers_to_void_exactly_what_void_sale_accepts(demo, client, seller_headers,
+                                                                   treasurer_headers):
+    """One rule (sales.undo.void_refusal) for the screen's button and for the void itself:
+    her own last sale is offered; refunded, it is no longer, and void_sale says why."""
+    session_id = open_session(client, seller_headers)
+    line, cash = [{"sku": "ETIQ-TGV", "qty": 1}], [{"method": "cash", "amount_cents": 400}]
+    sold = sell(client, seller_headers, session_id, line, cash).get_json()
+    refund = client.post(f"/api/v1/sales/{sold['id']}/refund", headers=treasurer_headers,
+                         json={"reason": "Décousu"})
+    assert refund.status_code == 201
+    web_login(client, "Vendeuse", "3456")
+    assert _offered_void(client, session_id) is None  # her last sale, but refunded
+    db.session.rollback()
+    sale = db.session.get(Sale, sold["id"])
+    assert void_refusal(db.session, sale, sale.user_id).code == "already_refunded"
+    voided = client.post(f"/api/v1/sales/{sold['id']}/void", headers=seller_headers,
+                         json={"reason": "Erreur"})
+    assert voided.status_code == 409 and voided.get_json()["error"] == "already_refunded"
+    again = sell(client, seller_headers, session_id, line, cash).get_json()
+    assert _offered_void(client, session_id)["id"] == again["id"]
+    db.session.rollback()
+    assert void_refusal(db.session, db.session.get(Sale, again["id"]), sale.user_id) is None

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from kiosk.admin import bp
 from kiosk.admin.catalogue_forms import LotForm, ProductForm, SheetForm
 from kiosk.auth.roles import admin_required
+from kiosk.common.views import refusals
 from kiosk.database import write_transaction
 from kiosk.documents import labels
-from kiosk.errors import ServiceError
 from kiosk.extensions import db
-from kiosk.ledger.money import parse_euros
+from kiosk.ledger.money import format_euros, parse_euros
 from kiosk.models import Product
 from kiosk.services import catalogue
 
@@ -25,8 +25,8 @@ def _product_form(product: Product | None = None) -> ProductForm:
                                                                     product.category)
     form.category.choices = list(choices.items())
     if product is not None and request.method == "GET":
-        form.price.data = f"{product.price_cents / 100:.2f}".replace(".", ",")
-        form.min_price.data = f"{product.min_price_cents / 100:.2f}".replace(".", ",")
+        form.price.data = format_euros(product.price_cents)
+        form.min_price.data = format_euros(product.min_price_cents)
     return form
 
 
@@ -57,24 +57,21 @@ def _save_product(form: ProductForm, product_id: int | None):
         free_price=form.free_price.data, min_price_cents=minimum)
     upload = form.photo.data
     raw = upload.read() if upload and getattr(upload, "filename", "") else None
-    try:
-        with write_transaction(db.session):
-            if product_id is None:
-                product = catalogue.create_product(db.session, data)
-            else:
-                product = catalogue.update_product(db.session, product_id, data)
-            if raw is not None:
-                catalogue.store_photo(db.session, product, raw, current_app.instance_path)
-            saved = product.id
-    except ServiceError as exc:
-        field = getattr(form, {"price_cents": "price", "min_price_cents": "min_price"}.get(
-            exc.code, exc.code), None)
-        field = field if field is not None and hasattr(field, "errors") else form.name
-        if exc.code in ("sku_taken",):
-            field = form.sku
-        field.errors = [*field.errors, exc.message]
-        return None
-    return saved
+    with refusals() as refused, write_transaction(db.session):
+        if product_id is None:
+            product = catalogue.create_product(db.session, data)
+        else:
+            product = catalogue.update_product(db.session, product_id, data)
+        if raw is not None:
+            catalogue.store_photo(db.session, product, raw, current_app.instance_path)
+        return product.id
+    field = getattr(form, {"price_cents": "price", "min_price_cents": "min_price"}.get(
+        refused.code, refused.code), None)
+    field = field if field is not None and hasattr(field, "errors") else form.name
+    if refused.code in ("sku_taken",):
+        field = form.sku
+    field.errors = [*field.errors, refused.message]
+    return None
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
@@ -114,20 +111,18 @@ def lots():
     form = LotForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with refusals() as refused:
             with write_transaction(db.session):
                 catalogue.create_lot(db.session, form.code.data, form.partner.data,
                                      form.received_on.data, form.area.data,
                                      form.description.data or "")
-        except ServiceError as exc:
-            field = {"code": form.code, "lot_taken": form.code, "partner": form.partner,
-                     "area": form.area, "received_on": form.received_on}.get(
-                         exc.code, form.description)
-            field.errors = [*field.errors, exc.message]
-            status = 400
-        else:
             flash(_("Le lot %(code)s est enregistré.", code=form.code.data.upper()), "success")
             return redirect(url_for("admin.lots"))
+        field = {"code": form.code, "lot_taken": form.code, "partner": form.partner,
+                 "area": form.area, "received_on": form.received_on}.get(
+                     refused.code, form.description)
+        field.errors = [*field.errors, refused.message]
+        status = 400
     elif request.method == "POST":
         status = 400
     return render_template("admin/lots.html", form=form,

@@ -13,7 +13,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from kiosk.common.fields import DayField, WholeNumberField
-from kiosk.vocabulary import MAX_AREA_CM2
+from kiosk.vocabulary import MAX_AREA_CM2, NAME_MAX
+
+AREA_WORDS = f"{MAX_AREA_CM2:,}".replace(",", "\u202f")  # 1 000 000, as French writes it
 
 
 class MillimetresField(DecimalField):
@@ -33,13 +35,14 @@ class ProductForm(FlaskForm):
         Length(max=32, message=_l("La référence a 32 caractères au plus."))])
     name = StringField(_l("Nom"), validators=[
         InputRequired(_l("Écrivez le nom du produit.")),
-        Length(max=120, message=_l("Le nom a 120 caractères au plus."))])
+        Length(max=NAME_MAX, message=_l("Le nom a %(max)d caractères au plus."))])
     category = SelectField(_l("Catégorie"))
     price = StringField(_l("Prix (€)"), validators=[
         InputRequired(_l("Écrivez le prix, par exemple 12,50."))])
     banner_area_cm2 = WholeNumberField(_l("Bâche utilisée par pièce (cm²)"), default=0,
                                    validators=[Optional(), NumberRange(
-                                       0, MAX_AREA_CM2, _l("Un nombre de cm² de 0 à 1 000 000."))])
+                                       0, MAX_AREA_CM2, _l("Un nombre de cm² de 0 à %(most)s.",
+                                                           most=AREA_WORDS))])
     colour = StringField(_l("Couleur de la tuile"), default="#2b6cb0")
     # offered as swatches to touch (issue 27): nobody has to type "#2b6cb0"
     PALETTE = (("#2b6cb0", _l("Bleu")), ("#c05621", _l("Orange")), ("#2f855a", _l("Vert")),

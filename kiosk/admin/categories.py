@@ -11,15 +11,17 @@ from wtforms.validators import InputRequired, Length
 
 from kiosk.admin import bp
 from kiosk.auth.roles import admin_required
+from kiosk.common.views import refusals
 from kiosk.database import write_transaction
-from kiosk.errors import InvalidInput, ServiceError
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
 from kiosk.services import catalogue
+from kiosk.vocabulary import NAME_MAX
 
 
 class CategoryForm(FlaskForm):
     name = StringField(_l("Nom de la catégorie"), validators=[
-        InputRequired(_l("Écrivez le nom de la catégorie.")), Length(max=120)])
+        InputRequired(_l("Écrivez le nom de la catégorie.")), Length(max=NAME_MAX)])
     active = BooleanField(_l("Proposée pour les nouveaux produits"), default=True)
 
 
@@ -41,13 +43,12 @@ def add_category():
     form = CategoryForm(prefix="new")
     if not form.validate_on_submit():
         return _page(form, 400, next(iter(form.errors.values()))[0])
-    try:
+    with refusals() as refused:
         with write_transaction(db.session):
             added = catalogue.add_category(db.session, form.name.data)
-    except ServiceError as refused:
-        return _page(form, refused.status, refused.message)
-    flash(_("La catégorie « %(name)s » est ajoutée.", name=added.name), "success")
-    return redirect(url_for("admin.categories"), 303)
+        flash(_("La catégorie « %(name)s » est ajoutée.", name=added.name), "success")
+        return redirect(url_for("admin.categories"), 303)
+    return _page(form, refused.status, refused.message)
 
 
 @bp.route("/categories/<code>", methods=["POST"])

@@ -5,13 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
-from kiosk.common.fields import choice_id
+from kiosk.common.fields import TextField, choice_id
+from kiosk.vocabulary import NAME_MAX
 
 
 class UserForm(FlaskForm):
     name = StringField(_l("Prénom (ou prénom et nom)"), validators=[
         InputRequired(_l("Écrivez le prénom de la personne.")),
-        Length(max=120, message=_l("Le prénom est trop long (120 caractères au plus)."))])
+        Length(max=NAME_MAX, message=_l("Le prénom est trop long (%(max)d caractères au "
+                                           "plus)."))])
     role = SelectField(_l("Rôle"), choices=[
         ("seller", _l("Vendeuse : vend et imprime")),
         ("treasurer", _l("Trésorière : ferme la caisse, enveloppes, exports")),
@@ -24,7 +26,7 @@ class UserForm(FlaskForm):
 class TokenForm(FlaskForm):
     user_id = SelectField(_l("Pour qui ?"), coerce=choice_id)
     label = StringField(_l("À quoi sert-il ?"), validators=[
-        Length(max=120, message=_l("120 caractères au plus."))])
+        Length(max=NAME_MAX, message=_l("%(max)d caractères au plus."))])
 
 
 class RevokeForm(FlaskForm):
@@ -47,3 +49,12 @@ class RoleForm(FlaskForm):
 
 class ActiveForm(FlaskForm):
     active = HiddenField(validators=[InputRequired(), Regexp(r"^[01]$")])
+
+
+class ClockForm(FlaskForm):
+    """The clock page's buttons: keep the server's time, follow the tablet's, or set the
+    server's; `tablet_time` is the tablet's clock in milliseconds (read by
+    services.clock.parse_tablet_time, as the tablets' header)."""
+
+    action = TextField()
+    tablet_time = TextField()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from wtforms.validators import Length
 
 from kiosk.admin import bp
 from kiosk.auth.roles import admin_required
+from kiosk.common.fields import TextField
 from kiosk.common.pages import paris_datetime
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue, receipts, usb
@@ -20,7 +21,9 @@ from kiosk.extensions import db
 
 
 class PrinterActionForm(FlaskForm):
-    """Only the CSRF token: the buttons carry no data."""
+    """The CSRF token, and the printer found on USB that a button chooses (`url`)."""
+
+    url = TextField()
 
 
 class ReceiptSettingsForm(FlaskForm):
@@ -74,8 +77,7 @@ def printer_found():
     if not form.validate_on_submit():
         flash(_("La page a expiré : revenez en arrière et recommencez."), "error")
         return redirect(url_for("admin.printer_page"), 303)
-    wanted = request.form.get("url", "")
-    found = next((p for p in _found_printers() if p.url == wanted), None)
+    found = next((p for p in _found_printers() if p.url == form.url.data), None)
     if found is None:
         raise InvalidInput("url", _("Cette imprimante n'est plus branchée : rien n'a changé. "
                                     "Rebranchez-la puis rechargez la page."))

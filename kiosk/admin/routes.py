@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from kiosk.admin import bp
 from kiosk.admin.forms import (
     ActiveForm,
+    ClockForm,
     PinResetForm,
     RevokeForm,
     RoleForm,
@@ -204,8 +205,8 @@ def _clock_page(error: str | None = None, status_code: int = 200):
 @bp.route("/clock", methods=["POST"])
 @admin_required
 def clock_choice():
-    form = FlaskForm()
-    action = request.form.get("action")
+    form = ClockForm()
+    action = form.action.data
     if not form.validate_on_submit() or action not in ("set", "follow", "keep"):
         return _clock_page(_("Ce choix n'a pas été compris : touchez à nouveau un des deux "
                              "boutons."), 400)
@@ -213,7 +214,7 @@ def clock_choice():
         clock.keep_server_time(db.session, current_user.id)
         flash(_("Le serveur garde son heure. On peut de nouveau ouvrir une caisse."), "success")
         return redirect(url_for("admin.clock_page"))
-    tablet = clock.parse_tablet_time(request.form.get("tablet_time"))
+    tablet = clock.parse_tablet_time(form.tablet_time.data)
     if tablet is None:
         return _clock_page(_("L'heure de la tablette n'est pas arrivée : rechargez la page, "
                              "puis touchez à nouveau le bouton."), 400)

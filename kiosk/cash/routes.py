@@ -20,17 +20,16 @@ from kiosk import sales as sales_service
 from kiosk import vocabulary
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.cash import bp
-from kiosk.common.input import arg_number, parse_day
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.cash.forms import CHEQUE_ROWS, CloseForm, ExportForm
+from kiosk.common.input import arg_number
+from kiosk.common.views import posted, read_counts, refusals, sent, texts_form, typed
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import closing as closing_documents
 from kiosk.documents import queue
 from kiosk.documents.cash_book import cash_book_pdf, cash_books
 from kiosk.documents.pdf import report_pdf
-from kiosk.errors import ServiceError
 from kiosk.extensions import db
 from kiosk.ledger import journal_checks
-from kiosk.ledger.money import parse_euros
 from kiosk.models import CashSession, Envelope, JournalEntry, Location, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.services import exports, paheko_accounts, replica, tablets
@@ -46,7 +45,6 @@ from kiosk.services.closing import (
 )
 from kiosk.vocabulary import MAX_COUNT, NAME_MAX, PARIS
 
-CHEQUE_ROWS = 8
 DOCUMENT_NAMES = {"z_report": _l("Ticket Z"), "slip": _l("Bordereau de remise")}
 
 
@@ -80,11 +78,10 @@ def _index(error: str | None = None, number: str = "", status: int = 200):
 def find_sale():
     """The search by ticket number: opens that sale's page (its refund and reprint)."""
     number = request.args.get("number", "")[:40]
-    try:
+    with refusals() as refused:
         sale = sales_service.find_by_number(db.session, number)
-    except ServiceError as refused:
-        return _index(refused.message, number, refused.status)
-    return redirect(url_for("sell.sale_page", sale_id=sale.id))
+        return redirect(url_for("sell.sale_page", sale_id=sale.id))
+    return _index(refused.message, number, refused.status)
 
 
 def _open_session_or_404(session_id: int) -> CashSession:
@@ -94,7 +91,8 @@ def _open_session_or_404(session_id: int) -> CashSession:
     return cash_session
 
 
-def _read_close_form() -> tuple[dict[int, int], list[ChequeIn], int, list[dict], list[str]]:
+def _read_close_form(form: CloseForm) -> tuple[dict[int, int], list[ChequeIn], int,
+                                                list[dict], list[str]]:
     """The counters, cheques and card total as typed; the problems in plain words."""
     read = read_counts({d: f"count-{d}" for d in DENOMINATIONS_CENTS}, maximum=MAX_COUNT)
     counted = read.values
@@ -102,30 +100,22 @@ def _read_close_form() -> tuple[dict[int, int], list[ChequeIn], int, list[dict],
                   what=denomination_label(denomination), max=MAX_COUNT)
                 for denomination in read.bad]
     cheques, cheque_rows = [], []
-    for i in range(CHEQUE_ROWS):
-        amount_text = (request.form.get(f"cheque-{i}-amount") or "").strip()
-        drawer = (request.form.get(f"cheque-{i}-drawer") or "").strip()
-        cheque_rows.append({"amount": amount_text, "drawer": drawer})
-        if not amount_text and not drawer:
+    for i, (amount, drawer) in enumerate(form.cheque_rows()):
+        typed_amount = (amount.raw_data or [""])[0].strip()
+        cheque_rows.append({"amount": typed_amount, "drawer": drawer.data})
+        if not typed_amount and not drawer.data:
             continue
-        try:
-            cents = parse_euros(amount_text)
-        except ValueError:
+        if amount.data is None:
             problems.append(_("Chèque n° %(n)s : écrivez son montant, par exemple 12,50.",
                               n=i + 1))
             continue
-        if cents <= 0:
+        if amount.data <= 0:
             problems.append(_("Chèque n° %(n)s : le montant doit être plus grand que 0.",
                               n=i + 1))
             continue
-        cheques.append(ChequeIn(cents, drawer[:NAME_MAX]))
-    card_text = (request.form.get("card_total") or "0").strip() or "0"
-    try:
-        card = parse_euros(card_text)
-    except ValueError:
-        problems.append(_("Carte bancaire : écrivez le total du terminal, par exemple 45,00 "
-                          "(0 s'il n'y en a pas)."))
-        card = 0
+        cheques.append(ChequeIn(amount.data, drawer.data[:NAME_MAX]))
+    problems += [str(error) for error in form.card_total.errors]
+    card = form.card_total.data or 0  # an empty box: no card payment
     return counted, cheques, card, cheque_rows, problems
 
 
@@ -136,7 +126,7 @@ def close(session_id: int):
     if not cash_session.is_open:
         flash(_("Cette caisse est déjà fermée."), "info")
         return redirect(url_for("cash.show", session_id=session_id))
-    form = FlaskForm()
+    form = CloseForm()
     location = db.session.get(Location, cash_session.location_id)
     context = {"cash_session": cash_session, "location": location, "form": form,
                "denominations": [(d, denomination_label(d)) for d in DENOMINATIONS_CENTS],
@@ -149,29 +139,27 @@ def close(session_id: int):
                    select(Envelope.code, Envelope.name)).all())}
     if request.method == "GET":
         return render_template("cash/close.html", **context)
-    if not form.validate_on_submit():
-        abort(400)
-    counted, cheques, card, cheque_rows, problems = _read_close_form()
+    posted(form)
+    counted, cheques, card, cheque_rows, problems = _read_close_form(form)
     context.update(counted=counted, cheque_rows=cheque_rows,
-                   card_total=request.form.get("card_total", ""), problems=problems)
+                   card_total=typed(form).get("card_total", ""), problems=problems)
     if problems:
         return render_template("cash/close.html", **context), 400
-    try:
-        if request.form.get("action") == "confirm":
+    with refusals() as refused:
+        if form.action.data == "confirm":
             with write_transaction(db.session):
                 close_cash_session(db.session, session_id, counted, cheques, card,
-                                   current_user.id, waiting_confirmed=request.form.get(
-                                       "confirm_waiting") == "1")
+                                   current_user.id,
+                                   waiting_confirmed=form.confirm_waiting.data == "1")
             prints = closing_documents.print_closing_documents(db.session, session_id)
             replica.after_closing(current_app._get_current_object())  # the day's copy
             flash(_("La caisse est fermée. %(printed)s",
                     printed=_print_message(prints, session_id)), "success")
             return redirect(url_for("cash.show", session_id=session_id))
         context["preview"] = preview_close(db.session, session_id, counted, cheques, card)
-    except ServiceError as exc:
-        db.session.rollback()
-        context["problems"] = [exc.message]
-        return render_template("cash/close.html", **context), exc.status
+    if refused.failed:
+        context["problems"] = [refused.message]
+        return render_template("cash/close.html", **context), refused.status
     return render_template("cash/close.html", **context)
 
 
@@ -273,34 +261,26 @@ def _today() -> date:
 @bp.route("/exports", methods=["GET", "POST"])
 @treasurer_required
 def exports_page():
-    form = FlaskForm()
+    form = ExportForm()
     today = _today()
     start, end = exports.default_period(db.session, today)  # issue 16: not yet exported
     values = {"date_from": start.isoformat(), "date_to": end.isoformat(), "format": "paheko"}
     problem = overlap = None
     status = 200
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        values = {key: request.form.get(key, "") for key in values}
-        try:
-            date_from = parse_day(values["date_from"])
-            date_to = parse_day(values["date_to"])
-        except ValueError:
+        posted(form)
+        values = {key: typed(form).get(key, "") for key in values}
+        if form.date_from.errors or form.date_to.errors:
             problem, status = _("Les dates s'écrivent AAAA-MM-JJ."), 400
         else:
-            again = request.form.get("again") == "1"
-            try:
+            with refusals() as refused:
                 with tempfile.TemporaryDirectory() as tmp, write_transaction(db.session):
-                    result = exports.export(db.session, date_from, date_to, values["format"],
-                                            tmp, current_user.id, again=again)
+                    result = exports.export(db.session, form.date_from.data,
+                                            form.date_to.data, values["format"], tmp,
+                                            current_user.id, again=form.again.data == "1")
                     payload, name, mimetype = _bundle(result.files, values["format"],
                                                       result.suffix
                                                       ) if result.files else (b"", "", "")
-            except ServiceError as exc:
-                problem, status = exc.message, exc.status
-                overlap = exc.code == "already_exported"
-            else:
                 if result.nothing:
                     flash(result.message, "info")
                     return redirect(url_for("cash.exports_page"))
@@ -308,6 +288,8 @@ def exports_page():
                     flash(exports.left_out_message(result.left_out), "info")
                 return send_file(io.BytesIO(payload), mimetype=mimetype, download_name=name,
                                  as_attachment=True)
+            problem, status = refused.message, refused.status
+            overlap = refused.code == "already_exported"
     return render_template("cash/exports.html", form=form, values=values, problem=problem,
                            year=today.year,
                            overlap=overlap, history=exports.history(db.session),
@@ -366,13 +348,12 @@ def journal_check():
 @treasurer_required
 def export_accounts():
     """The account numbers the Paheko file uses (they must exist in the chart)."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    with flash_refusals():
+    form = posted(texts_form(paheko_accounts.ACCOUNTS))
+    with refusals(flash_it=True):
         with write_transaction(db.session):
             for key in paheko_accounts.ACCOUNTS:
-                if key in request.form:
-                    paheko_accounts.set_account(db.session, key, request.form[key])
+                if (account := sent(form, key)) is not None:
+                    paheko_accounts.set_account(db.session, key, account)
         flash(_("Comptes enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
 
@@ -381,16 +362,14 @@ def export_accounts():
 @treasurer_required
 def export_projects():
     """Each envelope's analytic project in Paheko (by default made from its name)."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    with flash_refusals() as outcome, write_transaction(db.session):
-        for envelope in db.session.scalars(select(Envelope)).all():
-            key = f"project-{envelope.code}"
-            if key in request.form:
-                paheko_accounts.set_project_code(db.session, envelope.code, request.form[key])
-    if outcome.failed:
-        return redirect(url_for("cash.exports_page"))
-    flash(_("Projets enregistrés."), "success")
+    codes = list(db.session.scalars(select(Envelope.code)))
+    form = posted(texts_form(f"project-{code}" for code in codes))
+    with refusals(flash_it=True):
+        with write_transaction(db.session):
+            for code in codes:
+                if (project := sent(form, f"project-{code}")) is not None:
+                    paheko_accounts.set_project_code(db.session, code, project)
+        flash(_("Projets enregistrés."), "success")
     return redirect(url_for("cash.exports_page"))
 
 

@@ -14,10 +14,14 @@ from markupsafe import Markup
 
 from kiosk import paths
 from kiosk.common.assets import OWN_FILES  # static/: never a visitor's upload
-from kiosk.ledger.money import format_money
+from kiosk.ledger.money import format_euros, format_money
 from kiosk.vocabulary import (
+    FIRST_DAY,
+    LAST_DAY,
     MAX_COUNT,
     MAX_QTY,
+    NAME_MAX,
+    NOTE_MAX,
     kind_word,
     kind_words,
     method_word,
@@ -93,9 +97,12 @@ def init_pages(app: Flask) -> None:
         return response
 
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["euros"] = format_euros  # the same, in a box: "12,50"
     app.jinja_env.filters["paris"] = paris_datetime
     app.jinja_env.globals.update(
         get_locale=get_locale, languages=LANGUAGES,
         method_word=method_word, kind_word=kind_word,
         method_words=method_words, kind_words=kind_words,
-        MAX_QTY=MAX_QTY, MAX_COUNT=MAX_COUNT, icon=icon)  # the bounds the number boxes show
+        MAX_QTY=MAX_QTY, MAX_COUNT=MAX_COUNT, icon=icon,  # the bounds the number boxes show
+        NAME_MAX=NAME_MAX, NOTE_MAX=NOTE_MAX,  # and the text boxes (maxlength)
+        FIRST_DAY=FIRST_DAY, LAST_DAY=LAST_DAY)  # the days a period may name

@@ -1,25 +1,29 @@
-"""Helpers the page views share: a service's refusal shown as a flash message, and the
-numbers typed in the +/− counters and quantity boxes of a form."""
+"""Helpers the page views share: a service's refusal shown on the page (refusals()), and
+the numbers typed in the +/− counters and quantity boxes of a form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from flask import flash, request
+from flask import abort, flash, request
+from flask_wtf import FlaskForm
 
+from kiosk.common.fields import TextField
 from kiosk.common.input import is_digits
-from kiosk.errors import ServiceError
+from kiosk.errors import InvalidInput, ServiceError
 from kiosk.extensions import db
 
 K = TypeVar("K")
+F = TypeVar("F", bound=FlaskForm)
 
 
 @dataclass
 class Outcome:
-    """What flash_refusals() caught: `failed` once a ServiceError was flashed."""
+    """What refusals() caught: `failed` once a service refused, with its words and status."""
 
     error: ServiceError | None = None
 
@@ -27,22 +31,84 @@ class Outcome:
     def failed(self) -> bool:
         return self.error is not None
 
+    @property
+    def message(self) -> str:
+        return self.error.message if self.error is not None else ""
+
+    @property
+    def status(self) -> int:
+        return self.error.status if self.error is not None else 200
+
+    @property
+    def code(self) -> str:
+        return self.error.code if self.error is not None else ""
+
 
 @contextmanager
-def flash_refusals() -> Iterator[Outcome]:
-    """Run a page's action; a ServiceError becomes a red message on the next page.
+def refusals(*, flash_it: bool = False) -> Iterator[Outcome]:
+    """The one way a page runs an action a service may refuse (a ServiceError).
 
-    The session is rolled back first, so what the page renders next reads the database
-    as it is, not the half-done action. The view carries on after the `with` block and
-    checks `outcome.failed` (a success usually returns a redirect from inside it).
+    The action runs inside the `with` block and a success returns from it (a redirect).
+    A refusal is caught and the session rolled back, so what the page renders next reads
+    the database as it is, not the half-done action; then the view carries on after the
+    block, in one of two ways:
+    - `flash_it=True`: the refusal is already a red message on the next page; the view
+      redirects (back to the page the form was on);
+    - otherwise the view shows its form again with `outcome.message` and answers
+      `outcome.status` (400, 404, 409… as the service said).
     """
     outcome = Outcome()
     try:
         yield outcome
     except ServiceError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        if flash_it:
+            flash(exc.message, "error")
         outcome.error = exc
+
+
+def posted(form: F) -> F:
+    """A form of ours as POSTed: its CSRF token checked (a 400 otherwise), its fields read
+    and validated. What could not be read is refused by refuse_unread(), inside the view's
+    refusals() block, so the page shows it like any other refusal."""
+    form.validate()
+    if form.meta.csrf and form.csrf_token.errors:
+        abort(400)
+    return form
+
+
+def refuse_unread(form: FlaskForm, only: Iterable[str] | None = None) -> None:
+    """InvalidInput for the first field (in the form's order) that could not be read;
+    `only`: among these fields (those the choice made on the form needs)."""
+    wanted = None if only is None else set(only)
+    for name, errors in form.errors.items():
+        if name != "csrf_token" and errors and (wanted is None or name in wanted):
+            raise InvalidInput(name, str(errors[0]))
+
+
+def typed(form: FlaskForm) -> dict[str, str]:
+    """What was typed in each field, trimmed: the form shown again after a refusal."""
+    return {field.name: field.raw_data[0].strip() for field in form
+            if field.raw_data and isinstance(field.raw_data[0], str)
+            and field.name != "csrf_token"}
+
+
+def texts_form(names: Iterable[str]) -> FlaskForm:
+    """A form of text boxes under the given names, trimmed (the Paheko account of each
+    key, the project code of each envelope `project-CODE`, the invoices' heading)."""
+
+    class TextsForm(FlaskForm):
+        pass
+
+    for name in names:
+        setattr(TextsForm, name.replace("-", "_"), TextField(name=name))
+    return TextsForm()
+
+
+def sent(form: FlaskForm, name: str) -> str | None:
+    """What the box `name` holds, or None when the form did not send it (left as it is)."""
+    field = form[name.replace("-", "_")]
+    return field.data if field.raw_data else None
 
 
 @dataclass
@@ -52,6 +118,16 @@ class Counts(Generic[K]):
 
     values: dict[K, int] = field(default_factory=dict)
     bad: list[K] = field(default_factory=list)
+    typed: dict[K, str] = field(default_factory=dict)  # as typed: the form shown again
+
+
+QTY_BOX = re.compile(r"^qty-([A-Za-z0-9_.-]{1,32})$")
+
+
+def qty_boxes() -> dict[str, str]:
+    """The quantity boxes a form sent (`qty-SKU`, qty_row in macros.html): box name by SKU,
+    for read_counts (the stock count, the consignment statement, a refund)."""
+    return {match.group(1): key for key in request.form if (match := QTY_BOX.match(key))}
 
 
 def read_counts(fields: Mapping[K, str], *, maximum: int | None,
@@ -65,6 +141,7 @@ def read_counts(fields: Mapping[K, str], *, maximum: int | None,
     counts: Counts[K] = Counts()
     for key, name in fields.items():
         raw = (request.form.get(name) or "").strip()
+        counts.typed[key] = raw
         if not raw:
             if blank is not None:
                 counts.values[key] = blank

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,12 +12,20 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
-from kiosk.common.input import id_or_none, is_digits, parse_day
+from kiosk.common.fields import shares
+from kiosk.common.views import posted, refusals, refuse_unread, typed
 from kiosk.database import utcnow, write_transaction
 from kiosk.envelopes import bp
+from kiosk.envelopes.forms import (
+    DonationsForm,
+    NewEnvelopeForm,
+    SpendForm,
+    TransferForm,
+    split_form,
+)
 from kiosk.errors import ServiceError
 from kiosk.extensions import db
-from kiosk.ledger.money import format_money, parse_euros
+from kiosk.ledger.money import format_money
 from kiosk.models import Envelope
 from kiosk.services import envelopes as service
 from kiosk.services import meetings
@@ -52,87 +60,56 @@ def index():
     return _render()
 
 
-def _checked_form() -> dict[str, str]:
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    return {key: value.strip() for key, value in request.form.items() if key != "csrf_token"}
-
-
-def _amount(values: dict[str, str]) -> int:
-    try:
-        cents = parse_euros(values.get("amount", ""))
-    except ValueError:
-        raise ServiceError("amount", _("Écrivez le montant en euros, par exemple 12,50.")
-                           ) from None
-    return service.check_amount(cents)
-
-
-def _day(values: dict[str, str]) -> date:
-    try:
-        return parse_day(values.get("entry_date") or _today().isoformat())
-    except ValueError:
-        raise ServiceError("date", _("La date s'écrit AAAA-MM-JJ.")) from None
+def _day(form: SpendForm | TransferForm) -> date:
+    return form.entry_date.data or _today()  # an empty box: today
 
 
 @bp.route("/envelopes/spend", methods=["POST"])
 @treasurer_required
 def spend():
-    values = _checked_form()
-    try:
-        amount, day = _amount(values), _day(values)
+    form = posted(SpendForm())
+    with refusals() as refused:
+        amount = service.check_amount(form.amount.data)  # (None: not read, same words)
+        refuse_unread(form)
         with write_transaction(db.session):
-            service.spend(db.session, values.get("envelope", ""), amount,
-                          values.get("label", ""), day, values.get("receipt_ref", ""),
-                          confirm=values.get("confirm") == "1", user_id=current_user.id,
-                          charge_account=values.get("charge_account") or None,
-                          paid_from=values.get("paid_from") or None,
-                          decision_id=id_or_none(values.get("decision_id")))
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message,
-                       confirm_spend=exc.code == "below_zero")
-    flash(_("Dépense de %(a)s enregistrée.", a=format_money(amount)), "success")
-    return redirect(url_for("envelopes.index"))
+            service.spend(db.session, form.envelope.data, amount, form.label.data,
+                          _day(form), form.receipt_ref.data,
+                          confirm=form.confirm.data == "1", user_id=current_user.id,
+                          charge_account=form.charge_account.data or None,
+                          paid_from=form.paid_from.data or None,
+                          decision_id=form.decision_id.data)
+        flash(_("Dépense de %(a)s enregistrée.", a=format_money(amount)), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=typed(form), problem=refused.message,
+                   confirm_spend=refused.code == "below_zero")
 
 
 @bp.route("/envelopes/transfer", methods=["POST"])
 @treasurer_required
 def transfer():
-    values = _checked_form()
-    try:
-        amount, day = _amount(values), _day(values)
+    form = posted(TransferForm())
+    with refusals() as refused:
+        amount = service.check_amount(form.amount.data)  # (None: not read, same words)
+        refuse_unread(form)
         with write_transaction(db.session):
-            service.transfer(db.session, values.get("from", ""), values.get("to", ""), amount,
-                             values.get("label", ""), day,
-                             confirm=values.get("confirm") == "1", user_id=current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message,
-                       confirm_transfer=exc.code == "below_zero")
-    flash(_("Virement de %(a)s enregistré.", a=format_money(amount)), "success")
-    return redirect(url_for("envelopes.index"))
+            service.transfer(db.session, form.source.data, form.to.data, amount,
+                             form.label.data, _day(form), confirm=form.confirm.data == "1",
+                             user_id=current_user.id)
+        flash(_("Virement de %(a)s enregistré.", a=format_money(amount)), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=typed(form), problem=refused.message,
+                   confirm_transfer=refused.code == "below_zero")
 
 
 @bp.route("/envelopes/rules", methods=["POST"])
 @treasurer_required
 def decide():
-    values = _checked_form()
-    envelopes = db.session.scalars(select(Envelope).order_by(Envelope.id)).all()
-    try:
-        weights = {}
-        for envelope in envelopes:
-            raw = values.get(f"weight-{envelope.code}", "0") or "0"
-            if not is_digits(raw, 4) or int(raw) > 1000:
-                raise ServiceError("weights", _("Les parts sont des nombres de 0 à 1000, "
-                                                "par exemple 1 et 1 pour moitié-moitié."))
-            weights[envelope.code] = int(raw)
-        try:
-            effective = parse_day(values.get("effective_from", ""))
-        except ValueError:
-            raise ServiceError("date", _("La date d'effet s'écrit AAAA-MM-JJ.")) from None
-        if len(values.get("decision", "")) > 500:
-            raise ServiceError("decision", _("La note fait 500 caractères au plus."))
-        if effective < _today() and values.get("confirm") != "1":
+    codes = list(db.session.scalars(select(Envelope.code).order_by(Envelope.id)))
+    form = posted(split_form(codes))
+    with refusals() as refused:
+        refuse_unread(form)
+        effective = form.effective_from.data
+        if effective < _today() and form.confirm.data != "1":
             closed = service.closings_since(db.session, effective)
             raise ServiceError("split_in_the_past", ngettext(
                 "Cette décision part du %(d)s, une date passée. %(num)s caisse a été fermée "
@@ -145,50 +122,40 @@ def decide():
                 "Cette décision part du %(d)s, une date passée : aucune caisse n'a été fermée "
                 "depuis. Confirmez pour l'enregistrer.", d=effective.strftime("%d/%m/%Y")))
         with write_transaction(db.session):
-            service.decide_split(db.session, weights, effective, values.get("decision", ""),
-                                 current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message,
-                       confirm_split=exc.code == "split_in_the_past")
-    flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
-            d=effective.strftime("%d/%m/%Y")), "success")
-    return redirect(url_for("envelopes.index"))
+            service.decide_split(db.session, shares(form, codes), effective,
+                                 form.decision.data, current_user.id)
+        flash(_("La nouvelle répartition s'applique à partir du %(d)s.",
+                d=effective.strftime("%d/%m/%Y")), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=typed(form), problem=refused.message,
+                   confirm_split=refused.code == "split_in_the_past")
 
 
 @bp.route("/envelopes/donations", methods=["POST"])
 @treasurer_required
 def decide_donations():
     """Where the stall's gifts go from a date: one envelope, or shared by the split."""
-    values = _checked_form()
-    try:
-        try:
-            effective = parse_day(values.get("effective_from", ""))
-        except ValueError:
-            raise ServiceError("date", _("La date d'effet s'écrit AAAA-MM-JJ.")) from None
-        if len(values.get("decision", "")) > 500:
-            raise ServiceError("decision", _("La note fait 500 caractères au plus."))
+    form = posted(DonationsForm())
+    with refusals() as refused:
+        refuse_unread(form)
+        effective = form.effective_from.data
         with write_transaction(db.session):
-            service.decide_donations(db.session, values.get("envelope") or None, effective,
-                                     values.get("decision", ""), current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message)
-    flash(_("Les dons vont là à partir du %(d)s.", d=effective.strftime("%d/%m/%Y")),
-          "success")
-    return redirect(url_for("envelopes.index"))
+            service.decide_donations(db.session, form.envelope.data or None, effective,
+                                     form.decision.data, current_user.id)
+        flash(_("Les dons vont là à partir du %(d)s.", d=effective.strftime("%d/%m/%Y")),
+              "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=typed(form), problem=refused.message)
 
 
 @bp.route("/envelopes/new", methods=["POST"])
 @treasurer_required
 def new_envelope():
-    values = _checked_form()
-    try:
+    form = posted(NewEnvelopeForm())
+    with refusals() as refused:
         with write_transaction(db.session):
-            service.add_envelope(db.session, values.get("code", ""), values.get("name", ""))
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render(exc.status, values=values, problem=exc.message)
-    flash(_("Enveloppe ajoutée : elle reçoit de l'argent dès qu'une répartition la "
-            "compte."), "success")
-    return redirect(url_for("envelopes.index"))
+            service.add_envelope(db.session, form.code.data, form.name.data)
+        flash(_("Enveloppe ajoutée : elle reçoit de l'argent dès qu'une répartition la "
+                "compte."), "success")
+        return redirect(url_for("envelopes.index"))
+    return _render(refused.status, values=typed(form), problem=refused.message)

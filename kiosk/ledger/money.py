@@ -46,6 +46,12 @@ def format_money(cents: int, locale: str = "fr_FR") -> str:
     return format_currency(Decimal(cents) / 100, "EUR", locale=locale)
 
 
+def format_euros(cents: int) -> str:
+    """`1250` → `12,50`: format_money without the euro sign, for a box the volunteer may
+    correct before sending it (parse_euros reads it back)."""
+    return format_money(cents).removesuffix("€").rstrip(NBSP + NARROW_NBSP + " ")
+
+
 def format_money_for_paper(cents: int) -> str:
     """`12,50 €` with a plain space: thermal printers cannot print Babel's narrow one."""
     return format_money(cents).replace(NARROW_NBSP, " ").replace(NBSP, " ")

@@ -10,13 +10,23 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kiosk.auth.roles import treasurer_required
-from kiosk.common.input import arg_number, id_or_none, is_digits, parse_day
+from kiosk.common.fields import shares
+from kiosk.common.input import arg_number
+from kiosk.common.views import posted, refusals, refuse_unread, typed
 from kiosk.database import write_transaction
 from kiosk.documents.minutes import decision_words, vote_words
-from kiosk.errors import ServiceError
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
-from kiosk.ledger.money import format_money, parse_euros
+from kiosk.ledger.money import format_euros, format_money
 from kiosk.meeting import bp
+from kiosk.meeting.forms import (
+    AMOUNT,
+    MeetingForm,
+    ProposalForm,
+    ThresholdForm,
+    VotesForm,
+    decision_form,
+)
 from kiosk.models import Envelope
 from kiosk.services import catalogue
 from kiosk.services import meetings as service
@@ -24,12 +34,6 @@ from kiosk.services import meetings as service
 MAX_DAY_SCREENS = 12  # sales days shown one a screen; more are summed on the last
 
 STEP = arg_number(99)  # which screen of the meeting, in the query
-
-
-def _checked_form() -> dict[str, str]:
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    return {key: value.strip() for key, value in request.form.items() if key != "csrf_token"}
 
 
 def _envelopes() -> list[Envelope]:
@@ -42,8 +46,7 @@ def _render_index(status: int = 200, **extra):
     context = {"form": FlaskForm(), "meetings": service.meetings(db.session),
                "today": service.today().isoformat(), "values": {}, "problem": None,
                "threshold": format_money(threshold) if threshold is not None else "",
-               "threshold_euros": f"{threshold / 100:.2f}".replace(".", ",")
-               if threshold is not None else "",
+               "threshold_euros": format_euros(threshold) if threshold is not None else "",
                "names": service.present_names, "envelopes": _envelopes(),
                "proposals": service.pending_proposals(db.session)}
     context.update(extra)
@@ -59,73 +62,54 @@ def index():
 @bp.route("/meeting", methods=["POST"])
 @treasurer_required
 def create():
-    values = _checked_form()
-    try:
-        try:
-            held_on = parse_day(values.get("held_on", ""))
-        except ValueError:
-            raise ServiceError("held_on", _("La date s'écrit AAAA-MM-JJ.")) from None
+    form = posted(MeetingForm())
+    with refusals() as refused:
+        refuse_unread(form)
         with write_transaction(db.session):
-            row = service.create_meeting(db.session, held_on,
-                                         values.get("present", "").splitlines(),
-                                         values.get("note", ""), current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_index(exc.status, values=values, problem=exc.message)
-    return redirect(url_for("meeting.screen", meeting_id=row["id"]))
+            row = service.create_meeting(db.session, form.held_on.data,
+                                         form.present.data.splitlines(), form.note.data,
+                                         current_user.id)
+        return redirect(url_for("meeting.screen", meeting_id=row["id"]))
+    return _render_index(refused.status, values=typed(form), problem=refused.message)
 
 
 @bp.route("/meeting/settings", methods=["POST"])
 @treasurer_required
 def settings():
     """Spends above an amount need a decision of the group (empty: never)."""
-    values = _checked_form()
-    if "threshold" not in values:
+    form = posted(ThresholdForm())
+    if not form.threshold.raw_data:
         abort(400)  # (an empty field is a choice: never; no field is no form of ours)
-    raw = values["threshold"]
-    try:
-        try:
-            cents = parse_euros(raw) if raw else None
-        except ValueError:
-            raise ServiceError("threshold", _("Écrivez un montant en euros, par exemple 50, "
-                                              "ou laissez vide.")) from None
+    with refusals() as refused:
+        refuse_unread(form)
         with write_transaction(db.session):
-            service.set_spend_threshold(db.session, cents)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_index(exc.status, values=values, problem=exc.message)
-    flash(_("Réglage enregistré."), "success")
-    return redirect(url_for("meeting.index"))
+            service.set_spend_threshold(db.session, form.threshold.data)
+        flash(_("Réglage enregistré."), "success")
+        return redirect(url_for("meeting.index"))
+    return _render_index(refused.status, values=typed(form), problem=refused.message)
 
 
 @bp.route("/meeting/proposals", methods=["POST"])
 @treasurer_required
 def propose():
     """A proposal prepared before the meeting: a title, an envelope, an amount, a photo."""
-    values = _checked_form()
-    if "title" not in values:
+    form = posted(ProposalForm())
+    if not form.title.raw_data:
         abort(400)
     upload = request.files.get("photo")
     raw = upload.read() if upload and upload.filename else None
-    try:
-        cents = None
-        if values.get("amount"):
-            try:
-                cents = parse_euros(values["amount"])
-            except ValueError:
-                raise ServiceError("amount", _("Écrivez le montant en euros, par exemple "
-                                               "250.")) from None
+    with refusals() as refused:
+        refuse_unread(form)
+        cents = form.amount.data
         with write_transaction(db.session):
-            proposal = service.add_proposal(db.session, values["title"],
-                                            values.get("envelope") if cents else None, cents,
+            proposal = service.add_proposal(db.session, form.title.data,
+                                            form.envelope.data if cents else None, cents,
                                             current_user.id)
             if raw is not None:  # (the catalogue's checks: a real picture, shrunk)
                 catalogue.store_photo(db.session, proposal, raw, current_app.instance_path)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_index(exc.status, values=values, problem=exc.message)
-    flash(_("Proposition prête pour la prochaine réunion."), "success")
-    return redirect(url_for("meeting.index"))
+        flash(_("Proposition prête pour la prochaine réunion."), "success")
+        return redirect(url_for("meeting.index"))
+    return _render_index(refused.status, values=typed(form), problem=refused.message)
 
 
 def _steps(summary: service.Summary,
@@ -179,75 +163,52 @@ def screen(meeting_id: int):
     return _render_screen(meeting_id)
 
 
-def _votes(values: dict[str, str]) -> tuple[int, int, int] | None:
-    raw = [values.get(name, "") for name in ("votes_for", "votes_against", "votes_abstain")]
-    if not any(raw):
-        return None
-    if not all(is_digits(v, 3) for v in raw):
-        raise ServiceError("votes", _("Tapez le nombre de mains levées : pour, contre, "
-                                      "sans avis (0 s'il n'y en a pas)."))
-    return (int(raw[0]), int(raw[1]), int(raw[2]))
-
-
 @bp.route("/meeting/<int:meeting_id>/decisions", methods=["POST"])
 @treasurer_required
 def decide(meeting_id: int):
-    values = _checked_form()
+    codes = [envelope.code for envelope in _envelopes()]
+    form = posted(decision_form(codes))
     service.get_meeting(db.session, meeting_id)  # 404 before anything else
-    kind = values.get("kind", service.OTHER)
-    try:
+    kind = form.kind.data if form.kind.raw_data else service.OTHER
+    with refusals() as refused:
         spend = split = None
         if kind == service.SPEND:
-            try:
-                cents = parse_euros(values.get("amount", ""))
-            except ValueError:
-                raise ServiceError("amount", _("Écrivez le montant en euros, par exemple "
-                                               "250.")) from None
-            spend = (values.get("envelope", ""), cents)
+            if form.amount.data is None:  # (unreadable or empty: the same words)
+                raise InvalidInput("amount", str(AMOUNT))
+            spend = (form.envelope.data, form.amount.data)
         elif kind == service.SPLIT:
-            split = {}
-            for envelope in _envelopes():
-                raw = values.get(f"weight-{envelope.code}", "0") or "0"
-                if not is_digits(raw, 4) or int(raw) > 1000:
-                    raise ServiceError("weights", _("Les parts sont des nombres de 0 à 1000, "
-                                                    "par exemple 1 et 1 pour moitié-moitié."))
-                split[envelope.code] = int(raw)
-        replaces = values.get("replaces", "")
+            refuse_unread(form, only=[f"weight_{code}" for code in codes])
+            split = shares(form, codes)
         with write_transaction(db.session):
-            service.decide(db.session, meeting_id, values.get("text", ""), spend=spend,
-                           split=split, votes=_votes(values),
-                           replaces_id=id_or_none(replaces),
+            service.decide(db.session, meeting_id, form.text.data, spend=spend,
+                           split=split, votes=form.votes(), replaces_id=form.replaces.data,
                            user_id=current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        meeting = service.get_meeting(db.session, meeting_id)
-        steps = _steps(service.summary(db.session, meeting),
-                       service.proposals_for(db.session, meeting))
-        step = next(i for i, (k, _s) in enumerate(steps) if k == "decide")
-        return _render_screen(meeting_id, step, exc.status, values=values,
-                              problem=exc.message)
-    flash(_("Décision enregistrée."), "success")
-    return redirect(url_for("meeting.screen", meeting_id=meeting_id,
-                            step=request.args.get("step", 0, type=STEP), _anchor="decided"))
+        flash(_("Décision enregistrée."), "success")
+        return redirect(url_for("meeting.screen", meeting_id=meeting_id,
+                                step=request.args.get("step", 0, type=STEP), _anchor="decided"))
+    meeting = service.get_meeting(db.session, meeting_id)
+    steps = _steps(service.summary(db.session, meeting),
+                   service.proposals_for(db.session, meeting))
+    step = next(i for i, (k, _s) in enumerate(steps) if k == "decide")
+    return _render_screen(meeting_id, step, refused.status, values=typed(form),
+                          problem=refused.message)
 
 
 @bp.route("/meeting/<int:meeting_id>/proposals/<int:proposal_id>", methods=["POST"])
 @treasurer_required
 def decide_proposal(meeting_id: int, proposal_id: int):
     """The hands counted on a prepared proposal."""
-    values = _checked_form()
+    form = posted(VotesForm())
     service.get_meeting(db.session, meeting_id)  # 404 before anything else
     step = request.args.get("step", 0, type=STEP)
-    try:
+    with refusals() as refused:
         with write_transaction(db.session):
-            service.decide_proposal(db.session, meeting_id, proposal_id, _votes(values),
+            service.decide_proposal(db.session, meeting_id, proposal_id, form.votes(),
                                     current_user.id)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_screen(meeting_id, step, exc.status, values=values,
-                              problem=exc.message)
-    flash(_("Décision enregistrée."), "success")
-    return redirect(url_for("meeting.screen", meeting_id=meeting_id, step=step))
+        flash(_("Décision enregistrée."), "success")
+        return redirect(url_for("meeting.screen", meeting_id=meeting_id, step=step))
+    return _render_screen(meeting_id, step, refused.status, values=typed(form),
+                          problem=refused.message)
 
 
 @bp.route("/p/ce-que-vos-achats-ont-finance")

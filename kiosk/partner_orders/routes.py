@@ -5,10 +5,9 @@ heading. Treasurer and above; a seller ties her sewing to an order from "J'ai co
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,19 +15,34 @@ from flask_wtf import FlaskForm
 from kiosk import sales
 from kiosk.auth.roles import treasurer_required
 from kiosk.common.input import optional_day, row_id, whole_number
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.common.views import (
+    posted,
+    read_counts,
+    refusals,
+    refuse_unread,
+    sent,
+    texts_form,
+    typed,
+)
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import partner_orders as papers
 from kiosk.documents import queue
-from kiosk.errors import N_, InvalidInput, ServiceError
+from kiosk.errors import N_, InvalidInput
 from kiosk.extensions import db
 from kiosk.ledger.money import format_money, parse_euros
 from kiosk.partner_orders import bp
+from kiosk.partner_orders.forms import (
+    BLANK_LINES,
+    CreditNoteForm,
+    DeliveryForm,
+    InvoiceForm,
+    NewOrderForm,
+    PartnerForm,
+    PaymentForm,
+)
 from kiosk.sales import partner_orders as service
 from kiosk.services import catalogue, report_figures, stock
 from kiosk.vocabulary import MAX_QTY, ORDER_METHODS, PARIS, method_word
-
-BLANK_LINES = 6  # empty lines the new order form offers
 
 STATUS_WORDS = {
     "open": N_("À coudre"),
@@ -46,12 +60,6 @@ def status_word(status: str) -> str:
 
 def _today() -> date:
     return utcnow().astimezone(PARIS).date()
-
-
-def _checked_form() -> dict[str, str]:
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    return {key: value.strip() for key, value in request.form.items() if key != "csrf_token"}
 
 
 def _euros(text: str, what: str) -> int:
@@ -78,24 +86,12 @@ def index():
 
 # --- a new order ---------------------------------------------------------------------------
 
-@dataclass
-class OrderForm:
-    """What the new order page holds, to show it again after a refusal."""
-
-    values: dict[str, str]
-
-    def line(self, n: int, name: str) -> str:
-        return self.values.get(f"line-{n}-{name}", "")
-
-
-def _order_lines(values: dict[str, str]) -> list[sales.OrderLineRequest]:
+def _order_lines(form: NewOrderForm) -> list[sales.OrderLineRequest]:
     lines = []
     prices = {p.sku: p.price_cents for p in catalogue.products(db.session, active_only=False)}
     for n in range(BLANK_LINES):
-        sku = values.get(f"line-{n}-sku", "")
-        description = values.get(f"line-{n}-description", "")
-        qty_text = values.get(f"line-{n}-qty", "")
-        price_text = values.get(f"line-{n}-price", "")
+        sku, description = form.line(n, "sku"), form.line(n, "description")
+        qty_text, price_text = form.line(n, "qty"), form.line(n, "price")
         if not (sku or description):
             continue
         qty = whole_number(qty_text, "invalid_qty", minimum=1, maximum=MAX_QTY, message=_(
@@ -112,8 +108,8 @@ def _order_lines(values: dict[str, str]) -> list[sales.OrderLineRequest]:
     return lines
 
 
-def _render_new(values: dict[str, str], status: int = 200):
-    return render_template("orders/new.html", form=OrderForm(values), csrf=FlaskForm(),
+def _render_new(form: NewOrderForm, status: int = 200):
+    return render_template("orders/new.html", form=form, csrf=form,
                            partners=service.partners(db.session),
                            products=catalogue.products(db.session),
                            lots=catalogue.lots(db.session), blank_lines=BLANK_LINES), status
@@ -122,27 +118,29 @@ def _render_new(values: dict[str, str], status: int = 200):
 @bp.route("/orders/new", methods=["GET", "POST"])
 @treasurer_required
 def new():
+    form = NewOrderForm()
     if request.method == "GET":
-        return _render_new({"partner": request.args.get("partner", "")})
-    values = _checked_form()
-    with flash_refusals():
-        lines = _order_lines(values)
-        wished_on = _day(values.get("wished_on", ""))
+        form.partner.data = request.args.get("partner", "")
+        return _render_new(form)
+    posted(form)
+    with refusals(flash_it=True):
+        lines = _order_lines(form)
+        wished_on = _day(form.wished_on.data)
         with write_transaction(db.session):
-            if values.get("partner"):
-                partner_id = row_id(values["partner"], "partner",
+            if form.partner.data:
+                partner_id = row_id(form.partner.data, "partner",
                                     _("Choisissez le partenaire dans la liste."))
             else:
                 partner_id = service.add_partner(
-                    db.session, values.get("partner_name", ""), values.get("partner_address", ""),
-                    values.get("partner_contact", "")).id
+                    db.session, form.partner_name.data, form.partner_address.data,
+                    form.partner_contact.data).id
             order = sales.take_order(db.session, partner_id, lines, current_user.id,
-                                     lot_code=values.get("lot") or None, wished_on=wished_on,
-                                     note=values.get("note", ""))
+                                     lot_code=form.lot.data or None, wished_on=wished_on,
+                                     note=form.note.data)
         flash(_("Commande %(number)s enregistrée : imprimez le devis pour la faire signer.",
                 number=order["number"]), "success")
         return redirect(url_for("orders.show", order_id=order["id"]))
-    return _render_new(values, 400)
+    return _render_new(form, 400)
 
 
 # --- one order and its next steps -----------------------------------------------------------
@@ -151,13 +149,9 @@ def new():
 @treasurer_required
 def show(order_id: int):
     state = service.order_state(db.session, order_id)
-    workshop_stock: dict[int, int] = {}
-    try:
-        place = stock.workshop(db.session)
-        workshop_stock = {s.line.id: stock.level(db.session, s.line.product_id, place.id)
-                          for s in state.lines if s.line.product_id}
-    except ServiceError:  # no workshop yet: the page says nothing of its stock
-        pass
+    place = stock.workshop_or_none(db.session)  # none yet: the page says nothing of stock
+    workshop_stock = {s.line.id: stock.level(db.session, s.line.product_id, place.id)
+                      for s in state.lines if s.line.product_id} if place else {}
     return render_template("orders/show.html", state=state, csrf=FlaskForm(),
                            status_word=status_word, methods=[
                                (str(m), method_word(m)) for m in ORDER_METHODS],
@@ -168,11 +162,11 @@ def show(order_id: int):
 @bp.route("/orders/<int:order_id>/deliveries", methods=["POST"])
 @treasurer_required
 def deliver(order_id: int):
-    _checked_form()
+    posted(DeliveryForm())
     state = service.order_state(db.session, order_id)
     fields = {s.line.id: f"qty-{s.line.id}" for s in state.lines if s.line.product_id}
     counts = read_counts(fields, maximum=MAX_QTY)
-    with flash_refusals():
+    with refusals(flash_it=True):
         if counts.bad:
             raise InvalidInput("invalid_qty", _("Les quantités vont de 0 à %(max)s.",
                                                   max=MAX_QTY))
@@ -189,12 +183,12 @@ def deliver(order_id: int):
 @bp.route("/orders/<int:order_id>/invoice", methods=["POST"])
 @treasurer_required
 def invoice(order_id: int):
-    values = _checked_form()
+    form = posted(InvoiceForm())
     service.get_order(db.session, order_id)  # an unknown order is a 404, not a message
-    with flash_refusals():
+    with refusals(flash_it=True):
         with write_transaction(db.session):
             issued = sales.issue_invoice(db.session, order_id, current_user.id,
-                                         values.get("purchase_order", ""))
+                                         form.purchase_order.data)
         flash(_("Facture %(number)s de %(total)s établie.", number=issued["number"],
                 total=format_money(issued["total_cents"])), "success")
         return redirect(url_for("orders.document", kind="invoice", ref_id=issued["id"]))
@@ -204,15 +198,17 @@ def invoice(order_id: int):
 @bp.route("/orders/<int:order_id>/payments", methods=["POST"])
 @treasurer_required
 def payment(order_id: int):
-    values = _checked_form()
+    form = posted(PaymentForm())
     service.get_order(db.session, order_id)
-    with flash_refusals():
-        amount = _euros(values.get("amount", ""), _("Montant reçu"))
-        received_on = _day(values.get("received_on", ""))
+    with refusals(flash_it=True):
+        if form.amount.data is None and not form.amount.errors:  # an empty box
+            form.amount.errors = [form.amount.message]
+        refuse_unread(form)
+        amount = form.amount.data
         with write_transaction(db.session):
-            sales.record_payment(db.session, order_id, values.get("method", ""), amount,
-                                 current_user.id, reference=values.get("reference", ""),
-                                 received_on=received_on)
+            sales.record_payment(db.session, order_id, form.method.data, amount,
+                                 current_user.id, reference=form.reference.data,
+                                 received_on=form.received_on.data)
         state = service.order_state(db.session, order_id)
         if state.status == "paid":
             flash(_("Paiement de %(amount)s enregistré : la commande est payée, la somme est "
@@ -227,15 +223,14 @@ def payment(order_id: int):
 @bp.route("/orders/invoices/<int:invoice_id>/credit-notes", methods=["POST"])
 @treasurer_required
 def credit_note(invoice_id: int):
-    values = _checked_form()
+    form = posted(CreditNoteForm())
     found = service.get_invoice(db.session, invoice_id)
     order_id = found.order_id
-    with flash_refusals():
-        amount = _euros(values["amount"], _("Montant de l'avoir")) if values.get(
-            "amount") else None
+    with refusals(flash_it=True):
+        refuse_unread(form)  # (an empty amount: what is still unpaid)
         with write_transaction(db.session):
-            note = sales.issue_credit_note(db.session, invoice_id, values.get("reason", ""),
-                                           current_user.id, amount_cents=amount)
+            note = sales.issue_credit_note(db.session, invoice_id, form.reason.data,
+                                           current_user.id, amount_cents=form.amount.data)
         flash(_("Avoir %(number)s de %(amount)s établi.", number=note["number"],
                 amount=format_money(note["amount_cents"])), "success")
         return redirect(url_for("orders.document", kind="credit_note", ref_id=note["id"]))
@@ -276,7 +271,7 @@ def document_pdf(kind: str, ref_id: int):
 @bp.route("/orders/deliveries/<int:delivery_id>/print", methods=["POST"])
 @treasurer_required
 def print_delivery(delivery_id: int):
-    _checked_form()
+    posted(FlaskForm())
     service.get_delivery(db.session, delivery_id)
     db.session.rollback()
     status = queue.submit_and_attempt(db.session, "delivery_slip", ref_id=delivery_id)
@@ -302,12 +297,12 @@ def partners():
     status = 200
     values: dict[str, str] = {}
     if request.method == "POST":
-        values = _checked_form()
-        with flash_refusals():
+        form = posted(PartnerForm())
+        values = typed(form)
+        with refusals(flash_it=True):
             with write_transaction(db.session):
-                partner = service.add_partner(db.session, values.get("name", ""),
-                                              values.get("address", ""),
-                                              values.get("contact", ""))
+                partner = service.add_partner(db.session, form.name.data, form.address.data,
+                                              form.contact.data)
                 name = partner.name
             flash(_("Partenaire « %(name)s » enregistré.", name=name), "success")
             return redirect(url_for("orders.partners"))
@@ -319,12 +314,12 @@ def partners():
 @bp.route("/orders/partners/<int:partner_id>", methods=["POST"])
 @treasurer_required
 def edit_partner(partner_id: int):
-    values = _checked_form()
+    form = posted(PartnerForm())
     service.get_partner(db.session, partner_id)
-    with flash_refusals():
+    with refusals(flash_it=True):
         with write_transaction(db.session):
-            service.update_partner(db.session, partner_id, values.get("name", ""),
-                                   values.get("address", ""), values.get("contact", ""))
+            service.update_partner(db.session, partner_id, form.name.data, form.address.data,
+                                   form.contact.data)
         flash(_("Partenaire modifié (les factures déjà faites gardent l'ancienne adresse)."),
               "success")
     return redirect(url_for("orders.partners"))
@@ -335,10 +330,11 @@ def edit_partner(partner_id: int):
 def settings():
     status = 200
     if request.method == "POST":
-        values = _checked_form()
-        with flash_refusals():
+        form = posted(texts_form(papers.ISSUER_KEYS))
+        with refusals(flash_it=True):
             with write_transaction(db.session):
-                papers.set_issuer(db.session, values)
+                papers.set_issuer(db.session, {key: sent(form, key) or ""
+                                               for key in papers.ISSUER_KEYS})
             flash(_("Réglages des factures enregistrés."), "success")
             return redirect(url_for("orders.settings"))
         status = 400

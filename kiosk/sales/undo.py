@@ -34,21 +34,41 @@ def void_sale(session: Session, sale_id: int, reason: str, user_id: int) -> Sale
                                                 Sale.kind == SaleKind.VOID))
     if earlier is not None:
         return SaleResult(earlier, False)
-    if sale.kind != SaleKind.SALE or sale.cash_session_id is None:
-        raise Conflict("not_voidable", "Seule une vente peut être annulée.")
-    if not cash.get_cash_session(session, sale.cash_session_id).is_open:
-        raise Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
-                       "pour vendre.")
-    last = last_own_sale(session, sale.cash_session_id, user_id)
-    if last is None or last.id != sale.id:
-        raise Conflict("not_last_sale", "On ne peut annuler que sa propre dernière vente. "
-                       "Pour une autre, demandez à la trésorière un remboursement.")
-    if refunded_by(session, sale.id):
-        raise Conflict("already_refunded", "Cette vente a déjà été remboursée.")
+    refusal = void_refusal(session, sale, user_id)
+    if refusal is not None:
+        raise refusal
     lines = [(line.product_id, line.qty, line.unit_price_cents) for line in sale.lines]
     return SaleResult(_negative_sale(session, sale, SaleKind.VOID, lines, reason, user_id,
                                      sale.cash_session_id,
                                      donation_cents=-sale.donation_cents), True)
+
+
+def void_refusal(session: Session, sale: Sale, user_id: int) -> Conflict | None:
+    """Why this volunteer may not void this sale now, or None when she may: the rule of
+    void_sale and of the sale screen's "Annuler la dernière vente" button alike.
+
+    Only a sale (not a refund, a void or a statement), in a drawer still open, her own
+    last one there, and not refunded yet.
+    """
+    if sale.kind != SaleKind.SALE or sale.cash_session_id is None:
+        return Conflict("not_voidable", "Seule une vente peut être annulée.")
+    if not cash.get_cash_session(session, sale.cash_session_id).is_open:
+        return Conflict("session_closed", "Cette caisse est fermée : ouvrez-en une nouvelle "
+                        "pour vendre.")
+    last = last_own_sale(session, sale.cash_session_id, user_id)
+    if last is None or last.id != sale.id:
+        return Conflict("not_last_sale", "On ne peut annuler que sa propre dernière vente. "
+                        "Pour une autre, demandez à la trésorière un remboursement.")
+    if refunded_by(session, sale.id):
+        return Conflict("already_refunded", "Cette vente a déjà été remboursée.")
+    return None
+
+
+def voidable_sale(session: Session, cash_session_id: int, user_id: int) -> Sale | None:
+    """The sale this volunteer may void in this drawer now (void_refusal says none
+    against it), or None: what the sale screen offers to undo."""
+    last = last_own_sale(session, cash_session_id, user_id)
+    return last if last is not None and void_refusal(session, last, user_id) is None else None
 
 
 def refund_sale(session: Session, sale_id: int, reason: str,

@@ -7,11 +7,29 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
+from kiosk.common.fields import IdListField, TextField
+from kiosk.vocabulary import NAME_MAX, NOTE_MAX
+
 
 class OpenSessionForm(FlaskForm):
+    """Where, the drawer's name, who holds the stall (`team`); the float's counters are read
+    by read_counts (`dDENOMINATION`), as every count."""
+
     location = RadioField(_l("Où vendez-vous ?"), validators=[DataRequired()])
-    name = StringField(_l("Nom de la caisse"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Nom de la caisse"), validators=[DataRequired(),
+                                                           Length(max=NAME_MAX)])
+    team = IdListField()
+
+
+class TeamForm(FlaskForm):
+    """A volunteer tapped on the team page: she arrives (`join`) or leaves."""
+
+    action = TextField()
+    team = IdListField()
 
 
 class RefundForm(FlaskForm):
-    reason = StringField(_l("Pourquoi ?"), validators=[DataRequired(), Length(max=500)])
+    """Why, and from which drawer; the quantities are the `qty-SKU` boxes (read_counts)."""
+
+    reason = StringField(_l("Pourquoi ?"), validators=[DataRequired(), Length(max=NOTE_MAX)])
+    drawer = TextField()

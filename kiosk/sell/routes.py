@@ -9,17 +9,17 @@ from sqlalchemy import select
 
 from kiosk import sales as sales_service
 from kiosk.auth.roles import seller_required, treasurer_required
-from kiosk.common.input import arg_id, id_or_none, is_digits
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.common.input import arg_id, id_or_none
+from kiosk.common.views import posted, qty_boxes, read_counts, refusals
 from kiosk.database import utcnow, write_transaction
 from kiosk.documents import queue, receipts
-from kiosk.errors import ServiceError
 from kiosk.extensions import db
 from kiosk.models import CashSession, Location, Product, Sale, StockLevel, User
 from kiosk.models.cash import DENOMINATIONS_CENTS
 from kiosk.models.catalogue import LocationKind
+from kiosk.sales.undo import voidable_sale
 from kiosk.sell import bp
-from kiosk.sell.forms import OpenSessionForm, RefundForm
+from kiosk.sell.forms import OpenSessionForm, RefundForm, TeamForm
 from kiosk.services import catalogue as catalogue_service
 from kiosk.services import shifts
 from kiosk.services.cash import default_session_name, open_cash_session, open_sessions
@@ -56,14 +56,6 @@ def _catalogue(location_id: int) -> list[dict]:
             for p in products]
 
 
-def _last_own_sale(cash_session_id: int) -> Sale | None:
-    """The seller's own last sale in this session, if it can still be voided."""
-    last = sales_service.last_own_sale(db.session, cash_session_id, current_user.id)
-    if last is None or sales_service.refunded_by(db.session, last.id):
-        return None
-    return last
-
-
 @bp.route("/sell")
 @seller_required
 def index():
@@ -77,7 +69,7 @@ def index():
     labels = {**catalogue_service.category_labels(db.session), **category_labels()}
     categories = [(code, labels.get(code, code))
                   for code in dict.fromkeys(p["category"] for p in catalogue)]
-    last = _last_own_sale(chosen.id)
+    last = voidable_sale(db.session, chosen.id, current_user.id)
     screen = {
         "session": chosen.id,
         "last_sale": {"id": last.id, "number": last.number, "total": last.total_cents}
@@ -124,13 +116,13 @@ def open_session():
         # the service bounds each count (MAX_COUNT) and says so in its own words
         read = read_counts({d: f"d{d}" for d in DENOMINATIONS_CENTS}, maximum=None)
         counts = read.values
-        team = _team_ids()
+        team = _team_ids(form)
         if read.bad:
             error = _("Les nombres de billets et de pièces s'écrivent en chiffres.")
         elif team is None:
             error = _("Choisissez les bénévoles dans la liste.")
         else:
-            try:
+            with refusals() as refused:
                 with write_transaction(db.session):
                     cash_session = open_cash_session(db.session, form.name.data,
                                                      form.location.data, counts,
@@ -138,27 +130,24 @@ def open_session():
                     session_id = cash_session.id
                     # who holds the stall: the names tapped, or whoever opens the drawer
                     shifts.join(db.session, session_id, team or [current_user.id])
-            except ServiceError as exc:
-                error = exc.message
-            else:
                 flash(_("La caisse est ouverte. Bonne vente !"), "success")
                 return redirect(url_for("sell.index", session=session_id))
+            error = refused.message
     elif request.method == "POST":
         error = _("Choisissez le lieu et donnez un nom à la caisse.")
     notes = [d for d in DENOMINATIONS_CENTS if d >= 500]
     coins = [d for d in DENOMINATIONS_CENTS if d < 500]
-    counts = {d: request.form.get(f"d{d}", "0") for d in DENOMINATIONS_CENTS}
-    chosen = set(_team_ids() or []) if request.method == "POST" else {current_user.id}
+    counts = read_counts({d: f"d{d}" for d in DENOMINATIONS_CENTS}, maximum=None).typed
+    chosen = set(_team_ids(form) or []) if request.method == "POST" else {current_user.id}
     return render_template("sell/open.html", form=form, notes=notes, coins=coins,
                            counts=counts, error=error, team=shifts.volunteers(db.session),
                            chosen=chosen), (
         400 if error else 200)
 
 
-def _team_ids() -> list[int] | None:
+def _team_ids(form: OpenSessionForm | TeamForm) -> list[int] | None:
     """The volunteers' ids tapped on the form (`team`); None when one is not a number."""
-    values = request.form.getlist("team")
-    ids = [id_or_none(v) for v in values]
+    ids = form.team.data or []
     return None if None in ids else ids
 
 
@@ -171,20 +160,19 @@ def team(session_id: int):
         abort(404)
     error, status = None, 400
     if request.method == "POST":
-        action, ids = request.form.get("action"), _team_ids()
+        form = posted(TeamForm())
+        action, ids = form.action.data, _team_ids(form)
         if action not in ("join", "leave") or not ids or len(ids) != 1:
             error = _("Touchez le nom d'une bénévole pour dire qu'elle arrive ou qu'elle part.")
         else:
-            try:
+            with refusals() as refused:
                 with write_transaction(db.session):
                     if action == "join":
                         shifts.join(db.session, session_id, ids)
                     else:
                         shifts.leave(db.session, session_id, ids[0])
-            except ServiceError as exc:
-                error, status = exc.message, exc.status
-            else:
                 return redirect(url_for("sell.team", session_id=session_id))
+            error, status = refused.message, refused.status
     return render_template("sell/team.html", drawer=drawer, error=error,
                            team=shifts.volunteers(db.session),
                            here=shifts.on_duty(db.session, session_id)), status if error else 200
@@ -238,24 +226,22 @@ def refund(sale_id: int):
     if not form.validate_on_submit():
         flash(_("Dites en quelques mots pourquoi vous remboursez."), "error")
         return redirect(url_for("sell.sale_page", sale_id=sale_id))
-    asked: dict[str, int] = {}  # SKU → quantity typed (left as sold: the whole sale)
-    drawer = (request.form.get("drawer") or "").strip()
+    drawer = form.drawer.data
     drawer_id = id_or_none(drawer) if drawer else None
     if drawer and drawer_id is None:
         abort(400)
-    for key, raw in request.form.items():
-        if key.startswith("qty-"):
-            raw = raw.strip() or "0"
-            if not is_digits(raw, 4):  # ASCII: "²" or "５" is not a quantity
-                abort(400)
-            asked[key.removeprefix("qty-")] = int(raw)
-    with flash_refusals() as refused, write_transaction(db.session):
-        result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
-                                               asked, current_user.id,
-                                               drawer_id)
-        refund_id = result.sale.id
-    if refused.failed:
-        return redirect(url_for("sell.sale_page", sale_id=sale_id))
-    queue.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
-    flash(_("Remboursement enregistré."), "success")
-    return redirect(url_for("sell.sale_page", sale_id=refund_id))
+    # SKU → quantity typed (left as sold: the whole sale); the service bounds each one
+    read = read_counts(qty_boxes(), maximum=None)
+    if read.bad:  # ASCII digits only: "²" or "５" is not a quantity
+        abort(400)
+    asked = read.values
+    with refusals(flash_it=True):
+        with write_transaction(db.session):
+            result = sales_service.refund_as_asked(db.session, sale.id, form.reason.data,
+                                                   asked, current_user.id,
+                                                   drawer_id)
+            refund_id = result.sale.id
+        queue.submit_and_attempt(db.session, "receipt", ref_id=refund_id)
+        flash(_("Remboursement enregistré."), "success")
+        return redirect(url_for("sell.sale_page", sale_id=refund_id))
+    return redirect(url_for("sell.sale_page", sale_id=sale_id))

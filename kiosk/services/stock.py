@@ -103,10 +103,15 @@ def find_location(session: Session, code: str | None) -> Location:
     return location
 
 
+def workshop_or_none(session: Session) -> Location | None:
+    """The workshop (the first active one), or None before the coordinator made one."""
+    return session.scalar(select(Location).where(Location.kind == LocationKind.WORKSHOP,
+                                                 Location.active.is_(True))
+                          .order_by(Location.id).limit(1))
+
+
 def workshop(session: Session) -> Location:
-    location = session.scalar(select(Location).where(Location.kind == LocationKind.WORKSHOP,
-                                                     Location.active.is_(True))
-                              .order_by(Location.id).limit(1))
+    location = workshop_or_none(session)
     if location is None:
         raise NotFound("no_workshop", _("Aucun atelier n'est enregistré : "
                                         "la coordinatrice doit en créer un."))

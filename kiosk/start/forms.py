@@ -8,6 +8,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from kiosk.common.fields import DayField, WholeNumberField
+from kiosk.vocabulary import MAX_SHARE
 
 ENVELOPE_ROWS = 4
 
@@ -38,7 +39,7 @@ class RealStartForm(FlaskForm):
 for _i in range(1, ENVELOPE_ROWS + 1):
     setattr(RealStartForm, f"envelope_{_i}", StringField(_l("Enveloppe %(n)s", n=_i)))
     setattr(RealStartForm, f"share_{_i}", WholeNumberField(
-        _l("Part de l'enveloppe %(n)s", n=_i), validators=[Optional(), NumberRange(0, 1000)]))
+        _l("Part de l'enveloppe %(n)s", n=_i), validators=[Optional(), NumberRange(0, MAX_SHARE)]))
 
 
 class EmptyDemoForm(FlaskForm):

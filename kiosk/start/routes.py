@@ -13,9 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from kiosk.auth.roles import admin_required
+from kiosk.common.views import refusals
 from kiosk.database import write_transaction
 from kiosk.demo.seed import seed_demo
-from kiosk.errors import InvalidInput, ServiceError
+from kiosk.errors import InvalidInput
 from kiosk.extensions import db
 from kiosk.services import setup
 from kiosk.start import bp
@@ -91,15 +92,13 @@ def real():
                             getattr(form, f"share_{i}").data or 0)
                            for i in range(1, ENVELOPE_ROWS + 1)],
                 spend_decision_above=form.spend_decision_above.data)
-            try:
+            with refusals() as refused:
                 with write_transaction(db.session):
                     setup.start_real(db.session, start)
-            except ServiceError as refused:
-                status, error = refused.status, refused.message
-            else:
                 flash(_("La caisse est prête. Touchez votre prénom et tapez votre code "
                         "pour commencer."), "success")
                 return redirect(url_for("auth.login"), 303)
+            status, error = refused.status, refused.message
         else:
             status = 400
             error = next(iter(form.errors.values()))[0]

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from kiosk.common.fields import WholeNumberField
+from kiosk.common.fields import TextField, WholeNumberField
 from kiosk.vocabulary import MAX_QTY, NAME_MAX
 
 
@@ -44,6 +44,7 @@ class ConsignmentForm(FlaskForm):
     commission_percent = StringField(_l("Commission gardée par la boutique (%)"),
                                      validators=[Optional()])
     paid = StringField(_l("Montant versé par la boutique (€)"), validators=[Optional()])
+    confirm = TextField()  # "1": more pieces than the shop holds on deposit, confirmed
 
 
 class LabelPrintForm(FlaskForm):

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from kiosk import sales
 from kiosk.auth.roles import seller_required, treasurer_required
 from kiosk.common.input import arg_number, id_or_none
-from kiosk.common.views import flash_refusals, read_counts
+from kiosk.common.views import qty_boxes, read_counts, refusals
 from kiosk.database import write_transaction
 from kiosk.documents import labels, queue
 from kiosk.errors import ServiceError
@@ -72,7 +72,7 @@ def made():
     if request.method == "GET" and request.args.get("sku"):
         form.sku.data = request.args["sku"]
     if form.validate_on_submit():
-        with flash_refusals():
+        with refusals(flash_it=True):
             if not form.sku.data:
                 raise ServiceError("sku", _("Touchez d'abord ce que vous avez cousu."))
             with write_transaction(db.session):
@@ -129,12 +129,11 @@ def print_labels():
             return jsonify({"status": "error", "message": message}), 400
         flash(message, "error")
         return redirect(url_for("stock.index"))
-    try:
+    with refusals(flash_it=not wants_json) as refused:
         ids = labels.submit_batch(db.session, [(form.sku.data, form.copies.data)])
-    except ServiceError as exc:
+    if refused.failed:
         if wants_json:
-            return jsonify({"status": "error", "message": exc.message}), exc.status
-        flash(exc.message, "error")
+            return jsonify({"status": "error", "message": refused.message}), refused.status
         return redirect(url_for("stock.index"))
     if not ids:
         state = {"status": "none", "message": _("Aucune imprimante d'étiquettes n'est "
@@ -178,7 +177,7 @@ def take():
         form.sku.data = request.args.get("sku", "")
     status = 200
     if form.validate_on_submit():
-        with flash_refusals():
+        with refusals(flash_it=True):
             if not form.sku.data:
                 raise ServiceError("sku", _("Touchez d'abord ce que vous emportez."))
             with write_transaction(db.session):
@@ -219,15 +218,10 @@ def bring_back():
     return redirect(url_for("stock.index"))
 
 
-QTY_FIELD = re.compile(r"^qty-([A-Za-z0-9_.-]{1,32})$")
-
-
 def _counted_from_form() -> dict[str, int]:
     """The `qty-SKU` boxes that were filled in, by SKU (an empty box was not counted)."""
-    fields = {match.group(1): key for key in request.form
-              if (match := QTY_FIELD.match(key))}
     # the services bound the quantities (MAX_QTY) and say so in their own words
-    counts = read_counts(fields, maximum=None, blank=None)
+    counts = read_counts(qty_boxes(), maximum=None, blank=None)
     if counts.bad:
         raise ServiceError("qty", _("Tapez un nombre entier pour chaque produit compté "
                                     "(0 s'il n'y en a pas)."))
@@ -251,7 +245,7 @@ def count():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        with flash_refusals() as refused:
+        with refusals(flash_it=True) as refused:
             counted = _counted_from_form()
             if form.step.data == "save":
                 with write_transaction(db.session):
@@ -282,7 +276,7 @@ def consignment_statement():
     products = catalogue.products(db.session)
     status, result, beyond = 200, None, False
     if form.validate_on_submit():
-        with flash_refusals() as refused:
+        with refusals(flash_it=True) as refused:
             sold = _counted_from_form()
             lines = [sales.StatementLine(sku, qty) for sku, qty in sold.items() if qty]
             location = stock.find_location(db.session, form.location.data)
@@ -299,7 +293,7 @@ def consignment_statement():
                 sale, statement = sales.record_statement(
                     db.session, location.code, form.period.data, lines, current_user.id,
                     commission_bp=percent, paid_cents=paid,
-                    confirm=request.form.get("confirm") == "1")
+                    confirm=form.confirm.data == "1")
                 result = {"number": sale.number, "total": sale.total_cents,
                           "commission": statement.commission_cents,
                           "paid": statement.paid_cents, "place": location.name}

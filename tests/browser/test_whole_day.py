@@ -44,7 +44,8 @@ def add_volunteers() -> None:
 def small_targets(page) -> list:
     """What a finger could miss on the screen: a shown button, link or field under 48 px."""
     return page.evaluate("""() => [...document.querySelectorAll(
-        'button, a.button, select, input:not([type=hidden]), .choice, main td a, main li a')]
+        'button, a.button, select, input:not([type=hidden]), .choice, .inline-choice, ' +
+        'main td a, main li a')]
         .filter(e => e.offsetParent !== null && !e.closest('[hidden]')).map(e => {
           const r = e.getBoundingClientRect();
           return [e.textContent.trim() || e.name || e.id, Math.round(r.width),
