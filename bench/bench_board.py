@@ -181,7 +181,9 @@ def _login(conn, user: str = "Vendeuse", pin: str = "3456") -> str:
 def _open_drawer(conn, location: str = "ikea") -> int:
     token = _login(conn, "Tresoriere", "2345")
     status, body = _call(conn, "POST", "/api/v1/cash-sessions", {
-        "name": "Banc d'essai", "location": location, "opening_float": {"1000": 3}}, token)
+        "name": "Banc d'essai", "location": location,
+        # enough for the change of a 1,000 € note on the first sale (the drawer's rule)
+        "opening_float": {"50000": 4, "1000": 3}}, token)
     if status != 201:
         raise RuntimeError(f"opening the drawer: {status} {body!r}")
     return json.loads(body)["id"]
