@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -112,3 +113,38 @@ def test_a_static_folder_it_cannot_write_loads_module_by_module(tmp_path):
 def test_git_ignores_the_bundles():
     ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text()
     assert f"static/{bundle.FOLDER}/" in ignored.splitlines()
+
+
+ACORN = Path(__file__).resolve().parent / "vendor" / "acorn.mjs"
+SAME_PROGRAM = """
+import * as acorn from %s;
+import { readFileSync } from "node:fs";
+const tree = (file) => JSON.stringify(
+  acorn.parse(readFileSync(file, "utf8"), { ecmaVersion: "latest", sourceType: "module" }),
+  (key, value) => (key === "start" || key === "end" || key === "raw") ? undefined : value);
+const [written, minified] = process.argv.slice(2).map(tree);
+if (written !== minified) { console.error("not the same program"); process.exit(1); }
+console.log(written.length);
+"""
+
+
+def test_the_minified_bundle_is_the_same_program_as_the_modules_written(tmp_path):
+    """rJSmin takes out comments and whitespace only: parsed (acorn, vendored), the bundle
+    of the modules as written and the minified one are the same syntax tree, node for
+    node (positions aside), and the minified one is lighter."""
+    node = shutil.which("node")
+    if node is None:
+        from tests.conftest import missing
+
+        missing("Node not found (apt-get install nodejs)")
+    written = bundle.bundle(static_dir(), SELL, minify=False).source
+    minified = bundle.bundle(static_dir(), SELL).source
+    assert len(minified) < len(written) * 0.85
+    (tmp_path / "written.mjs").write_text(written)
+    (tmp_path / "minified.mjs").write_text(minified)
+    (tmp_path / "same.mjs").write_text(SAME_PROGRAM % json.dumps(ACORN.as_uri()))
+    checked = subprocess.run([node, str(tmp_path / "same.mjs"), str(tmp_path / "written.mjs"),
+                              str(tmp_path / "minified.mjs")], capture_output=True, text=True,
+                             timeout=120)
+    assert checked.returncode == 0, checked.stderr
+    assert int(checked.stdout) > 100_000  # a whole tree was compared, not an empty one

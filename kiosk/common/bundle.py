@@ -17,8 +17,11 @@ modules one by one as before; tests/test_bundle.py checks static/js bundles.
 
 The file is written under static/_bundle/KEY/js/MAIN.js (KEY: a hash of the modules it
 holds), so that relative URLs (`../vendor/…`) need nothing, and it is served like any
-static file: versioned URL, kept a year, comments stripped, gzipped once. `import.meta.url`
-in a module reads as the module's own URL, as before. The folder is derived data:
+static file: versioned URL, kept a year, gzipped once. Each module's code goes in it
+minified by rJSmin (kiosk/common/rjsmin.py, vendored): comments and the whitespace no
+statement needs go, names and tokens stay as written (3 KB less on the wire gzipped: a
+sixth of the sale screen's script; the modules as written are what other pages load).
+`import.meta.url` in a module reads as the module's own URL, as before. The folder is derived data:
 ignored by git and by the static version's hash. If static/ cannot be written (an
 installation read-only for the service), the page loads its modules one by one.
 """
@@ -33,6 +36,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from kiosk.common import rjsmin
 
 FOLDER = "_bundle"
 IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"(\./[A-Za-z0-9_.-]+\.js)"\s*;?[ \t]*$',
@@ -78,9 +83,9 @@ def _parse(folder: Path, module: str) -> tuple[str, list[tuple[str, list[str]]],
     return source, imports, exports
 
 
-def bundle(folder: Path, entries: Sequence[str]) -> Bundle:
+def bundle(folder: Path, entries: Sequence[str], minify: bool = True) -> Bundle:
     """The modules `entries` (paths under static/, as the page's script tags name them)
-    and all they import, as one module's source."""
+    and all they import, as one module's source (each module minified unless told not)."""
     order: list[str] = []
     parsed: dict[str, tuple[str, list[tuple[str, list[str]]], list[str]]] = {}
     visiting: set[str] = set()
@@ -111,6 +116,8 @@ def bundle(folder: Path, entries: Sequence[str]) -> Bundle:
         own_url = '"' + "../" * depth + module + '"'
         body = IMPORT.sub(lambda m, module=module: _destructure(m, module), source)
         body = re.sub(r"^export\s+", "", body, flags=re.M)
+        if minify:
+            body = rjsmin.jsmin(body)
         body = body.replace("import.meta.url", f"new URL({own_url}, import.meta.url).href")
         returned = ", ".join(exports)
         parts.append(f"// {module}\nconst {_name(module)} = (() => {{\n{body.rstrip()}\n"
