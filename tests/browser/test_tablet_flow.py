@@ -42,7 +42,8 @@ from tests.conftest import api_login, missing
 pytestmark = pytest.mark.browser
 
 INSECURE_SENTENCE = re.compile(
-    r"La caméra ne peut pas s'ouvrir ici.*KIOSK_TLS=1.*scanner ou le champ de recherche")
+    r"La caméra ne peut pas s'ouvrir ici.*adresse https.*Tablette et HTTPS.*"
+    r"scanner ou le champ de recherche")
 
 
 def open_drawer(app) -> None:
