@@ -120,6 +120,21 @@ def pytest_report_header(config) -> str:
     return f"kiosk database: {BACKEND}; strict: {STRICT}"
 
 
+# Modules whose tests take seconds each (real servers, subprocesses, Chromium): run first,
+# so that xdist's workers end the run on short tests instead of one waiting for the other's
+# long one (worksteal hands the idle worker the short tests queued behind them).
+LONG_MODULES = ("tests/browser/", "tests/test_api_fuzz.py", "tests/test_replica.py",
+                "tests/test_box.py", "tests/test_update.py", "tests/test_clock_restart.py",
+                "tests/test_journal_checks.py", "tests/test_power_cut.py",
+                "tests/test_light_start.py", "tests/test_sales_concurrency.py")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long modules first, each kept whole and in its own order (a stable sort)."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_MODULES))
+
+
 def _migrate(url: str, instance: Path) -> None:
     from kiosk.cli import upgrade_schema
 
