@@ -123,16 +123,25 @@ def pytest_report_header(config) -> str:
 # Modules whose tests take seconds each (real servers, subprocesses, Chromium): run first,
 # so that xdist's workers end the run on short tests instead of one waiting for the other's
 # long one (worksteal hands the idle worker the short tests queued behind them).
-LONG_MODULES = ("tests/browser/", "tests/test_api_fuzz.py", "tests/test_replica.py",
-                "tests/test_box.py", "tests/test_update.py", "tests/test_clock_restart.py",
+# In this order: test_box's mDNS cannot run in a process where the browser tests' Playwright
+# has started (its event loop runs in the main thread: zeroconf refuses or blocks), so
+# the browser comes last, after every module that needs no browser.
+LONG_MODULES = ("tests/test_box.py", "tests/test_api_fuzz.py", "tests/test_replica.py",
+                "tests/test_update.py", "tests/test_clock_restart.py",
                 "tests/test_journal_checks.py", "tests/test_power_cut.py",
-                "tests/test_light_start.py", "tests/test_sales_concurrency.py")
+                "tests/test_light_start.py", "tests/test_sales_concurrency.py",
+                "tests/browser/")
+
+
+def _rank(item: pytest.Item) -> int:
+    return next((rank for rank, prefix in enumerate(LONG_MODULES)
+                 if item.nodeid.startswith(prefix)), len(LONG_MODULES))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Long modules first, each kept whole and in its own order (a stable sort)."""
-    items.sort(key=lambda item: not item.nodeid.startswith(LONG_MODULES))
+    items.sort(key=_rank)
 
 
 def _migrate(url: str, instance: Path) -> None:
