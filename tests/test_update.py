@@ -22,24 +22,33 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("kiosk", "printer", "templates", "static", "pyproject.toml", "README.md")
 
 
-def build_wheel(tmp: Path, version: str) -> Path:
-    """The kiosk's wheel at `version`, built (offline, with hatchling) from a copy."""
-    source = tmp / f"src-{version}"
-    source.mkdir()
-    for part in PARTS:
-        if (ROOT / part).is_dir():
-            shutil.copytree(ROOT / part, source / part,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(ROOT / part, source / part)
-    project = source / "pyproject.toml"
-    project.write_text(re.sub(r'(?m)^version = "[^"]+"', f'version = "{version}"',
-                              project.read_text()))
-    out = tmp / "stick"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--no-index", "--quiet", "-w", str(out), str(source)], check=True,
-                   timeout=120)
-    return next(out.glob(f"fees_declic_kiosk-{version}-*.whl"))
+# The throwaway environment runs the wheel's code: never this clone's through PYTHONPATH.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def build_wheels(tmp: Path, *versions: str) -> list[Path]:
+    """The kiosk's wheels at `versions`, built (offline, with hatchling) from copies, side
+    by side (most of a build is waiting for pip's own start)."""
+    builds = []
+    for version in versions:
+        source = tmp / f"src-{version}"
+        source.mkdir()
+        for part in PARTS:
+            if (ROOT / part).is_dir():
+                shutil.copytree(ROOT / part, source / part,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                shutil.copy2(ROOT / part, source / part)
+        project = source / "pyproject.toml"
+        project.write_text(re.sub(r'(?m)^version = "[^"]+"', f'version = "{version}"',
+                                  project.read_text()))
+        builds.append(subprocess.Popen(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+             "--no-index", "--quiet", "-w", str(tmp / "stick"), str(source)]))
+    for build in builds:
+        assert build.wait(timeout=120) == 0
+    return [next((tmp / "stick").glob(f"fees_declic_kiosk-{version}-*.whl"))
+            for version in versions]
 
 
 def test_the_plan_compares_versions_and_refuses_a_downgrade(tmp_path):
@@ -58,12 +67,13 @@ def test_the_plan_compares_versions_and_refuses_a_downgrade(tmp_path):
 @pytest.fixture(scope="module")
 def throwaway(tmp_path_factory):
     """A virtual environment with the kiosk 0.1.0 installed from its wheel; the packages it
-    needs are this environment's (a .pth), nothing is downloaded."""
+    needs are this environment's (a .pth), nothing is downloaded. pip is one of them: the
+    environment is made without its own copy (ensurepip takes several seconds)."""
     tmp = tmp_path_factory.mktemp("update")
-    old = build_wheel(tmp, "25.0.1")
-    new = build_wheel(tmp, "25.0.2")
+    old, new = build_wheels(tmp, "25.0.1", "25.0.2")
     venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True,
+                   timeout=120)
     python = venv / "bin" / "python"
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                           capture_output=True, text=True, check=True).stdout.strip()
@@ -71,7 +81,7 @@ def throwaway(tmp_path_factory):
     subprocess.run([python, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet",
                     "--disable-pip-version-check", str(old)], check=True, timeout=120)
     instance = tmp / "instance"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    env = {k: v for k, v in CLEAN_ENV.items() if not k.startswith("KIOSK_")}
     env.update(KIOSK_INSTANCE=str(instance), KIOSK_PIN_HASH_COST="128")
     run = lambda *args: subprocess.run(  # noqa: E731
         [python, "-m", "flask", "--app", "kiosk", *args], capture_output=True, text=True,
@@ -84,7 +94,7 @@ def _version(python: Path) -> str:
     return subprocess.run(
         [python, "-c", "from importlib.metadata import version; print(version('"
          "fees-declic-kiosk'))"], capture_output=True, text=True, check=True,
-        cwd=python.parent).stdout.strip()
+        cwd=python.parent, env=CLEAN_ENV).stdout.strip()
 
 
 def test_update_backs_up_installs_migrates_and_says_what_changed(throwaway):
@@ -104,7 +114,7 @@ def test_update_backs_up_installs_migrates_and_says_what_changed(throwaway):
     # The code now running is the wheel's, from the environment, not this clone.
     where = subprocess.run([throwaway["python"], "-c", "import kiosk; print(kiosk.__file__)"],
                            capture_output=True, text=True, check=True,
-                           cwd=instance.parent).stdout
+                           cwd=instance.parent, env=CLEAN_ENV).stdout
     assert "site-packages" in where and str(ROOT) not in where
     # The database is the same one, migrated to the head.
     assert run("verify-journal").returncode == 0
