@@ -263,9 +263,35 @@ def test_the_redirect_to_https_names_the_kiosk_not_the_request_s_host(app):
 
 # --- caisse.local, announced by mDNS -----------------------------------------------------
 
+def _off_any_event_loop(work, *args):
+    """`work(*args)` in a thread of its own. zeroconf's blocking calls refuse to run in a
+    thread whose asyncio loop is running (EventLoopBlocked), and a pytest process that has
+    driven Chromium has one in its main thread (Playwright's): the order xdist draws
+    decided whether these tests passed."""
+    result: list = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(work(*args))
+        except BaseException as exc:  # handed back to the test's own thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
 def _resolve(name: str, service_type: str | None = None, timeout_ms: int = 5000):
     """What a tablet on the loopback's network learns of NAME.local: its addresses, and the
     port of the kiosk's service."""
+    return _off_any_event_loop(_resolve_here, name, service_type, timeout_ms)
+
+
+def _resolve_here(name: str, service_type: str | None, timeout_ms: int):
     from zeroconf import AddressResolver, IPVersion, ServiceBrowser, Zeroconf
 
     zc = Zeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
@@ -340,6 +366,10 @@ def test_a_mdns_name_that_is_not_one_label_stops_the_start(tmp_path, monkeypatch
 
 def test_the_announcement_follows_a_new_address():
     """The box moved to another Wi-Fi: the name now answers with the new address."""
+    _off_any_event_loop(_the_announcement_follows_a_new_address)
+
+
+def _the_announcement_follows_a_new_address() -> None:
     from kiosk.mdns import Announcement
 
     name = f"caisse-move-{os.getpid()}"
