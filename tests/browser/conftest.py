@@ -59,6 +59,19 @@ def live_server(demo) -> Iterator[LiveServer]:
         yield server
 
 
+@pytest.fixture
+def blank_page(browser, static_site):
+    """A blank page of `static_site` for a JS module's own test; fails on any page error."""
+    context = browser.new_context(base_url=static_site.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto("/")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
 def lan_url(url: str) -> str:
     """The same server as the tablet on the stall's Wi-Fi reaches it: an insecure origin."""
     return url.replace("127.0.0.1", "kiosk.lan")

@@ -16,18 +16,6 @@ pytestmark = pytest.mark.browser
 PRICES = {"SAC-IKEA": 1500, "POCH-TGV": 800, "ETIQ-TGV": 400, "BADGE": 10}
 
 
-@pytest.fixture
-def cart_page(browser, static_site):
-    context = browser.new_context(base_url=static_site.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto("/")
-    yield page
-    context.close()
-    assert not errors, errors
-
-
 def cart(page, body: str):
     """Run `body` with `cart`, a Cart of PRICES, and the module's exports as `m`."""
     return import_module(page, "/static/js/cart.js",
@@ -35,24 +23,24 @@ def cart(page, body: str):
                          f"const cart = new Cart(new Map(Object.entries({PRICES!r}))); {body}")
 
 
-def test_adding_a_sku_twice_makes_one_line_of_two(cart_page):
-    assert cart(cart_page, """
+def test_adding_a_sku_twice_makes_one_line_of_two(blank_page):
+    assert cart(blank_page, """
         cart.add("POCH-TGV"); cart.add("ETIQ-TGV"); cart.add("POCH-TGV");
         return [cart.qty("POCH-TGV"), cart.size, cart.entries(), cart.lineTotal("POCH-TGV")];
     """) == [2, 2, [["POCH-TGV", 2], ["ETIQ-TGV", 1]], 1600]
 
 
-def test_the_total_is_in_whole_cents_with_no_float_drift(cart_page):
+def test_the_total_is_in_whole_cents_with_no_float_drift(blank_page):
     # 3 × 0,10 € is 30 cents exactly (0.1 * 3 in floats is 0.30000000000000004)
-    assert cart(cart_page, """
+    assert cart(blank_page, """
         for (let i = 0; i < 3; i++) cart.add("BADGE");
         cart.add("SAC-IKEA"); cart.add("ETIQ-TGV", 7);
         return [cart.total(), Number.isInteger(cart.total()), 0.1 * 3 === 0.3];
     """) == [1500 + 30 + 2800, True, False]
 
 
-def test_less_remove_and_the_quantity_limit(cart_page):
-    assert cart(cart_page, """
+def test_less_remove_and_the_quantity_limit(blank_page):
+    assert cart(blank_page, """
         cart.add("SAC-IKEA", 2); cart.add("SAC-IKEA", -1);
         const one = cart.qty("SAC-IKEA");
         cart.add("SAC-IKEA", -1);  // down to 0: the line goes
@@ -65,8 +53,8 @@ def test_less_remove_and_the_quantity_limit(cart_page):
     """) == [1, [], 999, 999, 0, 0]
 
 
-def test_the_api_body_has_the_lines_in_the_order_tapped(cart_page):
-    body = cart(cart_page, """
+def test_the_api_body_has_the_lines_in_the_order_tapped(blank_page):
+    body = cart(blank_page, """
         cart.add("ETIQ-TGV"); cart.add("SAC-IKEA"); cart.add("ETIQ-TGV");
         cart.pay("cash", 2000);
         const body = cart.body("c0ffee00-0000-4000-8000-000000000000", 7);
@@ -81,9 +69,9 @@ def test_the_api_body_has_the_lines_in_the_order_tapped(cart_page):
     assert lines == sent["lines"]
 
 
-def test_a_note_for_two_items_leaves_the_change(cart_page):
+def test_a_note_for_two_items_leaves_the_change(blank_page):
     # 8,00 + 4,00 = 12,00 paid with a 20 € note: 8,00 to give back
-    assert cart(cart_page, """
+    assert cart(blank_page, """
         cart.add("POCH-TGV"); cart.add("ETIQ-TGV");
         const before = [cart.due(), cart.settled()];
         cart.pay("cash", 2000);
@@ -91,9 +79,9 @@ def test_a_note_for_two_items_leaves_the_change(cart_page):
     """) == [[1200, False], 2000, 0, True, 800]
 
 
-def test_exact_cash_pays_what_is_left(cart_page):
+def test_exact_cash_pays_what_is_left(blank_page):
     # 4,50 €: 2 € in cash first, then "Montant exact" hands over the 2,50 € left
-    assert cart(cart_page, """
+    assert cart(blank_page, """
         cart.add("ETIQ-TGV"); cart.add("BADGE", 5);
         const before = [cart.total(), cart.exact()];
         cart.pay("cash", 200);
@@ -104,8 +92,8 @@ def test_exact_cash_pays_what_is_left(cart_page):
              [{"method": "cash", "amount_cents": 200}, {"method": "cash", "amount_cents": 250}]]
 
 
-def test_payments_are_undone_and_nothing_is_paid_for_zero(cart_page):
-    assert cart(cart_page, """
+def test_payments_are_undone_and_nothing_is_paid_for_zero(blank_page):
+    assert cart(blank_page, """
         cart.add("SAC-IKEA");
         const added = [cart.pay("cash", 0), cart.pay("cash", -100), cart.pay("cheque", 500),
                        cart.pay("card", 400)];
@@ -117,13 +105,13 @@ def test_payments_are_undone_and_nothing_is_paid_for_zero(cart_page):
              0, 1500]
 
 
-def test_other_amounts_typed_in_euros(cart_page):
-    assert cart(cart_page, """
+def test_other_amounts_typed_in_euros(blank_page):
+    assert cart(blank_page, """
         return ["12,50", "12.5", "0,10", " 12 € ", "7", "1,234", "-3", "abc", "", "1,2,3"]
             .map(parseEuros);
     """) == [1250, 1250, 10, 1200, 700, None, None, None, None, None]
     # a cheque or card pays at most what is left; cash may be more (the change)
-    assert cart(cart_page, """
+    assert cart(blank_page, """
         cart.add("ETIQ-TGV");  // 4,00 €
         return [cart.refusal("cash", parseEuros("abc")), cart.refusal("card", 0),
                 cart.refusal("card", 401), cart.refusal("cheque", 400),
@@ -131,17 +119,17 @@ def test_other_amounts_typed_in_euros(cart_page):
     """) == ["amount", "amount", "toomuch", None, None]
 
 
-def test_a_cleared_cart_starts_a_new_sale(cart_page):
-    assert cart(cart_page, """
+def test_a_cleared_cart_starts_a_new_sale(blank_page):
+    assert cart(blank_page, """
         cart.add("SAC-IKEA"); cart.pay("cash", 1500);
         cart.clear();
         return [cart.size, cart.total(), cart.payments, cart.lines(), cart.settled()];
     """) == [0, 0, [], [], True]
 
 
-def test_an_amount_far_above_what_is_left_is_doubtful(cart_page):
+def test_an_amount_far_above_what_is_left_is_doubtful(blank_page):
     # 350 typed for 3,50: over 100 € and more than 5 times what is left to pay
-    assert cart(cart_page, """
+    assert cart(blank_page, """
         cart.add("ETIQ-TGV");
         const small = [cart.doubtful(35000), cart.doubtful(5000)];
         cart.add("SAC-IKEA", 2);

@@ -1,5 +1,5 @@
 """The sale screen's gift rules (static/js/gift.js) and the cart's chosen prices alone, in
-Chromium from a blank page: what a gift's request is, when a free price is refused, which
+Chromium from a blank_page page: what a gift's request is, when a free price is refused, which
 buttons the done panel shows."""
 
 from __future__ import annotations
@@ -11,27 +11,15 @@ from tests.browser.modules import import_module
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def blank(browser, static_site):
-    context = browser.new_context(base_url=static_site.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto("/")
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def test_a_free_price_is_refused_under_the_minimum_or_when_unreadable(blank):
-    assert import_module(blank, "/static/js/gift.js", """
+def test_a_free_price_is_refused_under_the_minimum_or_when_unreadable(blank_page):
+    assert import_module(blank_page, "/static/js/gift.js", """
         const { freePriceRefusal: r } = m;
         return [r(299, 300), r(300, 300), r(1000, 300), r(null, 300), r(0, 0)];
     """) == ["minimum", None, None, "amount", None]
 
 
-def test_a_gift_alone_and_the_change_kept_are_sales_without_lines(blank):
-    bodies = import_module(blank, "/static/js/gift.js", """
+def test_a_gift_alone_and_the_change_kept_are_sales_without_lines(blank_page):
+    bodies = import_module(blank_page, "/static/js/gift.js", """
         return [m.giftBody("id-1", 7, 500, "card"),
                 m.keepChangeBody("id-2", 7, { change_cents: 600 })];
     """)
@@ -42,8 +30,8 @@ def test_a_gift_alone_and_the_change_kept_are_sales_without_lines(blank):
          "payments": [{"method": "cash", "amount_cents": 600}], "donation_cents": 600}]
 
 
-def test_the_done_panel_offers_what_the_settings_allow(blank):
-    shown = import_module(blank, "/static/js/gift.js", """
+def test_the_done_panel_offers_what_the_settings_allow(blank_page):
+    shown = import_module(blank_page, "/static/js/gift.js", """
         const sale = { kind: "sale", change_cents: 600, donation_cents: 0,
                        receipt: { status: "none" } };
         const gift = { kind: "sale", change_cents: 0, donation_cents: 500,
@@ -63,8 +51,8 @@ def test_the_done_panel_offers_what_the_settings_allow(blank):
     assert shown[5]["ticket"] is False and shown[5]["onRequest"] is False  # no printer
 
 
-def test_the_cart_sends_a_chosen_price_and_forgets_it_with_the_line(blank):
-    result = import_module(blank, "/static/js/cart.js", """
+def test_the_cart_sends_a_chosen_price_and_forgets_it_with_the_line(blank_page):
+    result = import_module(blank_page, "/static/js/cart.js", """
         const cart = new m.Cart(new Map([["POCH-VILLE", 750], ["ETIQ-TGV", 400]]));
         cart.setPrice("POCH-VILLE", 1000); cart.add("POCH-VILLE"); cart.add("POCH-VILLE");
         cart.add("ETIQ-TGV");
