@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.routing import Rule
@@ -90,6 +92,35 @@ def _shared_builder(self: Rule, append_unknown: bool = True):
 Rule._compile_builder = _shared_builder
 
 
+class _SharedTemplateCode(BytecodeCache):
+    """Every app of a run compiles each template once: Jinja's own bytecode cache, kept in
+    memory and shared (a template's code is checked against its source's checksum)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODE = _SharedTemplateCode()
+_create_jinja_environment = Flask.create_jinja_environment
+
+
+def _jinja_environment_sharing_code(self: Flask):
+    environment = _create_jinja_environment(self)
+    environment.bytecode_cache = _TEMPLATE_CODE
+    return environment
+
+
+Flask.create_jinja_environment = _jinja_environment_sharing_code
+
+
 class LiveServer:
     """The app served by a real threaded HTTP server on a loopback port."""
 
@@ -117,7 +148,9 @@ def missing(what: str) -> None:
 
 
 def pytest_report_header(config) -> str:
-    return f"kiosk database: {BACKEND}; strict: {STRICT}"
+    second = ("; second pass: the tests that touch no database ran in the first"
+              if SECOND_PASS else "")
+    return f"kiosk database: {BACKEND}; strict: {STRICT}{second}"
 
 
 # Modules whose tests take seconds each (real servers, subprocesses, Chromium): run first,
@@ -138,9 +171,27 @@ def _rank(item: pytest.Item) -> int:
                  if item.nodeid.startswith(prefix)), len(LONG_MODULES))
 
 
+# `make test` runs the suite twice, on SQLite then on PostgreSQL. A test that touches no
+# database (no `database_template` among its fixtures: the JS modules in Chromium, the
+# Node tests, the printer emulator, the architecture, servers started on a SQLite file of
+# their own) runs the same both times: the second pass (KIOSK_TEST_SECOND_PASS=1, set by
+# the Makefile) leaves it to the first, and says how many it left.
+SECOND_PASS = os.environ.get("KIOSK_TEST_SECOND_PASS") == "1"
+
+
+def touches_a_database(item: pytest.Item) -> bool:
+    return "database_template" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long modules first, each kept whole and in its own order (a stable sort)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long modules first, each kept whole and in its own order (a stable sort); on the
+    second pass, only the tests that touch a database."""
+    if SECOND_PASS:
+        ran_already = [item for item in items if not touches_a_database(item)]
+        if ran_already:
+            config.hook.pytest_deselected(items=ran_already)
+            items[:] = [item for item in items if touches_a_database(item)]
     items.sort(key=_rank)
 
 
