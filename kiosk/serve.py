@@ -33,7 +33,8 @@ def cap_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     where what the thread freed stays: after 200 sales the 8 threads of the server held
     about 1.7 MB more than with one shared arena (issue 29; MALLOC_ARENA_MAX does the same,
     but nobody sets it on a box). Python allocates under its interpreter lock, so the
-    threads hardly ever wait on a shared arena. False where the C library has no mallopt
+    threads seldom wait on the shared arena (SQLite's allocations, outside the lock, are
+    few); the sale's latency did not change. False where the C library has no mallopt
     (macOS) or refuses it."""
     import ctypes
 
