@@ -15,8 +15,6 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-from packaging.version import Version
 
 from kiosk.extensions import db
 from kiosk.services.backup import backup_database
@@ -215,6 +213,8 @@ class UpdatePlan:
 
     @property
     def same(self) -> bool:
+        from packaging.version import Version  # `update` alone reads versions
+
         return Version(self.before) == Version(self.after)
 
 
@@ -226,6 +226,10 @@ def installed_version() -> str:
 
 def plan_update(wheel: Path, before: str | None = None) -> UpdatePlan:
     """Reads the wheel's name and version from its file name (PEP 427) and compares."""
+    # Imported here: every start registers this command, and only `update` runs it (issue 29).
+    from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+    from packaging.version import Version
+
     before = before or installed_version()
     try:
         name, after, _build, _tags = parse_wheel_filename(wheel.name)
