@@ -88,6 +88,16 @@ def module_scripts(entries: list[str]) -> Markup:
         static_url(made.path), escape(" ".join(made.modules)))
 
 
+def style_sheets(sheets: list[str]) -> Markup:
+    """The page's style sheets as one (kiosk/common/bundle.py); one link each when they
+    cannot be joined."""
+    made = bundle.styles_written(str(current_app.static_folder), current_version(), sheets)
+    if made is None:
+        return Markup("\n").join(Markup('<link rel="stylesheet" href="{}">').format(
+            static_url(sheet)) for sheet in sheets)
+    return Markup('<link rel="stylesheet" href="{}">').format(static_url(made.path))
+
+
 def send_asset(version: str, filename: str) -> Response:
     """A static file; kept a year when its URL carries the current version. An older
     version (a page loaded before an upgrade) gets today's file, revalidated."""
@@ -169,6 +179,7 @@ def init_assets(app: Flask) -> None:
     without the session's cookie."""
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["module_scripts"] = module_scripts
+    app.jinja_env.globals["style_sheets"] = style_sheets
     app.after_request(compress)
     app.session_interface = SessionInterface()
 
