@@ -180,6 +180,9 @@ def init_assets(app: Flask) -> None:
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["module_scripts"] = module_scripts
     app.jinja_env.globals["style_sheets"] = style_sheets
+    # The data a page hands its script (`|tojson`) in UTF-8, as the page: "Espèces", not
+    # "Esp\u00e8ces" (still escaped for HTML: <, >, & and ' as \u escapes).
+    app.jinja_env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     app.after_request(compress)
     app.session_interface = SessionInterface()
 
