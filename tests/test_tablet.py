@@ -27,7 +27,8 @@ from kiosk.paths import static_dir, templates_dir
 from kiosk.serve import tls_server
 from tests.conftest import api_login, web_login
 
-# A browser that takes gzip but not brotli (Chromium asks for both, and gets brotli).
+# A browser that takes gzip but not brotli (Chromium over plain HTTP to another host than
+# localhost); Chromium over HTTPS (the stall's default) or on localhost asks for both.
 GZIP = {"Accept-Encoding": "gzip, deflate"}
 CHROMIUM = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
@@ -180,7 +181,7 @@ def test_pages_scripts_styles_and_json_come_gzipped(demo, client):
 
 
 def test_a_browser_that_asks_for_brotli_gets_the_same_bytes_smaller(demo, client):
-    """Brotli when asked (Chromium does, even over plain HTTP): the page, its style sheet
+    """Brotli when asked (Chromium over HTTPS, as at the stall): the page, its style sheet
     and script decode to what the gzip answer decodes to, in fewer bytes."""
     open_drawer(client)
     web_login(client, "Vendeuse", "3456")

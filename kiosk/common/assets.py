@@ -10,9 +10,10 @@ The sale screen is revalidated (ETag) instead of "no-store": a reload of an unch
 costs a 304.
 
 Compression: a small after_request rather than Flask-Compress (which pulls in zstandard
-too): brotli for a browser that asks for it (Chromium and Safari do, even over plain
-HTTP), else gzip. A static file's compressed bytes are kept in memory, so it is
-compressed once per version, brotli at its slowest and smallest (a sixth less than gzip
+too): brotli for a browser that asks for it, else gzip. (Chromium asks for brotli over
+HTTPS, which the box serves at the stall, and on localhost; over plain HTTP to another
+host it asks only gzip.) A static file's compressed bytes are kept in memory, so it is
+compressed once per version, brotli at its slowest and smallest (a tenth less than gzip
 on the sale screen's script); a page at a quality that costs about what gzip does.
 Without the `brotli` package (an installation that skipped it) everyone gets gzip.
 """
