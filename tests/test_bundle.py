@@ -110,6 +110,39 @@ def test_a_static_folder_it_cannot_write_loads_module_by_module(tmp_path):
     assert bundle.written(str(tmp_path), "v2", SELL) is None
 
 
+def test_sale_pages_link_one_style_sheet_made_of_kiosk_css_and_sell_css(demo, client):
+    open_drawer(client)
+    web_login(client, "Vendeuse", "3456")
+    html = client.get("/sell").get_data(as_text=True)
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert len(sheets) == 1 and "/_bundle/" in sheets[0] and sheets[0].endswith("/css/sell.css")
+    served = client.get(sheets[0])
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    served.close()
+    joined = (static_dir() / sheets[0].split("/", 3)[3]).read_text(encoding="utf-8")
+    written = [(static_dir() / "css" / name).read_text(encoding="utf-8").rstrip()
+               for name in ("kiosk.css", "sell.css")]
+    assert joined.split("\n", 1)[1] == "\n".join(written) + "\n"  # (after its own comment)
+    other = client.get("/stock").get_data(as_text=True)
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', other)[0].endswith(
+        "/css/kiosk.css")
+
+
+def test_style_sheets_it_cannot_join_are_linked_one_by_one(tmp_path):
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "a.css").write_text("a { color: red }\n")
+    (tmp_path / "css" / "b.css").write_text('@import "c.css";\n')
+    (tmp_path / "css" / "d.css").write_text(".x { background: url(pic.png) }\n")
+    (tmp_path / "css" / "e.css").write_text('.y { background: url("/static/p.png") }\n')
+    for bad in ("css/b.css", "css/d.css", "css/missing.css", "../etc/passwd"):
+        with pytest.raises(bundle.Unbundlable):
+            bundle.styles(tmp_path, ["css/a.css", bad])
+        assert bundle.styles_written(str(tmp_path), "v1", ["css/a.css", bad]) is None
+    made = bundle.styles_written(str(tmp_path), "v1", ["css/a.css", "css/e.css"])
+    assert made is not None and (tmp_path / made.path).read_text().endswith(
+        'a { color: red }\n.y { background: url("/static/p.png") }\n')
+
+
 def test_git_ignores_the_bundles():
     ignored = (Path(__file__).resolve().parent.parent / ".gitignore").read_text()
     assert f"static/{bundle.FOLDER}/" in ignored.splitlines()

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Imported by printing, PDFs, spreadsheets, certificates and migrations; never by a start.
 HEAVY = ("escpos", "fpdf", "fontTools", "openpyxl", "cryptography", "alembic",
-         "flask_migrate", "mako", "PIL", "qrcode", "yaml", "packaging")
+         "flask_migrate", "mako", "PIL", "qrcode", "yaml", "packaging", "brotli")
 # How many malloc arenas glibc has made (malloc_info's <heap> elements) once eight threads
 # have each allocated and are all still alive.
 ARENAS_AFTER_EIGHT_THREADS = """

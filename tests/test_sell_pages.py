@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import func, select
 
 from kiosk.extensions import db
-from kiosk.models import CashSession, Sale
+from kiosk.models import CashSession, Product, Sale
 from kiosk.models.sales import SaleKind
 from kiosk.sales.undo import void_refusal
 from tests.closing_helpers import open_session
@@ -54,6 +54,23 @@ def test_opening_by_the_form_counts_the_float(demo, client):
         r'<script type="application/json" id="screen">(.*?)</script>', page, re.S).group(1))
     assert screen["session"] == cash_session.id and screen["last_sale"] is None
     assert "<script>" not in page and "style=" not in page  # strict CSP: nothing inline
+
+
+def test_the_screen_s_data_is_utf8_and_cannot_close_its_script(demo, client):
+    """The catalogue handed to the script is UTF-8 as the page ("é", not "\\u00e9": fewer
+    bytes), and a name that reads like markup still cannot end its script element."""
+    product = db.session.scalar(select(Product).where(Product.sku == "ETIQ-TGV"))
+    product.name = "Étiquette </script><b>'&"
+    db.session.commit()
+    web_login(client, "Vendeuse", "3456")
+    response = open_by_form(client, d2000="1")
+    page = client.get(response.location).get_data(as_text=True)
+    data = re.search(
+        r'<script type="application/json" id="catalogue">(.*?)</script>', page, re.S).group(1)
+    assert "Étiquette" in data and "\\u00c9" not in data and "<" not in data
+    assert "'" not in data and "&" not in data
+    tag = next(p for p in json.loads(data) if p["sku"] == "ETIQ-TGV")
+    assert tag["name"] == "Étiquette </script><b>'&"
 
 
 def test_bad_openings_change_nothing(demo, client):

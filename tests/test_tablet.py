@@ -16,6 +16,7 @@ from base64 import b64decode
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store
@@ -26,7 +27,10 @@ from kiosk.paths import static_dir, templates_dir
 from kiosk.serve import tls_server
 from tests.conftest import api_login, web_login
 
-GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+# A browser that takes gzip but not brotli (Chromium over plain HTTP to another host than
+# localhost); Chromium over HTTPS (the stall's default) or on localhost asks for both.
+GZIP = {"Accept-Encoding": "gzip, deflate"}
+CHROMIUM = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
 
 def _chain_verifies(certificates: tls.Certificates, name: str) -> None:
@@ -176,6 +180,60 @@ def test_pages_scripts_styles_and_json_come_gzipped(demo, client):
     assert {p["sku"] for p in json.loads(gzip.decompress(products.data))} >= {"SAC-IKEA"}
 
 
+def test_a_browser_that_asks_for_brotli_gets_the_same_bytes_smaller(demo, client):
+    """Brotli when asked (Chromium over HTTPS, as at the stall): the page, its style sheet
+    and script decode to what the gzip answer decodes to, in fewer bytes."""
+    open_drawer(client)
+    web_login(client, "Vendeuse", "3456")
+    page = client.get("/sell", headers=CHROMIUM)
+    assert page.headers["Content-Encoding"] == "br" and page.headers["ETag"].endswith('-br"')
+    assert "Accept-Encoding" in page.headers["Vary"]
+    html = brotli.decompress(page.data).decode()
+    gzipped = client.get("/sell", headers=GZIP)
+    assert _without_csrf(html) == _without_csrf(gzip.decompress(gzipped.data).decode())
+    assert len(page.data) < len(gzipped.data)
+    for url in _static_urls(html):
+        if not url.endswith((".js", ".css", ".svg")):
+            continue
+        answers = {coding: client.get(url, headers=headers)
+                   for coding, headers in (("br", CHROMIUM), ("gzip", GZIP))}
+        assert answers["br"].headers["Content-Encoding"] == "br", url
+        assert answers["gzip"].headers["Content-Encoding"] == "gzip", url
+        assert "Accept-Encoding" in answers["br"].headers["Vary"], url
+        body = brotli.decompress(answers["br"].data)
+        assert body == gzip.decompress(answers["gzip"].data), url
+        if len(body) > 2000:  # (a small icon may come out a few bytes either way)
+            assert len(answers["br"].data) < len(answers["gzip"].data), url
+        for answer in answers.values():
+            answer.close()
+    headers = {**CHROMIUM, **api_login(client, "Vendeuse", "3456")}
+    products = client.get("/api/v1/products", headers=headers)
+    assert products.headers["Content-Encoding"] == "br"
+    assert {p["sku"] for p in json.loads(brotli.decompress(products.data))} >= {"SAC-IKEA"}
+
+
+def test_a_reload_in_brotli_costs_a_304_whatever_the_tag_kept(demo, client):
+    """The tag kept by the browser names the encoding it got (TAG-br, TAG-gzip): either
+    answers 304, tagged for the encoding the browser now asks for."""
+    open_drawer(client)
+    web_login(client, "Vendeuse", "3456")
+    first = client.get("/sell", headers=CHROMIUM)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.endswith('-br"')
+    again = client.get("/sell", headers={**CHROMIUM, "If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == tag
+    assert "Content-Security-Policy" not in again.headers
+    # A browser that kept the gzip answer's copy, now asking brotli too (and the other way).
+    gzipped = client.get("/sell", headers=GZIP).headers["ETag"]
+    assert gzipped == tag.replace('-br"', '-gzip"')
+    crossed = client.get("/sell", headers={**CHROMIUM, "If-None-Match": gzipped})
+    assert crossed.status_code == 304 and crossed.headers["ETag"] == tag
+    back = client.get("/sell", headers={**GZIP, "If-None-Match": tag})
+    assert back.status_code == 304 and back.headers["ETag"] == gzipped
+    plain = client.get("/sell", headers={"If-None-Match": tag})
+    assert plain.status_code == 304 and plain.headers["ETag"] == tag.replace("-br", "")
+
+
 def _without_csrf(html: str) -> str:
     """A page with its CSRF tokens (Flask-WTF signs them with the second) blanked."""
     tokens = set(re.findall(r'name="csrf[-_]token" (?:content|value)="([^"]+)"', html))
@@ -198,7 +256,7 @@ def test_static_files_are_kept_a_year_under_versioned_urls(demo, client):
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         response.close()
     # A module imported by another, at its relative URL, is kept as long.
-    module = client.get(urls[0].rsplit("/", 2)[0] + "/js/cart.js")
+    module = client.get(f"/assets/{next(iter(versions))}/js/cart.js")
     assert "immutable" in module.headers["Cache-Control"]
     module.close()
     # A page loaded before an upgrade asks an older version: today's file, revalidated.

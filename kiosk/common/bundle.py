@@ -151,9 +151,41 @@ def written(static_folder: str, version: str, entries: Sequence[str]) -> Bundle 
     return _made[key]
 
 
-def _write(folder: Path, entries: Sequence[str]) -> Bundle | None:
+def styles(folder: Path, sheets: Sequence[str]) -> Bundle:
+    """A page's style sheets (paths under static/, in the order of their link tags) as
+    one sheet: their text one after the other, which the cascade reads as it read them
+    apart (none holds an @import, an @charset or a relative url(): checked here). One
+    request less on the sale screen, and one compression over both (600 bytes less with
+    the request's headers)."""
+    parts = ["/* Made by kiosk/common/bundle.py from static/: " + ", ".join(sheets)
+             + ". Edit those, not this. */"]
+    for sheet in sheets:
+        path = (folder / sheet).resolve()
+        if folder.resolve() not in path.parents or not path.is_file():
+            raise Unbundlable(f"{sheet}: not a file of static/")
+        source = path.read_text(encoding="utf-8")
+        if re.search(r"@import|@charset|url\(\s*(?!['\"]?(?:data:|/))", source):
+            raise Unbundlable(f"{sheet}: an @import, @charset or relative url()")
+        parts.append(source.rstrip())
+    key = hashlib.sha256("\n".join(sheets).encode()).hexdigest()[:10]
+    return Bundle(f"{FOLDER}/{key}/{sheets[-1]}", tuple(sheets), "\n".join(parts) + "\n")
+
+
+def styles_written(static_folder: str, version: str, sheets: Sequence[str]) -> Bundle | None:
+    """The one sheet of `sheets`, written under static/_bundle once per static version;
+    None when it cannot be (the page then links each sheet)."""
+    key = (static_folder, version, ("css", *sheets))
+    if key in _made:
+        return _made[key]
+    with _lock:
+        if key not in _made:
+            _made[key] = _write(Path(static_folder), sheets, styles)
+    return _made[key]
+
+
+def _write(folder: Path, entries: Sequence[str], make=bundle) -> Bundle | None:
     try:
-        made = bundle(folder, entries)
+        made = make(folder, entries)
     except Unbundlable:
         return None
     target = folder / made.path
