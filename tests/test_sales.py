@@ -260,9 +260,10 @@ def test_a_sale_is_a_handful_of_statements_whatever_the_database(client, seller_
         # the volunteer, the head lock, the context, then the WITH … UPDATE of every row
         assert statements == ["SELECT", "SELECT", "SELECT", "WITH"], statements
     else:
-        # BEGIN IMMEDIATE, the volunteer, the head, the context, then one per table:
-        # sales, lines, payments, moves, levels, the day's totals, journal entry, head
-        assert statements == ["BEGIN", "SELECT", "SELECT", "SELECT", *["INSERT"] * 7,
+        # BEGIN IMMEDIATE, the volunteer, the context with the head (BEGIN IMMEDIATE holds
+        # the lock: its own SELECT is gone), then one per table: sales, lines, payments,
+        # moves, levels, the day's totals, journal entry, head
+        assert statements == ["BEGIN", "SELECT", "SELECT", *["INSERT"] * 7,
                               "UPDATE"], statements
     verdict = journal.verify(db.session)
     assert verdict.ok, verdict.problems
@@ -342,3 +343,52 @@ def test_only_the_treasurer_sells_at_another_price_than_the_catalogue(
                   [{"sku": "SAC-IKEA", "qty": 1, "unit_price_cents": 1000}],
                   [{"method": "cash", "amount_cents": 1000}])
     assert chosen.status_code == 201 and chosen.get_json()["total_cents"] == 1000
+
+
+def test_sqlites_writes_send_what_sqlalchemy_would(demo):
+    """SQLite's writes go as prepared SQL (write._send, off SQLAlchemy's per-call compiled
+    cache): the same SQL and the same parameters as Core sends for the same rows, times
+    and days as the same text, and seen by the engine's events like any statement."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import event
+
+    from kiosk.ledger import write
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's event is one WITH statement, sent through Core")
+    now = datetime(2026, 12, 6, 3, 4, 5, 678901, tzinfo=UTC)
+    cases = [
+        (journal.INSERT_ENTRY, [{"seq": 10**6, "created_at": now, "event": "essai",
+                                 "ref": "x", "user_id": None, "rows": "[]", "prev_hash": "0",
+                                 "hash": "1", "seal": None}]),
+        (write.TOTALS_UPSERT, [{"day": date(2026, 12, 6), "kind": "sale", "location_id": 1,
+                                "cash_session_id": 0, "product_id": product, "banner_lot_id": 0,
+                                "count": 1, "qty": 2, "cents": 300, "donation_cents": 0}
+                               for product in (0, 1)]),
+        (journal.MOVE_HEAD, [{"new_seq": 7, "new_hash": "abc"}]),
+    ]
+    sent_prepared = []
+    for statement, rows in cases:
+        sent: list[tuple[str, object]] = []
+
+        def seen(conn, cursor, sql, parameters, context, executemany, sent=sent):
+            sent.append((sql, list(parameters) if executemany else parameters))
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            with db.engine.connect() as connection:
+                with connection.begin() as transaction:
+                    connection.execute(statement, rows)
+                    transaction.rollback()
+                with connection.begin() as transaction:
+                    write._send(connection, statement, rows)
+                    transaction.rollback()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        core, prepared = [call for call in sent if not call[0].startswith("BEGIN")]
+        assert prepared == core, statement
+        sent_prepared.append(prepared)
+    assert sent_prepared[0][1][1] == "2026-12-06 03:04:05.678901"  # naive UTC, as Core
+    assert sent_prepared[1][1][0][0] == "2026-12-06"  # executemany: one tuple a row
+    assert sent_prepared[2][1] == (7, "abc", 1)  # the head's own id, bound by the statement
