@@ -392,3 +392,43 @@ def test_sqlites_writes_send_what_sqlalchemy_would(demo):
     assert sent_prepared[0][1][1] == "2026-12-06 03:04:05.678901"  # naive UTC, as Core
     assert sent_prepared[1][1][0][0] == "2026-12-06"  # executemany: one tuple a row
     assert sent_prepared[2][1] == (7, "abc", 1)  # the head's own id, bound by the statement
+
+
+def test_sqlites_prepared_queries_read_what_sqlalchemy_would(client, seller_headers):
+    """The sale's context and the token's volunteer are read prepared on SQLite
+    (database.prepared): the same rows, values (times, booleans) and names as Core's."""
+    import json
+    from datetime import timedelta
+
+    from kiosk.database import prepared, utcnow
+    from kiosk.sales.record import SALE_CONTEXT
+    from kiosk.services import auth
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads them through Core")
+    session_id = open_session(client, seller_headers)
+    sell(client, seller_headers, session_id, [{"sku": "SAC-IKEA", "qty": 1}],
+         [{"method": "cash", "amount_cents": 5000}])
+    connection = db.session.connection()
+    token = seller_headers["Authorization"].removeprefix("Bearer ")
+    cases = [(SALE_CONTEXT["sqlite"], {
+        "client_id": str(uuid.uuid4()), "cash_session_id": session_id, "for_year": 2026,
+        "n_sales": 1, "n_lines": 3, "n_payments": 1,
+        "skus_json": json.dumps(["SAC-IKEA", "ETIQ-TGV", "NOPE"])}),
+        (SALE_CONTEXT["sqlite"], {
+            "client_id": str(uuid.uuid4()), "cash_session_id": 10**6, "for_year": 2026,
+            "n_sales": 1, "n_lines": 1, "n_payments": 1, "skus_json": json.dumps(["NOPE"])}),
+        (auth.VOLUNTEER_BY_TOKEN, {"token_hash": auth._token_hash(token), "now": utcnow()}),
+        (auth.VOLUNTEER_BY_TOKEN, {"token_hash": auth._token_hash(token),
+                                   "now": utcnow() + timedelta(days=400)})]
+    for statement, asked in cases:
+        core = connection.execute(statement, asked).all()
+        ready = prepared(connection.dialect, statement).rows(connection, asked)
+        assert [tuple(row) for row in ready] == [tuple(row) for row in core]
+        assert all(row._fields == tuple(core[0]._fields) for row in ready)
+        assert [[type(value) for value in row] for row in ready] == [
+            [type(value) for value in row] for row in core]
+    context = prepared(connection.dialect, SALE_CONTEXT["sqlite"]).rows(connection, cases[0][1])
+    assert sorted(row.sku for row in context) == ["ETIQ-TGV", "SAC-IKEA"]
+    assert context[0].opened_at.tzinfo is not None and context[0].drawer_cash > 0
+    db.session.rollback()

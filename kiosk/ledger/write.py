@@ -22,10 +22,9 @@ nothing is read back. The sale is the write a queue waits on (bench/).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,7 +32,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
-    Dialect,
     Integer,
     Table,
     bindparam,
@@ -44,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from kiosk.database import UTCDateTime, real_session, utcnow
+from kiosk.database import UTCDateTime, prepared, real_session, utcnow
 from kiosk.ledger import journal
 from kiosk.ledger import rows as row_builders
 
@@ -258,48 +256,13 @@ class IdCounter:
                 f"COALESCE((SELECT MAX(id) FROM {table.name}), 1))"))
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    """A statement compiled once for a dialect: its SQL, its parameters in order with their
-    types' bind processors, and the values of the binds that hold their own (the head's id)."""
-
-    sql: str
-    params: tuple[tuple[str, Callable[[Any], Any] | None], ...]
-    fixed: dict[str, Any]
-
-    def values(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
-        if self.fixed:
-            row = {**self.fixed, **row}
-        return tuple(row[name] if process is None else process(row[name])
-                     for name, process in self.params)
-
-
-_PREPARED: dict[tuple[str, int], tuple[Any, _Prepared]] = {}
-
-
-def _prepared(dialect: Dialect, statement: Any) -> _Prepared:
-    key = (dialect.name, id(statement))
-    held = _PREPARED.get(key)
-    if held is None or held[0] is not statement:
-        compiled = statement.compile(dialect=dialect)
-        processors = compiled._bind_processors
-        names = compiled.positiontup
-        held = _PREPARED[key] = (statement, _Prepared(
-            compiled.string, tuple((name, processors.get(name)) for name in names),
-            {name: compiled.binds[name].effective_value for name in names
-             if not compiled.binds[name].required}))
-    return held[1]
-
-
 def _send(connection: Connection, statement: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """SQLite: `statement` (a module-level one: insert(table), an upsert, the head's move)
-    for `rows`, as the SQL and parameters SQLAlchemy would send, compiled and processed
-    (the same bind processors: a UTC time stored as the same text) but without its per-call
-    compiled-cache lookup and parameter building: some 10-20 µs a statement, eight a sale
-    (bench/bench_board.py). Sent through exec_driver_sql, so the engine's events see it."""
-    prepared = _prepared(connection.dialect, statement)
-    values = [prepared.values(row) for row in rows]
-    connection.exec_driver_sql(prepared.sql, values if len(values) > 1 else values[0])
+    for `rows`, prepared (database.prepared: the SQL and parameters SQLAlchemy would send,
+    without its per-call work; some 10-20 µs a statement, eight a sale, bench/)."""
+    ready = prepared(connection.dialect, statement)
+    values = [ready.values(row) for row in rows]
+    connection.exec_driver_sql(ready.sql, values if len(values) > 1 else values[0])
 
 
 def _insert(table: Table):
