@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -177,12 +178,24 @@ class Prepared:
     fixed: dict[str, Any]
     row: Callable[..., Any] | None  # a named tuple of the query's columns
     results: tuple[Callable[[Any], Any] | None, ...]
+    _take: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False)
+    _processes: list[Callable[[Any], Any] | None] | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:  # (the parameters taken in C: a sale sends eight)
+        names = [name for name, _process in self.params]
+        object.__setattr__(self, "_take", itemgetter(*names) if len(names) > 1 else
+                           (lambda given: (given[names[0]],)) if names else (lambda _g: ()))
+        object.__setattr__(self, "_processes", [process for _n, process in self.params]
+                           if any(process for _n, process in self.params) else None)
 
     def values(self, given: Mapping[str, Any]) -> tuple[Any, ...]:
         if self.fixed:
             given = {**self.fixed, **given}
-        return tuple(given[name] if process is None else process(given[name])
-                     for name, process in self.params)
+        taken = self._take(given)
+        if self._processes is None:
+            return taken
+        return tuple(value if process is None else process(value)
+                     for value, process in zip(taken, self._processes, strict=True))
 
     def rows(self, connection: Connection, given: Mapping[str, Any]) -> list[Any]:
         """The query's rows for `given`, each value as Core would return it."""
