@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
+from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -155,3 +159,77 @@ def write_transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+# --- statements prepared once: the sale's path on SQLite ------------------------------------
+
+@dataclass(frozen=True)
+class Prepared:
+    """A module-level statement compiled once for a dialect of positional parameters
+    (SQLite's): its SQL, its parameters in order with their types' bind processors, the
+    values of the binds that hold their own (an id written in the statement), and for a
+    query its columns' names and result processors. Sent with exec_driver_sql, it costs
+    the SQL and parameters SQLAlchemy would send, minus its per-call compiled-cache lookup
+    and parameter and row building (some 10-20 µs a write, 50 µs the sale's context query:
+    bench/bench_board.py); the engine's events still see each statement."""
+
+    sql: str
+    params: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    fixed: dict[str, Any]
+    row: Callable[..., Any] | None  # a named tuple of the query's columns
+    results: tuple[Callable[[Any], Any] | None, ...]
+    _take: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False)
+    _processes: list[Callable[[Any], Any] | None] | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:  # (the parameters taken in C: a sale sends eight)
+        names = [name for name, _process in self.params]
+        object.__setattr__(self, "_take", itemgetter(*names) if len(names) > 1 else
+                           (lambda given: (given[names[0]],)) if names else (lambda _g: ()))
+        object.__setattr__(self, "_processes", [process for _n, process in self.params]
+                           if any(process for _n, process in self.params) else None)
+
+    def values(self, given: Mapping[str, Any]) -> tuple[Any, ...]:
+        if self.fixed:
+            given = {**self.fixed, **given}
+        taken = self._take(given)
+        if self._processes is None:
+            return taken
+        return tuple(value if process is None else process(value)
+                     for value, process in zip(taken, self._processes, strict=True))
+
+    def rows(self, connection: Connection, given: Mapping[str, Any]) -> list[Any]:
+        """The query's rows for `given`, each value as Core would return it."""
+        if self.row is None:
+            raise TypeError("not a query")
+        found = connection.exec_driver_sql(self.sql, self.values(given)).cursor.fetchall()
+        results, make = self.results, self.row
+        if not any(results):
+            return [make(*values) for values in found]
+        return [make(*(value if process is None or value is None else process(value)
+                       for value, process in zip(values, results, strict=True)))
+                for values in found]
+
+
+_PREPARED: dict[tuple[str, int], tuple[Any, Prepared]] = {}
+
+
+def prepared(dialect: Dialect, statement: Any) -> Prepared:
+    """`statement` compiled for `dialect`, once (keyed by the statement object, which must
+    live as long as the process: a module-level constant)."""
+    key = (dialect.name, id(statement))
+    held = _PREPARED.get(key)
+    if held is None or held[0] is not statement:
+        compiled = statement.compile(dialect=dialect)
+        names = compiled.positiontup
+        if names is None:
+            raise ValueError(f"{dialect.name}: not a positional paramstyle")
+        processors = compiled._bind_processors
+        columns = compiled._result_columns
+        row = namedtuple("Row", [column.keyname for column in columns]) if columns else None
+        held = _PREPARED[key] = (statement, Prepared(
+            compiled.string, tuple((name, processors.get(name)) for name in names),
+            {name: compiled.binds[name].effective_value for name in names
+             if not compiled.binds[name].required},
+            row, tuple(column.type._cached_result_processor(dialect, None)
+                       for column in columns)))
+    return held[1]

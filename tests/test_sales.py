@@ -260,9 +260,10 @@ def test_a_sale_is_a_handful_of_statements_whatever_the_database(client, seller_
         # the volunteer, the head lock, the context, then the WITH … UPDATE of every row
         assert statements == ["SELECT", "SELECT", "SELECT", "WITH"], statements
     else:
-        # BEGIN IMMEDIATE, the volunteer, the head, the context, then one per table:
-        # sales, lines, payments, moves, levels, the day's totals, journal entry, head
-        assert statements == ["BEGIN", "SELECT", "SELECT", "SELECT", *["INSERT"] * 7,
+        # BEGIN IMMEDIATE, the volunteer, the context with the head (BEGIN IMMEDIATE holds
+        # the lock: its own SELECT is gone), then one per table: sales, lines, payments,
+        # moves, levels, the day's totals, journal entry, head
+        assert statements == ["BEGIN", "SELECT", "SELECT", *["INSERT"] * 7,
                               "UPDATE"], statements
     verdict = journal.verify(db.session)
     assert verdict.ok, verdict.problems
@@ -342,3 +343,92 @@ def test_only_the_treasurer_sells_at_another_price_than_the_catalogue(
                   [{"sku": "SAC-IKEA", "qty": 1, "unit_price_cents": 1000}],
                   [{"method": "cash", "amount_cents": 1000}])
     assert chosen.status_code == 201 and chosen.get_json()["total_cents"] == 1000
+
+
+def test_sqlites_writes_send_what_sqlalchemy_would(demo):
+    """SQLite's writes go as prepared SQL (write._send, off SQLAlchemy's per-call compiled
+    cache): the same SQL and the same parameters as Core sends for the same rows, times
+    and days as the same text, and seen by the engine's events like any statement."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import event
+
+    from kiosk.ledger import write
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's event is one WITH statement, sent through Core")
+    now = datetime(2026, 12, 6, 3, 4, 5, 678901, tzinfo=UTC)
+    cases = [
+        (journal.INSERT_ENTRY, [{"seq": 10**6, "created_at": now, "event": "essai",
+                                 "ref": "x", "user_id": None, "rows": "[]", "prev_hash": "0",
+                                 "hash": "1", "seal": None}]),
+        (write.TOTALS_UPSERT, [{"day": date(2026, 12, 6), "kind": "sale", "location_id": 1,
+                                "cash_session_id": 0, "product_id": product, "banner_lot_id": 0,
+                                "count": 1, "qty": 2, "cents": 300, "donation_cents": 0}
+                               for product in (0, 1)]),
+        (journal.MOVE_HEAD, [{"new_seq": 7, "new_hash": "abc"}]),
+    ]
+    sent_prepared = []
+    for statement, rows in cases:
+        sent: list[tuple[str, object]] = []
+
+        def seen(conn, cursor, sql, parameters, context, executemany, sent=sent):
+            sent.append((sql, list(parameters) if executemany else parameters))
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            with db.engine.connect() as connection:
+                with connection.begin() as transaction:
+                    connection.execute(statement, rows)
+                    transaction.rollback()
+                with connection.begin() as transaction:
+                    write._send(connection, statement, rows)
+                    transaction.rollback()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        core, prepared = [call for call in sent if not call[0].startswith("BEGIN")]
+        assert prepared == core, statement
+        sent_prepared.append(prepared)
+    assert sent_prepared[0][1][1] == "2026-12-06 03:04:05.678901"  # naive UTC, as Core
+    assert sent_prepared[1][1][0][0] == "2026-12-06"  # executemany: one tuple a row
+    assert sent_prepared[2][1] == (7, "abc", 1)  # the head's own id, bound by the statement
+
+
+def test_sqlites_prepared_queries_read_what_sqlalchemy_would(client, seller_headers):
+    """The sale's context and the token's volunteer are read prepared on SQLite
+    (database.prepared): the same rows, values (times, booleans) and names as Core's."""
+    import json
+    from datetime import timedelta
+
+    from kiosk.database import prepared, utcnow
+    from kiosk.sales.record import SALE_CONTEXT
+    from kiosk.services import auth
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads them through Core")
+    session_id = open_session(client, seller_headers)
+    sell(client, seller_headers, session_id, [{"sku": "SAC-IKEA", "qty": 1}],
+         [{"method": "cash", "amount_cents": 5000}])
+    connection = db.session.connection()
+    token = seller_headers["Authorization"].removeprefix("Bearer ")
+    cases = [(SALE_CONTEXT["sqlite"], {
+        "client_id": str(uuid.uuid4()), "cash_session_id": session_id, "for_year": 2026,
+        "n_sales": 1, "n_lines": 3, "n_payments": 1,
+        "skus_json": json.dumps(["SAC-IKEA", "ETIQ-TGV", "NOPE"])}),
+        (SALE_CONTEXT["sqlite"], {
+            "client_id": str(uuid.uuid4()), "cash_session_id": 10**6, "for_year": 2026,
+            "n_sales": 1, "n_lines": 1, "n_payments": 1, "skus_json": json.dumps(["NOPE"])}),
+        (auth.VOLUNTEER_BY_TOKEN, {"token_hash": auth._token_hash(token), "now": utcnow()}),
+        (auth.VOLUNTEER_BY_TOKEN, {"token_hash": auth._token_hash(token),
+                                   "now": utcnow() + timedelta(days=400)})]
+    for statement, asked in cases:
+        core = connection.execute(statement, asked).all()
+        ready = prepared(connection.dialect, statement).rows(connection, asked)
+        assert [tuple(row) for row in ready] == [tuple(row) for row in core]
+        assert all(row._fields == tuple(core[0]._fields) for row in ready)
+        assert [[type(value) for value in row] for row in ready] == [
+            [type(value) for value in row] for row in core]
+    context = prepared(connection.dialect, SALE_CONTEXT["sqlite"]).rows(connection, cases[0][1])
+    assert sorted(row.sku for row in context) == ["ETIQ-TGV", "SAC-IKEA"]
+    assert context[0].opened_at.tzinfo is not None and context[0].drawer_cash > 0
+    db.session.rollback()

@@ -274,10 +274,7 @@ def lock_head(session: Session) -> ChainEnd:
 
     Read and written with Core, not as an ORM object: the sale path pays for every
     statement (bench/), and the head is cached per transaction in session.info."""
-    if not in_write_transaction(session):
-        raise NotInWriteTransaction(
-            "journal.lock_head outside a write transaction: wrap the event in "
-            "kiosk.database.write_transaction(session)")
+    require_write_transaction(session)
     connection = session.connection()
     transaction = real_session(session).get_transaction()
     held = session.info.get("journal_head")
@@ -288,6 +285,35 @@ def lock_head(session: Session) -> ChainEnd:
         connection.execute(CREATE_HEAD)
         row = connection.execute(LOCK_HEAD).one()
     head = ChainEnd(row.seq, row.hash)
+    session.info["journal_head"] = (transaction, head)
+    return head
+
+
+def require_write_transaction(session: Session) -> None:
+    """NotInWriteTransaction unless the session is in write_transaction or begin_write's."""
+    if not in_write_transaction(session):
+        raise NotInWriteTransaction(
+            "journal.lock_head outside a write transaction: wrap the event in "
+            "kiosk.database.write_transaction(session)")
+
+
+# The head as a query's columns: SQLite's sale reads it in its one context query
+# (kiosk/sales/record.py), where BEGIN IMMEDIATE already holds the lock FOR UPDATE takes.
+HEAD_SEQ = select(HEAD.c.seq).where(HEAD.c.id == 1).scalar_subquery()
+HEAD_HASH = select(HEAD.c.hash).where(HEAD.c.id == 1).scalar_subquery()
+
+
+def head_read(session: Session, seq: int | None, hash_: str | None) -> ChainEnd:
+    """lock_head for SQLite's sale, which read the head (HEAD_SEQ, HEAD_HASH) in its own
+    query after require_write_transaction: the write lock is BEGIN IMMEDIATE's, so reading
+    the row is all lock_head would do. No head yet (the very first journaled write), or
+    one already held by this transaction: as lock_head."""
+    transaction = real_session(session).get_transaction()
+    held = session.info.get("journal_head")
+    if seq is None or hash_ is None or (held is not None and held[0] is transaction):
+        return lock_head(session)
+    require_write_transaction(session)
+    head = ChainEnd(seq, hash_)
     session.info["journal_head"] = (transaction, head)
     return head
 

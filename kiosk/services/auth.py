@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.config import DEFAULTS
-from kiosk.database import WRITE_READY, real_session, utcnow, write_transaction
+from kiosk.database import WRITE_READY, prepared, real_session, utcnow, write_transaction
 from kiosk.models import ApiToken, User, WebSession
 from kiosk.models.people import Role, Volunteer
 
@@ -402,8 +402,13 @@ def end_web_sessions(session: Session, user_id: int) -> None:
 
 def user_for_token(session: Session, token: str) -> Volunteer | None:
     """The active volunteer a live (unexpired, unrevoked) token belongs to, or None."""
-    row = session.connection().execute(VOLUNTEER_BY_TOKEN, {
-        "token_hash": _token_hash(token), "now": utcnow()}).first()
+    connection = session.connection()
+    asked = {"token_hash": _token_hash(token), "now": utcnow()}
+    if connection.dialect.name == "sqlite":  # prepared once: every API call pays this query
+        found = prepared(connection.dialect, VOLUNTEER_BY_TOKEN).rows(connection, asked)
+        row = found[0] if found else None
+    else:
+        row = connection.execute(VOLUNTEER_BY_TOKEN, asked).first()
     return Volunteer(*row) if row else None
 
 
