@@ -22,6 +22,14 @@ def app_config(database_url):
             "PRINTER": "none", "IDLE_LOCK_MINUTES": IDLE_SECONDS / 60}
 
 
+def leave_it(page) -> None:
+    """Nobody touches the screen for the setting's time: the page's clock (Playwright's,
+    installed before the first page) jumps the IDLE_SECONDS at once rather than the test
+    waiting them, and the lock must come. test_the_lock_comes_on_time waits them for real."""
+    page.clock.fast_forward(IDLE_SECONDS * 1000)
+    page.locator("[data-lock]").wait_for(state="visible", timeout=10_000)
+
+
 def type_pin(page, name: str, pin: str) -> None:
     lock = page.locator("[data-lock]")
     lock.get_by_role("radio", name=name, exact=True).tap()
@@ -31,13 +39,14 @@ def type_pin(page, name: str, pin: str) -> None:
 
 
 def test_the_idle_screen_locks_and_opens_for_her_with_the_cart_kept(page):
+    page.clock.install()
     login_by_touch(page, "Vendeuse", "3456")
     page.wait_for_url(HOME)
     open_drawer(page)
     page.locator('button[data-sku="SAC-IKEA"]').tap()
     lock = page.locator("[data-lock]")
     assert lock.is_hidden()  # touched a moment ago
-    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    leave_it(page)
     assert_accessible(page)
     # the tiles beneath cannot be reached while it is locked
     assert page.locator("main").evaluate("e => e.inert")
@@ -58,7 +67,7 @@ def test_the_idle_screen_locks_and_opens_for_her_with_the_cart_kept(page):
     # locked again, with the cart held: her PIN gives it back as it was
     page.locator('button[data-sku="ETIQ-IKEA"]').tap()
     held = text(page.locator("[data-cart-total]"))
-    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    leave_it(page)
     type_pin(page, "Vendeuse", "3456")
     lock.wait_for(state="hidden")
     assert page.locator(".cart-line").count() == 2
@@ -72,12 +81,13 @@ def test_the_idle_screen_locks_and_opens_for_her_with_the_cart_kept(page):
 
 
 def test_another_volunteer_unlocking_starts_her_own_cart(page):
+    page.clock.install()
     login_by_touch(page, "Vendeuse", "3456")
     page.wait_for_url(HOME)
     open_drawer(page)
     page.locator('button[data-sku="SAC-IKEA"]').tap()
     lock = page.locator("[data-lock]")
-    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    leave_it(page)
     with page.expect_navigation():
         type_pin(page, "Tresoriere", "2345")
     assert page.locator(".who").inner_text() == "Tresoriere"
@@ -96,24 +106,24 @@ def test_another_volunteer_unlocking_starts_her_own_cart(page):
 def test_two_volunteers_carts_are_kept_across_an_unlock(page):
     """Issue 27, point 7: Vendeuse's cart is parked when Tresoriere unlocks, and comes back
     when Vendeuse unlocks again; Tresoriere's own cart waits for her in turn."""
+    page.clock.install()
     login_by_touch(page, "Vendeuse", "3456")
     page.wait_for_url(HOME)
     open_drawer(page)
     page.locator('button[data-sku="SAC-IKEA"]').tap()
     page.locator('button[data-sku="ETIQ-IKEA"]').tap()
-    lock = page.locator("[data-lock]")
-    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    leave_it(page)
     with page.expect_navigation():
         type_pin(page, "Tresoriere", "2345")
     assert page.locator(".who").inner_text() == "Tresoriere"
     assert page.locator(".cart-line").count() == 0  # her own, empty cart
     page.locator('button[data-sku="TAB-IKEA"]').tap()
-    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    leave_it(page)
     with page.expect_navigation():
         type_pin(page, "Vendeuse", "3456")
     assert page.locator(".who").inner_text() == "Vendeuse"
     assert text(page.locator("[data-cart-total]")) == "18,50 €"  # 15,00 + 3,50, hers
-    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    leave_it(page)
     with page.expect_navigation():
         type_pin(page, "Tresoriere", "2345")
     assert text(page.locator("[data-cart-total]")) == "14,00 €"  # the apron, hers
@@ -138,11 +148,12 @@ def test_25_names_fit_the_lock_dialog(request, live_server, orientation):
 
     add_volunteers()
     page = request.getfixturevalue("page" if orientation == "landscape" else "portrait_page")
+    page.clock.install()
     login_by_touch(page, "Vendeuse", "3456")
     page.wait_for_url(HOME)
     open_drawer(page)
     lock = page.locator("[data-lock]")
-    lock.wait_for(state="visible", timeout=(IDLE_SECONDS + 10) * 1000)
+    leave_it(page)
     out = page.evaluate("""() => [...document.querySelectorAll(
         '[data-lock] .lock-names .choice span, [data-lock] .keypad .key, #lock-pin')]
       .filter(e => { const r = e.getBoundingClientRect();
