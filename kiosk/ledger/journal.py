@@ -293,7 +293,7 @@ def require_write_transaction(session: Session) -> None:
     """NotInWriteTransaction unless the session is in write_transaction or begin_write's."""
     if not in_write_transaction(session):
         raise NotInWriteTransaction(
-            "journal.lock_head outside a write transaction: wrap the event in "
+            "the journal's head taken outside a write transaction: wrap the event in "
             "kiosk.database.write_transaction(session)")
 
 
