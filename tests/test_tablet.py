@@ -408,3 +408,26 @@ def test_a_tablet_still_on_http_is_sent_to_https(https_server):
     conn.request("GET", "/login")
     assert conn.getresponse().status == 200
     conn.close()
+
+
+def test_a_new_session_never_gets_a_copy_kept_with_another_session_s_token(demo, app, client):
+    """The tablet's copy of /sell holds its session's CSRF token. The session's cookie gone
+    (expired, or lost with the browser) and the same volunteer back on the same drawer, the
+    page reads the same but for the token: a 304 would leave the tablet with a token the
+    server refuses every sale with. Within one session, a reload still costs a 304."""
+    open_drawer(client)
+    web_login(client, "Vendeuse", "3456")
+    first = client.get("/sell", headers=GZIP)
+    assert first.status_code == 200
+    assert client.get("/sell", headers={**GZIP, "If-None-Match": first.headers["ETag"]}
+                      ).status_code == 304
+    tablet_again = app.test_client()  # no cookie: a new session
+    web_login(tablet_again, "Vendeuse", "3456")
+    again = tablet_again.get("/sell", headers={**GZIP, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"',
+                      gzip.decompress(again.data).decode())[1]
+    heartbeat = tablet_again.post("/api/v1/tablets/heartbeat", headers={"X-CSRFToken": token},
+                                  json={"tablet_id": "7d1c2b8e-3a4d-4e5f-9a0b-1c2d3e4f5a6b",
+                                        "waiting": []})
+    assert heartbeat.status_code == 200, heartbeat.get_json()

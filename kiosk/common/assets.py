@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
-from flask import Flask, Response, current_app, g, request, send_from_directory
+from flask import Flask, Response, current_app, g, request, send_from_directory, session
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup, escape
 
@@ -205,14 +205,20 @@ REVALIDATED_PAGES = frozenset({"sell.index", "tablet.service_worker"})
 def _revalidate(response: Response) -> Response:
     # A hash of the page as rendered, but for its CSRF token: Flask-WTF signs the session's
     # token with the time, so it reads differently every second, and the copy the tablet
-    # keeps holds one as valid (WTF_CSRF_TIME_LIMIT: the session bounds it). Compressed,
-    # the tag is sent as TAG-br or TAG-gzip (see compress); any form comes back in
-    # If-None-Match.
+    # keeps holds one as valid (WTF_CSRF_TIME_LIMIT: the session bounds it). The session's
+    # own token is in the hash instead: a new session (its cookie expired or lost with the
+    # browser, the same volunteer back on the same drawer) must not be answered 304 with a
+    # copy whose token was another session's, which every sale would be refused with.
+    # Compressed, the tag is sent as TAG-br or TAG-gzip (see compress); any form comes back
+    # in If-None-Match.
     body = response.get_data()
-    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = g.get(field)
     if token:
         body = body.replace(token.encode(), b"")
-    etag = hashlib.sha256(body).hexdigest()[:24]
+    digest = hashlib.sha256(body)
+    digest.update(b"\0" + str(session.get(field, "")).encode())
+    etag = digest.hexdigest()[:24]
     response.headers["Cache-Control"] = "no-cache, private"
     response.set_etag(etag)
     if any(request.if_none_match.contains(tag) for tag in (etag, f"{etag}-gzip", f"{etag}-br")):

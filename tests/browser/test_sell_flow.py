@@ -180,3 +180,24 @@ def test_tiles_are_large_and_the_page_is_light(page):
         const r = e.getBoundingClientRect(); return [e.textContent.trim(), r.width, r.height];
     })""")
     assert sizes and not [s for s in sizes if s[1] < 48 or s[2] < 48]
+
+
+def test_a_tablet_whose_session_ended_sells_again_once_logged_in(page):
+    """Her session's cookie gone (the browser closed, or it expired), the same volunteer logs
+    in again on the same drawer: the sale screen the tablet kept (a reload costs a 304) must
+    not come back with the old session's token, which the server refuses every sale with."""
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    open_drawer(page)
+    page.goto("/sell")
+    page.locator('.product[data-sku="SAC-IKEA"]').wait_for()
+    page.context.clear_cookies()
+    login_by_touch(page, "Vendeuse", "3456")
+    page.wait_for_url(HOME)
+    page.goto("/sell")
+    page.locator('.product[data-sku="SAC-IKEA"]').tap()
+    page.get_by_role("button", name="Encaisser").tap()
+    page.get_by_role("button", name="Montant exact").tap()
+    title = page.locator("[data-done-title]")
+    title.wait_for(state="visible")
+    assert "enregistrée" in text(title), text(title)
