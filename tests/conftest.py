@@ -20,6 +20,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +128,7 @@ class LiveServer:
     def __init__(self, app) -> None:
         from werkzeug.serving import make_server
 
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -138,6 +140,66 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.thread.join(5)
+
+
+@dataclass
+class ServedApp:
+    """One test's app, as its browser reaches it."""
+
+    url: str
+    app: Flask
+
+
+class AppSwitch:
+    """The WSGI app of a server that serves one test's app after another (SharedServer).
+    Between two tests it answers 503: a request the last test's page left on the way
+    never reaches the next test's database."""
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+        self.busy = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        app = self.app
+        if app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no test is running"]
+        with self.idle:
+            self.busy += 1
+        try:
+            answer = app(environ, start_response)
+            try:  # read whole here (the kiosk streams no endless answer), then closed
+                return list(answer)
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()
+        finally:
+            with self.idle:
+                self.busy -= 1
+                self.idle.notify_all()
+
+
+class SharedServer(LiveServer):
+    """One server for the browser tests of a worker, each test's app in turn at the same
+    address: the tablet's tab, its HTTP cache and its compiled scripts then go from test
+    to test (tests/browser/conftest.py, `page`) instead of a new browser context each."""
+
+    def __init__(self) -> None:
+        self.switch = AppSwitch()
+        super().__init__(self.switch)
+
+    @contextmanager
+    def serving(self, app: Flask) -> Iterator[ServedApp]:
+        if self.switch.app is not None:
+            raise RuntimeError("the shared server already serves a test's app")
+        self.switch.app = app
+        try:
+            yield ServedApp(self.url, app)
+        finally:
+            self.switch.app = None
+            with self.switch.idle:  # the last test's requests end in its own app
+                self.switch.idle.wait_for(lambda: self.switch.busy == 0, timeout=10)
 
 
 def missing(what: str) -> None:

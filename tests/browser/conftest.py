@@ -6,6 +6,7 @@ from its npm package, checks every page a test visits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LiveServer, missing
+from tests.conftest import ServedApp, SharedServer, missing
 
 CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM", "/usr/bin/chromium")
 AXE_SOURCE = (Path(__file__).parent.parent / "vendor" / "axe.min.js").read_text()
@@ -54,10 +55,17 @@ def static_site() -> Iterator:
         yield site
 
 
-@pytest.fixture
-def live_server(demo) -> Iterator[LiveServer]:
-    with LiveServer(demo) as server:
+@pytest.fixture(scope="session")
+def worker_server() -> Iterator[SharedServer]:
+    """One HTTP server for this worker's browser tests, each test's app in turn."""
+    with SharedServer() as server:
         yield server
+
+
+@pytest.fixture
+def live_server(demo, worker_server: SharedServer) -> Iterator[ServedApp]:
+    with worker_server.serving(demo) as served:
+        yield served
 
 
 @pytest.fixture
@@ -79,32 +87,120 @@ def lan_url(url: str) -> str:
 
 
 def tablet_page(browser, live_server, viewport: dict = TABLET):
+    """A new tablet: a browser context of its own (touch, French), on the stall's Wi-Fi."""
     context = browser.new_context(viewport=viewport, has_touch=True, locale="fr-FR",
                                   base_url=lan_url(live_server.url))
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.js_errors = errors
+    page.js_errors = []
+    # (read at each event: a kept tab gets a new list for each test)
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    page.on("console", lambda msg: page.js_errors.append(msg.text)
+            if msg.type == "error" else None)
     return page
 
 
-@pytest.fixture
-def page(browser, live_server):
-    page = tablet_page(browser, live_server)
+class Tabs:
+    """The tablet's tab, kept from one browser test to the next in a worker.
+
+    A new browser context per test costs Chromium a new renderer process that compiles
+    Playwright's injected scripts, the page's modules and axe from cold: a login and a sale
+    took 2.4 s of Chromium's CPU in a new context, 0.9-1.1 s in a kept tab. Every test's
+    app is served at the same address (SharedServer), so the tab can stay; between two
+    tests it is put back as a new one would be: on about:blank (the last page's scripts,
+    timers and connections stopped), every other page of its context closed, its routes
+    gone and its network back, and all the origin keeps (cookies, local and session
+    storage, IndexedDB, service workers, caches) cleared. Only the HTTP cache of the
+    versioned static files stays, as on the stall's tablet. A tab that cannot be put back
+    so (a crash, Playwright's clock installed, a listener a test added) is closed, never
+    reused."""
+
+    def __init__(self, browser, server: SharedServer) -> None:
+        self.browser, self.server = browser, server
+        self.idle: list = []
+        self.origins = [server.url, lan_url(server.url)]
+        self.reused = 0
+
+    def take(self, viewport: dict):
+        if self.idle:
+            page = self.idle.pop()
+            self.reused += 1
+        else:
+            page = tablet_page(self.browser, self.server, viewport)
+            page.listening = _listeners(page)
+        if page.viewport_size != viewport:
+            page.set_viewport_size(viewport)
+        page.js_errors = []
+        return page
+
+    def give_back(self, page) -> None:
+        try:
+            self._reset(page)
+        except Exception:  # whatever it is, this tab is not reused
+            with contextlib.suppress(Exception):
+                page.context.close()
+            return
+        self.idle.append(page)
+
+    def _reset(self, page) -> None:
+        context = page.context
+        for other in context.pages:
+            if other != page:
+                other.close()
+        page.unroute_all(behavior="ignoreErrors")
+        context.unroute_all(behavior="ignoreErrors")
+        context.set_offline(False)
+        page.goto("about:blank")
+        if page.evaluate("'__pwClock' in window") or _listeners(page) != page.listening:
+            raise RuntimeError("the test changed its context: a clock, or a listener")
+        cdp = context.new_cdp_session(page)
+        for origin in self.origins:
+            cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+        cdp.detach()
+        context.clear_cookies()
+        page.emulate_media(media="null")
+
+    def close(self) -> None:
+        for page in self.idle:
+            with contextlib.suppress(Exception):
+                page.context.close()
+
+
+def _listeners(page) -> dict:
+    """How many listeners the page and its context have, by event (Playwright's own
+    emitters: the public API only adds and removes them)."""
+    return {(owner, name): len(emitter.listeners(name))
+            for owner, emitter in (("page", page._impl_obj), ("context", page.context._impl_obj))
+            for name in emitter.event_names()}
+
+
+@pytest.fixture(scope="session")
+def tabs(browser, worker_server: SharedServer) -> Iterator[Tabs]:
+    kept = Tabs(browser, worker_server)
+    yield kept
+    kept.close()
+
+
+def _tablet_tab(browser, live_server, tabs: Tabs, viewport: dict):
+    """The kept tab; a tablet of its own for a test whose app is served elsewhere."""
+    own = live_server.url != tabs.server.url
+    page = tablet_page(browser, live_server, viewport) if own else tabs.take(viewport)
     yield page
     errors = page.js_errors
-    page.context.close()
+    if own:
+        page.context.close()
+    else:
+        tabs.give_back(page)
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
 
 
 @pytest.fixture
-def portrait_page(browser, live_server):
-    page = tablet_page(browser, live_server, PORTRAIT)
-    yield page
-    errors = page.js_errors
-    page.context.close()
-    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+def page(browser, live_server, tabs):
+    yield from _tablet_tab(browser, live_server, tabs, TABLET)
+
+
+@pytest.fixture
+def portrait_page(browser, live_server, tabs):
+    yield from _tablet_tab(browser, live_server, tabs, PORTRAIT)
 
 
 # What axe reads of a page, for remembering its verdict: the document as it stands (the

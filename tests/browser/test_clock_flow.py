@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_tablet_puts_the_servers_clock_right_by_itself(page, live_server):
-    app = live_server.server.app
+    app = live_server.app
     app.config.update(CLOCK_SET="offset", CLOCK_OFFSET_SECONDS=-3 * 24 * 3600)
     page.goto("/login")
     warning = page.locator("[data-clock-warning]")

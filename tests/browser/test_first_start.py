@@ -8,16 +8,15 @@ import re
 import pytest
 
 from tests.browser.conftest import HOME, assert_accessible, login_by_touch
-from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_server(app):
+def live_server(app, worker_server):
     """A NEW database: no demo, no volunteer (the suite's other pages start from the demo)."""
-    with LiveServer(app) as server:
-        yield server
+    with worker_server.serving(app) as served:
+        yield served
 
 
 def test_first_start_with_the_demo(page):

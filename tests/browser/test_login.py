@@ -86,7 +86,7 @@ def everything_on_screen(page) -> dict:
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_twenty_five_names_and_the_keypad_fit_one_screen_with_no_system_keyboard(
         request, live_server, orientation):
-    add_volunteers(live_server.server.app)
+    add_volunteers(live_server.app)
     page = request.getfixturevalue("page" if orientation == "landscape" else "portrait_page")
     page.goto("/login")
     before = everything_on_screen(page)

@@ -68,7 +68,7 @@ def a_month_before(app) -> None:
                                       {"width": 1024, "height": 768}],
                          ids=["tv", "tablet"])
 def test_a_meeting_walked_by_touch(browser, live_server, viewport):
-    a_month_before(live_server.server.app)
+    a_month_before(live_server.app)
     page = tablet_page(browser, live_server, viewport)
     try:
         login_by_touch(page, "Tresoriere", "2345")

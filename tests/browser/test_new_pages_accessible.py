@@ -40,7 +40,7 @@ def small_targets(page) -> list:
 
 @pytest.mark.parametrize("orientation", ["landscape", "portrait"])
 def test_the_new_pages_are_accessible(request, live_server, orientation):
-    drawer, sale = a_sale(live_server.server.app)
+    drawer, sale = a_sale(live_server.app)
     page = request.getfixturevalue("page" if orientation == "landscape" else "portrait_page")
     login_by_touch(page, "Admin", "1234")
     page.wait_for_url(HOME)
