@@ -161,12 +161,13 @@ class AppSwitch:
         self.idle = threading.Condition()
 
     def __call__(self, environ, start_response):
-        app = self.app
+        with self.idle:  # (read and counted at once: serving() waits for what it counts)
+            app = self.app
+            if app is not None:
+                self.busy += 1
         if app is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"no test is running"]
-        with self.idle:
-            self.busy += 1
         try:
             answer = app(environ, start_response)
             try:  # read whole here (the kiosk streams no endless answer), then closed
@@ -197,9 +198,10 @@ class SharedServer(LiveServer):
         try:
             yield ServedApp(self.url, app)
         finally:
-            self.switch.app = None
             with self.switch.idle:  # the last test's requests end in its own app
-                self.switch.idle.wait_for(lambda: self.switch.busy == 0, timeout=10)
+                self.switch.app = None
+                if not self.switch.idle.wait_for(lambda: self.switch.busy == 0, timeout=10):
+                    raise RuntimeError("a request of the test still runs 10 s after it")
 
 
 def missing(what: str) -> None:

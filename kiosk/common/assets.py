@@ -214,10 +214,9 @@ def _revalidate(response: Response) -> Response:
     body = response.get_data()
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     token = g.get(field)
-    if token:
-        body = body.replace(token.encode(), b"")
-    digest = hashlib.sha256(body)
-    digest.update(b"\0" + str(session.get(field, "")).encode())
+    digest = hashlib.sha256(body.replace(token.encode(), b"") if token else body)
+    if token:  # (a page without a token, the service worker's script, is everyone's)
+        digest.update(b"\0" + str(session.get(field, "")).encode())
     etag = digest.hexdigest()[:24]
     response.headers["Cache-Control"] = "no-cache, private"
     response.set_etag(etag)

@@ -63,9 +63,24 @@ def worker_server() -> Iterator[SharedServer]:
 
 
 @pytest.fixture
-def live_server(demo, worker_server: SharedServer) -> Iterator[ServedApp]:
-    with worker_server.serving(demo) as served:
+def live_server(demo, worker_server: SharedServer, browser, tabs) -> Iterator[ServedApp]:
+    with worker_server.serving(demo) as served, tablets_closed_after(browser, tabs):
         yield served
+
+
+@contextlib.contextmanager
+def tablets_closed_after(browser, tabs) -> Iterator[None]:
+    """The browser contexts a test opened (a treasurer's phone…) closed when it ends, even
+    when it failed before closing them: they would go on asking the shared server, which
+    serves the next test's app."""
+    before = set(browser.contexts)
+    try:
+        yield
+    finally:
+        kept = {page.context for page in tabs.idle}
+        for context in set(browser.contexts) - before - kept:
+            with contextlib.suppress(Exception):
+                context.close()
 
 
 @pytest.fixture
