@@ -174,10 +174,7 @@ def test_pages_scripts_styles_and_json_come_gzipped(demo, client):
         source = (static_dir() / url.split("/", 3)[3]).read_bytes()
         assert body == lighten(source, response.mimetype) and len(body) < len(source)
         response.close()
-    headers = {**GZIP, **api_login(client, "Vendeuse", "3456")}
-    products = client.get("/api/v1/products", headers=headers)
-    assert products.headers["Content-Encoding"] == "gzip"
-    assert {p["sku"] for p in json.loads(gzip.decompress(products.data))} >= {"SAC-IKEA"}
+    _assert_the_api_answers_in(client, GZIP, "gzip", gzip.decompress)
 
 
 def test_a_browser_that_asks_for_brotli_gets_the_same_bytes_smaller(demo, client):
@@ -206,10 +203,7 @@ def test_a_browser_that_asks_for_brotli_gets_the_same_bytes_smaller(demo, client
             assert len(answers["br"].data) < len(answers["gzip"].data), url
         for answer in answers.values():
             answer.close()
-    headers = {**CHROMIUM, **api_login(client, "Vendeuse", "3456")}
-    products = client.get("/api/v1/products", headers=headers)
-    assert products.headers["Content-Encoding"] == "br"
-    assert {p["sku"] for p in json.loads(brotli.decompress(products.data))} >= {"SAC-IKEA"}
+    _assert_the_api_answers_in(client, CHROMIUM, "br", brotli.decompress)
 
 
 def test_a_reload_in_brotli_costs_a_304_whatever_the_tag_kept(demo, client):
@@ -232,6 +226,14 @@ def test_a_reload_in_brotli_costs_a_304_whatever_the_tag_kept(demo, client):
     assert back.status_code == 304 and back.headers["ETag"] == gzipped
     plain = client.get("/sell", headers={"If-None-Match": tag})
     assert plain.status_code == 304 and plain.headers["ETag"] == tag.replace("-br", "")
+
+
+def _assert_the_api_answers_in(client, accepting: dict, coding: str, decompress) -> None:
+    """The JSON API's answers come compressed as the page's do."""
+    headers = {**accepting, **api_login(client, "Vendeuse", "3456")}
+    products = client.get("/api/v1/products", headers=headers)
+    assert products.headers["Content-Encoding"] == coding
+    assert {p["sku"] for p in json.loads(decompress(products.data))} >= {"SAC-IKEA"}
 
 
 def _without_csrf(html: str) -> str:

@@ -33,7 +33,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,13 +142,7 @@ _made: dict[tuple[str, str, tuple[str, ...]], Bundle | None] = {}
 def written(static_folder: str, version: str, entries: Sequence[str]) -> Bundle | None:
     """The bundle of `entries`, written under static/_bundle once per static version; None
     when the modules cannot be bundled or the file cannot be written."""
-    key = (static_folder, version, tuple(entries))
-    if key in _made:
-        return _made[key]
-    with _lock:
-        if key not in _made:
-            _made[key] = _write(Path(static_folder), entries)
-    return _made[key]
+    return _once((static_folder, version, tuple(entries)), static_folder, entries, bundle)
 
 
 def styles(folder: Path, sheets: Sequence[str]) -> Bundle:
@@ -174,16 +168,23 @@ def styles(folder: Path, sheets: Sequence[str]) -> Bundle:
 def styles_written(static_folder: str, version: str, sheets: Sequence[str]) -> Bundle | None:
     """The one sheet of `sheets`, written under static/_bundle once per static version;
     None when it cannot be (the page then links each sheet)."""
-    key = (static_folder, version, ("css", *sheets))
+    return _once((static_folder, version, ("css", *sheets)), static_folder, sheets, styles)
+
+
+def _once(key: tuple[str, str, tuple[str, ...]], static_folder: str, entries: Sequence[str],
+          make: Callable[[Path, Sequence[str]], Bundle]) -> Bundle | None:
+    """`make`'s file written once per key (the static version in it), whichever thread
+    asks first."""
     if key in _made:
         return _made[key]
     with _lock:
         if key not in _made:
-            _made[key] = _write(Path(static_folder), sheets, styles)
+            _made[key] = _write(Path(static_folder), entries, make)
     return _made[key]
 
 
-def _write(folder: Path, entries: Sequence[str], make=bundle) -> Bundle | None:
+def _write(folder: Path, entries: Sequence[str],
+           make: Callable[[Path, Sequence[str]], Bundle]) -> Bundle | None:
     try:
         made = make(folder, entries)
     except Unbundlable:

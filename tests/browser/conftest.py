@@ -133,12 +133,10 @@ class Tabs:
         self.browser, self.server = browser, server
         self.idle: list = []
         self.origins = [server.url, lan_url(server.url)]
-        self.reused = 0
 
     def take(self, viewport: dict):
         if self.idle:
             page = self.idle.pop()
-            self.reused += 1
         else:
             page = tablet_page(self.browser, self.server, viewport)
             page.listening = _listeners(page)

@@ -4,9 +4,12 @@ a tab that cannot be put back so is never handed out again."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+
 import pytest
 
-from tests.browser.conftest import TABLET
+from tests.browser.conftest import TABLET, tablets_closed_after
 
 pytestmark = pytest.mark.browser
 
@@ -52,3 +55,25 @@ def test_a_tab_with_the_clock_installed_is_never_handed_out_again(live_server, t
     page.goto("/login")
     tabs.give_back(page)
     assert page.is_closed() and page not in tabs.idle
+
+
+def test_the_contexts_a_test_left_open_are_closed_after_it(browser, tabs):
+    """A failed test's treasurer phone would go on asking the shared server, which by then
+    serves the next test's app."""
+    kept = tabs.take(TABLET)
+    try:
+        with tablets_closed_after(browser, tabs):
+            phone = browser.new_context()
+            phone.new_page()
+        assert phone not in browser.contexts
+    finally:
+        tabs.give_back(kept)
+    assert kept.context in browser.contexts  # the kept tab stays
+
+
+def test_between_two_tests_the_shared_server_serves_no_app(demo, worker_server):
+    with worker_server.serving(demo):
+        assert urllib.request.urlopen(worker_server.url + "/login").status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(worker_server.url + "/login")
+    assert refused.value.code == 503
