@@ -137,8 +137,10 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.thread.join(5)
+        if self.thread.is_alive():  # (shutdown() waits forever for a loop that is not running)
+            self.server.shutdown()
+            self.thread.join(5)
+        self.server.server_close()
 
 
 @dataclass

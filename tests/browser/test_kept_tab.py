@@ -73,7 +73,7 @@ def test_the_contexts_a_test_left_open_are_closed_after_it(browser, tabs):
 
 def test_between_two_tests_the_shared_server_serves_no_app(demo, worker_server):
     with worker_server.serving(demo):
-        assert urllib.request.urlopen(worker_server.url + "/login").status == 200
+        assert urllib.request.urlopen(worker_server.url + "/login", timeout=10).status == 200
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(worker_server.url + "/login")
+        urllib.request.urlopen(worker_server.url + "/login", timeout=10)
     assert refused.value.code == 503

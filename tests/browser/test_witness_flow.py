@@ -23,13 +23,21 @@ SKUS = ["SAC-IKEA", "ETIQ-TGV", "POCH-TGV", "TAB-IKEA", "SAC-IKEA", "ETIQ-TGV", 
 
 
 def kept_on_the_tablet(page) -> list[dict]:
+    # (every way out settles the promise: page.evaluate itself would wait for it forever)
     return page.evaluate("""() => new Promise((resolve, reject) => {
       const open = indexedDB.open("kiosk-outbox");
+      open.onerror = () => reject(open.error);
       open.onsuccess = () => {
-        const all = open.result.transaction("kept").objectStore("kept").getAll();
-        all.onsuccess = () => resolve(all.result.map(
-          (e) => ({ client_id: e.client_id, number: e.number })));
-        all.onerror = () => reject(all.error);
+        try {
+          const all = open.result.transaction("kept").objectStore("kept").getAll();
+          all.onsuccess = () => resolve(all.result.map(
+            (e) => ({ client_id: e.client_id, number: e.number })));
+          all.onerror = () => reject(all.error);
+        } catch (error) {
+          reject(error);
+        } finally {
+          open.result.close();
+        }
       };
     })""")
 
