@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import func, select
 
 from kiosk.documents import closing as closing_documents
@@ -61,13 +62,36 @@ def wait_pending(page, n: int) -> None:
         "n => document.querySelector('[data-pending]').textContent === String(n)", arg=n)
 
 
+# What the outbox holds, as the test's failure says it: each sale's state and message.
+OUTBOX = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("kiosk-outbox");
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    try {
+      const all = open.result.transaction("sales").objectStore("sales").getAll();
+      all.onsuccess = () => resolve(all.result.map((e) => [e.client_id, e.state, e.status ?? null,
+                                                           e.message ?? null]));
+      all.onerror = () => reject(all.error);
+    } catch (error) {
+      reject(error);
+    } finally {
+      open.result.close();
+    }
+  };
+})"""
+
+
 def wait_for_no_pending(page) -> None:
     """The outbox read (after a reload the badge's first "0" is the page's, not the outbox's)
     and emptied: the badge hidden at 0."""
-    page.wait_for_function(
-        "() => { const b = document.querySelector('[data-pending]');"
-        " return b.hasAttribute('data-pending-read') && b.hidden && b.textContent === '0'; }",
-        timeout=30000)
+    try:
+        page.wait_for_function(
+            "() => { const b = document.querySelector('[data-pending]');"
+            " return b.hasAttribute('data-pending-read') && b.hidden && b.textContent === '0'; }",
+            timeout=30000)
+    except PlaywrightTimeoutError:
+        raise AssertionError(f"the badge says {pending(page)!r} after 30 s; the outbox holds "
+                             f"{page.evaluate(OUTBOX)}") from None
     assert pending(page) == "0"
 
 
