@@ -36,10 +36,11 @@ test: $(VENV)/.installed-test
 	KIOSK_TEST_DB=postgresql KIOSK_TEST_SECOND_PASS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The schemathesis run of make test, with many more cases per operation (a few thousand in
-# all, some minutes): zero 5xx expected. FUZZ_EXAMPLES changes how many.
+# all, some minutes: no per-test limit here, --timeout=0): zero 5xx expected.
+# FUZZ_EXAMPLES changes how many.
 FUZZ_EXAMPLES ?= 100
 fuzz: $(VENV)/.installed-test
-	KIOSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s tests/test_api_fuzz.py tests/test_properties.py
+	KIOSK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s --timeout=0 tests/test_api_fuzz.py tests/test_properties.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kiosk printer tests bench scripts

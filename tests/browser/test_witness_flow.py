@@ -83,6 +83,7 @@ def test_a_tablet_gives_back_the_sales_the_server_lost_and_the_z_says_so(
         if recorded_in(session_id) == 10:
             break
         page.wait_for_timeout(100)
+    assert recorded_in(session_id) == 10, "the three given back never reached the server"
     wait_for_no_pending(page)
 
     db.session.rollback()
