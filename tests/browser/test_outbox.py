@@ -62,15 +62,15 @@ def wait_pending(page, n: int) -> None:
         "n => document.querySelector('[data-pending]').textContent === String(n)", arg=n)
 
 
-# What the outbox holds, as the test's failure says it: each sale's state and message.
-OUTBOX = """() => new Promise((resolve, reject) => {
+# Every entry of one of the tablet's outbox stores ("sales" waiting or refused, "kept" as
+# witness). Every way out settles the promise: page.evaluate would wait for it forever.
+OUTBOX_STORE = """(store) => new Promise((resolve, reject) => {
   const open = indexedDB.open("kiosk-outbox");
   open.onerror = () => reject(open.error);
   open.onsuccess = () => {
     try {
-      const all = open.result.transaction("sales").objectStore("sales").getAll();
-      all.onsuccess = () => resolve(all.result.map((e) => [e.client_id, e.state, e.status ?? null,
-                                                           e.message ?? null]));
+      const all = open.result.transaction(store).objectStore(store).getAll();
+      all.onsuccess = () => resolve(all.result);
       all.onerror = () => reject(all.error);
     } catch (error) {
       reject(error);
@@ -79,6 +79,10 @@ OUTBOX = """() => new Promise((resolve, reject) => {
     }
   };
 })"""
+
+
+def outbox_store(page, store: str) -> list[dict]:
+    return page.evaluate(OUTBOX_STORE, store)
 
 
 def wait_for_no_pending(page) -> None:
@@ -90,8 +94,10 @@ def wait_for_no_pending(page) -> None:
             " return b.hasAttribute('data-pending-read') && b.hidden && b.textContent === '0'; }",
             timeout=30000)
     except PlaywrightTimeoutError:
+        held = [(e["client_id"], e["state"], e.get("status"), e.get("message"))
+                for e in outbox_store(page, "sales")]
         raise AssertionError(f"the badge says {pending(page)!r} after 30 s; the outbox holds "
-                             f"{page.evaluate(OUTBOX)}") from None
+                             f"{held}") from None
     assert pending(page) == "0"
 
 

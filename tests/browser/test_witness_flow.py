@@ -13,7 +13,12 @@ from kiosk.ledger import journal
 from kiosk.models import Sale
 from kiosk.services.backup import backup_database, restore_database
 from tests.browser.conftest import login_by_touch
-from tests.browser.test_outbox import sell_one, start_selling, wait_for_no_pending
+from tests.browser.test_outbox import (
+    outbox_store,
+    sell_one,
+    start_selling,
+    wait_for_no_pending,
+)
 from tests.conftest import api_login
 
 pytestmark = pytest.mark.browser
@@ -23,23 +28,8 @@ SKUS = ["SAC-IKEA", "ETIQ-TGV", "POCH-TGV", "TAB-IKEA", "SAC-IKEA", "ETIQ-TGV", 
 
 
 def kept_on_the_tablet(page) -> list[dict]:
-    # (every way out settles the promise: page.evaluate itself would wait for it forever)
-    return page.evaluate("""() => new Promise((resolve, reject) => {
-      const open = indexedDB.open("kiosk-outbox");
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        try {
-          const all = open.result.transaction("kept").objectStore("kept").getAll();
-          all.onsuccess = () => resolve(all.result.map(
-            (e) => ({ client_id: e.client_id, number: e.number })));
-          all.onerror = () => reject(all.error);
-        } catch (error) {
-          reject(error);
-        } finally {
-          open.result.close();
-        }
-      };
-    })""")
+    return [{"client_id": e["client_id"], "number": e["number"]}
+            for e in outbox_store(page, "kept")]
 
 
 def recorded_in(session_id: int) -> int:
