@@ -141,3 +141,20 @@ def test_verify_journal_shows_progress_on_a_terminal_only(demo, database_url):
     assert "Vérification : 0 / " in err and "entrées" in err
     status, out, err = _verify_journal(demo, database_url, tty=False)
     assert status == 0 and "Journal intact" in out and "Vérification" not in err
+
+
+def test_a_check_that_says_much_on_stderr_still_ends(demo, client, long_journal, monkeypatch):
+    """The child's stderr is not a pipe read last: 200 KB of warnings (more than a pipe
+    holds) while the server reads its progress must not hold the check for good."""
+    noisy = ("import sys; sys.stdin.read(); sys.stderr.write('avertissement\\n' * 15000); "
+             "sys.stderr.flush(); print('entries 1', flush=True); sys.exit(3)")
+    monkeypatch.setattr(journal_checks, "CHECK_COMMAND", (sys.executable, "-c", noisy))
+    web_login(client, "Tresoriere", "2345")
+    page(client)  # starts the check
+    journal_checks.wait(demo, 30)
+    checks = journal_checks._checks(demo)
+    assert checks.thread is not None and not checks.thread.is_alive(), "the check hangs"
+    # the error keeps the end of what it said (a traceback's last lines), within its 500
+    error = checks.failed.error if checks.failed is not None else ""
+    assert error.startswith("the check stopped (3): ") and error.endswith("avertissement\n")
+    assert checks.running is None

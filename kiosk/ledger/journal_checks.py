@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from kiosk.ledger.disk_map import DiskMap
 INLINE_ENTRIES = 500  # checked while the page waits: well under 100 ms here
 QUIET_SECONDS = 60.0  # a check that ended this recently is not started again by a visit
 EXTENSION = "kiosk_journal_checks"
+CHECK_COMMAND = (sys.executable, "-m", "kiosk.journal_check")
 
 
 @dataclass
@@ -158,24 +160,27 @@ def _run(app: Flask, check: Check) -> None:
                 "sealed_since": _iso(app.config.get("JOURNAL_SEALED_SINCE")),
                 "instance_path": app.instance_path}
     try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kiosk.journal_check"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        with process:
-            process.stdin.write(json.dumps(settings))
-            process.stdin.close()
-            verdict = None
-            for line in process.stdout:
-                kind, _, value = line.rstrip("\n").partition(" ")
-                if kind == "rows_estimate":
-                    check.rows_estimate = int(value)
-                elif kind in ("entries", "rows"):
-                    check.progress(kind, int(value))
-                elif kind == "verdict":
-                    verdict = journal.Verdict(**json.loads(value))
-            said = process.stderr.read()
+        # Its stderr goes to a file: a pipe left unread while stdout is read to its end
+        # would block, for good, a child that says more than a pipe holds (64 KiB).
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+            process = subprocess.Popen(CHECK_COMMAND, stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=errors, text=True)
+            with process:
+                process.stdin.write(json.dumps(settings))
+                process.stdin.close()
+                verdict = None
+                for line in process.stdout:
+                    kind, _, value = line.rstrip("\n").partition(" ")
+                    if kind == "rows_estimate":
+                        check.rows_estimate = int(value)
+                    elif kind in ("entries", "rows"):
+                        check.progress(kind, int(value))
+                    elif kind == "verdict":
+                        verdict = journal.Verdict(**json.loads(value))
+            errors.seek(0)
+            said = errors.read()
         if verdict is None:
-            raise RuntimeError(f"the check stopped ({process.returncode}): {said[-2000:]}")
+            raise RuntimeError(f"the check stopped ({process.returncode}): {said[-400:]}")
     except (OSError, ValueError, RuntimeError) as exc:
         app.logger.error("journal check failed: %s", exc)
         _finish(app, check, None, error=str(exc)[:500])
