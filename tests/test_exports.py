@@ -7,6 +7,7 @@ import csv
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from kiosk.database import utcnow
@@ -345,3 +346,38 @@ def test_csv_and_spreadsheet_say_kinds_and_methods_in_french(
     # Paheko's journal keeps its own columns and values (what Paheko imports)
     paheko = client.post("/exports", data={**form, "format": "paheko"})
     assert paheko.status_code == 200 and "Compte de débit" in paheko.get_data(as_text=True)
+
+
+def test_a_restore_gives_up_while_another_program_writes(demo, runner, tmp_path, monkeypatch):
+    """SQLite's backup API would wait for ever while a kiosk still running holds the write
+    lock: the restore gives up after its wait with a plain sentence, and changes nothing."""
+    if BACKEND != "sqlite":
+        pytest.skip("pg_restore --single-transaction waits for PostgreSQL's own locks")
+    import sqlite3
+    import time
+
+    from kiosk.services import backup
+
+    copy = tmp_path / "copie.sqlite3"
+    assert runner.invoke(args=["backup", str(copy)]).exit_code == 0
+    head = journal.head(db.session)
+    db.session.remove()
+    monkeypatch.setattr(backup, "RESTORE_WAIT_SECONDS", 2.0)
+    database = db.engine.url.database
+    holder = sqlite3.connect(database, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # the running kiosk, mid-write
+        started = time.monotonic()
+        result = runner.invoke(args=["restore", "--yes", str(copy)])
+        waited = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 1, result.output
+    assert "Refusé : la base est occupée depuis 2 s" in result.output
+    assert "arrêtez la caisse" in result.output and "Rien n'a été changé" in result.output
+    assert 2 <= waited < 10
+    db.session.remove()
+    assert journal.head(db.session) == head
+    # the lock gone, the same restore goes through
+    assert runner.invoke(args=["restore", "--yes", str(copy)]).exit_code == 0

@@ -6,6 +6,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,12 @@ from kiosk.private import private_file
 
 # Journal events that took a sale number (the year's sequence, without gap or repeat).
 NUMBERED_EVENTS = ("sale", "void", "refund", "consignment")
+# How long a restore waits for a write lock held by another program before it gives up.
+RESTORE_WAIT_SECONDS = 30.0
+
+
+class DatabaseInUse(ValueError):
+    """Another program holds the database's write lock: the restore did nothing."""
 
 
 def backup_database(engine: Engine, path: str) -> None:
@@ -218,7 +225,7 @@ def restore_plan(session: Session, engine: Engine, path: str) -> RestorePlan:
                         lambda number: copy_entry_hash(engine, path, number))
 
 
-def restore_database(engine: Engine, path: str) -> None:
+def restore_database(engine: Engine, path: str, wait_seconds: float | None = None) -> None:
     """Put a backup back in place of the database (the app must be stopped).
 
     SQLite: the backup API copies the file's pages over the live database, so the WAL and
@@ -229,10 +236,8 @@ def restore_database(engine: Engine, path: str) -> None:
         raise ValueError(f"{path} n'existe pas")
     engine.dispose()
     if engine.dialect.name == "sqlite":
-        with sqlite3.connect(source) as copy, sqlite3.connect(engine.url.database) as target:
-            copy.backup(target)
-        copy.close()
-        target.close()
+        _restore_sqlite(source, engine.url.database,
+                        RESTORE_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     elif engine.dialect.name == "postgresql":
         if shutil.which("pg_restore") is None:
             raise ValueError("pg_restore est introuvable : installez postgresql-client")
@@ -242,3 +247,24 @@ def restore_database(engine: Engine, path: str) -> None:
                         url.render_as_string(hide_password=False), str(source)], check=True)
     else:
         raise ValueError(f"base {engine.dialect.name} non prise en charge")
+
+
+def _restore_sqlite(source: Path, database: str, wait_seconds: float) -> None:
+    """SQLite's backup API waits, with no end of its own, while another connection
+    holds the write lock (a kiosk still running and writing): past `wait_seconds` it
+    gives up with a plain sentence, and the database is left as it was."""
+    deadline = time.monotonic() + wait_seconds
+
+    def give_up_when_held_too_long(status: int, _remaining: int, _total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) \
+                and time.monotonic() > deadline:
+            raise DatabaseInUse(
+                f"la base est occupée depuis {wait_seconds:.0f} s par un autre programme "
+                "(la caisse tourne encore ?) : arrêtez la caisse, puis relancez la "
+                "restauration. Rien n'a été changé.")
+
+    # each step waits at most a second for the lock before the deadline is looked at
+    with sqlite3.connect(source) as copy, sqlite3.connect(database, timeout=1) as target:
+        copy.backup(target, progress=give_up_when_held_too_long)
+    copy.close()
+    target.close()
