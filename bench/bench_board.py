@@ -15,7 +15,9 @@ The floor is the least a Flask app of this stack costs: a bare Flask + Flask-SQL
    (/sell, as a logged-in browser asks it) is served too, which the floor has no match for.
 3. A sale over HTTP through waitress against the floor's INSERT + COMMIT route in the same
    server process (bench/board_floor.py mounts it into the kiosk): median of 300 each,
-   alternated.
+   alternated. Then the part of each that is SQLite's own work (in-process, cProfile's
+   time inside sqlite3's C calls, 300 each): the floor plus the sale's extra SQLite time
+   is the least a sale could take with no Python work of its own.
 4. The sale screen in Chromium (Debian's /usr/bin/chromium through Playwright): `/sell`
    cold (empty cache) and warm (a reload), requests and bytes as CDP counts them
    (Network.loadingFinished's encodedDataLength: headers and body as they came on the wire).
@@ -264,6 +266,19 @@ def sale_latency(env: dict[str, str]) -> dict:
     return result
 
 
+def sale_bound(tmp: Path) -> dict:
+    """SQLite's own time in a sale and in the floor (bench/board_floor.py `bound`), on a
+    database of their own: what is left of a sale with no Python work of its own."""
+    env = _env(f"sqlite:///{tmp / 'bound.sqlite3'}")
+    _flask(env, "init-db")
+    _flask(env, "seed-demo")
+    done = subprocess.run([sys.executable, str(FLOOR), "bound"], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"bound: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 # -- 4. the sale screen in Chromium ---------------------------------------------------------
 
 LAN_HOST = "kiosk.lan"  # (Chromium maps it to the loopback: plain HTTP, not localhost)
@@ -452,6 +467,13 @@ def main() -> None:
                   flush=True)
             rows.append(("a sale over HTTP (waitress), median", f"{sale['sale_ms']:.1f} ms",
                          f"{sale['floor_ms']:.1f} ms", sale["ratio"], "≤ 1.5"))
+            inside = sale_bound(tmp)
+            least = sale["floor_ms"] + inside["sale_sqlite_ms"] - inside["floor_sqlite_ms"]
+            print(f"  inside SQLite (in-process, sqlite3's C calls): a sale "
+                  f"{inside['sale_sqlite_ms']:.2f} ms, the floor "
+                  f"{inside['floor_sqlite_ms']:.2f} ms; a sale with no Python work of its "
+                  f"own would take at least {least:.2f} ms over HTTP: ratio "
+                  f"{least / sale['floor_ms']:.2f}", flush=True)
         for host, how in (("127.0.0.1", "brotli, as over HTTPS"),
                           (LAN_HOST, "plain HTTP to another host: gzip")):
             screen = sale_screen(env, host) if "screen" in only else None

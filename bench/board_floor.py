@@ -3,12 +3,18 @@
 `python bench/board_floor.py start`: build a bare app and answer one query (cold start);
 `serve`: serve it with waitress on KIOSK_PORT (same threads as the kiosk), with a route
 that does one INSERT and one COMMIT; `kiosk`: serve the kiosk itself, as kiosk.serve does,
-with that same route mounted, so that a sale and its floor cross the same server.
+with that same route mounted, so that a sale and its floor cross the same server;
+`bound`: in the kiosk's own process (Flask's test client), the time a sale and the floor
+spend inside SQLite itself (cProfile's count of sqlite3's C calls: statements, fetches,
+commit with its fsync), printed as JSON: the part of a sale no Python can take away.
 """
 
 from __future__ import annotations
 
+import cProfile
+import json
 import os
+import pstats
 import sys
 import uuid
 
@@ -46,6 +52,50 @@ def bare() -> tuple[Flask, SQLAlchemy]:
     return app, db
 
 
+def sqlite_seconds(profile: cProfile.Profile) -> float:
+    """Time spent inside sqlite3's C functions (C calls carry no Python of their own)."""
+    return sum(inside for (where, _line, name), (_calls, _n, inside, _cum, _by)
+               in pstats.Stats(profile).stats.items()
+               if where == "~" and "of 'sqlite3." in name)
+
+
+def bound(rounds: int = 300) -> dict[str, float]:
+    from bench.bench_board import _sale
+    from kiosk import create_app
+    from kiosk.extensions import csrf, db
+
+    app = create_app()
+    csrf.exempt(floor_route(app, db))
+    client = app.test_client()
+
+    def token(user: str, pin: str) -> dict[str, str]:
+        answer = client.post("/api/v1/login", json={"user": user, "pin": pin})
+        return {"Authorization": f"Bearer {answer.get_json()['token']}"}
+
+    drawer = client.post("/api/v1/cash-sessions", headers=token("Tresoriere", "2345"), json={
+        "name": "Banc d'essai", "location": "ikea", "opening_float": {"50000": 4, "1000": 3}})
+    session_id = drawer.get_json()["id"]
+    seller = token("Vendeuse", "3456")
+    sales = iter(_sale(session_id, number) for number in range(2 * rounds + 30))
+
+    def sale() -> None:
+        answer = client.post("/api/v1/sales", headers=seller, json=next(sales))
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+
+    def floor() -> None:
+        assert client.post("/bench/floor", headers=seller).status_code == 200
+
+    for _ in range(30):  # the caches warm, as in the HTTP run
+        sale()
+        floor()
+    spent = {}
+    for name, request in (("sale", sale), ("floor", floor)):
+        profile = cProfile.Profile()
+        profile.runcall(lambda request=request: [request() for _ in range(rounds)])
+        spent[f"{name}_sqlite_ms"] = sqlite_seconds(profile) / rounds * 1000
+    return spent
+
+
 def main(what: str) -> None:
     from waitress import serve
 
@@ -57,6 +107,8 @@ def main(what: str) -> None:
         app, db = bare()
         floor_route(app, db)
         serve(app, host=host, port=port, threads=THREADS, ident="floor")
+    elif what == "bound":
+        print(json.dumps(bound()))
     elif what == "kiosk":
         from kiosk import create_app
         from kiosk.extensions import csrf, db
