@@ -17,30 +17,51 @@ from tests.browser.conftest import HOME, assert_accessible, login_by_touch
 pytestmark = pytest.mark.browser
 
 PICTURES = Path(__file__).resolve().parents[2] / "static" / "aide"
-# A clock on a screen ("ouverte à 11:35") changes a box of about 55 × 14 px at 1024 × 768;
-# a changed word on a button is larger than this.
-CLOCK_BOX = 1_500  # px²
+# Where the screen shows a date or a time of day ("06/12/2026 00:37"): each match's own
+# box, from the text itself, in the viewport's pixels.
+CLOCKS = """() => {
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const found of node.data.matchAll(/\\d{2}\\/\\d{2}\\/\\d{4}|\\d{1,2}[:h]\\d{2}/g)) {
+      const range = document.createRange();
+      range.setStart(node, found.index);
+      range.setEnd(node, found.index + found[0].length);
+      for (const r of range.getClientRects()) {
+        if (r.width && r.height) boxes.push([r.left, r.top, r.right, r.bottom]);
+      }
+    }
+  }
+  return boxes;
+}"""
 
 
 def snap(page, name: str, taken: list[str]) -> None:
     page.wait_for_load_state("networkidle")
     shot = page.screenshot(type="jpeg", quality=70)
     path = PICTURES / f"{name}.jpg"
-    if not (path.exists() and same_screen(path.read_bytes(), shot)):
+    if not (path.exists() and same_screen(path.read_bytes(), shot, page.evaluate(CLOCKS))):
         path.write_bytes(shot)
     taken.append(name)
 
 
-def same_screen(before: bytes, after: bytes) -> bool:
-    """Do two pictures show the same screen, but for a clock's few characters? (Pixels
-    that differ by more than JPEG's noise all lie in one box smaller than CLOCK_BOX.)"""
-    from PIL import Image, ImageChops
+def same_screen(before: bytes, after: bytes, clocks: list[list[float]]) -> bool:
+    """Do two pictures show the same screen, but for the dates and times in `clocks`?
+    (No pixel outside them differs in any colour by more than JPEG's noise.)"""
+    from PIL import Image, ImageChops, ImageDraw
 
-    old, new = (Image.open(io.BytesIO(data)).convert("L") for data in (before, after))
+    old, new = (Image.open(io.BytesIO(data)).convert("RGB") for data in (before, after))
     if old.size != new.size:
         return False
-    box = ImageChops.difference(old, new).point(lambda v: 255 if v > 40 else 0).getbbox()
-    return box is None or (box[2] - box[0]) * (box[3] - box[1]) < CLOCK_BOX
+    for picture in (old, new):
+        draw = ImageDraw.Draw(picture)
+        for left, top, right, bottom in clocks:
+            draw.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill="black")
+    channels = ImageChops.difference(old, new).split()
+    strongest = channels[0]
+    for channel in channels[1:]:
+        strongest = ImageChops.lighter(strongest, channel)
+    return strongest.point(lambda v: 255 if v > 40 else 0).getbbox() is None
 
 
 def test_the_guide_pictures_are_taken_from_the_real_screens(page):
@@ -112,19 +133,26 @@ def test_the_guide_pictures_are_taken_from_the_real_screens(page):
         assert images.nth(i).evaluate("i => i.naturalWidth") == 1024, shown[i]
 
 
-def test_a_clock_is_not_a_new_screen_but_a_changed_word_is():
+def test_a_clock_is_not_a_new_screen_but_a_changed_letter_price_or_colour_is():
     from PIL import Image, ImageDraw
 
-    def picture(text: str, clock: str) -> bytes:
+    clock = [[520, 172, 556, 186]]
+
+    def picture(text: str = "Encaisser", price: str = "10,00 €", time: str = "11:35",
+                colour: str = "#7b1f5c") -> bytes:
         image = Image.new("RGB", (1024, 768), "white")
         draw = ImageDraw.Draw(image)
-        draw.rectangle((300, 300, 560, 360), fill="#7b1f5c")
+        draw.rectangle((300, 300, 560, 360), fill=colour)
         draw.text((320, 320), text, fill="white", font_size=24)
-        draw.text((520, 172), clock, fill="black", font_size=12)
+        draw.text((320, 400), price, fill="black", font_size=16)
+        draw.text((520, 172), time, fill="black", font_size=12)
         kept = io.BytesIO()
         image.save(kept, "JPEG", quality=70)
         return kept.getvalue()
 
-    assert same_screen(picture("Encaisser", "11:35"), picture("Encaisser", "11:35"))
-    assert same_screen(picture("Encaisser", "11:35"), picture("Encaisser", "12:08"))
-    assert not same_screen(picture("Encaisser", "11:35"), picture("Payer", "11:35"))
+    assert same_screen(picture(), picture(), [])
+    assert same_screen(picture(), picture(time="12:08"), clock)
+    assert not same_screen(picture(), picture(time="12:08"), [])
+    assert not same_screen(picture(), picture(text="Encaissez"), clock)
+    assert not same_screen(picture(), picture(price="12,00 €"), clock)
+    assert not same_screen(picture(), picture(colour="#1f4f7b"), clock)
