@@ -25,6 +25,7 @@ stored in the database, where a forged "intact" could wait for the next reader.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -162,7 +163,7 @@ def _run(app: Flask, check: Check) -> None:
     try:
         # Its stderr goes to a file: a pipe left unread while stdout is read to its end
         # would block, for good, a child that says more than a pipe holds (64 KiB).
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as errors:
+        with tempfile.TemporaryFile() as errors:
             process = subprocess.Popen(CHECK_COMMAND, stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, stderr=errors, text=True)
             with process:
@@ -177,8 +178,9 @@ def _run(app: Flask, check: Check) -> None:
                         check.progress(kind, int(value))
                     elif kind == "verdict":
                         verdict = journal.Verdict(**json.loads(value))
-            errors.seek(0)
-            said = errors.read()
+            end = errors.seek(0, os.SEEK_END)
+            errors.seek(max(0, end - 1600))  # its end is what tells (a traceback's)
+            said = errors.read().decode("utf-8", errors="replace")
         if verdict is None:
             raise RuntimeError(f"the check stopped ({process.returncode}): {said[-400:]}")
     except (OSError, ValueError, RuntimeError) as exc:

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,8 +264,7 @@ def _restore_sqlite(source: Path, database: str, wait_seconds: float) -> None:
                 "(la caisse tourne encore ?) : arrêtez la caisse, puis relancez la "
                 "restauration. Rien n'a été changé.")
 
-    # each step waits at most a second for the lock before the deadline is looked at
-    with sqlite3.connect(source) as copy, sqlite3.connect(database, timeout=1) as target:
+    # the first step waits a second for the lock, each next one 250 ms (CPython's sleep)
+    with closing(sqlite3.connect(source)) as copy, \
+            closing(sqlite3.connect(database, timeout=1)) as target:
         copy.backup(target, progress=give_up_when_held_too_long)
-    copy.close()
-    target.close()
