@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 
@@ -294,7 +295,7 @@ def restore(path: str | None, yes: bool, force: bool, replica_folder: str | None
         sys.exit(1)
     try:
         restore_database(db.engine, path)
-    except (ValueError, OSError, subprocess.CalledProcessError) as exc:
+    except (ValueError, OSError, sqlite3.Error, subprocess.CalledProcessError) as exc:
         click.echo(f"Refusé : {exc}", err=True)
         sys.exit(1)
     click.echo(f"Base restaurée depuis {path}.")
