@@ -31,9 +31,17 @@ def test_right_pin_opens_the_home_page(demo, client):
 
 
 def test_pins_are_stored_hashed(demo):
+    from werkzeug.security import check_password_hash
+
     user = db.session.scalar(select(User).where(User.name == "Vendeuse"))
-    assert "3456" not in user.pin_hash
-    assert user.pin_hash.startswith(("scrypt:", "pbkdf2:"))
+    # method$salt$digest: the PIN is none of them (not a substring test: a random salt or
+    # a hex digest holds "3456" about once in 500 draws)
+    method, salt, digest = user.pin_hash.split("$")
+    assert method.startswith(("scrypt:", "pbkdf2:"))
+    assert "3456" not in (method, salt, digest) and len(salt) >= 16
+    assert len(digest) >= 64 and set(digest) <= set("0123456789abcdef")
+    assert check_password_hash(user.pin_hash, "3456")
+    assert not check_password_hash(user.pin_hash, "3457")
 
 
 def test_login_without_csrf_token_is_refused(demo, client):
