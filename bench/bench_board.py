@@ -183,12 +183,16 @@ def _login(conn, user: str = "Vendeuse", pin: str = "3456") -> str:
     return json.loads(body)["token"]
 
 
+def drawer(location: str) -> dict:
+    """The bench's drawer: enough float for the change of a 1,000 € note on the first sale
+    (the drawer's rule)."""
+    return {"name": "Banc d'essai", "location": location,
+            "opening_float": {"50000": 4, "1000": 3}}
+
+
 def _open_drawer(conn, location: str = "ikea") -> int:
     token = _login(conn, "Tresoriere", "2345")
-    status, body = _call(conn, "POST", "/api/v1/cash-sessions", {
-        "name": "Banc d'essai", "location": location,
-        # enough for the change of a 1,000 € note on the first sale (the drawer's rule)
-        "opening_float": {"50000": 4, "1000": 3}}, token)
+    status, body = _call(conn, "POST", "/api/v1/cash-sessions", drawer(location), token)
     if status != 201:
         raise RuntimeError(f"opening the drawer: {status} {body!r}")
     return json.loads(body)["id"]

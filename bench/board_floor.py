@@ -60,7 +60,7 @@ def sqlite_seconds(profile: cProfile.Profile) -> float:
 
 
 def bound(rounds: int = 300) -> dict[str, float]:
-    from bench.bench_board import _sale
+    from bench.bench_board import _sale, drawer
     from kiosk import create_app
     from kiosk.extensions import csrf, db
 
@@ -72,9 +72,8 @@ def bound(rounds: int = 300) -> dict[str, float]:
         answer = client.post("/api/v1/login", json={"user": user, "pin": pin})
         return {"Authorization": f"Bearer {answer.get_json()['token']}"}
 
-    drawer = client.post("/api/v1/cash-sessions", headers=token("Tresoriere", "2345"), json={
-        "name": "Banc d'essai", "location": "ikea", "opening_float": {"50000": 4, "1000": 3}})
-    session_id = drawer.get_json()["id"]
+    session_id = client.post("/api/v1/cash-sessions", headers=token("Tresoriere", "2345"),
+                             json=drawer("ikea")).get_json()["id"]
     seller = token("Vendeuse", "3456")
     sales = iter(_sale(session_id, number) for number in range(2 * rounds + 30))
 

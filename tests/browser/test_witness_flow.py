@@ -5,8 +5,10 @@ next numbers, and the Z report says which sales came back from a tablet."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kiosk.extensions import db
 from kiosk.ledger import journal
@@ -34,8 +36,18 @@ def kept_on_the_tablet(page) -> list[dict]:
 
 def recorded_in(session_id: int) -> int:
     db.session.rollback()
-    return len(db.session.scalars(select(Sale.id).where(Sale.cash_session_id == session_id))
-               .all())
+    return db.session.scalar(select(func.count()).select_from(Sale)
+                             .where(Sale.cash_session_id == session_id))
+
+
+def eventually(page, check, seconds: float) -> bool:
+    """Is check() true within `seconds`? Polled every 100 ms while the page runs."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(100)
+    return True
 
 
 def test_a_tablet_gives_back_the_sales_the_server_lost_and_the_z_says_so(
@@ -55,9 +67,7 @@ def test_a_tablet_gives_back_the_sales_the_server_lost_and_the_z_says_so(
 
     db.session.rollback()
     restore_database(db.engine, str(copy))  # the box rebuilt from that copy
-    db.session.rollback()
-    assert len(db.session.scalars(select(Sale).where(
-        Sale.cash_session_id == session_id)).all()) == 7
+    assert recorded_in(session_id) == 7
 
     def witness(r) -> bool:
         return r.url.endswith("/api/v1/tablets/witness")
@@ -69,11 +79,8 @@ def test_a_tablet_gives_back_the_sales_the_server_lost_and_the_z_says_so(
     assert light.value.request.post_data_json["held"] == []  # until then, nothing named
     # The badge may still read 0 from before the tablet acted on that answer (it failed so
     # once: the three were given back just after): they reach the server, then it empties.
-    for _ in range(300):
-        if recorded_in(session_id) == 10:
-            break
-        page.wait_for_timeout(100)
-    assert recorded_in(session_id) == 10, "the three given back never reached the server"
+    assert eventually(page, lambda: recorded_in(session_id) == 10, 30), \
+        "the three given back never reached the server"
     wait_for_no_pending(page)
 
     db.session.rollback()
@@ -105,10 +112,4 @@ def test_a_tablet_gives_back_the_sales_the_server_lost_and_the_z_says_so(
         treasurer.close()
 
     page.reload()  # the drawer is closed: the tablet forgets what it kept of it
-    page.wait_for_function("""() => new Promise((resolve) => {
-      const open = indexedDB.open("kiosk-outbox");
-      open.onsuccess = () => {
-        const all = open.result.transaction("kept").objectStore("kept").count();
-        all.onsuccess = () => resolve(all.result === 0);
-      };
-    })""", timeout=15000)
+    assert eventually(page, lambda: outbox_store(page, "kept") == [], 15)
